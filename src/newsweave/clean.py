@@ -1,0 +1,299 @@
+"""Stage 2, clean: split a raw article into paragraphs and take out everything that is not
+the article, recording each removal with its reason.
+
+The rules are general shapes of page chrome, not strings of particular sites:
+  1. language switchers and navigation lines,
+  2. photo captions and credits,
+  3. the title repeated in the body (and, for plain text, promoting a headline to title),
+  4. advert blocks: the marker line ("Sponsored", "Advertisement") with the widget's headings
+     around it and the off-topic paragraphs after it,
+  5. "related / read more" link lists,
+  6. repeated paragraphs and repeated runs of paragraphs, exact and near-exact.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from newsweave.models import CleanArticle, RawArticle, Removal
+from newsweave.text import fingerprint, tokens
+
+LANGUAGE_SWITCHER = "language switcher"
+NAVIGATION = "navigation"
+CAPTION = "photo caption or credit"
+TITLE_REPEAT = "title repeated in body"
+ADVERT = "advert block"
+RELATED = "related-links list"
+REPEAT = "repeated paragraph"
+
+
+@dataclass(frozen=True)
+class CleanOptions:
+    # Paragraphs of at least this many tokens are compared for near-exact repeats.
+    near_repeat_min_tokens: int = 8
+    near_repeat_jaccard: float = 0.8
+    # Share of a paragraph's content words found elsewhere in the article below which a
+    # paragraph next to an advert marker counts as part of the advert.
+    off_topic_overlap: float = 0.3
+    max_headline_words: int = 25
+
+
+_LANG_CODES = set(
+    "aa ab af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu cv cy "
+    "da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho hr ht hu "
+    "hy hz ia ie ig ii ik io is it iu ja jv ka kg ki kj kk kl km kn ko kr ks ku kv kw ky la lb lg "
+    "li ln lo lt lu lv mg mh mi mk ml mn mr ms mt my na nb nd ne ng nl nn no nr nv ny oc oj om or "
+    "os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl sm sn so sq sr ss st su sv sw ta "
+    "te tg th ti tk tl tn to tr ts tt tw ty ua ug uk ur uz ve vi vo wa wo xh yi yo za zh zu "
+    "eng ukr rus deu ger fra fre spa esp ita pol por chi zho jpn kor ara tur "
+    "english українська українською русский русском deutsch français español italiano polski "
+    "português 中文 日本語 한국어 العربية türkçe nederlands cymraeg gaeilge".split()
+)
+_NAV_SEPARATORS = re.compile(r"\s(?:\||›|»|>|/|•|·)\s")
+_NAV_PHRASES = re.compile(
+    r"^(?:skip to (?:main )?content|share(?: this(?: article| story)?)?(?: on \w+)?|tweet|"
+    r"print|email|menu|home|search|log ?in|sign ?in|sign up|subscribe(?: now)?|"
+    r"follow us(?: on \w+)?|show more|load more|back to top|"
+    r"all rights reserved\.?|copyright .{0,60}|© .{0,80}|cookies? (?:policy|settings)|"
+    r"privacy policy|terms of (?:use|service)|comments?(?: \(\d+\))?|listen to (?:this )?article|"
+    r"\d+ min(?:ute)?s? read)$",
+    re.IGNORECASE,
+)
+_CAPTION_START = re.compile(
+    r"^(?:photo|image|picture|pic|photograph|illustration|video|file photo|caption|credit|"
+    r"photo credit|image credit|source of photo)s?\s*(?:[:|—–-]|by\b)",
+    re.IGNORECASE,
+)
+_CREDIT_END = re.compile(
+    r"[(\[](?:photo:?\s*)?(?:getty(?: images)?|ap(?: photo)?|reuters|afp|epa|shutterstock|"
+    r"istock|alamy|file|pa(?: media)?|bloomberg|xinhua|tass|ria novosti|photo|image)"
+    r"[^)\]]{0,80}[)\]]\.?$",
+    re.IGNORECASE,
+)
+_AD_MARKER = re.compile(
+    r"\b(?:sponsored(?: content| post| stories)?|advertisement|advertising|promoted(?: content)?|"
+    r"paid (?:post|content|partner(?:ship)?)|partner content|ad choices)\b",
+    re.IGNORECASE,
+)
+_RELATED_HEADER = re.compile(
+    r"^(?:related(?: articles| stories| news| coverage| reading| links)?|read (?:more|also|next)"
+    r"(?: on this (?:story|topic))?|more (?:on|from|about) (?:this|the)(?: story| topic)?|"
+    r"you (?:may|might) (?:also )?like|recommended(?: for you| stories| reading)?|"
+    r"see also|also read|similar (?:readings?|articles|stories)|more stories|top stories|"
+    r"most (?:read|popular))\s*:?\s*(?:\(\d+ items?\))?$",
+    re.IGNORECASE,
+)
+_SENTENCE_END = re.compile(r"[.!?:;…][\"')\]]*$")
+_STOPWORDS = frozenset(
+    "a an the and or but of to in on at by for with from as is are was were be been being it its "
+    "this that these those he she they we you i his her their our your my me him them us not no "
+    "will would can could may might should shall has have had do does did so if then than there "
+    "here also just about into over after before more most some any all which who whom whose what "
+    "when where why how said says say".split()
+)
+
+
+def clean(raw: RawArticle, opts: CleanOptions | None = None) -> CleanArticle:
+    """Return the article's title and paragraphs with chrome removed, and what was removed."""
+    opts = opts or CleanOptions()
+    paragraphs = split_paragraphs(raw.text)
+    removed: list[Removal] = list(raw.removed)
+
+    kept: list[str] = []
+    for para in paragraphs:
+        reason = _line_chrome(para)
+        if reason:
+            removed.append(Removal(para, reason))
+        else:
+            kept.append(para)
+
+    title = raw.title
+    if title is None and raw.kind in {"text", "export", "jsonl"} and len(kept) > 1:
+        if _reads_as_headline(kept[0], opts):
+            title = kept.pop(0)
+    if title:
+        kept = _drop_title_repeats(kept, title, removed)
+    kept = _drop_adverts(kept, removed, opts)
+    kept = _drop_related_lists(kept, removed)
+    kept = _drop_repeats(kept, removed, opts)
+    return CleanArticle(raw=raw, title=title, paragraphs=kept, removed=removed)
+
+
+def split_paragraphs(text: str) -> list[str]:
+    """One paragraph per line, except that hard-wrapped blocks (lines broken at a fixed width
+    inside blank-line separated paragraphs) are joined back together."""
+    blocks = [b for b in re.split(r"\n\s*\n", text) if b.strip()]
+    if _is_hard_wrapped(blocks):
+        return [" ".join(b.split()) for b in blocks]
+    lines = (" ".join(line.split()) for line in text.split("\n"))
+    return [line for line in lines if line]
+
+
+def _is_hard_wrapped(blocks: list[str]) -> bool:
+    inner = [
+        line.strip()
+        for block in blocks
+        for line in block.strip().split("\n")[:-1]
+        if line.strip()
+    ]
+    if len(inner) < 3:
+        return False
+    widths = sorted(len(line) for line in inner)
+    median = widths[len(widths) // 2]
+    open_ended = sum(1 for line in inner if not _SENTENCE_END.search(line))
+    return 40 <= median <= 100 and open_ended > 0.6 * len(inner)
+
+
+def _line_chrome(para: str) -> str | None:
+    words = para.split()
+    if 2 <= len(words) <= 12 and all(w.strip("|/·•,").casefold() in _LANG_CODES for w in words if w.strip("|/·•,")):
+        return LANGUAGE_SWITCHER
+    if len(words) <= 12 and _NAV_PHRASES.match(para.strip()):
+        return NAVIGATION
+    if len(words) <= 20 and len(_NAV_SEPARATORS.findall(para)) >= 2 and not _SENTENCE_END.search(para):
+        return NAVIGATION
+    if _is_caption(para):
+        return CAPTION
+    return None
+
+
+def _is_caption(para: str) -> bool:
+    if len(para.split()) > 60:
+        return False
+    return bool(_CAPTION_START.match(para) or _CREDIT_END.search(para))
+
+
+def _reads_as_headline(line: str, opts: CleanOptions) -> bool:
+    words = line.split()
+    if not 2 <= len(words) <= opts.max_headline_words:
+        return False
+    if line.endswith(".") and not line.endswith(("..", "Jr.", "Inc.")):
+        return False
+    return line[0].isupper() or line[0].isdigit() or line[0] in "\"'"
+
+
+def _drop_title_repeats(paragraphs: list[str], title: str, removed: list[Removal]) -> list[str]:
+    title_fp = fingerprint(title)
+    if not title_fp:
+        return paragraphs
+    out: list[str] = []
+    for para in paragraphs:
+        para_fp = fingerprint(para)
+        if para_fp == title_fp:
+            removed.append(Removal(para, TITLE_REPEAT))
+            continue
+        if para_fp.startswith(title_fp + " ") and para.startswith(title[: max(1, len(title) // 2)]):
+            # A page's headline glued to the next line (often a photo caption).
+            rest = para[len(title) :].lstrip(" :|-–—")
+            removed.append(Removal(para[: len(para) - len(rest)].strip(), TITLE_REPEAT))
+            if _is_caption(rest):
+                removed.append(Removal(rest, CAPTION))
+                continue
+            para = rest
+        out.append(para)
+    return out
+
+
+def _content_words(text: str) -> list[str]:
+    return [t for t in tokens(text) if t not in _STOPWORDS and not t.isdigit() and len(t) > 2]
+
+
+def _overlap(para: str, vocabulary: Counter[str]) -> float:
+    words = _content_words(para)
+    if not words:
+        return 0.0
+    return sum(1 for w in words if vocabulary[w] > 0) / len(words)
+
+
+def _is_heading_like(para: str) -> bool:
+    return len(para.split()) <= 15 and not _SENTENCE_END.search(para)
+
+
+def _drop_adverts(paragraphs: list[str], removed: list[Removal], opts: CleanOptions) -> list[str]:
+    markers = [
+        i for i, p in enumerate(paragraphs) if len(p.split()) <= 8 and _AD_MARKER.search(p)
+    ]
+    if not markers:
+        return paragraphs
+    drop: set[int] = set()
+    for marker in markers:
+        block = {marker}
+        after = marker + 1
+        headings_after: list[int] = []
+        while after < len(paragraphs) and len(headings_after) < 3 and _is_heading_like(paragraphs[after]):
+            headings_after.append(after)
+            after += 1
+        block.update(headings_after)
+        heading_fps = {fingerprint(paragraphs[i]) for i in headings_after}
+
+        def off_topic(index: int, block: set[int] = block) -> bool:
+            # Judged against the article's own words: everything but the advert found so far
+            # and the paragraph in question.
+            vocabulary = Counter(
+                w
+                for i, p in enumerate(paragraphs)
+                if i not in block and i != index
+                for w in set(_content_words(p))
+            )
+            return _overlap(paragraphs[index], vocabulary) < opts.off_topic_overlap
+
+        before = marker - 1
+        while before >= 0 and marker - before <= 2 and _is_heading_like(paragraphs[before]):
+            if fingerprint(paragraphs[before]) not in heading_fps and not off_topic(before):
+                break
+            block.add(before)
+            before -= 1
+        while after < len(paragraphs) and after - marker <= 5 and off_topic(after):
+            block.add(after)
+            after += 1
+        drop.update(block)
+    for i in sorted(drop):
+        removed.append(Removal(paragraphs[i], ADVERT))
+    return [p for i, p in enumerate(paragraphs) if i not in drop]
+
+
+def _drop_related_lists(paragraphs: list[str], removed: list[Removal]) -> list[str]:
+    drop: set[int] = set()
+    for i, para in enumerate(paragraphs):
+        if not _RELATED_HEADER.match(para.strip()):
+            continue
+        j = i + 1
+        while j < len(paragraphs) and _is_heading_like(paragraphs[j]) and j - i <= 12:
+            j += 1
+        # A header alone with no list under it may be a real subheading mid-article.
+        if j - i >= 2 or i == len(paragraphs) - 1:
+            drop.update(range(i, j))
+    for i in sorted(drop):
+        removed.append(Removal(paragraphs[i], RELATED))
+    return [p for i, p in enumerate(paragraphs) if i not in drop]
+
+
+def _shingles(words: list[str], n: int = 3) -> set[tuple[str, ...]]:
+    return {tuple(words[i : i + n]) for i in range(max(1, len(words) - n + 1))}
+
+
+def _drop_repeats(paragraphs: list[str], removed: list[Removal], opts: CleanOptions) -> list[str]:
+    seen_exact: set[str] = set()
+    seen_near: list[set[tuple[str, ...]]] = []
+    out: list[str] = []
+    for para in paragraphs:
+        fp = fingerprint(para)
+        if fp and fp in seen_exact:
+            removed.append(Removal(para, REPEAT))
+            continue
+        words = fp.split()
+        shingles = _shingles(words) if len(words) >= opts.near_repeat_min_tokens else None
+        if shingles is not None and any(
+            len(shingles & earlier) >= opts.near_repeat_jaccard * len(shingles | earlier)
+            for earlier in seen_near
+        ):
+            removed.append(Removal(para, REPEAT + " (near-exact)"))
+            continue
+        if fp:
+            seen_exact.add(fp)
+        if shingles is not None:
+            seen_near.append(shingles)
+        out.append(para)
+    return out

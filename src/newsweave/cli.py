@@ -1,0 +1,274 @@
+"""The command line: `newsweave [--db PATH] COMMAND`. Each command mirrors a Python call."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
+from rich.table import Table
+
+from newsweave import demo as demo_module
+from newsweave.errors import NewsweaveError
+from newsweave.models import AddResult, Article
+from newsweave.pipeline import add_sources
+from newsweave.serialize import add_result_json, article_json, search_hit_json, summary_json
+from newsweave.settings import FetchOptions, IngestOptions, resolve_db_path
+from newsweave.store import Store
+
+app = typer.Typer(
+    help="newsweave: one story, woven from many sources.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console(highlight=False, soft_wrap=False)
+err = Console(stderr=True, highlight=False)
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+
+
+class State:
+    db: Path | None = None
+
+
+state = State()
+
+
+@app.callback()
+def _main(
+    db: Path | None = typer.Option(
+        None, "--db", help="SQLite file (default: $NEWSWEAVE_DB, else the per-user data dir)."
+    ),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log what each stage does."),
+) -> None:
+    state.db = db
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(message)s")
+
+
+def _open_store() -> Store:
+    return Store.open(resolve_db_path(state.db))
+
+
+def _print_json(value: Any) -> None:
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
+
+
+@app.command()
+def add(
+    sources: list[str] = typer.Argument(..., help="Files, folders, URLs, feeds, OPML or JSONL."),
+    format: Format = typer.Option(Format.text, "--format", "-f"),
+    fetch_links: bool = typer.Option(
+        False, "--fetch-links", help="For feed entries, fetch each linked page for its full text."
+    ),
+    allow_private: bool = typer.Option(
+        False, "--allow-private", help="Allow fetching URLs on private or loopback addresses."
+    ),
+) -> None:
+    """Add articles; re-adding one that is stored changes nothing. Exit 1 if any input failed."""
+    env = FetchOptions.from_env()
+    fetch_opts = FetchOptions(allow_private=allow_private or env.allow_private)
+    opts = IngestOptions(fetch_links=fetch_links, fetch=fetch_opts)
+    counts = {"added": 0, "unchanged": 0, "error": 0}
+    show_progress = format is Format.text and err.is_terminal
+
+    def report(result: AddResult) -> None:
+        counts[result.status] += 1
+        if format is Format.json:
+            sys.stdout.write(json.dumps(add_result_json(result), ensure_ascii=False) + "\n")
+            sys.stdout.flush()
+        elif result.status == "error":
+            err.print(f"[red]error[/red] {escape(result.error or result.origin)}")
+
+    with _open_store() as store:
+        if show_progress:
+            with Progress(
+                SpinnerColumn(),
+                TextColumn("[progress.description]{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                console=err,
+                transient=True,
+            ) as progress:
+                task = progress.add_task("adding", total=None)
+                for result in add_sources(store, sources, opts):
+                    report(result)
+                    progress.update(task, advance=1, description=_short(result.origin))
+        else:
+            for result in add_sources(store, sources, opts):
+                report(result)
+    if format is Format.text:
+        out.print(
+            f"added {counts['added']}, unchanged {counts['unchanged']}, failed {counts['error']}"
+        )
+    if counts["error"]:
+        raise typer.Exit(1)
+
+
+def _short(origin: str, width: int = 40) -> str:
+    return origin if len(origin) <= width else "…" + origin[-(width - 1) :]
+
+
+@app.command("list")
+def list_(
+    format: Format = typer.Option(Format.text, "--format", "-f"),
+    limit: int | None = typer.Option(None, "--limit", "-n", help="Show at most this many."),
+) -> None:
+    """List stored articles, newest first."""
+    with _open_store() as store:
+        rows = store.list_articles(limit)
+    if format is Format.json:
+        _print_json([summary_json(r) for r in rows])
+        return
+    table = Table(show_edge=False, pad_edge=False)
+    for column in ("id", "published", "source", "words", "title"):
+        table.add_column(column, justify="right" if column == "words" else "left")
+    for row in rows:
+        table.add_row(
+            row.id[:8],
+            (row.published or "")[:10],
+            escape(row.source or ""),
+            str(row.words),
+            escape(row.title or "(untitled) " + Path(row.origin).name),
+        )
+    out.print(table)
+
+
+@app.command()
+def show(
+    article_id: str = typer.Argument(..., metavar="ID", help="An article id or unique prefix."),
+    format: Format = typer.Option(Format.text, "--format", "-f"),
+    removed: bool = typer.Option(False, "--removed", help="Also show what cleaning removed, and why."),
+) -> None:
+    """Show one article: summary, statistics, details, body and similar readings."""
+    with _open_store() as store:
+        article = store.get(article_id)
+        similar = store.similar(article.id)
+    if format is Format.json:
+        _print_json(article_json(article, similar))
+        return
+    render_article(article, similar, show_removed=removed)
+
+
+def render_article(article: Article, similar: list[Any], show_removed: bool = False) -> None:
+    out.rule(escape(article.title or "(untitled)"))
+    meta = [article.source, (article.published or "")[:10] or None, article.language, article.url]
+    out.print("[dim]" + escape(" · ".join(m for m in meta if m)) + "[/dim]")
+    out.print(f"\n[bold]Summary[/bold]\n{escape(article.summary)}")
+    s = article.stats
+    out.print(
+        f"\n[bold]Statistics[/bold]  {s.words} words · {s.reading_minutes} min read · "
+        f"read {s.read_count} time{'s' if s.read_count != 1 else ''}"
+    )
+    d = article.details
+    details = {
+        "id": article.id,
+        "external id": d.external_id,
+        "category": d.category,
+        "origin": article.origin,
+        "created": d.created,
+        "updated": d.updated,
+        "added": d.added,
+        "last read": d.last_read,
+    }
+    out.print("[bold]Details[/bold]")
+    for key, value in details.items():
+        if value:
+            out.print(f"  {key:<12} {escape(value)}")
+    out.print()
+    for para in article.body:
+        out.print(escape(para) + "\n")
+    if article.related_titles:
+        out.print("[bold]Related titles (from the export)[/bold]")
+        for title in article.related_titles:
+            out.print(f"  • {escape(title)}")
+    if similar:
+        out.print("[bold]Similar readings[/bold]")
+        for item in similar:
+            out.print(f"  {item.id[:8]}  {item.score:.2f}  {escape(item.title or '(untitled)')}")
+    if show_removed:
+        out.print(f"\n[bold]Removed ({len(article.removed)})[/bold]")
+        for removal in article.removed:
+            text = removal.text if len(removal.text) <= 100 else removal.text[:99] + "…"
+            out.print(f"  [yellow]{escape(removal.reason)}[/yellow]: {escape(text)}")
+
+
+@app.command()
+def read(article_id: str = typer.Argument(..., metavar="ID")) -> None:
+    """Mark an article read: read count +1, last read = now."""
+    with _open_store() as store:
+        article = store.mark_read(article_id)
+    out.print(
+        f"{article.id[:8]} read {article.stats.read_count} time"
+        f"{'s' if article.stats.read_count != 1 else ''}, last at {article.details.last_read}"
+    )
+
+
+@app.command()
+def search(
+    query: str = typer.Argument(..., help='Words (all must match), "a phrase", or a OR b.'),
+    format: Format = typer.Option(Format.text, "--format", "-f"),
+    limit: int = typer.Option(20, "--limit", "-n"),
+) -> None:
+    """Full-text search over titles and bodies, best matches first."""
+    with _open_store() as store:
+        hits = store.search(query, limit)
+    if format is Format.json:
+        _print_json([search_hit_json(h) for h in hits])
+        return
+    if not hits:
+        out.print("no matches")
+        return
+    for hit in hits:
+        out.print(f"[bold]{hit.id[:8]}[/bold]  {escape(hit.title or '(untitled)')}  [dim]{escape(hit.source or '')}[/dim]")
+        snippet = re.sub(r"<mark>(.*?)</mark>", r"[reverse]\1[/reverse]", escape(hit.snippet))
+        out.print(f"    {snippet}")
+
+
+@app.command()
+def demo() -> None:
+    """Load the bundled (fictional) demo story and show what a reader sees."""
+    with _open_store() as store:
+        results = list(add_sources(store, [str(p) for p in demo_module.corpus_files()]))
+        added = sum(r.status == "added" for r in results)
+        out.print(f"[bold]Demo story loaded[/bold] into {store.path}: {added} added, "
+                  f"{len(results) - added} already there.\n")
+        rows = store.list_articles()
+        table = Table(title="Articles", show_edge=False)
+        for column in ("id", "published", "source", "words", "title"):
+            table.add_column(column)
+        for row in rows:
+            table.add_row(row.id[:8], (row.published or "")[:10], escape(row.source or ""),
+                          str(row.words), escape(row.title or "(untitled)"))
+        out.print(table)
+        showcase = demo_module.showcase_id(store, results)
+        if showcase:
+            article = store.get(showcase)
+            render_article(article, store.similar(article.id), show_removed=True)
+    failed = [r for r in results if r.status == "error"]
+    for result in failed:
+        err.print(f"[red]error[/red] {escape(result.error or '')}")
+    if failed:
+        raise typer.Exit(1)
+
+
+def main() -> None:
+    try:
+        app()
+    except NewsweaveError as exc:
+        err.print(f"[red]error[/red] {escape(str(exc))}")
+        sys.exit(1)
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        sys.exit(130)

@@ -1,0 +1,96 @@
+"""Fetching URLs: timeouts, a size cap, redirects checked hop by hop, private hosts refused."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from newsweave.errors import FetchError
+from newsweave.settings import FetchOptions
+
+MAX_REDIRECTS = 5
+
+
+@dataclass(frozen=True)
+class Fetched:
+    url: str
+    content_type: str
+    data: bytes
+
+
+def is_url(value: str) -> bool:
+    return urlsplit(value).scheme in {"http", "https"}
+
+
+def _check_host(url: str, opts: FetchOptions) -> None:
+    host = urlsplit(url).hostname
+    if not host:
+        raise FetchError(url, "URL has no host")
+    if opts.allow_private:
+        return
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except socket.gaierror as exc:
+        raise FetchError(url, f"cannot resolve host {host!r} ({exc.strerror})") from None
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0])
+        if address.is_private or address.is_loopback or address.is_link_local:
+            raise FetchError(
+                url,
+                f"refusing to fetch private address {address} "
+                "(set NEWSWEAVE_ALLOW_PRIVATE=1 to allow)",
+            )
+
+
+def fetch(url: str, opts: FetchOptions, client: httpx.Client | None = None) -> Fetched:
+    """GET a URL, following up to five redirects, reading at most `opts.max_bytes`."""
+    own = client is None
+    http = client or httpx.Client(
+        timeout=httpx.Timeout(opts.timeout),
+        headers={"User-Agent": opts.user_agent},
+        follow_redirects=False,
+    )
+    try:
+        current = url
+        for _ in range(MAX_REDIRECTS + 1):
+            _check_host(current, opts)
+            try:
+                with http.stream("GET", current) as response:
+                    if response.is_redirect:
+                        location = response.headers.get("location")
+                        if not location:
+                            raise FetchError(url, f"redirect without a location from {current}")
+                        current = urljoin(current, location)
+                        continue
+                    if response.status_code >= 400:
+                        raise FetchError(
+                            url, f"HTTP {response.status_code} {response.reason_phrase}".strip()
+                        )
+                    declared = response.headers.get("content-length")
+                    if declared and declared.isdigit() and int(declared) > opts.max_bytes:
+                        raise FetchError(url, _too_large(int(declared), opts.max_bytes))
+                    chunks: list[bytes] = []
+                    size = 0
+                    for chunk in response.iter_bytes():
+                        size += len(chunk)
+                        if size > opts.max_bytes:
+                            raise FetchError(url, _too_large(size, opts.max_bytes))
+                        chunks.append(chunk)
+                    content_type = response.headers.get("content-type", "").split(";")[0]
+                    return Fetched(str(response.url), content_type.strip().lower(), b"".join(chunks))
+            except httpx.TimeoutException:
+                raise FetchError(url, f"timed out after {opts.timeout:g} s") from None
+            except httpx.HTTPError as exc:
+                raise FetchError(url, f"request failed: {exc}") from None
+        raise FetchError(url, f"more than {MAX_REDIRECTS} redirects")
+    finally:
+        if own:
+            http.close()
+
+
+def _too_large(size: int, cap: int) -> str:
+    return f"too large ({size / 1e6:.1f} MB; the cap is {cap / 1e6:.0f} MB)"

@@ -1,0 +1,317 @@
+"""Stage 1, ingest: any input (file, folder, URL, feed, OPML, JSON Lines, reading-app export)
+to `RawArticle`s, each with the metadata the input carries kept out of its text.
+
+Every kind goes through `ingest(source)`, which yields one item per article found: a
+`RawArticle`, or an `IngestError` naming the input that failed, so one bad file never stops a
+batch.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import stat
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import feedparser
+
+from newsweave import appexport
+from newsweave.dates import from_struct_time, normalize_date
+from newsweave.errors import IngestError
+from newsweave.extract import extract_html, html_fragment_to_text
+from newsweave.fetch import Fetched, fetch, is_url
+from newsweave.models import Details, RawArticle
+from newsweave.settings import IngestOptions
+from newsweave.text import decode
+
+IngestItem = RawArticle | IngestError
+
+_HTML_EXT = {".html", ".htm", ".xhtml", ".shtml"}
+_FEED_EXT = {".rss", ".atom", ".xml", ".rdf"}
+_JSONL_EXT = {".jsonl", ".ndjson"}
+_OPML_EXT = {".opml"}
+_HTML_SNIFF = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.I | re.S)
+_FEED_SNIFF = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(rss|feed|rdf:RDF|opml)\b", re.I | re.S)
+
+
+def ingest(source: str, opts: IngestOptions | None = None) -> Iterator[IngestItem]:
+    """Yield the articles (or errors) found in one source: a path or an http(s) URL."""
+    opts = opts or IngestOptions()
+    try:
+        if is_url(source):
+            yield from _ingest_url(source, opts)
+            return
+        path = Path(source).expanduser()
+        if path.is_dir():
+            yield from _ingest_dir(path, opts)
+        else:
+            yield from _ingest_file(path, opts)
+    except IngestError as exc:
+        yield exc
+    except Exception as exc:  # a parser bug must not end the batch or show a traceback
+        yield IngestError(source, f"could not be read ({type(exc).__name__}: {exc})")
+
+
+def _ingest_dir(root: Path, opts: IngestOptions) -> Iterator[IngestItem]:
+    try:
+        entries = sorted(root.rglob("*"))
+    except OSError as exc:
+        yield IngestError(str(root), f"cannot list folder ({exc.strerror})")
+        return
+    for path in entries:
+        if any(part.startswith(".") for part in path.relative_to(root).parts):
+            continue
+        if path.is_dir():
+            continue
+        try:
+            yield from _ingest_file(path, opts)
+        except IngestError as exc:
+            yield exc
+
+
+def _read_file(path: Path, opts: IngestOptions) -> bytes:
+    origin = str(path)
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise IngestError(origin, "no such file or folder") from None
+    except OSError as exc:
+        raise IngestError(origin, f"cannot read ({exc.strerror})") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise IngestError(origin, "not a regular file")
+    if info.st_size > opts.max_file_bytes:
+        raise IngestError(
+            origin,
+            f"too large ({info.st_size / 1e6:.1f} MB; the cap is {opts.max_file_bytes / 1e6:.0f} MB)",
+        )
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise IngestError(origin, f"cannot read ({exc.strerror})") from None
+    if path.suffix.lower() == ".gz":
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError) as exc:
+            raise IngestError(origin, f"not a readable gzip file ({exc})") from None
+        if len(data) > opts.max_file_bytes:
+            raise IngestError(origin, "too large once decompressed")
+    return data
+
+
+def _ingest_file(path: Path, opts: IngestOptions) -> Iterator[IngestItem]:
+    data = _read_file(path, opts)
+    origin = str(path)
+    name = path.name.lower()
+    suffix = Path(name[:-3]).suffix if name.endswith(".gz") else path.suffix.lower()
+    if suffix in _JSONL_EXT:
+        yield from _ingest_jsonl(data, origin, opts)
+    elif suffix in _OPML_EXT or _sniff_feed(data) == "opml":
+        yield from _ingest_opml(data, origin, opts)
+    elif suffix in _FEED_EXT or _sniff_feed(data):
+        yield from _ingest_feed(data, origin, opts)
+    elif suffix in _HTML_EXT or _HTML_SNIFF.match(data[:4096]):
+        yield _html_article(decode(data, origin), origin, url=None)
+    else:
+        yield text_article(decode(data, origin), origin)
+
+
+def _sniff_feed(data: bytes) -> str | None:
+    match = _FEED_SNIFF.match(data[:4096])
+    return match.group(1).decode().lower() if match else None
+
+
+def _ingest_url(url: str, opts: IngestOptions) -> Iterator[IngestItem]:
+    fetched = fetch(url, opts.fetch)
+    kind = _kind_of_response(fetched)
+    if kind == "feed":
+        yield from _ingest_feed(fetched.data, url, opts)
+    elif kind == "opml":
+        yield from _ingest_opml(fetched.data, url, opts)
+    elif kind == "html":
+        yield _html_article(decode(fetched.data, url), url, url=fetched.url)
+    elif kind == "text":
+        article = text_article(decode(fetched.data, url), url)
+        article.url = article.url or fetched.url
+        yield article
+    else:
+        raise IngestError(url, f"not HTML, a feed or text (content-type {fetched.content_type or 'unknown'})")
+
+
+def _kind_of_response(fetched: Fetched) -> str | None:
+    sniffed = _sniff_feed(fetched.data)
+    if sniffed == "opml":
+        return "opml"
+    if sniffed:
+        return "feed"
+    ctype = fetched.content_type
+    if "html" in ctype or _HTML_SNIFF.match(fetched.data[:4096]):
+        return "html"
+    if any(t in ctype for t in ("rss", "atom", "xml")):
+        return "feed"
+    if ctype.startswith("text/"):
+        return "text"
+    return None
+
+
+def _html_article(html: str, origin: str, url: str | None) -> RawArticle:
+    extracted = extract_html(html, url=url)
+    if extracted is None:
+        raise IngestError(origin, "no article text found in the HTML")
+    return RawArticle(
+        origin=origin,
+        kind="html",
+        text=extracted.text,
+        title=extracted.title,
+        source=extracted.sitename,
+        url=extracted.url,
+        published=extracted.published,
+        language=extracted.language,
+    )
+
+
+def text_article(text: str, origin: str) -> RawArticle:
+    """A plain-text article; a reading-app export's trailing blocks become metadata."""
+    export = appexport.parse_export(text)
+    if export is None:
+        return RawArticle(origin=origin, kind="text", text=text)
+    return RawArticle(
+        origin=origin,
+        kind="export",
+        text=export.body,
+        url=export.url,
+        published=export.published,
+        details=export.details,
+        related_titles=export.related_titles,
+        read_count=export.read_count,
+        removed=export.removed,
+    )
+
+
+def _ingest_feed(data: bytes, origin: str, opts: IngestOptions) -> Iterator[IngestItem]:
+    parsed = feedparser.parse(data)
+    if not parsed.entries:
+        if parsed.get("bozo"):
+            problem = str(parsed.get("bozo_exception", "")).split("\n")[0]
+            raise IngestError(origin, f"not an RSS/Atom feed ({problem or 'XML error'})")
+        raise IngestError(origin, "feed has no entries")
+    feed_title = (parsed.feed.get("title") or "").strip() or None
+    for index, entry in enumerate(parsed.entries):
+        entry_origin = entry.get("link") or f"{origin}#{index + 1}"
+        try:
+            yield _feed_entry(entry, entry_origin, feed_title, opts)
+        except IngestError as exc:
+            yield exc
+
+
+def _feed_entry(entry: Any, origin: str, feed_title: str | None, opts: IngestOptions) -> RawArticle:
+    link = entry.get("link")
+    if opts.fetch_links and link and is_url(link):
+        fetched = fetch(link, opts.fetch)
+        article = _html_article(decode(fetched.data, link), origin, url=fetched.url)
+        article.title = article.title or entry.get("title")
+        article.source = feed_title or article.source
+        article.published = article.published or _entry_date(entry)
+        return article
+    content = ""
+    if entry.get("content"):
+        content = max((c.get("value", "") for c in entry.content), key=len)
+    content = content or entry.get("summary", "") or entry.get("description", "")
+    text = html_fragment_to_text(content)
+    if not text.strip():
+        raise IngestError(origin, "feed entry has no text (try --fetch-links)")
+    return RawArticle(
+        origin=origin,
+        kind="feed",
+        text=text,
+        title=(entry.get("title") or "").strip() or None,
+        source=feed_title,
+        url=link,
+        published=_entry_date(entry),
+        details=Details(external_id=entry.get("id")),
+    )
+
+
+def _entry_date(entry: Any) -> str | None:
+    parsed = entry.get("published_parsed") or entry.get("updated_parsed")
+    return from_struct_time(parsed)
+
+
+def _ingest_opml(data: bytes, origin: str, opts: IngestOptions) -> Iterator[IngestItem]:
+    try:
+        root = ET.fromstring(data)
+    except ET.ParseError as exc:
+        raise IngestError(origin, f"not a valid OPML file ({exc})") from None
+    feeds = [o.get("xmlUrl") for o in root.iter("outline") if o.get("xmlUrl")]
+    if not feeds:
+        raise IngestError(origin, "OPML file lists no feeds (no outline with xmlUrl)")
+    for feed_url in feeds:
+        assert feed_url is not None
+        yield from ingest(feed_url, opts)
+
+
+_JSONL_TEXT_KEYS = ("body", "text", "content", "article")
+
+
+def _ingest_jsonl(data: bytes, origin: str, opts: IngestOptions) -> Iterator[IngestItem]:
+    text = decode(data, origin)
+    for lineno, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        line_origin = f"{origin}:{lineno}"
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield IngestError(line_origin, f"not valid JSON ({exc.msg} at column {exc.colno})")
+            continue
+        if not isinstance(obj, dict):
+            yield IngestError(line_origin, "each line must be a JSON object")
+            continue
+        try:
+            yield _jsonl_article(obj, line_origin)
+        except IngestError as exc:
+            yield exc
+
+
+def _jsonl_article(obj: dict[str, Any], origin: str) -> RawArticle:
+    body = next((obj[k] for k in _JSONL_TEXT_KEYS if obj.get(k)), None)
+    if isinstance(body, list):
+        body = "\n\n".join(str(p) for p in body)
+    html = obj.get("html")
+    if body is None and isinstance(html, str) and html.strip():
+        article = _html_article(html, origin, url=obj.get("url"))
+    elif isinstance(body, str) and body.strip():
+        article = text_article(body, origin)
+        article.kind = "jsonl" if article.kind == "text" else article.kind
+    else:
+        raise IngestError(origin, f"no article text (give one of {', '.join(_JSONL_TEXT_KEYS)} or html)")
+    article.origin = str(obj.get("origin") or origin)
+    _str = _string_field
+    article.title = _str(obj, "title") or article.title
+    article.source = _str(obj, "source") or _str(obj, "site") or article.source
+    article.url = _str(obj, "url") or article.url
+    article.published = normalize_date(_str(obj, "published") or _str(obj, "date")) or article.published
+    article.language = _str(obj, "language") or article.language
+    d = article.details
+    d.external_id = _str(obj, "external_id") or _str(obj, "id") or d.external_id
+    d.category = _str(obj, "category") or d.category
+    d.created = normalize_date(_str(obj, "created")) or d.created
+    d.updated = normalize_date(_str(obj, "updated")) or d.updated
+    d.last_read = normalize_date(_str(obj, "last_read")) or d.last_read
+    if isinstance(obj.get("read_count"), int):
+        article.read_count = obj["read_count"]
+    related = obj.get("related_titles")
+    if isinstance(related, list):
+        article.related_titles = [str(t) for t in related]
+    return article
+
+
+def _string_field(obj: dict[str, Any], key: str) -> str | None:
+    value = obj.get(key)
+    if value is None:
+        return None
+    value = str(value).strip()
+    return value or None

@@ -1,0 +1,125 @@
+"""Stage 3, metadata: the outlet and language of a cleaned article, from what it carries.
+
+The outlet comes from, in order: what the input declared (an HTML page's site name, a feed's
+title, a JSON field), the URL's domain, and the text's own words about itself ("X reports,
+citing ...", "X sources have reported"). Outlets the text merely cites ("The Guardian wrote")
+are not its source.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+import py3langid
+
+from newsweave.models import CleanArticle
+
+# Display names of outlets whose domain does not spell their name.
+_KNOWN_DOMAINS = {
+    "nytimes.com": "The New York Times",
+    "washingtonpost.com": "The Washington Post",
+    "theguardian.com": "The Guardian",
+    "bbc.co.uk": "BBC",
+    "bbc.com": "BBC",
+    "apnews.com": "AP News",
+    "reuters.com": "Reuters",
+    "aljazeera.com": "Al Jazeera",
+    "wsj.com": "The Wall Street Journal",
+    "ft.com": "Financial Times",
+    "economist.com": "The Economist",
+    "bloomberg.com": "Bloomberg",
+    "npr.org": "NPR",
+    "foxnews.com": "Fox News",
+    "nbcnews.com": "NBC News",
+    "cbsnews.com": "CBS News",
+    "abcnews.go.com": "ABC News",
+    "politico.com": "Politico",
+    "kyivindependent.com": "The Kyiv Independent",
+    "pravda.com.ua": "Ukrainska Pravda",
+    "rbc.ua": "RBC-Ukraine",
+    "censor.net": "Censor.NET",
+    "yna.co.kr": "Yonhap",
+    "koreaherald.com": "The Korea Herald",
+    "koreatimes.co.kr": "The Korea Times",
+    "dw.com": "DW",
+    "france24.com": "France 24",
+    "euronews.com": "Euronews",
+}
+_WIRE_NAMES = {"Reuters", "AP", "AFP", "Bloomberg", "Yonhap", "Interfax", "TASS", "Xinhua", "UNIAN", "Ukrinform"}
+_SECOND_LEVEL = {"co", "com", "or", "ne", "go", "ac", "org", "net", "gov", "edu"}
+
+_NAME = r"([A-Z][\w.&-]*(?:[ -][A-Z][\w.&-]*){0,3})"
+# (pattern, whether the name must look like an outlet's). A wire dateline, "CITY (Name) -",
+# names the outlet by position alone.
+_SELF_PATTERNS = (
+    (re.compile(r"^[A-Z][A-Za-z ,.]{1,40}\(" + _NAME + r"\)\s*[-—–]", re.MULTILINE), False),
+    (re.compile(_NAME + r",? reports?,? citing\b"), True),
+    (re.compile(_NAME + r" sources (?:have )?(?:repeatedly |several times )?(?:reported|report|said|say|told)\b"), True),
+    (re.compile(r"\b(?:told|reported to|in an interview with) " + _NAME + r"'s correspondent\b"), True),
+)
+
+
+def outlet_from_url(url: str | None) -> str | None:
+    if not url:
+        return None
+    host = (urlsplit(url).hostname or "").lower()
+    if not host:
+        return None
+    labels = host.split(".")
+    for start in range(len(labels) - 1):
+        candidate = ".".join(labels[start:])
+        if candidate in _KNOWN_DOMAINS:
+            return _KNOWN_DOMAINS[candidate]
+    # The registrable label: "www3.nhk.or.jp" → "nhk", "www.example.com" → "example".
+    if len(labels) >= 3 and labels[-2] in _SECOND_LEVEL and len(labels[-1]) == 2:
+        label = labels[-3]
+    elif len(labels) >= 2:
+        label = labels[-2]
+    else:
+        return None
+    if len(label) <= 4:
+        return label.upper()
+    return " ".join(part.capitalize() for part in label.split("-") if part)
+
+
+_OUTLET_WORDS = {
+    "courier", "post", "times", "herald", "news", "journal", "gazette", "tribune", "telegraph",
+    "guardian", "independent", "observer", "chronicle", "daily", "weekly", "express", "mirror",
+    "press", "radio", "tv", "television", "agency", "media", "review", "standard", "inquirer",
+    "record", "bulletin", "dispatch", "pravda", "insider", "wire", "today", "online", "broadcasting",
+}  # fmt: skip
+
+
+def _looks_like_outlet(name: str) -> bool:
+    if name in _WIRE_NAMES or name.split()[-1].lower() in _OUTLET_WORDS:
+        return True
+    # Outlet names carry a domain (Censor.NET) or an acronym (RBC-Ukraine, BBC News); plain
+    # capitalised words before "sources" are usually nationalities or agencies.
+    return bool(re.search(r"\.[A-Za-z]{2,}$|\b[A-Z]{2,}\b|[A-Z]{2,}-", name))
+
+
+def outlet_from_text(paragraphs: list[str]) -> str | None:
+    text = "\n".join(paragraphs[:40])
+    for pattern, strict in _SELF_PATTERNS:
+        for match in pattern.finditer(text):
+            name = match.group(1).strip(" .-")
+            name = re.sub(r"^(?:The|According|As|And|But|Meanwhile|Earlier|Later)\s+", "", name)
+            if name and (not strict or _looks_like_outlet(name)):
+                return name
+    return None
+
+
+def infer_source(article: CleanArticle) -> str | None:
+    raw = article.raw
+    return raw.source or outlet_from_url(raw.url) or outlet_from_text(article.paragraphs)
+
+
+def detect_language(article: CleanArticle) -> str | None:
+    if article.raw.language:
+        return article.raw.language.split("-")[0].lower()
+    sample = " ".join(article.paragraphs)[:3000]
+    if len(sample.split()) < 3:
+        return None
+    language, _score = py3langid.classify(sample)
+    return str(language)

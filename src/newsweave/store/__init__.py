@@ -1,0 +1,5 @@
+"""The SQLite store: one file, WAL, append-only migrations, FTS5 over title and body."""
+
+from newsweave.store.db import Store
+
+__all__ = ["Store"]

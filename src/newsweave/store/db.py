@@ -1,0 +1,284 @@
+"""One named method per query; every write is one transaction."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Literal
+
+from newsweave.dates import now_iso
+from newsweave.errors import NotFoundError, StoreError
+from newsweave.models import (
+    Article,
+    ArticleSummary,
+    Details,
+    Removal,
+    SearchHit,
+    SimilarArticle,
+    Stats,
+)
+from newsweave.store.migrations import MIGRATIONS
+from newsweave.text import tokens
+
+_QUERY_STOPWORDS = frozenset(
+    "a an the and or but of to in on at by for with from as is are was were be been it its this "
+    "that these those he she they we you his her their our not will would can could may has have "
+    "had do does did said says also about into over after more which who what when where".split()
+)
+
+
+class Store:
+    """newsweave's SQLite database. Open with `Store.open(path)`; close when done."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self.conn = conn
+        self.path = path
+
+    @classmethod
+    def open(cls, path: Path | str) -> Store:
+        path = Path(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(path, isolation_level=None, timeout=30)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            store = cls(conn, path)
+            store._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{path}: cannot open the database ({exc})") from None
+        except OSError as exc:
+            raise StoreError(f"{path}: cannot create the database ({exc.strerror})") from None
+        return store
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    def _migrate(self) -> None:
+        with self.transaction() as conn:
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations "
+                "(version INTEGER PRIMARY KEY, applied TEXT NOT NULL)"
+            )
+            done = {row[0] for row in conn.execute("SELECT version FROM schema_migrations")}
+            for version, sql in MIGRATIONS:
+                if version in done:
+                    continue
+                for statement in _split_sql(sql):
+                    conn.execute(statement)
+                conn.execute(
+                    "INSERT INTO schema_migrations(version, applied) VALUES (?, ?)",
+                    (version, now_iso()),
+                )
+
+    def schema_version(self) -> int:
+        row = self.conn.execute("SELECT max(version) FROM schema_migrations").fetchone()
+        return int(row[0] or 0)
+
+    # -- writes ---------------------------------------------------------------------------
+
+    def add(self, article: Article) -> Literal["added", "unchanged"]:
+        """Store an article unless one with the same id is already there."""
+        with self.transaction() as conn:
+            if conn.execute("SELECT 1 FROM articles WHERE id = ?", (article.id,)).fetchone():
+                return "unchanged"
+            d = article.details
+            conn.execute(
+                "INSERT INTO articles (id, origin, title, source, url, published, language, body,"
+                " summary, words, reading_minutes, read_count, external_id, category, created,"
+                " updated, added, last_read) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    article.id, article.origin, article.title, article.source, article.url,
+                    article.published, article.language, "\n\n".join(article.body),
+                    article.summary, article.stats.words, article.stats.reading_minutes,
+                    article.stats.read_count, d.external_id, d.category, d.created, d.updated,
+                    d.added or now_iso(), d.last_read,
+                ),
+            )  # fmt: skip
+            conn.executemany(
+                "INSERT INTO removals (article_id, seq, text, reason) VALUES (?, ?, ?, ?)",
+                [(article.id, i, r.text, r.reason) for i, r in enumerate(article.removed)],
+            )
+            conn.executemany(
+                "INSERT INTO related_titles (article_id, seq, title) VALUES (?, ?, ?)",
+                [(article.id, i, t) for i, t in enumerate(article.related_titles)],
+            )
+        return "added"
+
+    def mark_read(self, article_id: str, at: str | None = None) -> Article:
+        at = at or now_iso()
+        full_id = self.resolve_id(article_id)
+        with self.transaction() as conn:
+            conn.execute(
+                "UPDATE articles SET read_count = read_count + 1, last_read = ? WHERE id = ?",
+                (at, full_id),
+            )
+            conn.execute("INSERT INTO reads (article_id, at) VALUES (?, ?)", (full_id, at))
+        return self.get(full_id)
+
+    # -- reads ----------------------------------------------------------------------------
+
+    def resolve_id(self, prefix: str) -> str:
+        """The full id of the one article whose id starts with `prefix`."""
+        prefix = prefix.strip().lower()
+        if not re.fullmatch(r"[0-9a-f]{1,16}", prefix):
+            raise NotFoundError(f"{prefix!r}: not an article id (ids are hex digits)")
+        rows = self.conn.execute(
+            "SELECT id FROM articles WHERE id >= ? AND id < ? ORDER BY id LIMIT 2",
+            (prefix, prefix + "g"),
+        ).fetchall()
+        if not rows:
+            raise NotFoundError(f"{prefix}: no article with this id")
+        if len(rows) > 1:
+            raise NotFoundError(f"{prefix}: several articles start with this id; give more digits")
+        return str(rows[0][0])
+
+    def get(self, article_id: str) -> Article:
+        full_id = self.resolve_id(article_id)
+        row = self.conn.execute("SELECT * FROM articles WHERE id = ?", (full_id,)).fetchone()
+        removed = [
+            Removal(r["text"], r["reason"])
+            for r in self.conn.execute(
+                "SELECT text, reason FROM removals WHERE article_id = ? ORDER BY seq", (full_id,)
+            )
+        ]
+        related = [
+            r[0]
+            for r in self.conn.execute(
+                "SELECT title FROM related_titles WHERE article_id = ? ORDER BY seq", (full_id,)
+            )
+        ]
+        return Article(
+            id=row["id"],
+            origin=row["origin"],
+            title=row["title"],
+            source=row["source"],
+            url=row["url"],
+            published=row["published"],
+            language=row["language"],
+            body=row["body"].split("\n\n") if row["body"] else [],
+            removed=removed,
+            summary=row["summary"],
+            stats=Stats(row["words"], row["reading_minutes"], row["read_count"]),
+            details=Details(
+                external_id=row["external_id"],
+                category=row["category"],
+                created=row["created"],
+                updated=row["updated"],
+                added=row["added"],
+                last_read=row["last_read"],
+            ),
+            related_titles=related,
+        )
+
+    def count(self) -> int:
+        return int(self.conn.execute("SELECT count(*) FROM articles").fetchone()[0])
+
+    def list_articles(self, limit: int | None = None) -> list[ArticleSummary]:
+        rows = self.conn.execute(
+            "SELECT id, origin, title, source, published, words FROM articles"
+            " ORDER BY coalesce(published, added) DESC, rowid DESC LIMIT ?",
+            (limit if limit is not None else -1,),
+        )
+        return [ArticleSummary(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows]
+
+    def search(self, query: str, limit: int = 20) -> list[SearchHit]:
+        match = fts_query(query)
+        if not match:
+            return []
+        rows = self.conn.execute(
+            "SELECT a.id, a.title, a.source,"
+            " snippet(articles_fts, 1, '<mark>', '</mark>', '…', 16) AS snip,"
+            " bm25(articles_fts, 5.0, 1.0) AS rank"
+            " FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid"
+            " WHERE articles_fts MATCH ? ORDER BY rank LIMIT ?",
+            (match, limit),
+        )
+        return [SearchHit(r[0], r[1], r[2], r[3], round(-r[4], 4)) for r in rows]
+
+    def similar(self, article_id: str, limit: int = 5) -> list[SimilarArticle]:
+        """Articles sharing this one's most characteristic words, ranked by BM25 and scaled so
+        that the article itself would score 1."""
+        full_id = self.resolve_id(article_id)
+        row = self.conn.execute(
+            "SELECT rowid, title, body FROM articles WHERE id = ?", (full_id,)
+        ).fetchone()
+        counts = Counter(
+            t
+            for t in tokens(f"{row['title'] or ''} {row['body']}")
+            if t not in _QUERY_STOPWORDS and len(t) > 2 and not t.isdigit()
+        )
+        terms = [t for t, _ in counts.most_common(24)]
+        if not terms:
+            return []
+        match = " OR ".join(f'"{t}"' for t in terms)
+        rows = self.conn.execute(
+            "SELECT a.id, a.title, bm25(articles_fts, 2.0, 1.0) AS rank, a.rowid"
+            " FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid"
+            " WHERE articles_fts MATCH ? ORDER BY rank LIMIT ?",
+            (match, limit + 1),
+        ).fetchall()
+        best = next((-r[2] for r in rows if r[3] == row["rowid"]), None)
+        if best is None:
+            best = max((-r[2] for r in rows), default=1.0) or 1.0
+        return [
+            SimilarArticle(r[0], r[1], round(min(1.0, -r[2] / best), 3))
+            for r in rows
+            if r[3] != row["rowid"]
+        ][:limit]
+
+    def integrity_ok(self) -> bool:
+        return bool(self.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok")
+
+
+def fts_query(text: str) -> str:
+    """A reader's words as an FTS5 query: every word must match (quoted, so punctuation and
+    FTS5 operators in the input never raise a syntax error); "quoted phrases" stay phrases;
+    OR between words is kept."""
+    parts: list[str] = []
+    for phrase, word in re.findall(r'"([^"]+)"|(\S+)', text):
+        if phrase:
+            inner = " ".join(tokens(phrase))
+            if inner:
+                parts.append(f'"{inner}"')
+        elif word == "OR" and parts and parts[-1] != "OR":
+            parts.append("OR")
+        else:
+            parts.extend(f'"{t}"' for t in tokens(word))
+    while parts and parts[-1] == "OR":
+        parts.pop()
+    return " ".join(parts)
+
+
+def _split_sql(sql: str) -> list[str]:
+    """Statements of a migration, keeping trigger bodies (which contain ';') whole."""
+    statements: list[str] = []
+    buffer = ""
+    for piece in sql.split(";"):
+        buffer += piece + ";"
+        if sqlite3.complete_statement(buffer):
+            if buffer.strip(" \n;"):
+                statements.append(buffer.strip())
+            buffer = ""
+    return statements

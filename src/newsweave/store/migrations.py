@@ -1,0 +1,67 @@
+"""Schema migrations: numbered, append-only. Never edit one that has shipped; add the next."""
+
+from __future__ import annotations
+
+MIGRATIONS: list[tuple[int, str]] = [
+    (
+        1,
+        """
+        CREATE TABLE articles (
+            rowid INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            origin TEXT NOT NULL,
+            title TEXT,
+            source TEXT,
+            url TEXT,
+            published TEXT,
+            language TEXT,
+            body TEXT NOT NULL,
+            summary TEXT NOT NULL,
+            words INTEGER NOT NULL,
+            reading_minutes INTEGER NOT NULL,
+            read_count INTEGER NOT NULL DEFAULT 0,
+            external_id TEXT,
+            category TEXT,
+            created TEXT,
+            updated TEXT,
+            added TEXT NOT NULL,
+            last_read TEXT
+        );
+        CREATE INDEX articles_published ON articles(published);
+        CREATE TABLE removals (
+            article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            seq INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            PRIMARY KEY (article_id, seq)
+        );
+        CREATE TABLE related_titles (
+            article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            seq INTEGER NOT NULL,
+            title TEXT NOT NULL,
+            PRIMARY KEY (article_id, seq)
+        );
+        CREATE TABLE reads (
+            article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            at TEXT NOT NULL
+        );
+        CREATE INDEX reads_article ON reads(article_id);
+        CREATE VIRTUAL TABLE articles_fts USING fts5(
+            title, body, content='articles', content_rowid='rowid',
+            tokenize='porter unicode61 remove_diacritics 2'
+        );
+        CREATE TRIGGER articles_ai AFTER INSERT ON articles BEGIN
+            INSERT INTO articles_fts(rowid, title, body) VALUES (new.rowid, new.title, new.body);
+        END;
+        CREATE TRIGGER articles_ad AFTER DELETE ON articles BEGIN
+            INSERT INTO articles_fts(articles_fts, rowid, title, body)
+            VALUES ('delete', old.rowid, old.title, old.body);
+        END;
+        CREATE TRIGGER articles_au AFTER UPDATE OF title, body ON articles BEGIN
+            INSERT INTO articles_fts(articles_fts, rowid, title, body)
+            VALUES ('delete', old.rowid, old.title, old.body);
+            INSERT INTO articles_fts(rowid, title, body) VALUES (new.rowid, new.title, new.body);
+        END;
+        """,
+    ),
+]
