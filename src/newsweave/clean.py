@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 from newsweave.models import CleanArticle, RawArticle, Removal
 from newsweave.text import fingerprint, tokens
@@ -196,8 +197,17 @@ def _drop_title_repeats(paragraphs: list[str], title: str, removed: list[Removal
     return out
 
 
+def _stem(word: str) -> str:
+    # Enough folding for "repairs" to meet "repairing"; a full stemmer would cost more than
+    # the topic test needs.
+    for suffix in ("ing", "ed", "es", "s"):
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
 def _content_words(text: str) -> list[str]:
-    return [t for t in tokens(text) if t not in _STOPWORDS and not t.isdigit() and len(t) > 2]
+    return [_stem(t) for t in tokens(text) if t not in _STOPWORDS and not t.isdigit() and len(t) > 2]
 
 
 def _overlap(para: str, vocabulary: Counter[str]) -> float:
@@ -228,7 +238,9 @@ def _drop_adverts(paragraphs: list[str], removed: list[Removal], opts: CleanOpti
         block.update(headings_after)
         heading_fps = {fingerprint(paragraphs[i]) for i in headings_after}
 
-        def off_topic(index: int, block: set[int] = block) -> bool:
+        def off_topic(
+            index: int, threshold: float = opts.off_topic_overlap, block: set[int] = block
+        ) -> bool:
             # Judged against the article's own words: everything but the advert found so far
             # and the paragraph in question.
             vocabulary = Counter(
@@ -237,7 +249,7 @@ def _drop_adverts(paragraphs: list[str], removed: list[Removal], opts: CleanOpti
                 if i not in block and i != index
                 for w in set(_content_words(p))
             )
-            return _overlap(paragraphs[index], vocabulary) < opts.off_topic_overlap
+            return _overlap(paragraphs[index], vocabulary) < threshold
 
         before = marker - 1
         while before >= 0 and marker - before <= 2 and _is_heading_like(paragraphs[before]):
@@ -245,9 +257,16 @@ def _drop_adverts(paragraphs: list[str], removed: list[Removal], opts: CleanOpti
                 break
             block.add(before)
             before -= 1
-        while after < len(paragraphs) and after - marker <= 5 and off_topic(after):
+        # The advert's own text: its first paragraph if off-topic, and a second one only if it
+        # is even further off (adverts are short; a long run of "off-topic" text is more
+        # likely the article changing subject).
+        threshold = opts.off_topic_overlap
+        for _ in range(2):
+            if after >= len(paragraphs) or not off_topic(after, threshold):
+                break
             block.add(after)
             after += 1
+            threshold /= 2
         drop.update(block)
     for i in sorted(drop):
         removed.append(Removal(paragraphs[i], ADVERT))
@@ -270,13 +289,15 @@ def _drop_related_lists(paragraphs: list[str], removed: list[Removal]) -> list[s
     return [p for i, p in enumerate(paragraphs) if i not in drop]
 
 
-def _shingles(words: list[str], n: int = 3) -> set[tuple[str, ...]]:
-    return {tuple(words[i : i + n]) for i in range(max(1, len(words) - n + 1))}
+def _near_same(a: str, b: str, words_a: set[str], words_b: set[str], opts: CleanOptions) -> bool:
+    if len(words_a & words_b) < opts.near_repeat_jaccard * len(words_a | words_b):
+        return False
+    return SequenceMatcher(None, a, b, autojunk=False).ratio() >= 0.9
 
 
 def _drop_repeats(paragraphs: list[str], removed: list[Removal], opts: CleanOptions) -> list[str]:
     seen_exact: set[str] = set()
-    seen_near: list[set[tuple[str, ...]]] = []
+    seen_near: list[tuple[str, set[str]]] = []
     out: list[str] = []
     for para in paragraphs:
         fp = fingerprint(para)
@@ -284,16 +305,13 @@ def _drop_repeats(paragraphs: list[str], removed: list[Removal], opts: CleanOpti
             removed.append(Removal(para, REPEAT))
             continue
         words = fp.split()
-        shingles = _shingles(words) if len(words) >= opts.near_repeat_min_tokens else None
-        if shingles is not None and any(
-            len(shingles & earlier) >= opts.near_repeat_jaccard * len(shingles | earlier)
-            for earlier in seen_near
-        ):
-            removed.append(Removal(para, REPEAT + " (near-exact)"))
-            continue
+        if len(words) >= opts.near_repeat_min_tokens:
+            word_set = set(words)
+            if any(_near_same(fp, other, word_set, other_set, opts) for other, other_set in seen_near):
+                removed.append(Removal(para, REPEAT + " (near-exact)"))
+                continue
+            seen_near.append((fp, word_set))
         if fp:
             seen_exact.add(fp)
-        if shingles is not None:
-            seen_near.append(shingles)
         out.append(para)
     return out

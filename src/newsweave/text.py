@@ -91,7 +91,21 @@ def _decode_detected(data: bytes, origin: str) -> str:
     best = charset_normalizer.from_bytes(data).best()
     if best is None:
         raise IngestError(origin, "cannot tell the text encoding; save the file as UTF-8")
+    # Detection cannot tell the Latin code pages apart on short texts; Windows-1252 is by far
+    # the most common of them, so it wins whenever it decodes the bytes cleanly.
+    if best.encoding in _LATIN_FAMILY:
+        try:
+            return data.decode("cp1252")
+        except UnicodeDecodeError:
+            pass
     return str(best)
+
+
+_LATIN_FAMILY = {
+    "cp1250", "cp1252", "cp1254", "cp1257", "latin_1", "iso8859_2", "iso8859_3", "iso8859_4",
+    "iso8859_9", "iso8859_10", "iso8859_13", "iso8859_14", "iso8859_15", "iso8859_16",
+    "mac_roman", "mac_latin2", "cp850", "cp437",
+}  # fmt: skip
 
 
 _ABBREVIATIONS = {

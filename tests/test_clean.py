@@ -1,0 +1,122 @@
+"""Each cleaning rule on made-up text: the rules are general, not tied to the seeds."""
+
+from __future__ import annotations
+
+from newsweave.clean import (
+    ADVERT,
+    CAPTION,
+    LANGUAGE_SWITCHER,
+    NAVIGATION,
+    RELATED,
+    REPEAT,
+    TITLE_REPEAT,
+    clean,
+    split_paragraphs,
+)
+from newsweave.models import RawArticle
+
+STORY = [
+    "The city council approved the new harbour budget on Monday after a long debate.",
+    "The harbour budget includes funds for dredging the channel and repairing the old pier.",
+    "Council members said the pier repairs would begin in the spring and last two years.",
+    "Opponents of the budget said the dredging plan would harm fishing in the channel.",
+]
+
+
+def _clean(lines: list[str], title: str | None = None, kind: str = "text") -> tuple[list[str], list[tuple[str, str]], str | None]:
+    raw = RawArticle(origin="t", kind=kind, text="\n".join(lines), title=title)  # type: ignore[arg-type]
+    result = clean(raw)
+    return result.paragraphs, [(r.reason, r.text) for r in result.removed], result.title
+
+
+def test_clean_drops_language_switcher_and_promotes_headline() -> None:
+    body, removed, title = _clean(["EN | FR | DE", "", "Harbour budget approved", "", *STORY])
+    assert title == "Harbour budget approved"
+    assert body == STORY
+    assert removed == [(LANGUAGE_SWITCHER, "EN | FR | DE")]
+
+
+def test_clean_keeps_first_line_that_is_a_sentence() -> None:
+    body, _removed, title = _clean(STORY)
+    assert title is None
+    assert body == STORY
+
+
+def test_clean_drops_navigation_lines() -> None:
+    body, removed, _ = _clean(["Home > News > Local", *STORY, "Share this article", "Follow us on Twitter"])
+    assert body == STORY
+    assert {r for r, _ in removed} == {NAVIGATION}
+
+
+def test_clean_drops_photo_captions_and_credits() -> None:
+    lines = [STORY[0], "Photo: The old pier at dawn (Reuters/Jane Roe)", STORY[1], "The pier in 1950. (Getty Images)", *STORY[2:]]
+    body, removed, _ = _clean(lines)
+    assert body == STORY
+    assert [r for r, _ in removed] == [CAPTION, CAPTION]
+
+
+def test_clean_drops_title_glued_to_caption() -> None:
+    title = "Harbour budget approved"
+    body, removed, _ = _clean([f"{title} Image: Council members vote (File)", *STORY], title=title, kind="html")
+    assert body == STORY
+    assert "".join(t for _, t in removed).count(title) == 1
+    assert title not in "\n".join(body)
+
+
+def test_clean_drops_title_repeated_in_body() -> None:
+    body, removed, _ = _clean(["Harbour Budget Approved", *STORY], title="Harbour budget approved", kind="html")
+    assert body == STORY
+    assert removed == [(TITLE_REPEAT, "Harbour Budget Approved")]
+
+
+def test_clean_drops_whole_advert_block() -> None:
+    advert = [
+        "Summer sale on garden furniture",
+        "Greenleaf Outlet Sponsored",
+        "Summer sale on garden furniture",
+        "Buy two sun loungers and get a parasol free. Offer ends Sunday, so hurry to our stores today.",
+    ]
+    body, removed, _ = _clean([*STORY[:2], *advert, *STORY[2:]])
+    assert body == STORY
+    assert [t for r, t in removed if r == ADVERT] == advert
+
+
+def test_clean_advert_marker_alone_keeps_on_topic_text() -> None:
+    body, removed, _ = _clean([STORY[0], "Advertisement", *STORY[1:]])
+    assert body == STORY
+    assert removed == [(ADVERT, "Advertisement")]
+
+
+def test_clean_drops_related_links_list() -> None:
+    lines = [*STORY, "Related articles", "Pier closed after storm", "Fishing fleet shrinks again"]
+    body, removed, _ = _clean(lines)
+    assert body == STORY
+    assert [r for r, _ in removed] == [RELATED] * 3
+
+
+def test_clean_drops_repeated_paragraphs_and_runs() -> None:
+    body, removed, _ = _clean([*STORY, *STORY[1:3], STORY[3].replace("Opponents", "opponents").rstrip(".")])
+    assert body == STORY
+    assert len(removed) == 3
+    assert all(r.startswith(REPEAT) for r, _ in removed)
+
+
+def test_clean_drops_near_exact_repeat() -> None:
+    near = STORY[1].replace("funds", "money")
+    body, removed, _ = _clean([*STORY, near])
+    assert body == STORY
+    assert removed[0][0] == REPEAT + " (near-exact)"
+
+
+def test_split_paragraphs_joins_hard_wrapped_text() -> None:
+    text = (
+        "The council approved the harbour budget on Monday after\n"
+        "a long debate that lasted well into the night and ended\n"
+        "with a narrow vote.\n\n"
+        "The budget includes funds for dredging the channel and\n"
+        "repairing the old pier, which was damaged in a storm.\n"
+    )
+    assert split_paragraphs(text) == [
+        "The council approved the harbour budget on Monday after a long debate that lasted well into the night and ended with a narrow vote.",
+        "The budget includes funds for dredging the channel and repairing the old pier, which was damaged in a storm.",
+    ]
