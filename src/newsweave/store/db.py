@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import sqlite3
 from collections import Counter
@@ -217,39 +218,51 @@ class Store:
         )
         return [SearchHit(r[0], r[1], r[2], r[3], round(-r[4], 4)) for r in rows]
 
-    def similar(self, article_id: str, limit: int = 5) -> list[SimilarArticle]:
-        """Articles sharing this one's most characteristic words, ranked by BM25 and scaled so
-        that the article itself would score 1."""
+    def similar(self, article_id: str, limit: int = 5, candidates: int = 50) -> list[SimilarArticle]:
+        """Articles sharing this one's characteristic words.
+
+        FTS5's BM25 finds candidates through the index (no scan of the store); they are then
+        ranked by the cosine of their log-scaled word counts, a score in [0, 1] that reads the
+        same whatever the corpus size.
+        """
         full_id = self.resolve_id(article_id)
         row = self.conn.execute(
             "SELECT rowid, title, body FROM articles WHERE id = ?", (full_id,)
         ).fetchone()
-        counts = Counter(
-            t
-            for t in tokens(f"{row['title'] or ''} {row['body']}")
-            if t not in _QUERY_STOPWORDS and len(t) > 2 and not t.isdigit()
-        )
-        terms = [t for t, _ in counts.most_common(24)]
+        vector = _term_vector(f"{row['title'] or ''} {row['body']}")
+        terms = [t for t, _ in sorted(vector.items(), key=lambda kv: -kv[1])[:24]]
         if not terms:
             return []
         match = " OR ".join(f'"{t}"' for t in terms)
         rows = self.conn.execute(
-            "SELECT a.id, a.title, bm25(articles_fts, 2.0, 1.0) AS rank, a.rowid"
-            " FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid"
-            " WHERE articles_fts MATCH ? ORDER BY rank LIMIT ?",
-            (match, limit + 1),
+            "SELECT a.id, a.title, a.body FROM articles_fts JOIN articles a"
+            " ON a.rowid = articles_fts.rowid"
+            " WHERE articles_fts MATCH ? AND a.rowid != ? ORDER BY bm25(articles_fts, 2.0, 1.0)"
+            " LIMIT ?",
+            (match, row["rowid"], candidates),
         ).fetchall()
-        best = next((-r[2] for r in rows if r[3] == row["rowid"]), None)
-        if best is None:
-            best = max((-r[2] for r in rows), default=1.0) or 1.0
-        return [
-            SimilarArticle(r[0], r[1], round(min(1.0, -r[2] / best), 3))
+        scored = [
+            SimilarArticle(r[0], r[1], round(_cosine(vector, _term_vector(f"{r[1] or ''} {r[2]}")), 3))
             for r in rows
-            if r[3] != row["rowid"]
-        ][:limit]
+        ]
+        scored.sort(key=lambda s: -s.score)
+        return [s for s in scored if s.score > 0][:limit]
 
     def integrity_ok(self) -> bool:
         return bool(self.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok")
+
+
+def _term_vector(text: str) -> dict[str, float]:
+    counts = Counter(
+        t for t in tokens(text) if t not in _QUERY_STOPWORDS and len(t) > 2 and not t.isdigit()
+    )
+    return {t: 1.0 + math.log(c) for t, c in counts.items()}
+
+
+def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
+    dot = sum(v * b[t] for t, v in a.items() if t in b)
+    norm = math.sqrt(sum(v * v for v in a.values())) * math.sqrt(sum(v * v for v in b.values()))
+    return dot / norm if norm else 0.0
 
 
 def fts_query(text: str) -> str:

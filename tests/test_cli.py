@@ -1,0 +1,162 @@
+"""The CLI end to end on a real SQLite file: JSON shapes, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from conftest import CliResult
+
+Cli = Callable[..., CliResult]
+ARTICLE = (
+    "Harbour budget approved after long debate\n\n"
+    "The city council approved the new harbour budget on Monday after a long debate.\n"
+    "The budget includes funds for dredging the channel and repairing the old pier.\n"
+    "Council members said the repairs would begin in spring and take about two years.\n"
+    "Advertisement\n"
+)
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text(ARTICLE)
+    (folder / "b.txt").write_text(
+        "Library opens downtown\n\nA new public library opened downtown on Saturday with a "
+        "reading room for children.\nThe library was paid for by the council and a local trust.\n"
+    )
+    return folder
+
+
+def test_add_json_reports_each_article_and_readding_is_unchanged(cli: Cli, corpus: Path) -> None:
+    first = cli("add", str(corpus), "--format", "json")
+    assert first.exit_code == 0
+    rows = first.json_lines()
+    assert [r["status"] for r in rows] == ["added", "added"]
+    assert set(rows[0]) == {"origin", "id", "status", "error"}
+    again = cli("add", str(corpus), "--format", "json").json_lines()
+    assert [r["status"] for r in again] == ["unchanged", "unchanged"]
+
+
+def test_add_bad_inputs_exit_nonzero_with_one_line_each(cli: Cli, corpus: Path, tmp_path: Path) -> None:
+    (tmp_path / "empty.txt").write_bytes(b"")
+    result = cli("add", str(corpus / "a.txt"), str(tmp_path / "empty.txt"), "/no/such/file.txt")
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert lines == [
+        f"error {tmp_path / 'empty.txt'}: empty file, no text to read",
+        "error /no/such/file.txt: no such file or folder",
+    ]
+    assert "Traceback" not in result.stdout + result.stderr
+    assert "added 1, unchanged 0, failed 2" in result.stdout
+    assert len(cli("list", "--format", "json").json()) == 1
+
+
+def test_list_json_shape(cli: Cli, corpus: Path) -> None:
+    cli("add", str(corpus))
+    rows = cli("list", "--format", "json").json()
+    assert {tuple(sorted(r)) for r in rows} == {("id", "origin", "published", "source", "title", "words")}
+    assert {r["title"] for r in rows} == {"Harbour budget approved after long debate", "Library opens downtown"}
+
+
+def test_show_json_shape_and_prefix_ids(cli: Cli, corpus: Path) -> None:
+    cli("add", str(corpus))
+    article_id = next(r["id"] for r in cli("list", "-f", "json").json() if r["title"].startswith("Harbour"))
+    shown = cli("show", article_id[:6], "--format", "json").json()
+    assert set(shown) >= {
+        "id", "origin", "title", "source", "url", "published", "language", "body", "removed",
+        "summary", "stats", "details", "related_titles", "similar",
+    }  # fmt: skip
+    assert shown["id"] == article_id
+    assert set(shown["stats"]) == {"words", "reading_minutes", "read_count"}
+    assert set(shown["details"]) == {"external_id", "category", "created", "updated", "added", "last_read"}
+    assert shown["removed"] == [{"text": "Advertisement", "reason": "advert block"}]
+    assert shown["language"] == "en"
+    assert shown["similar"] and set(shown["similar"][0]) == {"id", "title", "score"}
+
+
+def test_show_text_with_removed(cli: Cli, corpus: Path) -> None:
+    cli("add", str(corpus))
+    article_id = cli("list", "-f", "json").json()[0]["id"]
+    result = cli("show", article_id, "--removed")
+    assert result.exit_code == 0
+    assert "Summary" in result.stdout and "Statistics" in result.stdout and "Details" in result.stdout
+
+
+def test_show_unknown_id_is_one_line_error(db_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "newsweave", "--db", str(db_path), "show", "abcdef"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert result.stderr.strip() == "error abcdef: no article with this id"
+
+
+def test_read_increments_count_and_sets_last_read(cli: Cli, corpus: Path) -> None:
+    cli("add", str(corpus))
+    article_id = cli("list", "-f", "json").json()[0]["id"]
+    assert cli("read", article_id[:5]).exit_code == 0
+    cli("read", article_id[:5])
+    shown = cli("show", article_id, "-f", "json").json()
+    assert shown["stats"]["read_count"] == 2
+    assert shown["details"]["last_read"]
+
+
+def test_search_json_with_highlight(cli: Cli, corpus: Path) -> None:
+    cli("add", str(corpus))
+    hits = cli("search", "library", "--format", "json").json()
+    assert len(hits) == 1 and "<mark>library</mark>" in hits[0]["snippet"].lower()
+    assert cli("search", "nothing-matches-this").stdout.strip() == "no matches"
+
+
+def test_demo_loads_the_bundled_story(cli: Cli) -> None:
+    result = cli("demo")
+    assert result.exit_code == 0, result.stderr
+    assert "6 added" in result.stdout
+    assert "Summary" in result.stdout and "Removed" in result.stdout
+    assert "0 added" in cli("demo").stdout
+
+
+@pytest.mark.slow
+def test_kill_9_during_add_leaves_a_sound_store(tmp_path: Path, db_path: Path) -> None:
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(3000):
+        (folder / f"{i:05d}.txt").write_text(
+            f"Council story number {i}\n\nThe council met on day {i} to discuss item {i * 7}. "
+            f"Members argued about budget line {i * 13} for an hour.\n"
+        )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "newsweave", "--db", str(db_path), "add", str(folder), "--format", "json"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )  # fmt: skip
+    assert proc.stdout is not None
+    reported: list[str] = []
+    deadline = time.monotonic() + 120
+    while len(reported) < 300 and time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        row = json.loads(line)
+        if row["status"] == "added":
+            reported.append(row["id"])
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert len(reported) >= 300
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    stored = {r[0] for r in conn.execute("SELECT id FROM articles")}
+    assert set(reported) <= stored
+    fts_rows = conn.execute("SELECT count(*) FROM articles_fts").fetchone()[0]
+    assert fts_rows == len(stored)
+    conn.close()

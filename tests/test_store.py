@@ -1,0 +1,116 @@
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from newsweave.errors import NotFoundError, StoreError
+from newsweave.models import Article, Details, Removal, Stats
+from newsweave.store import Store
+from newsweave.store.db import fts_query
+from newsweave.store.migrations import MIGRATIONS
+
+
+def _article(n: int, body: str, title: str | None = None) -> Article:
+    return Article(
+        id=f"{n:016x}",
+        origin=f"a{n}.txt",
+        title=title or f"Article {n}",
+        source="Gazette",
+        url=None,
+        published=f"2024-01-{n:02d}",
+        language="en",
+        body=body.split("\n"),
+        removed=[Removal("Advertisement", "advert block")],
+        summary=body.split("\n")[0],
+        stats=Stats(len(body.split()), 1, 0),
+        details=Details(external_id=f"ext-{n}"),
+        related_titles=["Elsewhere"],
+    )
+
+
+def test_store_uses_wal_and_records_migrations(store: Store) -> None:
+    assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store.schema_version() == MIGRATIONS[-1][0]
+
+
+def test_store_reopen_does_not_rerun_migrations(db_path: Path) -> None:
+    Store.open(db_path).close()
+    with Store.open(db_path) as again:
+        rows = again.conn.execute("SELECT count(*) FROM schema_migrations").fetchone()[0]
+    assert rows == len(MIGRATIONS)
+
+
+def test_store_add_is_idempotent_and_round_trips(store: Store) -> None:
+    article = _article(1, "The harbour budget passed.\nThe pier will be repaired.")
+    assert store.add(article) == "added"
+    assert store.add(article) == "unchanged"
+    got = store.get(article.id)
+    assert got.body == article.body and got.removed == article.removed
+    assert got.related_titles == ["Elsewhere"] and got.details.external_id == "ext-1"
+    assert got.details.added
+
+
+def test_store_resolves_unique_prefixes(store: Store) -> None:
+    store.add(_article(0x11, "one body"))
+    store.add(_article(0x12, "two body"))
+    assert store.resolve_id("0000000000000011") == f"{0x11:016x}"
+    with pytest.raises(NotFoundError, match="several articles"):
+        store.resolve_id("00000000000000")
+    with pytest.raises(NotFoundError, match="no article"):
+        store.resolve_id("ffff")
+    with pytest.raises(NotFoundError, match="not an article id"):
+        store.resolve_id("xyz")
+
+
+def test_store_mark_read_counts_and_dates(store: Store) -> None:
+    store.add(_article(1, "body"))
+    first = store.mark_read("0000", at="2024-02-01T10:00:00+00:00")
+    second = store.mark_read("0000", at="2024-02-02T10:00:00+00:00")
+    assert (first.stats.read_count, second.stats.read_count) == (1, 2)
+    assert second.details.last_read == "2024-02-02T10:00:00+00:00"
+    assert store.conn.execute("SELECT count(*) FROM reads").fetchone()[0] == 2
+
+
+def test_store_search_ranks_and_highlights(store: Store) -> None:
+    store.add(_article(1, "The harbour budget passed after a debate about the harbour."))
+    store.add(_article(2, "A new library opens downtown.", title="Library opens"))
+    hits = store.search("harbour")
+    assert [h.id for h in hits] == [f"{1:016x}"]
+    assert "<mark>harbour</mark>" in hits[0].snippet
+    assert store.search("library OR harbour")
+    assert store.search('"library opens"')[0].title == "Library opens"
+    assert store.search('harbour -( AND "') is not None  # operators in input never raise
+
+
+def test_fts_query_quotes_words() -> None:
+    assert fts_query("North Korea's troops") == '"north" "korea" "s" "troops"'
+    assert fts_query('"fair game" OR troops') == '"fair game" OR "troops"'
+    assert fts_query("   ") == ""
+
+
+def test_store_similar_excludes_itself_and_ranks_by_overlap(store: Store) -> None:
+    store.add(_article(1, "Harbour budget pier dredging channel council vote harbour pier."))
+    store.add(_article(2, "The council voted on the harbour pier and channel dredging."))
+    store.add(_article(3, "Library opens downtown with new books for children."))
+    similar = store.similar(f"{1:016x}")
+    assert similar[0].id == f"{2:016x}"
+    assert all(s.id != f"{1:016x}" for s in similar)
+    assert 0 < similar[0].score <= 1
+
+
+def test_store_rejects_a_file_that_is_not_sqlite(tmp_path: Path) -> None:
+    path = tmp_path / "not.db"
+    path.write_text("hello, this is not a database" * 100)
+    with pytest.raises(StoreError, match="cannot open the database"):
+        Store.open(path)
+
+
+def test_store_writes_are_transactions(store: Store) -> None:
+    article = _article(1, "body")
+    article.removed.append(Removal(None, "broken"))  # type: ignore[arg-type]
+    with pytest.raises(sqlite3.IntegrityError):
+        store.add(article)
+    assert store.count() == 0
+    assert store.conn.execute("SELECT count(*) FROM removals").fetchone()[0] == 0
