@@ -39,12 +39,16 @@ def load_pages(data: Path) -> list[tuple[str, str, str | None]]:
     truth = json.loads((data / "ground-truth.json").read_text())
     pages = []
     for key, item in sorted(truth.items()):
-        html = gzip.decompress((data / "html" / f"{key}.html.gz").read_bytes()).decode("utf-8", "replace")
+        html = gzip.decompress((data / "html" / f"{key}.html.gz").read_bytes()).decode(
+            "utf-8", "replace"
+        )
         pages.append((html, item["articleBody"], item.get("url")))
     return pages
 
 
-def score(pages: list[tuple[str, str, str | None]], extract: Callable[[str, str | None], str]) -> dict[str, float]:
+def score(
+    pages: list[tuple[str, str, str | None]], extract: Callable[[str, str | None], str]
+) -> dict[str, float]:
     precisions, recalls = [], []
     for html, gold, url in pages:
         p, r = page_scores(extract(html, url), gold)
@@ -87,7 +91,9 @@ def main() -> None:
         runs.insert(0, ("trafilatura defaults", trafilatura_extract))
     for name, fn in runs:
         s = score(pages, fn)
-        print(f"{name:22} pages={s['pages']} precision={s['precision']:.4f} recall={s['recall']:.4f} F1={s['f1']:.4f}")
+        print(
+            f"{name:22} pages={s['pages']} precision={s['precision']:.4f} recall={s['recall']:.4f} F1={s['f1']:.4f}"
+        )
 
 
 if __name__ == "__main__":

@@ -23,7 +23,9 @@ STORY = [
 ]
 
 
-def _clean(lines: list[str], title: str | None = None, kind: str = "text") -> tuple[list[str], list[tuple[str, str]], str | None]:
+def _clean(
+    lines: list[str], title: str | None = None, kind: str = "text"
+) -> tuple[list[str], list[tuple[str, str]], str | None]:
     raw = RawArticle(origin="t", kind=kind, text="\n".join(lines), title=title)  # type: ignore[arg-type]
     result = clean(raw)
     return result.paragraphs, [(r.reason, r.text) for r in result.removed], result.title
@@ -43,13 +45,21 @@ def test_clean_keeps_first_line_that_is_a_sentence() -> None:
 
 
 def test_clean_drops_navigation_lines() -> None:
-    body, removed, _ = _clean(["Home > News > Local", *STORY, "Share this article", "Follow us on Twitter"])
+    body, removed, _ = _clean(
+        ["Home > News > Local", *STORY, "Share this article", "Follow us on Twitter"]
+    )
     assert body == STORY
     assert {r for r, _ in removed} == {NAVIGATION}
 
 
 def test_clean_drops_photo_captions_and_credits() -> None:
-    lines = [STORY[0], "Photo: The old pier at dawn (Reuters/Jane Roe)", STORY[1], "The pier in 1950. (Getty Images)", *STORY[2:]]
+    lines = [
+        STORY[0],
+        "Photo: The old pier at dawn (Reuters/Jane Roe)",
+        STORY[1],
+        "The pier in 1950. (Getty Images)",
+        *STORY[2:],
+    ]
     body, removed, _ = _clean(lines)
     assert body == STORY
     assert [r for r, _ in removed] == [CAPTION, CAPTION]
@@ -57,14 +67,18 @@ def test_clean_drops_photo_captions_and_credits() -> None:
 
 def test_clean_drops_title_glued_to_caption() -> None:
     title = "Harbour budget approved"
-    body, removed, _ = _clean([f"{title} Image: Council members vote (File)", *STORY], title=title, kind="html")
+    body, removed, _ = _clean(
+        [f"{title} Image: Council members vote (File)", *STORY], title=title, kind="html"
+    )
     assert body == STORY
     assert "".join(t for _, t in removed).count(title) == 1
     assert title not in "\n".join(body)
 
 
 def test_clean_drops_title_repeated_in_body() -> None:
-    body, removed, _ = _clean(["Harbour Budget Approved", *STORY], title="Harbour budget approved", kind="html")
+    body, removed, _ = _clean(
+        ["Harbour Budget Approved", *STORY], title="Harbour budget approved", kind="html"
+    )
     assert body == STORY
     assert removed == [(TITLE_REPEAT, "Harbour Budget Approved")]
 
@@ -95,7 +109,9 @@ def test_clean_drops_related_links_list() -> None:
 
 
 def test_clean_drops_repeated_paragraphs_and_runs() -> None:
-    body, removed, _ = _clean([*STORY, *STORY[1:3], STORY[3].replace("Opponents", "opponents").rstrip(".")])
+    body, removed, _ = _clean(
+        [*STORY, *STORY[1:3], STORY[3].replace("Opponents", "opponents").rstrip(".")]
+    )
     assert body == STORY
     assert len(removed) == 3
     assert all(r.startswith(REPEAT) for r, _ in removed)

@@ -48,7 +48,9 @@ def test_add_json_reports_each_article_and_readding_is_unchanged(cli: Cli, corpu
     assert [r["status"] for r in again] == ["unchanged", "unchanged"]
 
 
-def test_add_bad_inputs_exit_nonzero_with_one_line_each(cli: Cli, corpus: Path, tmp_path: Path) -> None:
+def test_add_bad_inputs_exit_nonzero_with_one_line_each(
+    cli: Cli, corpus: Path, tmp_path: Path
+) -> None:
     (tmp_path / "empty.txt").write_bytes(b"")
     result = cli("add", str(corpus / "a.txt"), str(tmp_path / "empty.txt"), "/no/such/file.txt")
     assert result.exit_code == 1
@@ -65,13 +67,20 @@ def test_add_bad_inputs_exit_nonzero_with_one_line_each(cli: Cli, corpus: Path, 
 def test_list_json_shape(cli: Cli, corpus: Path) -> None:
     cli("add", str(corpus))
     rows = cli("list", "--format", "json").json()
-    assert {tuple(sorted(r)) for r in rows} == {("id", "origin", "published", "source", "title", "words")}
-    assert {r["title"] for r in rows} == {"Harbour budget approved after long debate", "Library opens downtown"}
+    assert {tuple(sorted(r)) for r in rows} == {
+        ("id", "origin", "published", "source", "title", "words")
+    }
+    assert {r["title"] for r in rows} == {
+        "Harbour budget approved after long debate",
+        "Library opens downtown",
+    }
 
 
 def test_show_json_shape_and_prefix_ids(cli: Cli, corpus: Path) -> None:
     cli("add", str(corpus))
-    article_id = next(r["id"] for r in cli("list", "-f", "json").json() if r["title"].startswith("Harbour"))
+    article_id = next(
+        r["id"] for r in cli("list", "-f", "json").json() if r["title"].startswith("Harbour")
+    )
     shown = cli("show", article_id[:6], "--format", "json").json()
     assert set(shown) >= {
         "id", "origin", "title", "source", "url", "published", "language", "body", "removed",
@@ -79,7 +88,14 @@ def test_show_json_shape_and_prefix_ids(cli: Cli, corpus: Path) -> None:
     }  # fmt: skip
     assert shown["id"] == article_id
     assert set(shown["stats"]) == {"words", "reading_minutes", "read_count"}
-    assert set(shown["details"]) == {"external_id", "category", "created", "updated", "added", "last_read"}
+    assert set(shown["details"]) == {
+        "external_id",
+        "category",
+        "created",
+        "updated",
+        "added",
+        "last_read",
+    }
     assert shown["removed"] == [{"text": "Advertisement", "reason": "advert block"}]
     assert shown["language"] == "en"
     assert shown["similar"] and set(shown["similar"][0]) == {"id", "title", "score"}
@@ -90,7 +106,9 @@ def test_show_text_with_removed(cli: Cli, corpus: Path) -> None:
     article_id = cli("list", "-f", "json").json()[0]["id"]
     result = cli("show", article_id, "--removed")
     assert result.exit_code == 0
-    assert "Summary" in result.stdout and "Statistics" in result.stdout and "Details" in result.stdout
+    assert (
+        "Summary" in result.stdout and "Statistics" in result.stdout and "Details" in result.stdout
+    )
 
 
 def test_show_unknown_id_is_one_line_error(db_path: Path) -> None:

@@ -90,20 +90,34 @@ def test_ingest_rss_and_atom_files(tmp_path: Path) -> None:
     (tmp_path / "feed.rss").write_text(FEED)
     (tmp_path / "feed.atom").write_text(ATOM)
     rss = _items(tmp_path / "feed.rss")
-    assert [a.title for a in rss if isinstance(a, RawArticle)] == ["Harbour budget approved", "Pier closed"]
+    assert [a.title for a in rss if isinstance(a, RawArticle)] == [
+        "Harbour budget approved",
+        "Pier closed",
+    ]
     first = rss[0]
     assert isinstance(first, RawArticle)
     assert first.source == "Bay Gazette" and first.url == "https://bay.example/a"
     assert first.published == "2024-05-06T08:00:00" and first.details.external_id == "a1"
     assert first.text == "The city council approved the harbour budget.\nWork starts in spring."
     atom = _one(tmp_path / "feed.atom")
-    assert atom.title == "Ferry timetable changes" and atom.text == "The ferry will run every hour from June."
+    assert (
+        atom.title == "Ferry timetable changes"
+        and atom.text == "The ferry will run every hour from June."
+    )
 
 
 def test_ingest_jsonl_reports_bad_lines_and_goes_on(tmp_path: Path) -> None:
     path = tmp_path / "bulk.jsonl"
     rows = [
-        json.dumps({"title": "One", "body": "First article text here.", "url": "https://x.example/1", "published": "2024-01-02", "read_count": 3}),
+        json.dumps(
+            {
+                "title": "One",
+                "body": "First article text here.",
+                "url": "https://x.example/1",
+                "published": "2024-01-02",
+                "read_count": 3,
+            }
+        ),
         "{not json",
         json.dumps(["a list"]),
         json.dumps({"title": "No text"}),
@@ -111,10 +125,20 @@ def test_ingest_jsonl_reports_bad_lines_and_goes_on(tmp_path: Path) -> None:
     ]
     path.write_text("\n".join(rows) + "\n")
     items = _items(path)
-    assert [type(i).__name__ for i in items] == ["RawArticle", "IngestError", "IngestError", "IngestError", "RawArticle"]
+    assert [type(i).__name__ for i in items] == [
+        "RawArticle",
+        "IngestError",
+        "IngestError",
+        "IngestError",
+        "RawArticle",
+    ]
     first, second = items[0], items[4]
     assert isinstance(first, RawArticle) and isinstance(second, RawArticle)
-    assert first.url == "https://x.example/1" and first.published == "2024-01-02" and first.read_count == 3
+    assert (
+        first.url == "https://x.example/1"
+        and first.published == "2024-01-02"
+        and first.read_count == 3
+    )
     assert second.text == "Para one.\n\nPara two." and second.source == "Wire"
     assert str(items[1]).startswith(f"{path}:2: not valid JSON")
     assert str(items[3]).startswith(f"{path}:4: no article text")
@@ -168,7 +192,9 @@ def test_ingest_malformed_html_still_yields_text(tmp_path: Path) -> None:
 
 def test_ingest_html_without_text(tmp_path: Path) -> None:
     path = tmp_path / "empty.html"
-    path.write_text("<html><head><title>x</title></head><body><script>var a=1;</script></body></html>")
+    path.write_text(
+        "<html><head><title>x</title></head><body><script>var a=1;</script></body></html>"
+    )
     assert _error(path) == f"{path}: no article text found in the HTML"
 
 
@@ -190,7 +216,9 @@ def test_ingest_opml_lists_feeds(server: LocalServer, tmp_path: Path) -> None:
     )
     items = _items(opml)
     assert sum(isinstance(i, RawArticle) for i in items) == 3
-    assert [str(i) for i in items if isinstance(i, IngestError)] == [f"{server.url('/gone')}: HTTP 404 Not Found"]
+    assert [str(i) for i in items if isinstance(i, IngestError)] == [
+        f"{server.url('/gone')}: HTTP 404 Not Found"
+    ]
 
 
 @pytest.mark.parametrize(("status", "reason"), [(404, "Not Found"), (500, "Internal Server Error")])

@@ -27,7 +27,9 @@ def _gold_articles(gold: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     return sorted(gold["articles"].items())
 
 
-def test_seed_titles_sources_languages(seed_articles: dict[str, Article], seeds_gold: dict[str, Any]) -> None:
+def test_seed_titles_sources_languages(
+    seed_articles: dict[str, Article], seeds_gold: dict[str, Any]
+) -> None:
     for name, expected in _gold_articles(seeds_gold):
         article = seed_articles[name]
         assert article.title == expected["title"], name
@@ -35,30 +37,41 @@ def test_seed_titles_sources_languages(seed_articles: dict[str, Article], seeds_
         assert article.language == expected["language"], name
 
 
-def test_seed_must_remove_strings_do_not_survive(seed_articles: dict[str, Article], seeds_gold: dict[str, Any]) -> None:
+def test_seed_must_remove_strings_do_not_survive(
+    seed_articles: dict[str, Article], seeds_gold: dict[str, Any]
+) -> None:
     for name, expected in _gold_articles(seeds_gold):
         body = "\n".join(seed_articles[name].body)
         for text in expected["must_remove"]:
             assert text not in body, (name, text)
 
 
-def test_seed_must_keep_sentences_once(seed_articles: dict[str, Article], seeds_gold: dict[str, Any]) -> None:
+def test_seed_must_keep_sentences_once(
+    seed_articles: dict[str, Article], seeds_gold: dict[str, Any]
+) -> None:
     for name, expected in _gold_articles(seeds_gold):
         body = "\n".join(seed_articles[name].body)
         for sentence in expected["must_keep"]:
             assert body.count(sentence) == 1, (name, sentence)
 
 
-def test_seed_body_words_and_title_occurrences(seed_articles: dict[str, Article], seeds_gold: dict[str, Any]) -> None:
+def test_seed_body_words_and_title_occurrences(
+    seed_articles: dict[str, Article], seeds_gold: dict[str, Any]
+) -> None:
     for name, expected in _gold_articles(seeds_gold):
         article = seed_articles[name]
         if "body_words" in expected:
             assert article.stats.words == expected["body_words"], name
         if "title_occurrences_in_body" in expected:
-            assert "\n".join(article.body).count(expected["title"]) == expected["title_occurrences_in_body"]
+            assert (
+                "\n".join(article.body).count(expected["title"])
+                == expected["title_occurrences_in_body"]
+            )
 
 
-def test_seed_export_metadata(seed_articles: dict[str, Article], seeds_gold: dict[str, Any]) -> None:
+def test_seed_export_metadata(
+    seed_articles: dict[str, Article], seeds_gold: dict[str, Any]
+) -> None:
     for name, expected in _gold_articles(seeds_gold):
         meta = expected.get("metadata")
         if not meta:
@@ -79,7 +92,9 @@ def test_seed_export_metadata(seed_articles: dict[str, Article], seeds_gold: dic
             assert title not in body
 
 
-def test_seed_removals_are_recorded_with_reasons(seed_articles: dict[str, Article], seeds_gold: dict[str, Any]) -> None:
+def test_seed_removals_are_recorded_with_reasons(
+    seed_articles: dict[str, Article], seeds_gold: dict[str, Any]
+) -> None:
     for name, expected in _gold_articles(seeds_gold):
         removed = "\n".join(r.text for r in seed_articles[name].removed)
         for text in expected["must_remove"]:
@@ -87,12 +102,17 @@ def test_seed_removals_are_recorded_with_reasons(seed_articles: dict[str, Articl
         assert all(r.reason for r in seed_articles[name].removed)
 
 
-def test_readding_seeds_changes_nothing(seeds_dir: Path, store: Store, seed_articles: dict[str, Article]) -> None:
+def test_readding_seeds_changes_nothing(
+    seeds_dir: Path, store: Store, seed_articles: dict[str, Article]
+) -> None:
     before = store.conn.execute("SELECT count(*), total(length(body)) FROM articles").fetchone()
     removals = store.conn.execute("SELECT count(*) FROM removals").fetchone()[0]
     results = list(add_sources(store, [str(seeds_dir)]))
     assert {r.status for r in results} == {"unchanged"}
-    assert store.conn.execute("SELECT count(*), total(length(body)) FROM articles").fetchone() == before
+    assert (
+        store.conn.execute("SELECT count(*), total(length(body)) FROM articles").fetchone()
+        == before
+    )
     assert store.conn.execute("SELECT count(*) FROM removals").fetchone()[0] == removals
 
 

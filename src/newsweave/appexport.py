@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from newsweave.dates import normalize_date
 from newsweave.models import Details, Removal
 
-_SIMILAR = re.compile(r"^(?:Similar|Related)(?: Readings?| Articles?| Stories)?(?:\s*\((\d+) items?\))?$")
+_SIMILAR = re.compile(
+    r"^(?:Similar|Related)(?: Readings?| Articles?| Stories)?(?:\s*\((\d+) items?\))?$"
+)
 _HEADERS = {"summary", "statistics", "stats", "details", "highlights", "notes", "tags"}
 _FIELD = re.compile(
     r"^(ID|Article ID|Category ID|Category|URL|Link|Source URL|Date|Published|Created|Updated|"
@@ -95,7 +97,9 @@ def _apply_section(fields: ExportFields, name: str, body: list[str], header_line
         titles, rest = body[:count], body[count:]
         fields.related_titles.extend(titles)
         fields.removed.append(Removal(header_line, "reading-app export: similar readings header"))
-        fields.removed.extend(Removal(t, "reading-app export: similar reading title") for t in titles)
+        fields.removed.extend(
+            Removal(t, "reading-app export: similar reading title") for t in titles
+        )
         if rest:
             fields.removed.append(Removal("\n".join(rest), "reading-app export: field"))
         return

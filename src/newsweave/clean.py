@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from newsweave.models import CleanArticle, RawArticle, Removal
-from newsweave.text import fingerprint, tokens
+from newsweave.text import STOPWORDS, fingerprint, tokens, word_set
 
 LANGUAGE_SWITCHER = "language switcher"
 NAVIGATION = "navigation"
@@ -41,16 +41,18 @@ class CleanOptions:
     max_headline_words: int = 25
 
 
-_LANG_CODES = set(
-    "aa ab af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu cv cy "
-    "da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho hr ht hu "
-    "hy hz ia ie ig ii ik io is it iu ja jv ka kg ki kj kk kl km kn ko kr ks ku kv kw ky la lb lg "
-    "li ln lo lt lu lv mg mh mi mk ml mn mr ms mt my na nb nd ne ng nl nn no nr nv ny oc oj om or "
-    "os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl sm sn so sq sr ss st su sv sw ta "
-    "te tg th ti tk tl tn to tr ts tt tw ty ua ug uk ur uz ve vi vo wa wo xh yi yo za zh zu "
-    "eng ukr rus deu ger fra fre spa esp ita pol por chi zho jpn kor ara tur "
-    "english українська українською русский русском deutsch français español italiano polski "
-    "português 中文 日本語 한국어 العربية türkçe nederlands cymraeg gaeilge".split()
+_LANG_CODES = word_set(
+    """
+    aa ab af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu cv cy da
+    de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho hr ht hu hy
+    hz ia ie ig ii ik io is it iu ja jv ka kg ki kj kk kl km kn ko kr ks ku kv kw ky la lb lg li
+    ln lo lt lu lv mg mh mi mk ml mn mr ms mt my na nb nd ne ng nl nn no nr nv ny oc oj om or os
+    pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl sm sn so sq sr ss st su sv sw ta te
+    tg th ti tk tl tn to tr ts tt tw ty ua ug uk ur uz ve vi vo wa wo xh yi yo za zh zu
+    eng ukr rus deu ger fra fre spa esp ita pol por chi zho jpn kor ara tur
+    english українська українською русский русском deutsch français español italiano polski
+    português 中文 日本語 한국어 العربية türkçe nederlands cymraeg gaeilge
+    """
 )
 _NAV_SEPARATORS = re.compile(r"\s(?:\||›|»|>|/|•|·)\s")
 _NAV_PHRASES = re.compile(
@@ -87,13 +89,6 @@ _RELATED_HEADER = re.compile(
     re.IGNORECASE,
 )
 _SENTENCE_END = re.compile(r"[.!?:;…][\"')\]]*$")
-_STOPWORDS = frozenset(
-    "a an the and or but of to in on at by for with from as is are was were be been being it its "
-    "this that these those he she they we you i his her their our your my me him them us not no "
-    "will would can could may might should shall has have had do does did so if then than there "
-    "here also just about into over after before more most some any all which who whom whose what "
-    "when where why how said says say".split()
-)
 
 
 def clean(raw: RawArticle, opts: CleanOptions | None = None) -> CleanArticle:
@@ -111,9 +106,9 @@ def clean(raw: RawArticle, opts: CleanOptions | None = None) -> CleanArticle:
             kept.append(para)
 
     title = raw.title
-    if title is None and raw.kind in {"text", "export", "jsonl"} and len(kept) > 1:
-        if _reads_as_headline(kept[0], opts):
-            title = kept.pop(0)
+    promotable = title is None and raw.kind in {"text", "export", "jsonl"} and len(kept) > 1
+    if promotable and _reads_as_headline(kept[0], opts):
+        title = kept.pop(0)
     if title:
         kept = _drop_title_repeats(kept, title, removed)
     kept = _drop_adverts(kept, removed, opts)
@@ -134,10 +129,7 @@ def split_paragraphs(text: str) -> list[str]:
 
 def _is_hard_wrapped(blocks: list[str]) -> bool:
     inner = [
-        line.strip()
-        for block in blocks
-        for line in block.strip().split("\n")[:-1]
-        if line.strip()
+        line.strip() for block in blocks for line in block.strip().split("\n")[:-1] if line.strip()
     ]
     if len(inner) < 3:
         return False
@@ -149,11 +141,17 @@ def _is_hard_wrapped(blocks: list[str]) -> bool:
 
 def _line_chrome(para: str) -> str | None:
     words = para.split()
-    if 2 <= len(words) <= 12 and all(w.strip("|/·•,").casefold() in _LANG_CODES for w in words if w.strip("|/·•,")):
+    if 2 <= len(words) <= 12 and all(
+        w.strip("|/·•,").casefold() in _LANG_CODES for w in words if w.strip("|/·•,")
+    ):
         return LANGUAGE_SWITCHER
     if len(words) <= 12 and _NAV_PHRASES.match(para.strip()):
         return NAVIGATION
-    if len(words) <= 20 and len(_NAV_SEPARATORS.findall(para)) >= 2 and not _SENTENCE_END.search(para):
+    if (
+        len(words) <= 20
+        and len(_NAV_SEPARATORS.findall(para)) >= 2
+        and not _SENTENCE_END.search(para)
+    ):
         return NAVIGATION
     if _is_caption(para):
         return CAPTION
@@ -207,7 +205,7 @@ def _stem(word: str) -> str:
 
 
 def _content_words(text: str) -> list[str]:
-    return [_stem(t) for t in tokens(text) if t not in _STOPWORDS and not t.isdigit() and len(t) > 2]
+    return [_stem(t) for t in tokens(text) if t not in STOPWORDS and not t.isdigit() and len(t) > 2]
 
 
 def _overlap(para: str, vocabulary: Counter[str]) -> float:
@@ -222,9 +220,7 @@ def _is_heading_like(para: str) -> bool:
 
 
 def _drop_adverts(paragraphs: list[str], removed: list[Removal], opts: CleanOptions) -> list[str]:
-    markers = [
-        i for i, p in enumerate(paragraphs) if len(p.split()) <= 8 and _AD_MARKER.search(p)
-    ]
+    markers = [i for i, p in enumerate(paragraphs) if len(p.split()) <= 8 and _AD_MARKER.search(p)]
     if not markers:
         return paragraphs
     drop: set[int] = set()
@@ -232,7 +228,11 @@ def _drop_adverts(paragraphs: list[str], removed: list[Removal], opts: CleanOpti
         block = {marker}
         after = marker + 1
         headings_after: list[int] = []
-        while after < len(paragraphs) and len(headings_after) < 3 and _is_heading_like(paragraphs[after]):
+        while (
+            after < len(paragraphs)
+            and len(headings_after) < 3
+            and _is_heading_like(paragraphs[after])
+        ):
             headings_after.append(after)
             after += 1
         block.update(headings_after)
@@ -290,6 +290,9 @@ def _drop_related_lists(paragraphs: list[str], removed: list[Removal]) -> list[s
 
 
 def _near_same(a: str, b: str, words_a: set[str], words_b: set[str], opts: CleanOptions) -> bool:
+    small, large = sorted((len(words_a), len(words_b)))
+    if small < opts.near_repeat_jaccard * large:
+        return False
     if len(words_a & words_b) < opts.near_repeat_jaccard * len(words_a | words_b):
         return False
     return SequenceMatcher(None, a, b, autojunk=False).ratio() >= 0.9
@@ -307,7 +310,9 @@ def _drop_repeats(paragraphs: list[str], removed: list[Removal], opts: CleanOpti
         words = fp.split()
         if len(words) >= opts.near_repeat_min_tokens:
             word_set = set(words)
-            if any(_near_same(fp, other, word_set, other_set, opts) for other, other_set in seen_near):
+            if any(
+                _near_same(fp, other, word_set, other_set, opts) for other, other_set in seen_near
+            ):
                 removed.append(Removal(para, REPEAT + " (near-exact)"))
                 continue
             seen_near.append((fp, word_set))

@@ -149,7 +149,9 @@ def list_(
 def show(
     article_id: str = typer.Argument(..., metavar="ID", help="An article id or unique prefix."),
     format: Format = typer.Option(Format.text, "--format", "-f"),
-    removed: bool = typer.Option(False, "--removed", help="Also show what cleaning removed, and why."),
+    removed: bool = typer.Option(
+        False, "--removed", help="Also show what cleaning removed, and why."
+    ),
 ) -> None:
     """Show one article: summary, statistics, details, body and similar readings."""
     with _open_store() as store:
@@ -231,7 +233,9 @@ def search(
         out.print("no matches")
         return
     for hit in hits:
-        out.print(f"[bold]{hit.id[:8]}[/bold]  {escape(hit.title or '(untitled)')}  [dim]{escape(hit.source or '')}[/dim]")
+        out.print(
+            f"[bold]{hit.id[:8]}[/bold]  {escape(hit.title or '(untitled)')}  [dim]{escape(hit.source or '')}[/dim]"
+        )
         snippet = re.sub(r"<mark>(.*?)</mark>", r"[reverse]\1[/reverse]", escape(hit.snippet))
         out.print(f"    {snippet}")
 
@@ -242,15 +246,22 @@ def demo() -> None:
     with _open_store() as store:
         results = list(add_sources(store, [str(p) for p in demo_module.corpus_files()]))
         added = sum(r.status == "added" for r in results)
-        out.print(f"[bold]Demo story loaded[/bold] into {store.path}: {added} added, "
-                  f"{len(results) - added} already there.\n")
+        out.print(
+            f"[bold]Demo story loaded[/bold] into {store.path}: {added} added, "
+            f"{len(results) - added} already there.\n"
+        )
         rows = store.list_articles()
         table = Table(title="Articles", show_edge=False)
         for column in ("id", "published", "source", "words", "title"):
             table.add_column(column)
         for row in rows:
-            table.add_row(row.id[:8], (row.published or "")[:10], escape(row.source or ""),
-                          str(row.words), escape(row.title or "(untitled)"))
+            table.add_row(
+                row.id[:8],
+                (row.published or "")[:10],
+                escape(row.source or ""),
+                str(row.words),
+                escape(row.title or "(untitled)"),
+            )
         out.print(table)
         showcase = demo_module.showcase_id(store, results)
         if showcase:

@@ -16,7 +16,7 @@ _HAS_TIME = re.compile(r"\d{1,2}:\d{2}")
 
 
 def normalize_date(value: str | None) -> str | None:
-    """"Oct. 24, 2024" → "2024-10-24"; "2024/10/24 19:00" → "2024-10-24T19:00".
+    """ "Oct. 24, 2024" → "2024-10-24"; "2024/10/24 19:00" → "2024-10-24T19:00".
 
     Returns None for text that is not a date rather than guessing: a wrong date is worse than
     none in a timeline.

@@ -81,7 +81,9 @@ def fetch(url: str, opts: FetchOptions, client: httpx.Client | None = None) -> F
                             raise FetchError(url, _too_large(size, opts.max_bytes))
                         chunks.append(chunk)
                     content_type = response.headers.get("content-type", "").split(";")[0]
-                    return Fetched(str(response.url), content_type.strip().lower(), b"".join(chunks))
+                    return Fetched(
+                        str(response.url), content_type.strip().lower(), b"".join(chunks)
+                    )
             except httpx.TimeoutException:
                 raise FetchError(url, f"timed out after {opts.timeout:g} s") from None
             except httpx.HTTPError as exc:

@@ -26,7 +26,7 @@ from newsweave.extract import extract_html, html_fragment_to_text
 from newsweave.fetch import Fetched, fetch, is_url
 from newsweave.models import Details, RawArticle
 from newsweave.settings import IngestOptions
-from newsweave.text import decode
+from newsweave.text import decode, normalize_text
 
 IngestItem = RawArticle | IngestError
 
@@ -34,43 +34,52 @@ _HTML_EXT = {".html", ".htm", ".xhtml", ".shtml"}
 _FEED_EXT = {".rss", ".atom", ".xml", ".rdf"}
 _JSONL_EXT = {".jsonl", ".ndjson"}
 _OPML_EXT = {".opml"}
-_HTML_SNIFF = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.I | re.S)
-_FEED_SNIFF = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(rss|feed|rdf:RDF|opml)\b", re.I | re.S)
+_HTML_SNIFF = re.compile(
+    rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.I | re.S
+)
+_FEED_SNIFF = re.compile(
+    rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(rss|feed|rdf:RDF|opml)\b", re.I | re.S
+)
 
 
-def ingest(source: str, opts: IngestOptions | None = None) -> Iterator[IngestItem]:
-    """Yield the articles (or errors) found in one source: a path or an http(s) URL."""
-    opts = opts or IngestOptions()
-    try:
-        if is_url(source):
-            yield from _ingest_url(source, opts)
-            return
-        path = Path(source).expanduser()
-        if path.is_dir():
-            yield from _ingest_dir(path, opts)
-        else:
-            yield from _ingest_file(path, opts)
-    except IngestError as exc:
-        yield exc
-    except Exception as exc:  # a parser bug must not end the batch or show a traceback
-        yield IngestError(source, f"could not be read ({type(exc).__name__}: {exc})")
-
-
-def _ingest_dir(root: Path, opts: IngestOptions) -> Iterator[IngestItem]:
+def expand(source: str) -> Iterator[str | IngestError]:
+    """The units of work in one source: a folder's files (hidden ones skipped), else the
+    source itself. Units can be ingested independently, in any process."""
+    if is_url(source):
+        yield source
+        return
+    root = Path(source).expanduser()
+    if not root.is_dir():
+        yield source
+        return
     try:
         entries = sorted(root.rglob("*"))
     except OSError as exc:
-        yield IngestError(str(root), f"cannot list folder ({exc.strerror})")
+        yield IngestError(source, f"cannot list folder ({exc.strerror})")
         return
     for path in entries:
         if any(part.startswith(".") for part in path.relative_to(root).parts):
             continue
-        if path.is_dir():
+        if not path.is_dir():
+            yield str(path)
+
+
+def ingest(source: str, opts: IngestOptions | None = None) -> Iterator[IngestItem]:
+    """Yield the articles (or errors) found in one source: a path, a folder or a URL."""
+    opts = opts or IngestOptions()
+    for unit in expand(source):
+        if isinstance(unit, IngestError):
+            yield unit
             continue
         try:
-            yield from _ingest_file(path, opts)
+            if is_url(unit):
+                yield from _ingest_url(unit, opts)
+            else:
+                yield from _ingest_file(Path(unit).expanduser(), opts)
         except IngestError as exc:
             yield exc
+        except Exception as exc:  # a parser bug must not end the batch or show a traceback
+            yield IngestError(unit, f"could not be read ({type(exc).__name__}: {exc})")
 
 
 def _read_file(path: Path, opts: IngestOptions) -> bytes:
@@ -116,7 +125,7 @@ def _ingest_file(path: Path, opts: IngestOptions) -> Iterator[IngestItem]:
     elif suffix in _HTML_EXT or _HTML_SNIFF.match(data[:4096]):
         yield _html_article(decode(data, origin), origin, url=None)
     else:
-        yield text_article(decode(data, origin), origin)
+        yield text_article(normalize_text(decode(data, origin)), origin)
 
 
 def _sniff_feed(data: bytes) -> str | None:
@@ -134,11 +143,13 @@ def _ingest_url(url: str, opts: IngestOptions) -> Iterator[IngestItem]:
     elif kind == "html":
         yield _html_article(decode(fetched.data, url), url, url=fetched.url)
     elif kind == "text":
-        article = text_article(decode(fetched.data, url), url)
+        article = text_article(normalize_text(decode(fetched.data, url)), url)
         article.url = article.url or fetched.url
         yield article
     else:
-        raise IngestError(url, f"not HTML, a feed or text (content-type {fetched.content_type or 'unknown'})")
+        raise IngestError(
+            url, f"not HTML, a feed or text (content-type {fetched.content_type or 'unknown'})"
+        )
 
 
 def _kind_of_response(fetched: Fetched) -> str | None:
@@ -164,8 +175,8 @@ def _html_article(html: str, origin: str, url: str | None) -> RawArticle:
     return RawArticle(
         origin=origin,
         kind="html",
-        text=extracted.text,
-        title=extracted.title,
+        text=normalize_text(extracted.text),
+        title=normalize_text(extracted.title) if extracted.title else None,
         source=extracted.sitename,
         url=extracted.url,
         published=extracted.published,
@@ -220,14 +231,14 @@ def _feed_entry(entry: Any, origin: str, feed_title: str | None, opts: IngestOpt
     if entry.get("content"):
         content = max((c.get("value", "") for c in entry.content), key=len)
     content = content or entry.get("summary", "") or entry.get("description", "")
-    text = html_fragment_to_text(content)
+    text = normalize_text(html_fragment_to_text(content))
     if not text.strip():
         raise IngestError(origin, "feed entry has no text (try --fetch-links)")
     return RawArticle(
         origin=origin,
         kind="feed",
         text=text,
-        title=(entry.get("title") or "").strip() or None,
+        title=normalize_text(entry.get("title") or "").strip() or None,
         source=feed_title,
         url=link,
         published=_entry_date(entry),
@@ -257,7 +268,7 @@ _JSONL_TEXT_KEYS = ("body", "text", "content", "article")
 
 
 def _ingest_jsonl(data: bytes, origin: str, opts: IngestOptions) -> Iterator[IngestItem]:
-    text = decode(data, origin)
+    text = normalize_text(decode(data, origin))
     for lineno, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
@@ -287,13 +298,17 @@ def _jsonl_article(obj: dict[str, Any], origin: str) -> RawArticle:
         article = text_article(body, origin)
         article.kind = "jsonl" if article.kind == "text" else article.kind
     else:
-        raise IngestError(origin, f"no article text (give one of {', '.join(_JSONL_TEXT_KEYS)} or html)")
+        raise IngestError(
+            origin, f"no article text (give one of {', '.join(_JSONL_TEXT_KEYS)} or html)"
+        )
     article.origin = str(obj.get("origin") or origin)
     _str = _string_field
     article.title = _str(obj, "title") or article.title
     article.source = _str(obj, "source") or _str(obj, "site") or article.source
     article.url = _str(obj, "url") or article.url
-    article.published = normalize_date(_str(obj, "published") or _str(obj, "date")) or article.published
+    article.published = (
+        normalize_date(_str(obj, "published") or _str(obj, "date")) or article.published
+    )
     article.language = _str(obj, "language") or article.language
     d = article.details
     d.external_id = _str(obj, "external_id") or _str(obj, "id") or d.external_id

@@ -46,7 +46,18 @@ _KNOWN_DOMAINS = {
     "france24.com": "France 24",
     "euronews.com": "Euronews",
 }
-_WIRE_NAMES = {"Reuters", "AP", "AFP", "Bloomberg", "Yonhap", "Interfax", "TASS", "Xinhua", "UNIAN", "Ukrinform"}
+_WIRE_NAMES = {
+    "Reuters",
+    "AP",
+    "AFP",
+    "Bloomberg",
+    "Yonhap",
+    "Interfax",
+    "TASS",
+    "Xinhua",
+    "UNIAN",
+    "Ukrinform",
+}
 _SECOND_LEVEL = {"co", "com", "or", "ne", "go", "ac", "org", "net", "gov", "edu"}
 
 _NAME = r"([A-Z][\w.&-]*(?:[ -][A-Z][\w.&-]*){0,3})"
@@ -55,8 +66,17 @@ _NAME = r"([A-Z][\w.&-]*(?:[ -][A-Z][\w.&-]*){0,3})"
 _SELF_PATTERNS = (
     (re.compile(r"^[A-Z][A-Za-z ,.]{1,40}\(" + _NAME + r"\)\s*[-—–]", re.MULTILINE), False),
     (re.compile(_NAME + r",? reports?,? citing\b"), True),
-    (re.compile(_NAME + r" sources (?:have )?(?:repeatedly |several times )?(?:reported|report|said|say|told)\b"), True),
-    (re.compile(r"\b(?:told|reported to|in an interview with) " + _NAME + r"'s correspondent\b"), True),
+    (
+        re.compile(
+            _NAME
+            + r" sources (?:have )?(?:repeatedly |several times )?(?:reported|report|said|say|told)\b"
+        ),
+        True,
+    ),
+    (
+        re.compile(r"\b(?:told|reported to|in an interview with) " + _NAME + r"'s correspondent\b"),
+        True,
+    ),
 )
 
 

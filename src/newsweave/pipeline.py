@@ -13,13 +13,16 @@ anything reported "added" is already committed.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Iterator
+import multiprocessing
+import os
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
+from functools import partial
 
 from newsweave.clean import CleanOptions, clean
 from newsweave.dates import now_iso
 from newsweave.errors import IngestError
-from newsweave.ingest import ingest
+from newsweave.ingest import expand, ingest
 from newsweave.metadata import detect_language, infer_source
 from newsweave.models import AddResult, Article, RawArticle
 from newsweave.settings import IngestOptions
@@ -58,29 +61,62 @@ def add_sources(
     store: Store,
     sources: Iterable[str],
     opts: IngestOptions | None = None,
-    on_result: Callable[[AddResult], None] | None = None,
+    workers: int | None = None,
 ) -> Iterator[AddResult]:
-    """Ingest, clean, summarise and store every article found in `sources`."""
+    """Ingest, clean, summarise and store every article found in `sources`.
+
+    Stages 1–4 run in `workers` processes (default: one per core, at most two) when there are
+    enough inputs to pay for starting them; stage 5 stays in this process, the one writer,
+    and results come back in input order.
+    """
+    opts = opts or IngestOptions()
+    units: list[str] = []
     for source in sources:
-        for item in ingest(source, opts):
-            result = _add_one(store, item)
-            if on_result:
-                on_result(result)
-            yield result
+        for unit in expand(source):
+            if isinstance(unit, IngestError):
+                yield AddResult(origin=unit.origin, status="error", error=str(unit))
+            else:
+                units.append(unit)
+    workers = workers if workers is not None else min(2, os.cpu_count() or 1)
+    if workers > 1 and len(units) >= _PARALLEL_MIN_UNITS:
+        context = multiprocessing.get_context("fork")
+        with context.Pool(workers) as pool:
+            batches = pool.imap(partial(process_unit, opts=opts), units, chunksize=4)
+            for outcomes in batches:
+                for outcome in outcomes:
+                    yield _store(store, outcome)
+    else:
+        for unit in units:
+            for outcome in process_unit(unit, opts):
+                yield _store(store, outcome)
 
 
-def _add_one(store: Store, item: RawArticle | IngestError) -> AddResult:
-    if isinstance(item, IngestError):
-        log.info("skipped %s: %s", item.origin, item.problem, extra={"stage": "ingest"})
-        return AddResult(origin=item.origin, status="error", error=str(item))
-    try:
-        article = build_article(item)
-    except IngestError as exc:
-        return AddResult(origin=item.origin, status="error", error=str(exc))
-    except Exception as exc:  # a cleaning bug on odd input must not end the batch
-        log.exception("failed on %s", item.origin)
-        message = f"{item.origin}: could not be processed ({type(exc).__name__}: {exc})"
-        return AddResult(origin=item.origin, status="error", error=message)
-    article.details.added = now_iso()
-    status = store.add(article)
-    return AddResult(origin=item.origin, status=status, id=article.id, title=article.title)
+# Below this many inputs, starting worker processes costs more than it saves.
+_PARALLEL_MIN_UNITS = 16
+
+
+def process_unit(unit: str, opts: IngestOptions) -> list[Article | AddResult]:
+    """Stages 1–4 for one file or URL: its articles, or an error result for each failure."""
+    outcomes: list[Article | AddResult] = []
+    for item in ingest(unit, opts):
+        if isinstance(item, IngestError):
+            log.info("skipped %s: %s", item.origin, item.problem, extra={"stage": "ingest"})
+            outcomes.append(AddResult(origin=item.origin, status="error", error=str(item)))
+            continue
+        try:
+            outcomes.append(build_article(item))
+        except IngestError as exc:
+            outcomes.append(AddResult(origin=item.origin, status="error", error=str(exc)))
+        except Exception as exc:  # a cleaning bug on odd input must not end the batch
+            log.exception("failed on %s", item.origin)
+            message = f"{item.origin}: could not be processed ({type(exc).__name__}: {exc})"
+            outcomes.append(AddResult(origin=item.origin, status="error", error=message))
+    return outcomes
+
+
+def _store(store: Store, outcome: Article | AddResult) -> AddResult:
+    if isinstance(outcome, AddResult):
+        return outcome
+    outcome.details.added = now_iso()
+    status = store.add(outcome)
+    return AddResult(origin=outcome.origin, status=status, id=outcome.id, title=outcome.title)

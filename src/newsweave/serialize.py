@@ -32,7 +32,12 @@ def summary_json(row: ArticleSummary) -> dict[str, Any]:
 
 
 def add_result_json(result: AddResult) -> dict[str, Any]:
-    return {"origin": result.origin, "id": result.id, "status": result.status, "error": result.error}
+    return {
+        "origin": result.origin,
+        "id": result.id,
+        "status": result.status,
+        "error": result.error,
+    }
 
 
 def search_hit_json(hit: SearchHit) -> dict[str, Any]:

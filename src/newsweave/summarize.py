@@ -11,15 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from newsweave.models import Stats
-from newsweave.text import count_words, reading_minutes, split_sentences, tokens
-
-_STOPWORDS = frozenset(
-    "a an the and or but of to in on at by for with from as is are was were be been being it its "
-    "this that these those he she they we you i his her their our your my me him them us not no "
-    "will would can could may might should has have had do does did so if then than there here "
-    "also just about into over after before more most some any all which who what when where how "
-    "said says say told".split()
-)
+from newsweave.text import STOPWORDS, count_words, reading_minutes, split_sentences, tokens
 
 
 @dataclass(frozen=True)
@@ -35,7 +27,7 @@ def summarize(paragraphs: list[str], opts: SummaryOptions | None = None) -> str:
     sentences = [s for p in paragraphs for s in split_sentences(p)]
     if not sentences:
         return ""
-    words_of = [[t for t in tokens(s) if t not in _STOPWORDS and len(t) > 1] for s in sentences]
+    words_of = [[t for t in tokens(s) if t not in STOPWORDS and len(t) > 1] for s in sentences]
     freq = Counter(w for words in words_of for w in set(words))
     top = max(freq.values(), default=1)
     candidates = []
@@ -51,8 +43,10 @@ def summarize(paragraphs: list[str], opts: SummaryOptions | None = None) -> str:
     wanted = 2 if len(sentences) < 8 else opts.max_sentences
     chosen: list[int] = []
     for _score, index in sorted(candidates, reverse=True):
-        words = set(words_of[index])
-        if any(_jaccard(words, set(words_of[c])) > opts.redundancy_jaccard for c in chosen):
+        if any(
+            _jaccard(set(words_of[index]), set(words_of[c])) > opts.redundancy_jaccard
+            for c in chosen
+        ):
             continue
         chosen.append(index)
         if len(chosen) == wanted:

@@ -46,12 +46,11 @@ def looks_binary(data: bytes) -> bool:
 
 
 def decode(data: bytes, origin: str) -> str:
-    """Bytes in any common encoding (or a mix of two) to clean Unicode text.
+    """Bytes in any common encoding (or a mix of two) to Unicode text, as it is.
 
     UTF-8 is tried first because it almost never decodes wrong text by accident; a file whose
     lines are partly UTF-8 and partly a legacy code page is decoded line by line; anything else
-    goes to charset detection. ftfy then repairs mojibake (text that was decoded with the wrong
-    code page somewhere upstream) and straightens curly quotes, so quotes match across outlets.
+    goes to charset detection.
     """
     if not data.strip():
         raise IngestError(origin, "empty file, no text to read")
@@ -64,11 +63,29 @@ def decode(data: bytes, origin: str) -> str:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
             text = _decode_mixed(data) or _decode_detected(data, origin)
-    text = ftfy.fix_text(text, normalization="NFC")
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise IngestError(origin, "empty file, no text to read")
     return text
+
+
+def normalize_text(text: str) -> str:
+    """Repair mojibake (text decoded with the wrong code page somewhere upstream), straighten
+    curly quotes so quotes match across outlets, and use plain newlines."""
+    if not text.isascii():
+        # ftfy is slow on long texts, so it runs only where its own badness test sees mojibake.
+        if ftfy.badness.is_bad(text):
+            text = ftfy.fix_text(text, normalization="NFC")
+        text = unicodedata.normalize("NFC", text)
+        for curly, straight in _STRAIGHT_QUOTES:
+            if curly in text:
+                text = text.replace(curly, straight)
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+_STRAIGHT_QUOTES = [
+    ("\u2018", "'"), ("\u2019", "'"), ("\u201a", "'"), ("\u201b", "'"), ("\u2032", "'"),
+    ("\u201c", '"'), ("\u201d", '"'), ("\u201e", '"'), ("\u201f", '"'), ("\u2033", '"'),
+]  # fmt: skip
 
 
 def _decode_mixed(data: bytes) -> str | None:
@@ -108,12 +125,27 @@ _LATIN_FAMILY = {
 }  # fmt: skip
 
 
-_ABBREVIATIONS = {
-    "mr", "mrs", "ms", "dr", "prof", "st", "gen", "sen", "rep", "gov", "lt", "col", "capt",
-    "sgt", "maj", "adm", "jr", "sr", "inc", "ltd", "co", "corp", "no", "vs", "etc", "al",
-    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
-    "mt", "ft", "approx", "dept", "est", "fig", "vol", "pp", "rev", "hon", "pres",
-}  # fmt: skip
+def word_set(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+STOPWORDS = word_set(
+    """
+    a an the and or but of to in on at by for with from as is are was were be been being it its
+    this that these those he she they we you i his her their our your my me him them us not no
+    will would can could may might should shall has have had do does did so if then than there
+    here also just about into over after before more most some any all which who whom whose what
+    when where why how said says say told
+    """
+)
+
+_ABBREVIATIONS = word_set(
+    """
+    mr mrs ms dr prof st gen sen rep gov lt col capt sgt maj adm jr sr inc ltd co corp no vs etc
+    al jan feb mar apr jun jul aug sep sept oct nov dec mt ft approx dept est fig vol pp rev hon
+    pres
+    """
+)
 _BOUNDARY = re.compile(r"[.!?]+[\"')\]]*(?=\s+[\"'(\[]?[A-Z0-9])")
 _LAST_TOKEN = re.compile(r"(\S+)$")
 
@@ -157,12 +189,14 @@ def reading_minutes(words: int) -> int:
 
 
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+_COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
 
 def fingerprint(text: str) -> str:
     """Case-, accent- and punctuation-insensitive form, for spotting repeats."""
-    folded = unicodedata.normalize("NFKD", text.casefold())
-    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    folded = text.casefold()
+    if not folded.isascii():
+        folded = _COMBINING.sub("", unicodedata.normalize("NFKD", folded))
     return _NON_WORD.sub(" ", folded).strip()
 
 

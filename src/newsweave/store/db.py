@@ -23,13 +23,7 @@ from newsweave.models import (
     Stats,
 )
 from newsweave.store.migrations import MIGRATIONS
-from newsweave.text import tokens
-
-_QUERY_STOPWORDS = frozenset(
-    "a an the and or but of to in on at by for with from as is are was were be been it its this "
-    "that these those he she they we you his her their our not will would can could may has have "
-    "had do does did said says also about into over after more which who what when where".split()
-)
+from newsweave.text import STOPWORDS, tokens
 
 
 class Store:
@@ -218,7 +212,9 @@ class Store:
         )
         return [SearchHit(r[0], r[1], r[2], r[3], round(-r[4], 4)) for r in rows]
 
-    def similar(self, article_id: str, limit: int = 5, candidates: int = 50) -> list[SimilarArticle]:
+    def similar(
+        self, article_id: str, limit: int = 5, candidates: int = 50
+    ) -> list[SimilarArticle]:
         """Articles sharing this one's characteristic words.
 
         FTS5's BM25 finds candidates through the index (no scan of the store); they are then
@@ -242,7 +238,9 @@ class Store:
             (match, row["rowid"], candidates),
         ).fetchall()
         scored = [
-            SimilarArticle(r[0], r[1], round(_cosine(vector, _term_vector(f"{r[1] or ''} {r[2]}")), 3))
+            SimilarArticle(
+                r[0], r[1], round(_cosine(vector, _term_vector(f"{r[1] or ''} {r[2]}")), 3)
+            )
             for r in rows
         ]
         scored.sort(key=lambda s: -s.score)
@@ -254,7 +252,7 @@ class Store:
 
 def _term_vector(text: str) -> dict[str, float]:
     counts = Counter(
-        t for t in tokens(text) if t not in _QUERY_STOPWORDS and len(t) > 2 and not t.isdigit()
+        t for t in tokens(text) if t not in STOPWORDS and len(t) > 2 and not t.isdigit()
     )
     return {t: 1.0 + math.log(c) for t, c in counts.items()}
 
