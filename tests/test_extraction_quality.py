@@ -15,7 +15,7 @@ from conftest import shared_path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
-from extraction import load_pages, newsweave_extract, score  # noqa: E402
+from extraction import load_pages, newsweave_extract, score
 
 F1_FLOOR = 0.96
 
