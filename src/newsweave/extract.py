@@ -35,6 +35,10 @@ def extract_html(html: str, url: str | None = None) -> Extracted | None:
         include_tables=True,
         include_images=False,
         output_format="python",
+        # The publication date, not the last edit; htmldate's extensive search (every date
+        # string in the page) costs a third of the extraction time and found 2 more dates
+        # on 181 benchmark pages.
+        date_extraction_params={"extensive_search": False, "original_date": True},
     )
     if doc is None:
         return None
