@@ -178,3 +178,36 @@ def test_kill_9_during_add_leaves_a_sound_store(tmp_path: Path, db_path: Path) -
     fts_rows = conn.execute("SELECT count(*) FROM articles_fts").fetchone()[0]
     assert fts_rows == len(stored)
     conn.close()
+
+
+def test_bad_batch_loses_nothing_already_stored(cli: Cli, corpus: Path, tmp_path: Path) -> None:
+    cli("add", str(corpus))
+    before = cli("list", "-f", "json").json()
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "binary.bin").write_bytes(b"\x00\x01\x02" * 100)
+    (bad / "broken.rss").write_text("<rss><channel><item>")
+    (bad / "empty.html").write_text("")
+    result = cli("add", str(bad), str(corpus / "a.txt"), "--format", "json")
+    assert result.exit_code == 1
+    statuses = sorted(r["status"] for r in result.json_lines())
+    assert statuses == ["error", "error", "error", "unchanged"]
+    assert cli("list", "-f", "json").json() == before
+
+
+def test_list_on_an_empty_store_says_how_to_start(cli: Cli) -> None:
+    assert "no articles yet" in cli("list").stdout
+    assert cli("list", "-f", "json").json() == []
+
+
+def test_piping_into_a_closed_reader_is_quiet(db_path: Path, corpus: Path) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "newsweave", "--db", str(db_path), "add", str(corpus)],
+        check=True,
+        capture_output=True,
+    )
+    result = subprocess.run(
+        f"{sys.executable} -m newsweave --db {db_path} search council -f json | head -c 10",
+        shell=True, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert "Traceback" not in result.stderr

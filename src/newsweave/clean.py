@@ -66,7 +66,7 @@ _NAV_PHRASES = re.compile(
 )
 _CAPTION_START = re.compile(
     r"^(?:photo|image|picture|pic|photograph|illustration|video|file photo|caption|credit|"
-    r"photo credit|image credit|source of photo)s?\s*(?:[:|—–-]|by\b)",
+    r"photo credit|image credit|source of photo|illustrative (?:photo|image)|фото)s?\s*(?:[:|—–-]|by\b)",
     re.IGNORECASE,
 )
 _CREDIT_END = re.compile(

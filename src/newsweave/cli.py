@@ -131,6 +131,9 @@ def list_(
     if format is Format.json:
         _print_json([summary_json(r) for r in rows])
         return
+    if not rows:
+        out.print("no articles yet: add some with `newsweave add FILE|FOLDER|URL`")
+        return
     table = Table(show_edge=False, pad_edge=False)
     for column in ("id", "published", "source", "words", "title"):
         table.add_column(column, justify="right" if column == "words" else "left")
@@ -283,3 +286,7 @@ def main() -> None:
     except KeyboardInterrupt:
         err.print("interrupted")
         sys.exit(130)
+    except BrokenPipeError:
+        # The reader closed the pipe (`newsweave list | head`): not an error worth a message.
+        sys.stderr.close()
+        sys.exit(0)

@@ -15,12 +15,13 @@ def corpus_files() -> list[Path]:
 
 
 def showcase_id(store: Store, results: list[AddResult]) -> str | None:
-    """The article that shows the most cleaning: the one with the most removals."""
-    best: tuple[int, str] | None = None
+    """The article that shows the most kinds of cleaning (then the most removals)."""
+    best: tuple[int, int, str] | None = None
     for result in results:
         if result.id is None:
             continue
-        removed = len(store.get(result.id).removed)
-        if best is None or removed > best[0]:
-            best = (removed, result.id)
-    return best[1] if best else None
+        removed = store.get(result.id).removed
+        kinds = len({r.reason.split(":")[0] for r in removed})
+        if best is None or (kinds, len(removed)) > best[:2]:
+            best = (kinds, len(removed), result.id)
+    return best[2] if best else None
