@@ -18,7 +18,7 @@ from rich.table import Table
 
 from newsweave import demo as demo_module
 from newsweave.errors import NewsweaveError
-from newsweave.models import AddResult, Article
+from newsweave.models import AddResult, Article, ArticleSummary
 from newsweave.pipeline import add_sources
 from newsweave.serialize import add_result_json, article_json, search_hit_json, summary_json
 from newsweave.settings import FetchOptions, IngestOptions, resolve_db_path
@@ -134,7 +134,11 @@ def list_(
     if not rows:
         out.print("no articles yet: add some with `newsweave add FILE|FOLDER|URL`")
         return
-    table = Table(show_edge=False, pad_edge=False)
+    render_list(rows)
+
+
+def render_list(rows: list[ArticleSummary], title: str | None = None) -> None:
+    table = Table(title=title, show_edge=False, pad_edge=False)
     for column in ("id", "published", "source", "words", "title"):
         table.add_column(column, justify="right" if column == "words" else "left")
     for row in rows:
@@ -253,19 +257,7 @@ def demo() -> None:
             f"[bold]Demo story loaded[/bold] into {store.path}: {added} added, "
             f"{len(results) - added} already there.\n"
         )
-        rows = store.list_articles()
-        table = Table(title="Articles", show_edge=False)
-        for column in ("id", "published", "source", "words", "title"):
-            table.add_column(column)
-        for row in rows:
-            table.add_row(
-                row.id[:8],
-                (row.published or "")[:10],
-                escape(row.source or ""),
-                str(row.words),
-                escape(row.title or "(untitled)"),
-            )
-        out.print(table)
+        render_list(store.list_articles(), title="Articles")
         showcase = demo_module.showcase_id(store, results)
         if showcase:
             article = store.get(showcase)
