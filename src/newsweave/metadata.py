@@ -138,7 +138,8 @@ def infer_source(article: CleanArticle) -> str | None:
 def detect_language(article: CleanArticle) -> str | None:
     if article.raw.language:
         return article.raw.language.split("-")[0].lower()
-    sample = " ".join(article.paragraphs)[:3000]
+    # A thousand characters identify the language as well as the whole text, at a third the cost.
+    sample = " ".join(article.paragraphs)[:1000]
     if len(sample.split()) < 3:
         return None
     language, _score = py3langid.classify(sample)
