@@ -7,6 +7,7 @@ from newsweave.clean import (
     CAPTION,
     LANGUAGE_SWITCHER,
     NAVIGATION,
+    PROMOTION,
     RELATED,
     REPEAT,
     TITLE_REPEAT,
@@ -136,3 +137,26 @@ def test_split_paragraphs_joins_hard_wrapped_text() -> None:
         "The council approved the harbour budget on Monday after a long debate that lasted well into the night and ended with a narrow vote.",
         "The budget includes funds for dredging the channel and repairing the old pier, which was damaged in a storm.",
     ]
+
+
+def test_clean_drops_inline_read_also_and_self_promotion() -> None:
+    lines = [
+        STORY[0],
+        "Read also: Pier closed after winter storm",
+        *STORY[1:3],
+        "Subscribe to our Telegram channel for the latest news",
+        STORY[3],
+        "Tags: harbour, budget, council",
+    ]
+    body, removed, _ = _clean(lines)
+    assert body == STORY
+    assert [r for r, _ in removed] == [RELATED, PROMOTION, NAVIGATION]
+
+
+def test_clean_keeps_sentences_that_merely_mention_reading() -> None:
+    lines = [
+        *STORY,
+        "Read also the council's full report, which runs to 300 pages and was published on Monday.",
+    ]
+    body, removed, _ = _clean(lines)
+    assert body == lines and removed == []

@@ -27,6 +27,7 @@ CAPTION = "photo caption or credit"
 TITLE_REPEAT = "title repeated in body"
 ADVERT = "advert block"
 RELATED = "related-links list"
+PROMOTION = "outlet self-promotion"
 REPEAT = "repeated paragraph"
 
 
@@ -88,6 +89,19 @@ _RELATED_HEADER = re.compile(
     r"most (?:read|popular))\s*:?\s*(?:\(\d+ items?\))?$",
     re.IGNORECASE,
 )
+# "Read also: <another article's title>" dropped into the middle of a text.
+_INLINE_RELATED = re.compile(
+    r"^(?:read (?:also|more|next)|see also|also read|related|more on this|watch|listen)\s*[:>|—–-]\s*\S",
+    re.IGNORECASE,
+)
+# An outlet promoting itself: its channels, apps and newsletters.
+_PROMO = re.compile(
+    r"^(?:subscribe to|join|follow)(?: us on)? (?:our |the )?(?:\w+ ){0,3}"
+    r"(?:telegram|whatsapp|viber|youtube|facebook|instagram|twitter|x|tiktok|newsletters?|"
+    r"channel|podcast|app)\b",
+    re.IGNORECASE,
+)
+_TAGS_LINE = re.compile(r"^(?:tags?|topics?|keywords?)\s*:\s*\S", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?:;…][\"')\]]*$")
 
 
@@ -146,6 +160,12 @@ def _line_chrome(para: str) -> str | None:
     ):
         return LANGUAGE_SWITCHER
     if len(words) <= 12 and _NAV_PHRASES.match(para.strip()):
+        return NAVIGATION
+    if len(words) <= 25 and _INLINE_RELATED.match(para):
+        return RELATED
+    if len(words) <= 25 and _PROMO.match(para):
+        return PROMOTION
+    if len(words) <= 20 and _TAGS_LINE.match(para):
         return NAVIGATION
     if (
         len(words) <= 20

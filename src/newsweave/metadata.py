@@ -64,7 +64,7 @@ _NAME = r"([A-Z][\w.&-]*(?:[ -][A-Z][\w.&-]*){0,3})"
 # (pattern, whether the name must look like an outlet's). A wire dateline, "CITY (Name) -",
 # names the outlet by position alone.
 _SELF_PATTERNS = (
-    (re.compile(r"^[A-Z][A-Za-z ,.]{1,40}\(" + _NAME + r"\)\s*[-—–]", re.MULTILINE), False),
+    (re.compile(r"^[A-Z][A-Za-z0-9 ,./]{1,40}\(" + _NAME + r"\)\s*[-—–]", re.MULTILINE), False),
     (re.compile(_NAME + r",? reports?,? citing\b"), True),
     (
         re.compile(

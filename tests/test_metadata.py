@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from newsweave.metadata import outlet_from_text, outlet_from_url
+
+
+def test_outlet_from_url_uses_the_registrable_label() -> None:
+    assert outlet_from_url("https://www3.nhk.or.jp/news/1") == "NHK"
+    assert outlet_from_url("https://www.bbc.co.uk/news/x") == "BBC"
+    assert outlet_from_url("https://news.valley-courier.example/a") == "Valley Courier"
+    assert outlet_from_url(None) is None
+
+
+def test_outlet_from_text_reads_self_references_not_citations() -> None:
+    assert outlet_from_text(["KYIV, Oct 24 (Wirestream) - The council met."]) == "Wirestream"
+    assert (
+        outlet_from_text(["The mayor spoke, Harbour.NET reports citing the council."])
+        == "Harbour.NET"
+    )
+    assert (
+        outlet_from_text(["BTV-News sources have reported several times on the pier."])
+        == "BTV-News"
+    )
+    assert outlet_from_text(["Ukrainian sources said the pier was closed."]) is None
+    assert outlet_from_text(["Earlier, The Guardian wrote that the pier was closed."]) is None
