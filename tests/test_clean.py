@@ -160,3 +160,9 @@ def test_clean_keeps_sentences_that_merely_mention_reading() -> None:
     ]
     body, removed, _ = _clean(lines)
     assert body == lines and removed == []
+
+
+def test_clean_keeps_subheadings_about_advertising() -> None:
+    lines = [STORY[0], "The advertising market", *STORY[1:]]
+    body, removed, _ = _clean(lines)
+    assert body == lines and removed == []

@@ -76,10 +76,16 @@ _CREDIT_END = re.compile(
     r"[^)\]]{0,80}[)\]]\.?$",
     re.IGNORECASE,
 )
+# A marker stands alone, ends its line ("X Sponsored", "Story continues below advertisement")
+# or opens it with a sponsor's name ("Sponsored by X"), so a subheading about advertising is
+# not one.
+_AD_END = (
+    r"(?:sponsored(?: content| post| stories)?|advertisement|advertising|ad|promoted(?: content)?|"
+    r"paid (?:post|content|partner(?:ship)?)|partner content|ad choices)"
+)
+_AD_START = r"(?:(?:sponsored|promoted|presented|paid for) by|advertisement|sponsored content)"
 _AD_MARKER = re.compile(
-    r"\b(?:sponsored(?: content| post| stories)?|advertisement|advertising|promoted(?: content)?|"
-    r"paid (?:post|content|partner(?:ship)?)|partner content|ad choices)\b",
-    re.IGNORECASE,
+    rf"^(?:{_AD_START}\b.{{0,40}}|(?:.{{0,40}}\s)?{_AD_END}[.:]?)$", re.IGNORECASE
 )
 _RELATED_HEADER = re.compile(
     r"^(?:related(?: articles| stories| news| coverage| reading| links)?|read (?:more|also|next)"
@@ -240,7 +246,7 @@ def _is_heading_like(para: str) -> bool:
 
 
 def _drop_adverts(paragraphs: list[str], removed: list[Removal], opts: CleanOptions) -> list[str]:
-    markers = [i for i, p in enumerate(paragraphs) if len(p.split()) <= 8 and _AD_MARKER.search(p)]
+    markers = [i for i, p in enumerate(paragraphs) if len(p.split()) <= 8 and _AD_MARKER.match(p)]
     if not markers:
         return paragraphs
     drop: set[int] = set()
