@@ -16,6 +16,7 @@ from newsweave.models import Details, Removal
 _SIMILAR = re.compile(
     r"^(?:Similar|Related)(?: Readings?| Articles?| Stories)?(?:\s*\((\d+) items?\))?$"
 )
+_SIMILAR_COUNTED = re.compile(r"^(?:Similar|Related)\b.*\(\d+ items?\)$")
 _HEADERS = {"summary", "statistics", "stats", "details", "highlights", "notes", "tags"}
 _FIELD = re.compile(
     r"^(ID|Article ID|Category ID|Category|URL|Link|Source URL|Date|Published|Created|Updated|"
@@ -80,8 +81,12 @@ def _export_start(lines: list[str]) -> int | None:
     if not headers:
         return None
     field_lines = sum(1 for line in lines if _FIELD.match(line.strip()))
+    if field_lines == 0 and not any(_SIMILAR_COUNTED.match(lines[i].strip()) for i, _ in headers):
+        # Subheadings such as "Summary" and "Details" alone do not make an export: it needs
+        # `Key: value` fields or an app's counted "Similar Readings (N items)" list.
+        return None
     # The export tail starts at the first header from which on the remaining headers and fields
-    # make a block: the last header must be close to the end of the text.
+    # make one block holding every field of the text.
     for k, (index, _name) in enumerate(headers):
         kinds = {h for _, h in headers[k:]}
         fields_after = sum(1 for line in lines[index:] if _FIELD.match(line.strip()))
