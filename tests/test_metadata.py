@@ -22,3 +22,12 @@ def test_outlet_from_text_reads_self_references_not_citations() -> None:
     )
     assert outlet_from_text(["Ukrainian sources said the pier was closed."]) is None
     assert outlet_from_text(["Earlier, The Guardian wrote that the pier was closed."]) is None
+
+
+def test_outlet_from_copyright_line() -> None:
+    from newsweave.metadata import outlet_from_copyright
+
+    assert outlet_from_copyright(["© 2024 Bay Gazette. All rights reserved."]) == "Bay Gazette"
+    assert outlet_from_copyright(["Copyright 2019-2024 Harbour Times Ltd"]) == "Harbour Times"
+    assert outlet_from_copyright(["Share this article"]) is None
+    assert outlet_from_copyright(["© Reuters"]) is None

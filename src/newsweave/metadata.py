@@ -130,9 +130,34 @@ def outlet_from_text(paragraphs: list[str]) -> str | None:
     return None
 
 
+_COPYRIGHT = re.compile(
+    r"^(?:©|\(c\)|copyright)\s*(?:©\s*)?(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*,?\s*)?"
+    r"([A-Z][\w.&'-]*(?: [A-Z][\w.&'-]*){0,4})",
+    re.IGNORECASE,
+)
+
+
+def outlet_from_copyright(lines: list[str]) -> str | None:
+    """ "© 2024 Bay Gazette. All rights reserved." names the page's own outlet."""
+    for line in lines:
+        match = _COPYRIGHT.match(line.strip())
+        # "© Reuters" alone is usually a photo credit; a footer carries a year or the rights.
+        footer = re.search(r"\d{4}|rights reserved", line, re.IGNORECASE)
+        if match and footer:
+            name = re.sub(r"\s+(?:All|Ltd|Inc|LLC)\b.*$", "", match.group(1)).strip(" .")
+            if name:
+                return name
+    return None
+
+
 def infer_source(article: CleanArticle) -> str | None:
     raw = article.raw
-    return raw.source or outlet_from_url(raw.url) or outlet_from_text(article.paragraphs)
+    return (
+        raw.source
+        or outlet_from_url(raw.url)
+        or outlet_from_text(article.paragraphs)
+        or outlet_from_copyright([r.text for r in article.removed])
+    )
 
 
 def detect_language(article: CleanArticle) -> str | None:
