@@ -134,6 +134,7 @@ def test_search_json_with_highlight(cli: Cli, corpus: Path) -> None:
     cli("add", str(corpus))
     hits = cli("search", "library", "--format", "json").json()
     assert len(hits) == 1 and "<mark>library</mark>" in hits[0]["snippet"].lower()
+    assert "«library»" in cli("search", "library").stdout.lower()
     assert cli("search", "nothing-matches-this").stdout.strip() == "no matches"
 
 

@@ -243,7 +243,9 @@ def search(
         out.print(
             f"[bold]{hit.id[:8]}[/bold]  {escape(hit.title or '(untitled)')}  [dim]{escape(hit.source or '')}[/dim]"
         )
-        snippet = re.sub(r"<mark>(.*?)</mark>", r"[reverse]\1[/reverse]", escape(hit.snippet))
+        # Highlight in reverse video on a terminal; piped output keeps visible «marks».
+        mark = r"[reverse]\1[/reverse]" if out.is_terminal else r"«\1»"
+        snippet = re.sub(r"<mark>(.*?)</mark>", mark, escape(hit.snippet))
         out.print(f"    {snippet}")
 
 
