@@ -256,8 +256,8 @@ def demo() -> None:
         results = list(add_sources(store, [str(p) for p in demo_module.corpus_files()]))
         added = sum(r.status == "added" for r in results)
         out.print(
-            f"[bold]Demo story loaded[/bold] into {store.path}: {added} added, "
-            f"{len(results) - added} already there.\n"
+            "[bold]Demo story loaded[/bold] (fiction: the town, outlets and people are "
+            f"invented) into {store.path}: {added} added, {len(results) - added} already there.\n"
         )
         render_list(store.list_articles(), title="Articles")
         showcase = demo_module.showcase_id(store, results)
