@@ -166,3 +166,10 @@ def test_clean_keeps_subheadings_about_advertising() -> None:
     lines = [STORY[0], "The advertising market", *STORY[1:]]
     body, removed, _ = _clean(lines)
     assert body == lines and removed == []
+
+
+def test_clean_advert_marker_keeps_the_subheading_after_it() -> None:
+    lines = [STORY[0], STORY[1], "Advertisement", "The council vote", *STORY[2:]]
+    body, removed, _ = _clean(lines)
+    assert body == [STORY[0], STORY[1], "The council vote", *STORY[2:]]
+    assert removed == [(ADVERT, "Advertisement")]

@@ -245,6 +245,15 @@ def _is_heading_like(para: str) -> bool:
     return len(para.split()) <= 15 and not _SENTENCE_END.search(para)
 
 
+def _heading_run(paragraphs: list[str], indices: range) -> list[int]:
+    run: list[int] = []
+    for i in indices:
+        if not _is_heading_like(paragraphs[i]):
+            break
+        run.append(i)
+    return run
+
+
 def _drop_adverts(paragraphs: list[str], removed: list[Removal], opts: CleanOptions) -> list[str]:
     markers = [i for i, p in enumerate(paragraphs) if len(p.split()) <= 8 and _AD_MARKER.match(p)]
     if not markers:
@@ -252,17 +261,6 @@ def _drop_adverts(paragraphs: list[str], removed: list[Removal], opts: CleanOpti
     drop: set[int] = set()
     for marker in markers:
         block = {marker}
-        after = marker + 1
-        headings_after: list[int] = []
-        while (
-            after < len(paragraphs)
-            and len(headings_after) < 3
-            and _is_heading_like(paragraphs[after])
-        ):
-            headings_after.append(after)
-            after += 1
-        block.update(headings_after)
-        heading_fps = {fingerprint(paragraphs[i]) for i in headings_after}
 
         def off_topic(
             index: int, threshold: float = opts.off_topic_overlap, block: set[int] = block
@@ -277,12 +275,22 @@ def _drop_adverts(paragraphs: list[str], removed: list[Removal], opts: CleanOpti
             )
             return _overlap(paragraphs[index], vocabulary) < threshold
 
-        before = marker - 1
-        while before >= 0 and marker - before <= 2 and _is_heading_like(paragraphs[before]):
-            if fingerprint(paragraphs[before]) not in heading_fps and not off_topic(before):
+        # Advert widgets put their headline on both sides of the sponsor line; a headline on
+        # one side only belongs to the advert if it is off the article's topic.
+        after_lines = _heading_run(paragraphs, range(marker + 1, min(len(paragraphs), marker + 4)))
+        before_lines = _heading_run(paragraphs, range(marker - 1, max(-1, marker - 3), -1))
+        after_fps = {fingerprint(paragraphs[i]) for i in after_lines}
+        before_fps = {fingerprint(paragraphs[i]) for i in before_lines}
+        after = marker + 1
+        for i in after_lines:
+            if fingerprint(paragraphs[i]) not in before_fps and not off_topic(i):
                 break
-            block.add(before)
-            before -= 1
+            block.add(i)
+            after = i + 1
+        for i in before_lines:
+            if fingerprint(paragraphs[i]) not in after_fps and not off_topic(i):
+                break
+            block.add(i)
         # The advert's own text: its first paragraph if off-topic, and a second one only if it
         # is even further off (adverts are short; a long run of "off-topic" text is more
         # likely the article changing subject).
