@@ -36,7 +36,6 @@ class ExportFields:
     related_titles: list[str] = field(default_factory=list)
     read_count: int = 0
     words: int | None = None
-    author: str | None = None
     removed: list[Removal] = field(default_factory=list)
 
 
@@ -163,5 +162,3 @@ def _parse_field(fields: ExportFields, line: str) -> None:
         fields.read_count = int(value)
     elif key == "words" and value.isdigit():
         fields.words = int(value)
-    elif key == "author":
-        fields.author = value

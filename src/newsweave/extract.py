@@ -19,7 +19,6 @@ class Extracted:
     sitename: str | None
     url: str | None
     language: str | None
-    author: str | None
 
 
 def extract_html(html: str, url: str | None = None) -> Extracted | None:
@@ -53,7 +52,6 @@ def extract_html(html: str, url: str | None = None) -> Extracted | None:
         sitename=_clean(data.get("sitename")),
         url=data.get("url") or url,
         language=data.get("language"),
-        author=_clean(data.get("author")),
     )
 
 

@@ -37,8 +37,6 @@ _KNOWN_DOMAINS = {
     "politico.com": "Politico",
     "kyivindependent.com": "The Kyiv Independent",
     "pravda.com.ua": "Ukrainska Pravda",
-    "rbc.ua": "RBC-Ukraine",
-    "censor.net": "Censor.NET",
     "yna.co.kr": "Yonhap",
     "koreaherald.com": "The Korea Herald",
     "koreatimes.co.kr": "The Korea Times",
@@ -114,7 +112,7 @@ _OUTLET_WORDS = {
 def _looks_like_outlet(name: str) -> bool:
     if name in _WIRE_NAMES or name.split()[-1].lower() in _OUTLET_WORDS:
         return True
-    # Outlet names carry a domain (Censor.NET) or an acronym (RBC-Ukraine, BBC News); plain
+    # Outlet names carry a domain (Example.NET) or an acronym (BBC News, ABC-Local); plain
     # capitalised words before "sources" are usually nationalities or agencies.
     return bool(re.search(r"\.[A-Za-z]{2,}$|\b[A-Z]{2,}\b|[A-Z]{2,}-", name))
 
