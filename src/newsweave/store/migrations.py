@@ -65,3 +65,58 @@ MIGRATIONS: list[tuple[int, str]] = [
         """,
     ),
 ]
+
+MIGRATIONS.append(
+    (
+        2,
+        """
+        CREATE TABLE article_signals (
+            article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+            model TEXT NOT NULL,
+            vector BLOB NOT NULL,
+            terms TEXT NOT NULL,
+            names TEXT NOT NULL,
+            day TEXT,
+            sentences TEXT NOT NULL
+        );
+        CREATE TABLE term_df (
+            term TEXT PRIMARY KEY,
+            df INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TABLE lsh_buckets (
+            band INTEGER NOT NULL,
+            key INTEGER NOT NULL,
+            article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            PRIMARY KEY (band, key, article_id)
+        ) WITHOUT ROWID;
+        CREATE TABLE origins (
+            article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+            origin_group TEXT NOT NULL,
+            copy_of TEXT,
+            kind TEXT NOT NULL,
+            score REAL
+        );
+        CREATE INDEX origins_group ON origins(origin_group);
+        CREATE TABLE stories (
+            id TEXT PRIMARY KEY,
+            title TEXT,
+            first_seen TEXT NOT NULL,
+            last_updated TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            centroid BLOB NOT NULL,
+            why TEXT NOT NULL
+        );
+        CREATE TABLE story_members (
+            article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+            story_id TEXT NOT NULL,
+            score REAL
+        );
+        CREATE INDEX story_members_story ON story_members(story_id);
+        CREATE TABLE story_merges (
+            old_id TEXT PRIMARY KEY,
+            new_id TEXT NOT NULL,
+            at TEXT NOT NULL
+        );
+        """,
+    )
+)

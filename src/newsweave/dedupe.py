@@ -1,0 +1,120 @@
+"""Dedupe: which articles are copies or rewrites of another, and so share one origin.
+
+Two tests, cheap first:
+
+- **MinHash LSH** over word 5-shingles finds verbatim and lightly edited copies (a wire story
+  reprinted with other chrome). Band keys live in SQLite, so a lookup is an indexed query whatever
+  the size of the store.
+- **Sentence alignment** confirms a candidate and catches rewrites: each sentence of one article is
+  matched to its most similar sentence of the other by word overlap. An article most of whose
+  sentences are found in the other is a copy of it, cut or padded; when the matched sentences are
+  reworded rather than verbatim it is a rewrite. Quoting one paragraph of a wire story does not make
+  an article a copy: the share of aligned sentences must be high on the shorter side.
+
+Each article belongs to the origin group of what it copies (the earliest stored member gives the
+group its name); a story's independent origins are its distinct origin groups.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import struct
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from datasketch import MinHash
+
+from newsweave.text import STOPWORDS, split_sentences, tokens
+
+NUM_PERM = 64
+BANDS = 16  # 16 bands of 4 rows: pairs with Jaccard ≥ ~0.5 collide with high probability
+ROWS = NUM_PERM // BANDS
+SHINGLE = 5
+# A sentence counts as found in the other article when this share of its words recur in its best match.
+SENTENCE_MATCH = 0.6
+# Shorter sentences (datelines, "He said.") align with anything and prove nothing.
+MIN_SENTENCE_WORDS = 6
+# Share of the shorter article's sentences that must be found in the other one.
+CONTAINMENT = 0.6
+MIN_SENTENCES = 3
+# Mean overlap of aligned sentences above which the copy is verbatim rather than a rewrite.
+VERBATIM = 0.9
+
+CopyKind = Literal["copy", "rewrite"]
+
+_PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=7, scheme="affine32").permutations
+
+
+@dataclass(frozen=True)
+class Match:
+    """The verdict for one pair: how much of each side is found in the other."""
+
+    kind: CopyKind
+    contained: float  # share of the shorter article's sentences found in the longer
+    overlap: float  # mean word overlap of the aligned sentences
+
+
+def sentence_sets(paragraphs: Sequence[str]) -> list[list[str]]:
+    """Each sentence as its content words, the unit of alignment (short sentences dropped)."""
+    out: list[list[str]] = []
+    for paragraph in paragraphs:
+        for sentence in split_sentences(paragraph):
+            words = [w for w in tokens(sentence) if w not in STOPWORDS]
+            if len(tokens(sentence)) >= MIN_SENTENCE_WORDS and words:
+                out.append(sorted(set(words)))
+    return out
+
+
+def minhash(paragraphs: Sequence[str]) -> MinHash:
+    words = tokens(" ".join(paragraphs))
+    shingles = {" ".join(words[i : i + SHINGLE]) for i in range(max(1, len(words) - SHINGLE + 1))}
+    sketch = MinHash(num_perm=NUM_PERM, permutations=_PERMUTATIONS, scheme="affine32")
+    sketch.update_batch([s.encode("utf-8") for s in shingles])
+    return sketch
+
+
+def band_keys(sketch: MinHash) -> list[tuple[int, int]]:
+    """(band, key) pairs: two articles sharing any pair are copy candidates."""
+    values = np.asarray(sketch.hashvalues, dtype=np.uint64)
+    keys = []
+    for band in range(BANDS):
+        chunk = values[band * ROWS : (band + 1) * ROWS].tobytes()
+        digest = hashlib.blake2b(chunk, digest_size=8).digest()
+        keys.append((band, struct.unpack("<q", digest)[0]))
+    return keys
+
+
+def align(a: list[list[str]], b: list[list[str]]) -> Match | None:
+    """Whether the shorter of two sentence lists is largely found in the longer; None if not."""
+    if len(a) > len(b):
+        a, b = b, a
+    if len(a) < MIN_SENTENCES:
+        return None
+    index: dict[str, list[int]] = defaultdict(list)
+    for j, sentence in enumerate(b):
+        for word in sentence:
+            index[word].append(j)
+    found = 0
+    overlaps: list[float] = []
+    for sentence in a:
+        counts: dict[int, int] = defaultdict(int)
+        for word in sentence:
+            for j in index.get(word, ()):
+                counts[j] += 1
+        if not counts:
+            continue
+        best = max(counts.values())
+        # Overlap relative to the sentence being looked for, so a padded match still counts.
+        share = best / len(sentence)
+        if share >= SENTENCE_MATCH:
+            found += 1
+            overlaps.append(share)
+    contained = found / len(a)
+    if contained < CONTAINMENT:
+        return None
+    overlap = sum(overlaps) / len(overlaps)
+    kind: CopyKind = "copy" if overlap >= VERBATIM and contained >= VERBATIM else "rewrite"
+    return Match(kind=kind, contained=contained, overlap=overlap)

