@@ -23,11 +23,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import ecbplus  # noqa: E402
-
-from newsweave.pipeline import add_sources  # noqa: E402
-from newsweave.store import Store  # noqa: E402
-from newsweave.weave import Weaver  # noqa: E402
+import ecbplus
+from newsweave.pipeline import add_sources
+from newsweave.store import Store
+from newsweave.weave import Weaver
 
 
 def bcubed(pred: Sequence[Hashable], gold: Sequence[Hashable]) -> tuple[float, float, float]:
@@ -64,7 +63,9 @@ def cluster(docs: list[ecbplus.Document], workdir: Path) -> tuple[list[str], flo
         ids: list[str | None] = [r.id for r in add_sources(store, [str(p) for p in paths])]
         Weaver(store).weave()
         elapsed = time.perf_counter() - started
-        story = dict(store.conn.execute("SELECT article_id, story_id FROM story_members").fetchall())
+        story = dict(
+            store.conn.execute("SELECT article_id, story_id FROM story_members").fetchall()
+        )
     return [story[i] if i else f"missing-{n}" for n, i in enumerate(ids)], elapsed
 
 
@@ -80,16 +81,27 @@ def score(docs: list[ecbplus.Document], labels: list[str]) -> dict[str, dict[str
         if not idx:
             continue
         pred = [labels[i] for i in idx]
-        for level, gold in (("event", [docs[i].event for i in idx]), ("topic", [docs[i].topic for i in idx])):
+        for level, gold in (
+            ("event", [docs[i].event for i in idx]),
+            ("topic", [docs[i].topic for i in idx]),
+        ):
             p, r, f = bcubed(pred, gold)
-            out[f"{name}/{level}"] = {"P": p, "R": r, "F1": f, "ARI": ari(pred, gold), "n": len(idx)}
+            out[f"{name}/{level}"] = {
+                "P": p,
+                "R": r,
+                "F1": f,
+                "ARI": ari(pred, gold),
+                "n": len(idx),
+            }
     return out
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--topics", help="comma-separated topic numbers (default: all)")
-    parser.add_argument("--shuffle", type=int, help="add the documents in a random order with this seed")
+    parser.add_argument(
+        "--shuffle", type=int, help="add the documents in a random order with this seed"
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     docs = ecbplus.load()
@@ -104,8 +116,10 @@ def main() -> None:
     if args.json:
         print(json.dumps(result, indent=2))
         return
-    print(f"{len(docs)} documents, {len(set(labels))} stories (gold: {len({d.event for d in docs})} events), "
-          f"add + weave {elapsed:.1f} s")
+    print(
+        f"{len(docs)} documents, {len(set(labels))} stories (gold: {len({d.event for d in docs})} events), "
+        f"add + weave {elapsed:.1f} s"
+    )
     print(f"{'subset/level':<14} {'B3 P':>6} {'B3 R':>6} {'B3 F1':>6} {'ARI':>6}")
     for key, s in result.items():
         print(f"{key:<14} {s['P']:6.3f} {s['R']:6.3f} {s['F1']:6.3f} {s['ARI']:6.3f}")

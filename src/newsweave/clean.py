@@ -18,6 +18,7 @@ from collections import Counter
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
+from newsweave.dates import normalize_date
 from newsweave.models import CleanArticle, RawArticle, Removal
 from newsweave.text import STOPWORDS, fingerprint, tokens, word_set
 
@@ -29,6 +30,7 @@ ADVERT = "advert block"
 RELATED = "related-links list"
 PROMOTION = "outlet self-promotion"
 REPEAT = "repeated paragraph"
+DATELINE = "dateline (kept as the published date)"
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,15 @@ def clean(raw: RawArticle, opts: CleanOptions | None = None) -> CleanArticle:
         else:
             kept.append(para)
 
+    published = None
+    for index, para in enumerate(kept[:_DATELINE_WINDOW]):
+        value = dateline(para)
+        if value:
+            removed.append(Removal(para, DATELINE))
+            del kept[index]
+            published = value
+            break
+
     title = raw.title
     promotable = title is None and raw.kind in {"text", "export", "jsonl"} and len(kept) > 1
     if promotable and _reads_as_headline(kept[0], opts):
@@ -134,7 +145,27 @@ def clean(raw: RawArticle, opts: CleanOptions | None = None) -> CleanArticle:
     kept = _drop_adverts(kept, removed, opts)
     kept = _drop_related_lists(kept, removed)
     kept = _drop_repeats(kept, removed, opts)
-    return CleanArticle(raw=raw, title=title, paragraphs=kept, removed=removed)
+    return CleanArticle(raw=raw, title=title, paragraphs=kept, removed=removed, published=published)
+
+
+# A dateline sits among the first lines: above or below the headline, beside a byline.
+_DATELINE_WINDOW = 4
+_DATELINE_PREFIX = re.compile(
+    r"^(?:(?:last\s+)?updated|published|posted|first published|date)\s*(?:on|at)?\s*:?\s*",
+    re.IGNORECASE,
+)
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def dateline(line: str) -> str | None:
+    """The ISO date of a line that is nothing but a date ("May 3, 2013", "Updated: 17 Aug 2011
+    10:04 GMT"), else None. A year is required: "Monday" alone is not a dateline."""
+    text = _DATELINE_PREFIX.sub("", line.strip()).strip(" .|-–—")
+    if len(text.split()) > 9 or not _YEAR.search(text) or not re.search(r"[A-Za-z]", text):
+        return None
+    text = re.sub(r"\b(\d{1,2}):\s+(\d{2})\b", r"\1:\2", text)  # "7: 35" from tokenised text
+    text = re.sub(r"\b(\d{1,2})(?:st|nd|rd|th)\b", r"\1", text)
+    return normalize_date(text)
 
 
 def split_paragraphs(text: str) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+import warnings
 from datetime import datetime
 
 from dateutil import parser as dateutil_parser
@@ -35,7 +36,10 @@ def normalize_date(value: str | None) -> str | None:
         out = f"{parsed:%Y-%m-%d}T{int(hour):02d}:{minute}"
         return out + (f":{second}" if second else "")
     try:
-        parsed = dateutil_parser.parse(value.replace(".", " "), fuzzy=False)
+        with warnings.catch_warnings():
+            # "ET", "hrs" and friends: the day is what matters, not the zone.
+            warnings.simplefilter("ignore", dateutil_parser.UnknownTimezoneWarning)
+            parsed = dateutil_parser.parse(value.replace(".", " "), fuzzy=False)
     except (ValueError, OverflowError):
         return None
     if _HAS_TIME.search(value):

@@ -70,6 +70,7 @@ class CleanArticle:
     title: str | None
     paragraphs: list[str]
     removed: list[Removal]
+    published: str | None = None  # from a dateline in the text, when the input carried none
 
 
 @dataclass

@@ -21,6 +21,7 @@ membership, story), so a crash leaves every article either woven or still pendin
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
@@ -44,20 +45,26 @@ from newsweave.text import STOPWORDS, split_sentences, tokens
 W_VECTOR = 0.55
 W_TERMS = 0.20
 W_NAMES = 0.25
-JOIN = 0.38
+JOIN = 0.28
+# Two stories merge only when clearly closer than an article must be to join one.
+MERGE_MARGIN = 0.05
+# A story is split in two when its halves are less alike than JOIN - SPLIT_MARGIN, or when they
+# are much tighter inside than across: cross-similarity below SPLIT_RATIO of the looser half's own.
+SPLIT_MARGIN = 0.05
+SPLIT_RATIO = 0.72
+# How much naming different protagonists (see `conflict`) lowers a similarity, at most.
+CONFLICT = 0.45
 NEIGHBOURS = 20
 SAMPLE = 30  # members of a story an article is compared with (the most recent)
+REFINE_MIN = 4  # smaller stories are not worth splitting
 MAX_TERMS = 150
+SALIENT_COUNT = 3  # mentions that make a name salient outside the lead
+LEAD_SENTENCES = 2
+SALIENT = 0.5  # share of a story's members that must carry a name for it to be core
 DAY_SLACK = 7  # days outside a story's span before time starts to count against joining
 REWRITE_COSINE = 0.85  # vectors this close are checked for a rewrite even without shared shingles
 BATCH = 32
 IDF_FLOOR = 1.0
-CONFLICT = 0.0
-MERGE_MARGIN = 0.0
-LOCAL_FLOOR = 0.5
-REFINE_MIN = 4
-SPLIT_MARGIN = 0.0
-SALIENT = 0.5
 
 
 @dataclass
@@ -73,6 +80,15 @@ class Signals:
     day: str | None
     sentences: list[list[str]]
     when: str
+    lead: frozenset[str] = frozenset()
+
+    def salient(self) -> set[str]:
+        """Names the article is about: in its lead, or repeated through it."""
+        return {
+            k
+            for k, c in self.names.items()
+            if not k.startswith("#") and (k in self.lead or c >= SALIENT_COUNT)
+        }
 
 
 @dataclass
@@ -202,35 +218,6 @@ class _Idf:
         return {t: x / norm for t, x in vector.items()}
 
 
-class _LocalIdf(_Idf):
-    """Global IDF times IDF within the neighbourhood being compared.
-
-    Among the articles near a new one, the words they all share name the topic (the boxer, the
-    league, "heavyweight"); the words only some share name the event (this opponent, that round).
-    Weighting terms by their rarity inside the neighbourhood is what separates two events on one
-    topic, which corpus-wide IDF cannot see.
-    """
-
-    def __init__(self, base: _Idf, members: list[Signals]) -> None:
-        self.base = base
-        self.n = base.n
-        self.cache = base.cache
-        self.size = len({m.article_id for m in members})
-        counts: Counter[str] = Counter()
-        seen: set[str] = set()
-        for m in members:
-            if m.article_id in seen:
-                continue
-            seen.add(m.article_id)
-            counts.update(m.terms)
-            counts.update("@" + k for k in m.names)
-        self.local = counts
-
-    def weight(self, term: str) -> float:
-        local = math.log((self.size + 1) / (self.local.get(term, 0) + 0.5)) + LOCAL_FLOOR
-        return self.base.weight(term) * local
-
-
 def _dot(a: dict[str, float], b: dict[str, float]) -> float:
     if len(a) > len(b):
         a, b = b, a
@@ -287,7 +274,7 @@ def conflict(article: Signals, members: list[Signals], idf: _Idf) -> float:
     present: Counter[str] = Counter()
     for m in members:
         present.update(k for k in m.names if not k.startswith("#"))
-    salient = {k for k, c in article.names.items() if c >= 2 and not k.startswith("#")}
+    salient = article.salient()
     if not salient:
         return 0.0
     total = sum(idf.weight("@" + k) for k in salient)
@@ -296,8 +283,24 @@ def conflict(article: Signals, members: list[Signals], idf: _Idf) -> float:
     if not core:
         return 0.0
     core_total = sum(idf.weight("@" + k) * f for k, f in core.items())
-    missing = sum(idf.weight("@" + k) * f for k, f in core.items() if k not in article.names) / core_total
+    missing = (
+        sum(idf.weight("@" + k) * f for k, f in core.items() if k not in article.names) / core_total
+    )
     return min(new, missing)
+
+
+def _mean_within(sim: np.ndarray, part: np.ndarray) -> float:
+    block = sim[np.ix_(part, part)]
+    n = int(part.sum())
+    return float((block.sum() - n) / (n * (n - 1))) if n > 1 else 1.0
+
+
+def _within(profiles: list[_Profile]) -> float:
+    if len(profiles) < 2:
+        return 0.0
+    return float(
+        np.mean([a.similarity(b) for i, a in enumerate(profiles) for b in profiles[i + 1 :]])
+    )
 
 
 def pair_conflict(a: Signals, b: Signals, idf: _Idf) -> float:
@@ -312,11 +315,13 @@ def _core(members: list[Signals]) -> dict[str, float]:
     return {k: c / len(members) for k, c in present.items() if c / len(members) >= SALIENT}
 
 
-def stories_conflict(left: list[Signals], right: list[Signals], idf: _Idf, single: bool = False) -> float:
+def stories_conflict(
+    left: list[Signals], right: list[Signals], idf: _Idf, single: bool = False
+) -> float:
     """`conflict` between two stories: each one's core names missing from the other."""
     if single:
-        a = {k: 1.0 for k, c in left[0].names.items() if c >= 2 and not k.startswith("#")}
-        b = {k: 1.0 for k, c in right[0].names.items() if c >= 2 and not k.startswith("#")}
+        a = dict.fromkeys(left[0].salient(), 1.0)
+        b = dict.fromkeys(right[0].salient(), 1.0)
     else:
         a, b = _core(left), _core(right)
     if not a or not b:
@@ -448,7 +453,9 @@ class Weaver:
 
     # - one article -
 
-    def _weave_one(self, article: Article, vector: Vectors, idf: _Idf, report: WeaveReport) -> str | None:
+    def _weave_one(
+        self, article: Article, vector: Vectors, idf: _Idf, report: WeaveReport
+    ) -> str | None:
         conn = self.store.conn
         if conn.execute(
             "SELECT 1 FROM story_members WHERE article_id = ?", (article.id,)
@@ -456,6 +463,8 @@ class Weaver:
             return None
         rowid = conn.execute("SELECT rowid FROM articles WHERE id = ?", (article.id,)).fetchone()[0]
         names, display = names_in(article.title, article.body)
+        lead_text = " ".join(split_sentences(" ".join(article.body[:3]))[:LEAD_SENTENCES])
+        lead = frozenset(names_in(None, [lead_text])[0]) & frozenset(names)
         signals = Signals(
             article_id=article.id,
             rowid=rowid,
@@ -466,6 +475,7 @@ class Weaver:
             day=_day(article),
             sentences=dedupe.sentence_sets(article.body),
             when=article.published or article.details.added or "",
+            lead=lead,
         )
         sketch = dedupe.minhash(article.body)
         keys = dedupe.band_keys(sketch)
@@ -576,15 +586,28 @@ class Weaver:
             right = ~left
             if right.sum() < 2 or left.sum() < 2:
                 continue
-            if float(sim[np.ix_(left, right)].mean()) >= JOIN - SPLIT_MARGIN:
+            cross = float(sim[np.ix_(left, right)].mean())
+            within = min(_mean_within(sim, left), _mean_within(sim, right))
+            if cross >= JOIN - SPLIT_MARGIN and cross >= SPLIT_RATIO * within:
                 continue
             moved = [m for m, r in zip(members, right, strict=True) if r]
             self._split(story_id, moved, idf)
             report.new_stories += 1
 
     def _split(self, story_id: str, moved: list[Signals], idf: _Idf) -> None:
-        new_id = min(moved, key=lambda m: m.rowid).article_id
         with self.store.transaction() as tx:
+            # A story is named after its first article, unless that name is taken (by a story it
+            # was merged into, or whose old id still redirects).
+            taken = {
+                r[0]
+                for r in tx.execute("SELECT id FROM stories UNION SELECT old_id FROM story_merges")
+            }
+            ordered = sorted(moved, key=lambda m: m.rowid)
+            new_id = next((m.article_id for m in ordered if m.article_id not in taken), None)
+            if new_id is None:
+                new_id = hashlib.sha256(("split:" + ordered[0].article_id).encode()).hexdigest()[
+                    :16
+                ]
             tx.execute(
                 "INSERT INTO stories (id, title, first_seen, last_updated, size, centroid, why)"
                 " VALUES (?, NULL, '', '', 0, ?, '{}')",
@@ -606,11 +629,19 @@ class Weaver:
             " WHERE m.story_id = ?",
             (story_id,),
         ).fetchall()
-        centroid = np.sum([np.frombuffer(r[0], dtype=np.float16).astype(np.float32) for r in rows], axis=0)
+        centroid = np.sum(
+            [np.frombuffer(r[0], dtype=np.float16).astype(np.float32) for r in rows], axis=0
+        )
         times = sorted(r[1] for r in rows if r[1])
         tx.execute(
             "UPDATE stories SET centroid = ?, size = ?, first_seen = ?, last_updated = ? WHERE id = ?",
-            (centroid.astype(np.float32).tobytes(), len(rows), times[0] if times else "", times[-1] if times else "", story_id),
+            (
+                centroid.astype(np.float32).tobytes(),
+                len(rows),
+                times[0] if times else "",
+                times[-1] if times else "",
+                story_id,
+            ),
         )
 
     def _find_copy(
@@ -659,13 +690,11 @@ class Weaver:
             )
         }
         samples = {story_id: self._sample(story_id) for story_id in stories}
-        local = _LocalIdf(idf, [profile.signals] + [m for ms in samples.values() for m in ms])
-        article = _Profile(profile.signals, local)
         scores: dict[str, float] = {}
         for story_id, members in samples.items():
             if not members:
                 continue
-            sims = [article.similarity(_Profile(m, local)) for m in members]
+            sims = [profile.similarity(_Profile(m, idf)) for m in members]
             span = self._span(members)
             scores[story_id] = (
                 float(np.mean(sims))
@@ -685,7 +714,11 @@ class Weaver:
         span_a, span_b = self._span(left_members), self._span(right_members)
         factor = time_factor(span_a[0], span_b) if span_a and span_b else 1.0
         penalty = 1.0 - CONFLICT * stories_conflict(left_members, right_members, idf)
-        return mean * factor * penalty >= JOIN + MERGE_MARGIN
+        cross = mean * factor * penalty
+        if cross < JOIN + MERGE_MARGIN:
+            return False
+        # The test `_refine` splits by: two stories much tighter inside than across stay apart.
+        return cross >= SPLIT_RATIO * min(_within(left), _within(right))
 
     @staticmethod
     def _span(members: list[Signals]) -> tuple[str, str] | None:
@@ -728,6 +761,7 @@ class Weaver:
             terms=json.loads(row["terms"]),
             names={k: v[0] for k, v in names.items()},
             display={k: v[1] for k, v in names.items()},
+            lead=frozenset(k for k, v in names.items() if v[2]),
             day=row["day"],
             sentences=json.loads(row["sentences"]),
             when=row["published"] or row["added"] or "",
@@ -740,7 +774,10 @@ class Weaver:
     # - writes -
 
     def _write_signals(self, tx: Any, signals: Signals, keys: list[tuple[int, int]]) -> None:
-        names = {k: [c, signals.display.get(k, k)] for k, c in signals.names.items()}
+        names = {
+            k: [c, signals.display.get(k, k), int(k in signals.lead)]
+            for k, c in signals.names.items()
+        }
         tx.execute(
             "INSERT INTO article_signals (article_id, model, vector, terms, names, day, sentences) VALUES (?,?,?,?,?,?,?)",
             (
