@@ -32,8 +32,7 @@ def _detokenize(words: list[str]) -> str:
     text = " ".join(words)
     text = re.sub(r" ([,.;:!?%)\]}])", r"\1", text)
     text = re.sub(r"([(\[{$]) ", r"\1", text)
-    text = text.replace("`` ", '"').replace(" ''", '"').replace(" 's", "'s").replace(" n't", "n't")
-    return text
+    return text.replace("`` ", '"').replace(" ''", '"').replace(" 's", "'s").replace(" n't", "n't")
 
 
 def load(root: Path = ECBPLUS) -> list[Document]:

@@ -6,6 +6,7 @@ import json
 import logging
 import re
 import sys
+from dataclasses import asdict
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -17,10 +18,17 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 
 from newsweave import demo as demo_module
+from newsweave import weave as weave_module
 from newsweave.errors import NewsweaveError
 from newsweave.models import AddResult, Article, ArticleSummary
 from newsweave.pipeline import add_sources
-from newsweave.serialize import add_result_json, article_json, search_hit_json, summary_json
+from newsweave.serialize import (
+    add_result_json,
+    article_json,
+    search_hit_json,
+    story_json,
+    summary_json,
+)
 from newsweave.settings import FetchOptions, IngestOptions, resolve_db_path
 from newsweave.store import Store
 
@@ -108,12 +116,152 @@ def add(
         else:
             for result in add_sources(store, sources, opts):
                 report(result)
+        woven = _weave(store, show_progress)
     if format is Format.text:
         out.print(
             f"added {counts['added']}, unchanged {counts['unchanged']}, failed {counts['error']}"
         )
+        if woven.woven:
+            out.print(_weave_summary(woven))
     if counts["error"]:
         raise typer.Exit(1)
+
+
+def _weave(store: Store, show_progress: bool) -> weave_module.WeaveReport:
+    """Weave every article not yet in a story (those just added, and any a crash left behind)."""
+    weaver = weave_module.Weaver(store)
+    pending = weaver.pending()
+    if not pending:
+        return weave_module.WeaveReport()
+    if not show_progress:
+        return weaver.weave(pending)
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("weaving stories", total=len(pending))
+        return weaver.weave(pending, progress=lambda n: progress.update(task, advance=n))
+
+
+def _weave_summary(report: weave_module.WeaveReport) -> str:
+    return (
+        f"woven {report.woven}: {report.new_stories} new stories, {report.merged} merged, "
+        f"{report.copies} copies or rewrites"
+    )
+
+
+@app.command("weave")
+def weave_(format: Format = typer.Option(Format.text, "--format", "-f")) -> None:
+    """Weave articles not yet in a story (`add` does this itself; use after an interrupted add)."""
+    with _open_store() as store:
+        report = _weave(store, format is Format.text and err.is_terminal)
+    if format is Format.json:
+        _print_json(asdict(report))
+    else:
+        out.print(_weave_summary(report) if report.woven else "every article is already woven")
+
+
+@app.command()
+def stories(
+    format: Format = typer.Option(Format.text, "--format", "-f"),
+    limit: int | None = typer.Option(None, "--limit", "-n", help="Show at most this many."),
+) -> None:
+    """List stories, most recently updated first, with their independent origins."""
+    with _open_store() as store:
+        rows = weave_module.list_stories(store, limit)
+    if format is Format.json:
+        _print_json([story_json(s) for s in rows])
+        return
+    if not rows:
+        out.print("no stories yet: add articles with `newsweave add FILE|FOLDER|URL`")
+        return
+    render_stories(rows)
+
+
+def render_stories(rows: list[weave_module.Story]) -> None:
+    table = Table(show_edge=False, pad_edge=False)
+    for column in ("id", "updated", "articles", "origins", "sources", "title"):
+        table.add_column(column, justify="right" if column in {"articles", "origins"} else "left")
+    for story in rows:
+        table.add_row(
+            story.id[:8],
+            story.last_updated[:10],
+            str(len(story.articles)),
+            str(story.independent_origins),
+            escape(", ".join(story.sources[:3]) + (" …" if len(story.sources) > 3 else "")),
+            escape(story.title or "(untitled)"),
+        )
+    out.print(table)
+
+
+@app.command()
+def story(
+    story_id: str = typer.Argument(
+        ..., metavar="ID", help="A story id, prefix, or an article id in it."
+    ),
+    format: Format = typer.Option(Format.text, "--format", "-f"),
+) -> None:
+    """Show one story: its articles, sources, independent origins and why they belong together."""
+    with _open_store() as store:
+        found = weave_module.get_story(store, story_id)
+        members = [store.get(i) for i in found.articles]
+        origins = {i: weave_module.origin_of(store, i) for i in found.articles}
+    if format is Format.json:
+        data = story_json(found)
+        data["members"] = [
+            {
+                "id": a.id,
+                "title": a.title,
+                "source": a.source,
+                "published": a.published,
+                "origin_group": origins[a.id].origin_group,
+                "copy_of": origins[a.id].copy_of,
+                "origin_kind": origins[a.id].kind,
+            }
+            for a in members
+        ]
+        _print_json(data)
+        return
+    out.rule(escape(found.title or "(untitled story)"))
+    out.print(
+        f"[dim]{found.id} · {len(found.articles)} articles · {found.independent_origins} independent "
+        f"origin{'s' if found.independent_origins != 1 else ''} · first seen {found.first_seen[:16]} · "
+        f"updated {found.last_updated[:16]}[/dim]"
+    )
+    out.print(f"[bold]Why together[/bold]  {escape(found.why)}\n")
+    for article in members:
+        origin = origins[article.id]
+        note = ""
+        if origin.copy_of:
+            note = f"  [yellow]{origin.kind} of {origin.copy_of[:8]}[/yellow]"
+        out.print(
+            f"  {article.id[:8]}  {(article.published or '')[:10]:<10}  "
+            f"{escape(article.source or '?'):<20}  {escape(article.title or '(untitled)')}{note}"
+        )
+
+
+@app.command()
+def similar(
+    article_id: str = typer.Argument(..., metavar="ID", help="An article id or unique prefix."),
+    format: Format = typer.Option(Format.text, "--format", "-f"),
+    limit: int = typer.Option(5, "--limit", "-n"),
+) -> None:
+    """Similar readings: nearest articles by meaning and time, leaving out copies of this one."""
+    with _open_store() as store:
+        full = store.resolve_id(article_id)
+        hits = weave_module.similar(store, full, limit)
+    if format is Format.json:
+        _print_json([asdict(h) for h in hits])
+        return
+    if not hits:
+        out.print("no similar readings yet")
+        return
+    for hit in hits:
+        out.print(f"{hit.id[:8]}  {hit.score:.2f}  {escape(hit.title or '(untitled)')}")
 
 
 def _short(origin: str, width: int = 40) -> str:
@@ -163,14 +311,20 @@ def show(
     """Show one article: summary, statistics, details, body and similar readings."""
     with _open_store() as store:
         article = store.get(article_id)
-        similar = store.similar(article.id)
+        readings = weave_module.similar(store, article.id)
+        origin = weave_module.origin_of(store, article.id)
     if format is Format.json:
-        _print_json(article_json(article, similar))
+        _print_json(article_json(article, readings, origin))
         return
-    render_article(article, similar, show_removed=removed)
+    render_article(article, readings, show_removed=removed, origin=origin)
 
 
-def render_article(article: Article, similar: list[Any], show_removed: bool = False) -> None:
+def render_article(
+    article: Article,
+    similar: list[Any],
+    show_removed: bool = False,
+    origin: weave_module.Origin | None = None,
+) -> None:
     out.rule(escape(article.title or "(untitled)"))
     meta = [article.source, (article.published or "")[:10] or None, article.language, article.url]
     out.print("[dim]" + escape(" · ".join(m for m in meta if m)) + "[/dim]")
@@ -190,6 +344,8 @@ def render_article(article: Article, similar: list[Any], show_removed: bool = Fa
         "updated": d.updated,
         "added": d.added,
         "last read": d.last_read,
+        "story": origin.story if origin else None,
+        "copy of": f"{origin.copy_of} ({origin.kind})" if origin and origin.copy_of else None,
     }
     out.print("[bold]Details[/bold]")
     for key, value in details.items():
@@ -254,16 +410,24 @@ def demo() -> None:
     """Load the bundled (fictional) demo story and show what a reader sees."""
     with _open_store() as store:
         results = list(add_sources(store, [str(p) for p in demo_module.corpus_files()]))
+        _weave(store, show_progress=False)
         added = sum(r.status == "added" for r in results)
         out.print(
             "[bold]Demo story loaded[/bold] (fiction: the town, outlets and people are "
             f"invented) into {store.path}: {added} added, {len(results) - added} already there.\n"
         )
         render_list(store.list_articles(), title="Articles")
+        out.print()
+        render_stories(weave_module.list_stories(store))
         showcase = demo_module.showcase_id(store, results)
         if showcase:
             article = store.get(showcase)
-            render_article(article, store.similar(article.id), show_removed=True)
+            render_article(
+                article,
+                weave_module.similar(store, article.id),
+                show_removed=True,
+                origin=weave_module.origin_of(store, article.id),
+            )
     failed = [r for r in results if r.status == "error"]
     for result in failed:
         err.print(f"[red]error[/red] {escape(result.error or '')}")

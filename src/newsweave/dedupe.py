@@ -18,6 +18,7 @@ group its name); a story's independent origins are its distinct origin groups.
 from __future__ import annotations
 
 import hashlib
+import re
 import struct
 from collections import defaultdict
 from collections.abc import Sequence
@@ -38,7 +39,7 @@ SENTENCE_MATCH = 0.6
 # Shorter sentences (datelines, "He said.") align with anything and prove nothing.
 MIN_SENTENCE_WORDS = 6
 # Share of the shorter article's sentences that must be found in the other one.
-CONTAINMENT = 0.6
+CONTAINMENT = 0.7
 MIN_SENTENCES = 3
 # Mean overlap of aligned sentences above which the copy is verbatim rather than a rewrite.
 VERBATIM = 0.9
@@ -57,13 +58,22 @@ class Match:
     overlap: float  # mean word overlap of the aligned sentences
 
 
+# Quoted words belong to the speaker, and every outlet at the same briefing carries them: only
+# a reporter's own wording shows that one article was made from another.
+_QUOTED = re.compile(r'"[^"]{3,}?(?:"|$)')
+
+
 def sentence_sets(paragraphs: Sequence[str]) -> list[list[str]]:
-    """Each sentence as its content words, the unit of alignment (short sentences dropped)."""
+    """Each sentence as its own (unquoted) content words, the unit of alignment.
+
+    Sentences left with too few words (datelines, "he said", pure quotations) are dropped.
+    """
     out: list[list[str]] = []
     for paragraph in paragraphs:
         for sentence in split_sentences(paragraph):
-            words = [w for w in tokens(sentence) if w not in STOPWORDS]
-            if len(tokens(sentence)) >= MIN_SENTENCE_WORDS and words:
+            own = tokens(_QUOTED.sub(" ", sentence))
+            words = [w for w in own if w not in STOPWORDS]
+            if len(own) >= MIN_SENTENCE_WORDS and words:
                 out.append(sorted(set(words)))
     return out
 

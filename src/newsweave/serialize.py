@@ -6,9 +6,13 @@ from dataclasses import asdict
 from typing import Any
 
 from newsweave.models import AddResult, Article, ArticleSummary, SearchHit, SimilarArticle
+from newsweave.weave import Origin, Story
 
 
-def article_json(article: Article, similar: list[SimilarArticle]) -> dict[str, Any]:
+def article_json(
+    article: Article, similar: list[SimilarArticle], origin: Origin | None = None
+) -> dict[str, Any]:
+    origin = origin or Origin(None, None, None, None)
     return {
         "id": article.id,
         "origin": article.origin,
@@ -24,6 +28,25 @@ def article_json(article: Article, similar: list[SimilarArticle]) -> dict[str, A
         "details": asdict(article.details),
         "related_titles": article.related_titles,
         "similar": [asdict(s) for s in similar],
+        "story": origin.story,
+        "origin_group": origin.origin_group,
+        "copy_of": origin.copy_of,
+        "origin_kind": origin.kind,
+    }
+
+
+def story_json(story: Story) -> dict[str, Any]:
+    return {
+        "id": story.id,
+        "title": story.title,
+        "articles": story.articles,
+        "sources": story.sources,
+        "independent_origins": story.independent_origins,
+        "first_seen": story.first_seen,
+        "last_updated": story.last_updated,
+        "why": story.why,
+        "shared_names": story.shared_names,
+        "shared_terms": story.shared_terms,
     }
 
 
