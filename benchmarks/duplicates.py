@@ -21,16 +21,15 @@ from __future__ import annotations
 import argparse
 import random
 import re
-import sqlite3
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import ecbplus
-
 from newsweave.pipeline import add_sources
 from newsweave.store import Store
 from newsweave.weave import Weaver
@@ -67,16 +66,16 @@ def variants(text: str, filler: str, rng: random.Random) -> dict[str, str]:
     }  # fmt: skip
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--limit", type=int, default=300, help="ECB+ documents used as originals")
-    args = parser.parse_args()
+def evaluate(limit: int = 300) -> dict[str, Any]:
+    """Build the test set, add and weave it, and score copy detection."""
     rng = random.Random(7)
     docs = [d for d in ecbplus.load() if d.text.count("\n\n") >= 5]
     rng.shuffle(docs)
-    originals = {f"seed-{p.stem}": p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))}
-    topic_of = {name: "seeds" for name in originals}
-    for d in docs[: args.limit]:
+    originals = {
+        f"seed-{p.stem}": p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))
+    }
+    topic_of = dict.fromkeys(originals, "seeds")
+    for d in docs[:limit]:
         originals[d.name.replace(".xml", "")] = d.text
         topic_of[d.name.replace(".xml", "")] = d.topic
     names = list(originals)
@@ -125,18 +124,37 @@ def main() -> None:
             suspicious.append((a, b, kind))
     detected = sum(v[0] for v in found.values())
     total = sum(v[1] for v in found.values())
-    precision = correct / (correct + wrong) if correct + wrong else 1.0
-    print(f"{len(originals)} originals, {total} variants, add + weave {elapsed:.1f} s")
-    for kind, (hit, n) in found.items():
+    return {
+        "originals": len(originals),
+        "variants": total,
+        "seconds": elapsed,
+        "found": found,
+        "recall": detected / total,
+        "detected": detected,
+        "correct": correct,
+        "links": correct + wrong,
+        "precision": correct / (correct + wrong) if correct + wrong else 1.0,
+        "seed_links": [
+            x for x in suspicious if x[0].startswith("seed-") and x[1].startswith("seed-")
+        ],
+        "between_originals": suspicious,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--limit", type=int, default=300, help="ECB+ documents used as originals")
+    args = parser.parse_args()
+    r = evaluate(args.limit)
+    print(f"{r['originals']} originals, {r['variants']} variants, add + weave {r['seconds']:.1f} s")
+    for kind, (hit, n) in r["found"].items():
         print(f"  recall {kind:<9} {hit}/{n} = {hit / n:.3f}")
-    print(f"recall (all variants) {detected}/{total} = {detected / total:.3f}")
-    print(f"precision of copy links {correct}/{correct + wrong} = {precision:.3f}")
-    seeds_flagged = [s for s in suspicious if s[0].startswith("seed-") and s[1].startswith("seed-")]
-    print(f"seed articles marked as copies of each other: {len(seeds_flagged)}")
-    for a, b, kind in suspicious[:20]:
+    print(f"recall (all variants) {r['detected']}/{r['variants']} = {r['recall']:.3f}")
+    print(f"precision of copy links {r['correct']}/{r['links']} = {r['precision']:.3f}")
+    print(f"seed articles marked as copies of each other: {len(r['seed_links'])}")
+    for a, b, kind in r["between_originals"][:20]:
         print(f"  link between originals: {a} {kind} of {b}")
 
 
 if __name__ == "__main__":
-    sqlite3.register_adapter(bool, int)
     main()

@@ -49,7 +49,8 @@ class Embedder(Protocol):
 def _normalise(matrix: npt.NDArray[Any]) -> Vectors:
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
-    return (matrix / norms).astype(np.float32)
+    out: Vectors = (matrix / norms).astype(np.float32)
+    return out
 
 
 def _minilm_dir() -> Path:

@@ -150,6 +150,7 @@ def names_in(title: str | None, paragraphs: Sequence[str]) -> tuple[Counter[str]
                 found.append((words, opening))
                 if not opening or len(words) > 1:
                     inner.add(" ".join(words).lower())
+                    inner.add(words[-1].lower())
     counts: Counter[str] = Counter()
     display: dict[str, str] = {}
     for words, opening in found:
@@ -191,6 +192,8 @@ class _Idf:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.cache: dict[str, int] = {}
+        self._weights: dict[str, float] = {}
+        self._profiles: dict[int, _Profile] = {}
         self.n = store.conn.execute("SELECT count(*) FROM article_signals").fetchone()[0]
 
     def load(self, terms: Iterable[str]) -> None:
@@ -208,7 +211,19 @@ class _Idf:
                 self.cache[term] = int(found.get(term, 0))
 
     def weight(self, term: str) -> float:
-        return math.log((self.n + 1) / (self.cache.get(term, 0) + 0.5)) + IDF_FLOOR
+        value = self._weights.get(term)
+        if value is None:
+            value = math.log((self.n + 1) / (self.cache.get(term, 0) + 0.5)) + IDF_FLOOR
+            self._weights[term] = value
+        return value
+
+    def profile(self, signals: Signals) -> _Profile:
+        """The article's weighted vectors, built once per batch (weights drift little within one)."""
+        found = self._profiles.get(signals.rowid)
+        if found is None:
+            self.load([*signals.terms, *("@" + k for k in signals.names)])
+            found = self._profiles[signals.rowid] = _Profile(signals, self)
+        return found
 
     def unit(self, counts: dict[str, int], prefix: str) -> dict[str, float]:
         vector = {
@@ -219,9 +234,7 @@ class _Idf:
 
 
 def _dot(a: dict[str, float], b: dict[str, float]) -> float:
-    if len(a) > len(b):
-        a, b = b, a
-    return sum(x * b.get(t, 0.0) for t, x in a.items())
+    return sum([a[t] * b[t] for t in a.keys() & b.keys()])
 
 
 def _days_between(a: str, b: str) -> int:
@@ -445,6 +458,10 @@ class Weaver:
                         touched.add(story_id)
                     idf.n += 1
                 self._refine(touched, idf, report)
+                with self.store.transaction() as tx:
+                    for story_id in touched:
+                        if tx.execute("SELECT 1 FROM stories WHERE id = ?", (story_id,)).fetchone():
+                            self._describe(tx, story_id, idf)
                 if progress:
                     progress(len(batch))
         finally:
@@ -474,7 +491,7 @@ class Weaver:
             display=display,
             day=_day(article),
             sentences=dedupe.sentence_sets(article.body),
-            when=article.published or article.details.added or "",
+            when=article.published or "",
             lead=lead,
         )
         sketch = dedupe.minhash(article.body)
@@ -505,7 +522,7 @@ class Weaver:
                     "INSERT INTO origins (article_id, origin_group, copy_of, kind, score) VALUES (?,?,NULL,'original',NULL)",
                     (article.id, article.id),
                 )
-                profile = _Profile(signals, idf)
+                profile = idf.profile(signals)
                 candidates = self._score_stories(profile, neighbours, idf)
                 best = max(candidates, key=lambda s: candidates[s], default=None)
                 if best is not None and candidates[best] >= JOIN:
@@ -537,11 +554,10 @@ class Weaver:
                 ):
                     story_id = self._merge(tx, story_id, other)
                     report.merged += 1
-            self._describe(tx, story_id, idf)
         self._signals[rowid] = signals
         self.index.add(rowid, vector)
         report.woven += 1
-        return story_id
+        return str(story_id)
 
     def _refine(self, story_ids: set[str], idf: _Idf, report: WeaveReport) -> None:
         """Split a story that grew into two events.
@@ -567,7 +583,7 @@ class Weaver:
                     (story_id,),
                 ).fetchall()
             )
-            profiles = [_Profile(m, idf) for m in members]
+            profiles = [idf.profile(m) for m in members]
             n = len(members)
             sim = np.ones((n, n))
             for i in range(n):
@@ -624,7 +640,7 @@ class Weaver:
 
     def _recompute(self, tx: Any, story_id: str) -> None:
         rows = tx.execute(
-            "SELECT s.vector, coalesce(a.published, a.added) FROM story_members m"
+            "SELECT s.vector, a.published FROM story_members m"
             " JOIN articles a ON a.id = m.article_id JOIN article_signals s ON s.article_id = a.id"
             " WHERE m.story_id = ?",
             (story_id,),
@@ -694,7 +710,7 @@ class Weaver:
         for story_id, members in samples.items():
             if not members:
                 continue
-            sims = [profile.similarity(_Profile(m, idf)) for m in members]
+            sims = [profile.similarity(idf.profile(m)) for m in members]
             span = self._span(members)
             scores[story_id] = (
                 float(np.mean(sims))
@@ -708,8 +724,8 @@ class Weaver:
         left_members, right_members = self._sample(a), self._sample(b)
         if not left_members or not right_members:
             return False
-        left = [_Profile(m, idf) for m in left_members]
-        right = [_Profile(m, idf) for m in right_members]
+        left = [idf.profile(m) for m in left_members]
+        right = [idf.profile(m) for m in right_members]
         mean = float(np.mean([x.similarity(y) for x in left for y in right]))
         span_a, span_b = self._span(left_members), self._span(right_members)
         factor = time_factor(span_a[0], span_b) if span_a and span_b else 1.0
@@ -764,7 +780,7 @@ class Weaver:
             lead=frozenset(k for k, v in names.items() if v[2]),
             day=row["day"],
             sentences=json.loads(row["sentences"]),
-            when=row["published"] or row["added"] or "",
+            when=row["published"] or "",
         )
         if len(self._signals) > 20000:
             self._signals.clear()
@@ -937,14 +953,22 @@ def get_story(store: Store, story_id: str) -> Story:
     ).fetchall()
     why = json.loads(row["why"] or "{}")
     sources = list(dict.fromkeys(m["source"] for m in members if m["source"]))
+    first, last = row["first_seen"], row["last_updated"]
+    if not first:
+        # No article carries a published date: the story is as old as its articles are here.
+        first, last = store.conn.execute(
+            "SELECT min(a.added), max(a.added) FROM story_members m JOIN articles a"
+            " ON a.id = m.article_id WHERE m.story_id = ?",
+            (full,),
+        ).fetchone()
     return Story(
         id=full,
         title=row["title"],
         articles=[m["id"] for m in members],
         sources=sources,
         independent_origins=len({m["origin_group"] or m["id"] for m in members}),
-        first_seen=row["first_seen"],
-        last_updated=row["last_updated"],
+        first_seen=first,
+        last_updated=last,
         why=why.get("text", ""),
         shared_names=why.get("names", []),
         shared_terms=why.get("terms", []),
@@ -1000,6 +1024,8 @@ def similar(store: Store, article_id: str, limit: int = 5) -> list[SimilarArticl
     if cache.exists():
         try:
             index = Index.restore(str(cache), view=True)
+            if index is None:
+                raise ValueError("unreadable vector cache")
             matches = index.search(vector, min(limit * 4 + 10, len(index)))
             hits = [
                 (int(k), 1.0 - float(d))

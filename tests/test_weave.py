@@ -1,0 +1,360 @@
+"""Weaving: origin groups, stories, merges and splits, similar readings, on a real SQLite file."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from newsweave import dedupe, weave
+from newsweave.embed import get_embedder
+from newsweave.pipeline import add_sources
+from newsweave.store import Store
+
+QUAKE_A = """Strong earthquake shakes Karvala region, killing 12
+
+A magnitude 6.4 earthquake struck the Karvala region early on Tuesday, killing at least 12 people and injuring dozens, the regional governor Anna Velt said.
+
+The quake hit at 04:12 local time at a depth of 10 km, about 30 km north of the town of Ostrel, according to the national seismology institute.
+
+Governor Velt said rescue teams were searching collapsed homes in Ostrel and two nearby villages.
+
+"We are still pulling people from the rubble," Velt told reporters in Ostrel.
+
+Schools in the Karvala region will stay closed for the rest of the week while engineers inspect buildings.
+"""
+
+QUAKE_A_REPORT = """Death toll rises after Karvala quake
+
+Rescuers in Ostrel pulled more survivors from collapsed houses on Wednesday, a day after a magnitude 6.4 earthquake hit the Karvala region.
+
+Governor Anna Velt said the death toll had risen to 15, with more than 60 people injured.
+
+The seismology institute recorded more than 40 aftershocks near Ostrel overnight.
+
+Velt said temporary shelters had been set up in the Ostrel sports hall for families whose homes were destroyed.
+
+Engineers have begun inspecting schools across the Karvala region.
+"""
+
+QUAKE_B = """Earthquake hits Miren coast, no casualties reported
+
+A magnitude 5.1 earthquake struck off the Miren coast on Saturday, shaking buildings in the port city of Dalby, the coastguard commander Piet Harrow said.
+
+There were no reports of casualties, and Harrow said ferries between Dalby and the Tessel islands were running normally.
+
+The quake was centred 20 km offshore at a depth of 35 km, according to the Miren marine observatory.
+
+Harbour master Lena Osk said cranes at the Dalby container terminal were halted for an hour as a precaution.
+
+Harrow said coastguard crews had checked the Tessel islands and found no damage.
+"""
+
+ELECTION = """Farmers' party wins Lindor council vote
+
+The Farmers' party won 14 of the 25 seats on the Lindor council in Sunday's local election, the electoral commission said.
+
+Party leader Tomas Brek promised to cut the council's water charges and to rebuild the Lindor market hall.
+
+Turnout was 61 percent, up from 54 percent at the last vote four years ago.
+
+The Greens lost four seats and will be the second party on the council with eight seats.
+
+Brek said coalition talks would start on Monday.
+"""
+
+
+def _write(folder: Path, files: dict[str, str]) -> list[str]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, text in files.items():
+        path = folder / name
+        path.write_text(text, encoding="utf-8")
+        paths.append(str(path))
+    return paths
+
+
+def _add(store: Store, paths: list[str]) -> dict[str, str]:
+    """Add and weave; the article id of each file name."""
+    ids = {Path(r.origin).name: r.id for r in add_sources(store, paths) if r.id}
+    weave.Weaver(store).weave()
+    return ids
+
+
+def _story(store: Store, article_id: str) -> str:
+    return str(
+        store.conn.execute(
+            "SELECT story_id FROM story_members WHERE article_id = ?", (article_id,)
+        ).fetchone()[0]
+    )
+
+
+def _reprint(text: str) -> str:
+    """The same story under other chrome, cut by its last paragraph."""
+    paragraphs = text.strip().split("\n\n")
+    return "\n\n".join(
+        ["World | Europe | Science", *paragraphs[:-1], "© 2025 Example Wire. All rights reserved."]
+    )
+
+
+def test_every_article_gets_exactly_one_story(store: Store, tmp_path: Path) -> None:
+    paths = _write(
+        tmp_path / "in",
+        {"a.txt": QUAKE_A, "a2.txt": QUAKE_A_REPORT, "b.txt": QUAKE_B, "e.txt": ELECTION},
+    )
+    _add(store, paths)
+    rows = store.conn.execute(
+        "SELECT a.id, count(m.story_id) FROM articles a LEFT JOIN story_members m"
+        " ON m.article_id = a.id GROUP BY a.id"
+    ).fetchall()
+    assert len(rows) == 4
+    assert all(count == 1 for _, count in rows)
+    assert weave.Weaver(store).pending() == []
+
+
+def test_near_miss_events_stay_apart_and_reports_of_one_event_join(
+    store: Store, tmp_path: Path
+) -> None:
+    ids = _add(
+        store,
+        _write(
+            tmp_path / "in",
+            {"a.txt": QUAKE_A, "a2.txt": QUAKE_A_REPORT, "b.txt": QUAKE_B, "e.txt": ELECTION},
+        ),
+    )
+    assert _story(store, ids["a.txt"]) == _story(store, ids["a2.txt"])
+    assert _story(store, ids["b.txt"]) != _story(store, ids["a.txt"])
+    assert _story(store, ids["e.txt"]) not in {
+        _story(store, ids["a.txt"]),
+        _story(store, ids["b.txt"]),
+    }
+
+
+def test_a_reprint_is_a_copy_and_does_not_add_an_origin(store: Store, tmp_path: Path) -> None:
+    ids = _add(
+        store,
+        _write(
+            tmp_path / "in",
+            {"a.txt": QUAKE_A, "a2.txt": QUAKE_A_REPORT, "reprint.txt": _reprint(QUAKE_A)},
+        ),
+    )
+    origin = weave.origin_of(store, ids["reprint.txt"])
+    assert origin.copy_of == ids["a.txt"]
+    assert origin.kind in {"copy", "rewrite"}
+    assert origin.origin_group == ids["a.txt"]
+    story = weave.get_story(store, ids["a.txt"])
+    assert set(story.articles) == set(ids.values())
+    assert story.independent_origins == 2
+
+
+def test_two_reports_quoting_one_briefing_are_not_copies() -> None:
+    quote = '"We are still pulling people from the rubble and we will not stop tonight," Velt said.'
+    one = [
+        "Governor Anna Velt visited Ostrel on Tuesday afternoon after the quake.",
+        quote,
+        "Local hospitals in the region asked for blood donors to come forward.",
+        quote.replace("Velt said", "the governor added"),
+    ]
+    two = [
+        "Rescue teams from three provinces arrived in the Karvala region overnight.",
+        quote,
+        "The seismology institute warned that further aftershocks were likely this week.",
+        quote.replace("Velt said", "she told reporters"),
+    ]
+    assert dedupe.align(dedupe.sentence_sets(one), dedupe.sentence_sets(two)) is None
+
+
+def test_adding_later_attaches_to_the_existing_story(store: Store, tmp_path: Path) -> None:
+    first = _add(store, _write(tmp_path / "one", {"a.txt": QUAKE_A, "e.txt": ELECTION}))
+    before = store.conn.execute("SELECT count(*) FROM stories").fetchone()[0]
+    later = _add(store, _write(tmp_path / "two", {"a2.txt": QUAKE_A_REPORT}))
+    assert _story(store, later["a2.txt"]) == _story(store, first["a.txt"])
+    assert store.conn.execute("SELECT count(*) FROM stories").fetchone()[0] == before
+
+
+def test_weaving_twice_changes_nothing(store: Store, tmp_path: Path) -> None:
+    paths = _write(tmp_path / "in", {"a.txt": QUAKE_A, "b.txt": QUAKE_B})
+    _add(store, paths)
+    snapshot = store.conn.execute("SELECT * FROM story_members ORDER BY article_id").fetchall()
+    report = weave.Weaver(store).weave()
+    again = list(add_sources(store, paths))
+    assert report.woven == 0
+    assert {r.status for r in again} == {"unchanged"}
+    assert store.conn.execute("SELECT * FROM story_members ORDER BY article_id").fetchall() == (
+        snapshot
+    )
+
+
+def test_a_lost_vector_cache_is_rebuilt_from_sqlite(store: Store, tmp_path: Path) -> None:
+    ids = _add(store, _write(tmp_path / "one", {"a.txt": QUAKE_A, "e.txt": ELECTION}))
+    cache = Path(f"{store.path}.vectors")
+    assert cache.exists()
+    cache.write_bytes(b"not an index")
+    later = _add(store, _write(tmp_path / "two", {"a2.txt": QUAKE_A_REPORT}))
+    assert _story(store, later["a2.txt"]) == _story(store, ids["a.txt"])
+
+
+def test_similar_leaves_out_copies_and_ranks_the_same_event_first(
+    store: Store, tmp_path: Path
+) -> None:
+    ids = _add(
+        store,
+        _write(
+            tmp_path / "in",
+            {
+                "a.txt": QUAKE_A,
+                "reprint.txt": _reprint(QUAKE_A),
+                "a2.txt": QUAKE_A_REPORT,
+                "b.txt": QUAKE_B,
+                "e.txt": ELECTION,
+            },
+        ),
+    )
+    found = weave.similar(store, ids["a.txt"], limit=4)
+    found_ids = [s.id for s in found]
+    assert ids["reprint.txt"] not in found_ids
+    assert ids["a.txt"] not in found_ids
+    assert found_ids[0] == ids["a2.txt"]
+    assert all(0 <= s.score <= 1 for s in found)
+
+
+def test_merge_keeps_the_older_id_and_the_old_id_still_resolves(
+    store: Store, tmp_path: Path
+) -> None:
+    ids = _add(store, _write(tmp_path / "in", {"a.txt": QUAKE_A, "b.txt": QUAKE_B}))
+    weaver = weave.Weaver(store)
+    old, new = _story(store, ids["a.txt"]), _story(store, ids["b.txt"])
+    with store.transaction() as tx:
+        kept = weaver._merge(tx, new, old)
+    assert kept == old
+    assert weave.resolve_story(store, new) == old
+    assert set(weave.get_story(store, new).articles) == {ids["a.txt"], ids["b.txt"]}
+
+
+def test_conflict_is_high_for_different_protagonists_and_low_for_a_new_voice() -> None:
+    def signals(article_id: str, names: dict[str, int], lead: set[str]) -> weave.Signals:
+        return weave.Signals(
+            article_id=article_id,
+            rowid=hash(article_id) % 1000,
+            vector=np.zeros(3, dtype=np.float32),
+            terms={},
+            names=names,
+            display={},
+            day=None,
+            sentences=[],
+            when="",
+            lead=frozenset(lead),
+        )
+
+    class FlatIdf(weave._Idf):
+        def __init__(self) -> None:
+            self.n = 10
+            self.cache = {}
+            self._weights = {}
+            self._profiles = {}
+
+        def weight(self, term: str) -> float:
+            return 1.0
+
+    story = [
+        signals("m1", {"klitschko": 3, "rahman": 3, "mannheim": 1}, {"klitschko", "rahman"}),
+        signals("m2", {"klitschko": 2, "rahman": 2}, {"klitschko", "rahman"}),
+    ]
+    other_fight = signals("x", {"klitschko": 3, "thompson": 3}, {"klitschko", "thompson"})
+    new_voice = signals(
+        "y", {"klitschko": 2, "rahman": 2, "lewis": 3}, {"klitschko", "rahman", "lewis"}
+    )
+    idf = FlatIdf()
+    # A new voice in the same fight leaves the story's protagonists in place; the other fight
+    # names a protagonist the story never does and lacks the one it always does.
+    assert weave.conflict(other_fight, story, idf) >= 0.45
+    assert weave.conflict(new_voice, story, idf) <= 0.2
+
+
+def test_names_skip_capitalised_sentence_openers() -> None:
+    counts, display = weave.names_in(
+        None,
+        [
+            "Officials said Lindsay Lohan arrived on Monday. Police said nothing.",
+            "Lohan spoke to Officials outside. Authorities in Palm Springs agreed.",
+        ],
+    )
+    assert counts["lindsay lohan"] == 1
+    assert counts["lohan"] == 2
+    assert "officials" in counts  # capitalised mid-sentence too
+    assert "police" not in counts
+    assert "authorities" not in counts
+    assert display["palm springs"] == "Palm Springs"
+
+
+def test_no_network_is_needed_to_embed(monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise OSError("network use attempted")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    from newsweave import embed
+
+    monkeypatch.setattr(embed, "_loaded", {})
+    vectors = get_embedder("minilm-onnx").encode(
+        ["A magnitude 6.4 earthquake struck", "An earthquake hit the region", "Council election"]
+    )
+    assert vectors.shape == (3, 384)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
+    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]
+
+
+def test_cli_stories_story_similar(cli: Callable[..., Any], tmp_path: Path, db_path: Path) -> None:
+    paths = _write(
+        tmp_path / "in",
+        {"a.txt": QUAKE_A, "a2.txt": QUAKE_A_REPORT, "b.txt": QUAKE_B, "r.txt": _reprint(QUAKE_A)},
+    )
+    added = cli("add", *paths)
+    assert added.exit_code == 0
+    assert "woven 4" in added.stdout
+    stories = cli("stories", "--format", "json").json()
+    assert {len(s["articles"]) for s in stories} == {3, 1}
+    quake = next(s for s in stories if len(s["articles"]) == 3)
+    assert quake["independent_origins"] == 2
+    assert set(quake) >= {
+        "id", "title", "articles", "sources", "independent_origins", "first_seen", "last_updated", "why",
+    }  # fmt: skip
+    assert "Ostrel" in quake["why"] or "Velt" in quake["why"]
+    one = cli("story", quake["id"][:6], "--format", "json").json()
+    assert one["id"] == quake["id"]
+    assert sum(m["copy_of"] is not None for m in one["members"]) == 1
+    text = cli("story", quake["id"])
+    assert text.exit_code == 0 and "independent origins" in text.stdout
+    shown = cli("show", quake["articles"][0], "--format", "json").json()
+    assert shown["story"] == quake["id"]
+    assert shown["origin_group"]
+    similar = cli("similar", quake["articles"][0], "--format", "json").json()
+    assert all(s["id"] != quake["articles"][0] for s in similar)
+    assert cli("weave").stdout.strip() == "every article is already woven"
+    missing = subprocess.run(
+        [sys.executable, "-m", "newsweave", "--db", str(db_path), "story", "ffffffff"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert missing.returncode == 1
+    assert missing.stderr.strip() == "error ffffffff: no story with this id"
+
+
+def test_an_interrupted_weave_is_finished_by_the_next_command(
+    cli: Callable[..., Any], tmp_path: Path, db_path: Path
+) -> None:
+    paths = _write(tmp_path / "in", {"a.txt": QUAKE_A, "b.txt": QUAKE_B})
+    with Store.open(db_path) as store:
+        list(add_sources(store, paths))  # stored, never woven: as if killed before weaving
+    result = cli("weave", "--format", "json")
+    assert result.json()["woven"] == 2
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("SELECT count(*) FROM story_members").fetchone()[0] == 2
