@@ -193,7 +193,7 @@ def test_weaving_twice_changes_nothing(store: Store, tmp_path: Path) -> None:
 
 def test_a_lost_vector_cache_is_rebuilt_from_sqlite(store: Store, tmp_path: Path) -> None:
     ids = _add(store, _write(tmp_path / "one", {"a.txt": QUAKE_A, "e.txt": ELECTION}))
-    cache = Path(f"{store.path}.vectors")
+    cache = weave.vector_cache_path(store)
     assert cache.exists()
     cache.write_bytes(b"not an index")
     later = _add(store, _write(tmp_path / "two", {"a2.txt": QUAKE_A_REPORT}))

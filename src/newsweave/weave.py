@@ -27,6 +27,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -55,6 +56,9 @@ SPLIT_RATIO = 0.72
 # How much naming different protagonists (see `conflict`) lowers a similarity, at most.
 CONFLICT = 0.45
 NEIGHBOURS = 20
+# A story none of whose articles is this close in meaning cannot reach JOIN on words alone.
+MIN_COSINE = 0.3
+MAX_CANDIDATES = 5
 SAMPLE = 30  # members of a story an article is compared with (the most recent)
 REFINE_MIN = 4  # smaller stories are not worth splitting
 MAX_TERMS = 150
@@ -195,6 +199,7 @@ class _Idf:
         self._weights: dict[str, float] = {}
         self._profiles: dict[int, _Profile] = {}
         self.n = store.conn.execute("SELECT count(*) FROM article_signals").fetchone()[0]
+        self.created_at = self.n
 
     def load(self, terms: Iterable[str]) -> None:
         missing = [t for t in set(terms) if t not in self.cache]
@@ -351,6 +356,13 @@ def stories_conflict(
 # -- the vector index ----------------------------------------------------------------------------
 
 
+def vector_cache_path(store: Store) -> Path:
+    """The index file beside the database, named by the store's id so that a database deleted
+    and made again never meets the old file's vectors."""
+    row = store.conn.execute("SELECT value FROM meta WHERE key = 'store_id'").fetchone()
+    return Path(f"{store.path}.{row[0]}.vectors")
+
+
 class VectorIndex:
     """Approximate nearest neighbours over article vectors (usearch HNSW), keyed by rowid.
 
@@ -361,7 +373,7 @@ class VectorIndex:
     def __init__(self, store: Store, dim: int) -> None:
         from usearch.index import Index
 
-        self.path = Path(f"{store.path}.vectors")
+        self.path = vector_cache_path(store)
         self.dim = dim
         self.index: Any = None
         if self.path.exists():
@@ -371,15 +383,16 @@ class VectorIndex:
                 self.index = None
         if self.index is None or self.index.ndim != dim:
             self.index = Index(ndim=dim, metric="cos", dtype="f16")
-        rows = store.conn.execute(
-            "SELECT a.rowid FROM article_signals s JOIN articles a ON a.id = s.article_id"
-        ).fetchall()
-        keys = np.array([r[0] for r in rows], dtype=np.uint64)
-        if len(keys):
+        count = store.conn.execute("SELECT count(*) FROM article_signals").fetchone()[0]
+        if len(self.index) > count:  # vectors SQLite does not have: not this store's cache
+            self.index = Index(ndim=dim, metric="cos", dtype="f16")
+        if len(self.index) < count:
+            rows = store.conn.execute(
+                "SELECT a.rowid FROM article_signals s JOIN articles a ON a.id = s.article_id"
+            ).fetchall()
+            keys = np.array([r[0] for r in rows], dtype=np.uint64)
             present = np.asarray(self.index.contains(keys), dtype=bool)
-            missing = keys[~present]
-            if len(missing):
-                self._backfill(store, missing)
+            self._backfill(store, keys[~present])
         self.dirty = False
 
     def _backfill(self, store: Store, keys: np.ndarray) -> None:
@@ -445,12 +458,27 @@ class Weaver:
         """Weave the given (or all pending) articles; `progress` is told how many are done."""
         ids = list(ids) if ids is not None else self.pending()
         report = WeaveReport()
+        idf: _Idf | None = None
+        batches = [ids[start : start + BATCH] for start in range(0, len(ids), BATCH)]
+
+        def embed(batch_ids: list[str]) -> tuple[list[Article], Future[Vectors]]:
+            articles = [self.store.get(i) for i in batch_ids]
+            texts = [article_text(a.title, a.body) for a in articles]
+            return articles, pool.submit(self.embedder.encode, texts)
+
+        # The model runs outside the GIL: the next batch embeds while this one is woven.
+        pool = ThreadPoolExecutor(max_workers=1)
         try:
-            for start in range(0, len(ids), BATCH):
-                batch = [self.store.get(i) for i in ids[start : start + BATCH]]
-                texts = [article_text(a.title, a.body) for a in batch]
-                vectors = self.embedder.encode(texts)
-                idf = _Idf(self.store)
+            upcoming = embed(batches[0]) if batches else None
+            for index in range(len(batches)):
+                assert upcoming is not None
+                batch, pending_vectors = upcoming
+                vectors = pending_vectors.result()
+                upcoming = embed(batches[index + 1]) if index + 1 < len(batches) else None
+                # Document frequencies and the weighted vectors built from them are re-read once
+                # the store has grown by a tenth; until then the drift is below what matters.
+                if idf is None or idf.n > 1.1 * idf.created_at:
+                    idf = _Idf(self.store)
                 touched: set[str] = set()
                 for article, vector in zip(batch, vectors, strict=True):
                     story_id = self._weave_one(article, vector, idf, report)
@@ -465,6 +493,7 @@ class Weaver:
                 if progress:
                     progress(len(batch))
         finally:
+            pool.shutdown(wait=True, cancel_futures=True)
             self.index.save()
         return report
 
@@ -694,17 +723,23 @@ class Weaver:
     def _score_stories(
         self, profile: _Profile, neighbours: list[tuple[int, float]], idf: _Idf
     ) -> dict[str, float]:
-        if not neighbours:
+        close = [(k, c) for k, c in neighbours if c >= MIN_COSINE]
+        if not close:
             return {}
-        conn = self.store.conn
-        marks = ",".join("?" * len(neighbours))
-        stories = {
-            r[0]
-            for r in conn.execute(
-                f"SELECT m.story_id FROM articles a JOIN story_members m ON m.article_id = a.id WHERE a.rowid IN ({marks})",
-                [k for k, _ in neighbours],
-            )
-        }
+        marks = ",".join("?" * len(close))
+        story_of = dict(
+            self.store.conn.execute(
+                f"SELECT a.rowid, m.story_id FROM articles a JOIN story_members m ON m.article_id = a.id WHERE a.rowid IN ({marks})",
+                [k for k, _ in close],
+            ).fetchall()
+        )
+        best: dict[str, float] = {}
+        for key, cosine in close:
+            story = story_of.get(key)
+            if story is not None and cosine > best.get(story, -1.0):
+                best[story] = cosine
+        # Only the stories whose closest article is among the closest few are worth scoring.
+        stories = sorted(best, key=lambda s: -best[s])[:MAX_CANDIDATES]
         samples = {story_id: self._sample(story_id) for story_id in stories}
         scores: dict[str, float] = {}
         for story_id, members in samples.items():
@@ -1019,7 +1054,7 @@ def similar(store: Store, article_id: str, limit: int = 5) -> list[SimilarArticl
     from usearch.index import Index
 
     vector = np.frombuffer(row[0], dtype=np.float16).astype(np.float32)
-    cache = Path(f"{store.path}.vectors")
+    cache = vector_cache_path(store)
     hits: list[tuple[int, float]] = []
     if cache.exists():
         try:
