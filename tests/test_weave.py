@@ -198,6 +198,10 @@ def test_a_lost_vector_cache_is_rebuilt_from_sqlite(store: Store, tmp_path: Path
     cache.write_bytes(b"not an index")
     later = _add(store, _write(tmp_path / "two", {"a2.txt": QUAKE_A_REPORT}))
     assert _story(store, later["a2.txt"]) == _story(store, ids["a.txt"])
+    from usearch.index import Index
+
+    # The rebuilt cache is written back, whole, so the next command need not rebuild it.
+    assert len(Index.restore(str(cache))) == 3
 
 
 def test_similar_leaves_out_copies_and_ranks_the_same_event_first(

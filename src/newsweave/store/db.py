@@ -43,6 +43,10 @@ class Store:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
+            # Weaving reads members, vectors and band keys all over a large file: a bigger page
+            # cache and memory-mapped reads keep that flat as the store grows.
+            conn.execute("PRAGMA cache_size=-65536")
+            conn.execute("PRAGMA mmap_size=268435456")
             store = cls(conn, path)
             store._migrate()
         except sqlite3.DatabaseError as exc:
