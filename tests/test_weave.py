@@ -362,3 +362,18 @@ def test_an_interrupted_weave_is_finished_by_the_next_command(
     assert result.json()["woven"] == 2
     conn = sqlite3.connect(db_path)
     assert conn.execute("SELECT count(*) FROM story_members").fetchone()[0] == 2
+
+
+def test_the_multilingual_model_brings_translations_together() -> None:
+    model = get_embedder("e5-multilingual")
+    vectors = model.encode(
+        [
+            "North Korea sent 3,000 troops to Russia, the White House said.",
+            "Північна Корея відправила 3000 військових до Росії, заявили в Білому домі.",
+            "The farmers' party won the council election in Lindor.",
+        ]
+    )
+    same = weave.calibrate(float(vectors[0] @ vectors[1]), model.unrelated)
+    other = weave.calibrate(float(vectors[0] @ vectors[2]), model.unrelated)
+    assert same > 0.4
+    assert other < 0.2

@@ -9,14 +9,18 @@ For each article not yet woven, in the order it was stored:
   3. story     candidate stories are those of the article's nearest neighbours in the vector index
                (never a scan of all stories); each is scored by average linkage: the mean similarity
                of the article to the story's recent members, where similarity mixes the embedding
-               cosine, TF-IDF cosines of content words and of names/numbers, and a time penalty.
-               The best story at or above the threshold takes the article; otherwise it starts one.
+               cosine, TF-IDF cosines of content words and of names/numbers, a time penalty and
+               a penalty for naming different protagonists (`conflict`). The best story at or
+               above the threshold takes the article; otherwise it starts one.
   4. merge     a story the article also matched is merged in when the two stories, taken whole,
-               are as close as an article must be to join one.
+               are clearly as close as an article must be to join one.
+  5. split     after each batch, a story the batch touched is cut in two by average linkage and
+               split when its halves are much less alike than each half is inside (`_refine`).
 
 Each article is written in one transaction (signals, document frequencies, LSH keys, origin,
 membership, story), so a crash leaves every article either woven or still pending; the next
-`add` or `weave` picks the pending ones up.
+`add` or `weave` picks the pending ones up. The next batch is embedded in a thread while the
+current one is woven.
 """
 
 from __future__ import annotations
