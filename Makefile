@@ -39,6 +39,7 @@ bench: install
 	$(BIN)/python benchmarks/ingest_throughput.py
 	$(BIN)/python benchmarks/stories.py
 	$(BIN)/python benchmarks/duplicates.py
+	$(BIN)/python benchmarks/embedding.py
 	$(BIN)/python benchmarks/weave_scale.py
 
 clean:
