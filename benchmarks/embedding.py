@@ -16,7 +16,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import ecbplus
-
 from newsweave import embed
 from newsweave.errors import NewsweaveError
 
