@@ -117,3 +117,20 @@ def test_cli_analyze_prints_one_object_per_file(cli: Callable[..., Any], tmp_pat
     assert [r["file"] for r in rows] == [str(one), str(two)]
     assert set(rows[0]) == {"file", "sentences", "entities", "quantities", "quotes", "dates"}
     assert rows[1]["dates"][0]["value"] == "2024-10-21"
+
+
+QUANTITY_F1_FLOOR = 0.84  # measured 0.856; quantulum3 73.0, CQE 92.0
+
+
+@pytest.mark.slow
+def test_newsquant_value_f1_floor() -> None:
+    import sys
+
+    from conftest import shared_path
+
+    shared_path("data", "newsquant", "NewsQuant-dev.json")
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    import quantities
+
+    result = quantities.evaluate()
+    assert result["f1"] >= QUANTITY_F1_FLOOR, (result["precision"], result["recall"])

@@ -94,11 +94,12 @@ _QUALIFIER = re.compile(
     re.IGNORECASE,
 )
 _NUMBER_WORDS = "|".join(sorted(list(_UNITS) + list(_SCALES), key=len, reverse=True))
+_DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?(?!\d)|\d*\.?\d+"
+_SCALE_WORDS = r"(?:hundred|thousand|million|billion|trillion|bn|mn|m|k)"
+# Figures may follow a currency code glued to them ("US$5", "PS2.7m", "HK$216,925").
 _NUMBER = re.compile(
-    r"(?<![\w.])(?:[$€£]\s?)?\d{1,3}(?:[,\s]\d{3})+(?:\.\d+)?(?!\d)"
-    r"|(?<![\w.])(?:[$€£]\s?)?\d+(?:\.\d+)?(?:\s?(?:million|billion|thousand|trillion|bn|mn|m|k)\b)?"
-    rf"|\b(?:(?:{_NUMBER_WORDS})(?:[\s-]+(?:and\s+)?(?:{_NUMBER_WORDS}))*)\b",
-    re.IGNORECASE,
+    rf"(?:(?<![\w.])|(?<=[A-Z=$]))(?:[$€£]\s?)?(?:{_DIGITS})(?:\s?(?i:{_SCALE_WORDS})\b)*"
+    rf"|\b(?i:(?:{_NUMBER_WORDS})(?:[\s-]+(?:and\s+)?(?:{_NUMBER_WORDS}))*)\b"
 )
 
 
@@ -107,11 +108,10 @@ def parse_number(text: str) -> float | None:
     500000; "$2bn" → 2e9. None when the text holds no number."""
     cleaned = text.lower().replace("$", "").replace("€", "").replace("£", "").strip()
     cleaned = re.sub(r"(?<=\d)[,\s](?=\d{3}\b)", "", cleaned)
-    match = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([a-z]*)", cleaned)
+    match = re.fullmatch(r"(\d*\.?\d+)((?:\s*[a-z]+)*)", cleaned)
     if match:
         value = float(match.group(1))
-        scale = match.group(2)
-        if scale:
+        for scale in match.group(2).split():
             if scale not in _SCALES:
                 return None
             value *= _SCALES[scale]
@@ -315,14 +315,36 @@ def _entities(doc: Any) -> list[Entity]:
 
 def _quantities(doc: Any, text: str) -> list[Quantity]:
     spans: list[tuple[int, int]] = [
-        (e.start_char, e.end_char) for e in doc.ents if e.label_ in _QUANTITY_LABELS
+        (e.start_char, e.end_char)
+        for e in doc.ents
+        if e.label_ in _QUANTITY_LABELS and not _names_a_model(doc, e)
     ]
+    # A duration is a quantity ("three years in prison", "every 33 years"); a calendar date
+    # is not. spaCy calls both DATE, so the number inside a duration is taken out.
+    for ent in doc.ents:
+        if ent.label_ in {"DATE", "TIME"}:
+            duration = _DURATION.search(ent.text)
+            if duration:
+                spans.append((ent.start_char + duration.start(1), ent.start_char + duration.end(1)))
+    # Numbers inside dates, ordinals and names ("Oct. 31", "Big 12") are not quantities.
+    taken = [(e.start_char, e.end_char) for e in doc.ents]
     for match in _NUMBER.finditer(text):
-        if parse_number(match.group(0)) is None or match.group(0).lower() in {"a", "an", "one"}:
+        found = match.group(0)
+        if parse_number(found) is None or found.lower() in {"a", "an", "one"}:
             continue
-        # Number words spaCy left out ("ten thousand", "half a million").
-        if not any(s <= match.start() < e for s, e in spans):
-            spans.append((match.start(), match.end()))
+        if any(s <= match.start() < e or match.start() <= s < match.end() for s, e in taken):
+            continue
+        if (
+            found[0].isdigit()
+            and (
+                re.fullmatch(r"(?:19|20)\d\d", found)  # a year
+                or re.match(r"\s+[A-Z]", text[match.end() : match.end() + 2])  # "11 Pro"
+                or re.search(r"[A-Z][\w]*\s+$", text[max(0, match.start() - 20) : match.start()])
+            )
+        ):
+            continue
+        # Number words and figures spaCy left out ("ten thousand", "half a million").
+        spans.append((match.start(), match.end()))
     out = []
     for start, end in sorted(spans):
         raw = text[start:end]
@@ -334,18 +356,54 @@ def _quantities(doc: Any, text: str) -> list[Quantity]:
             before = _QUALIFIER.search(text[max(0, start - 30) : start])
             if before:
                 qualifier = before.group(0).strip().lower()
-        number = _NUMBER.search(body)
-        value = parse_number(number.group(0)) if number else None
-        if value is None:
+        values = [parse_number(m.group(0)) for m in _NUMBER.finditer(body)]
+        numbers = [v for v in values if v is not None]
+        if not numbers:
             continue
         half = re.search(r"\bhalf\s+an?\s+(million|billion|thousand)\b", body, re.IGNORECASE)
         if half:
-            value = 0.5 * _SCALES[half.group(1).lower()]
+            numbers = [0.5 * _SCALES[half.group(1).lower()]]
+        # "$89 to $93 billion", "1 to 2 thousand": the scale at the end counts for every figure.
+        scale = _trailing_scale(body)
+        if scale and len(numbers) > 1:
+            numbers = [n * scale if n < scale else n for n in numbers[:-1]] + numbers[-1:]
         if qualifier is None and re.match(r"\s*more\b", text[end : end + 10], re.IGNORECASE):
             qualifier = "more"  # "1,500 more": an increase, not a total
-        out.append(Quantity(raw, start, end, value, qualifier, _unit(doc, raw, start, end, text)))
+        unit = _unit(doc, raw, start, end, text)
+        for number in numbers:
+            out.append(Quantity(raw, start, end, number, qualifier, unit))
     return out
 
+
+def _names_a_model(doc: Any, ent: Any) -> bool:
+    """A bare number that is part of a name ("Galaxy Note 20", "Channel 5", "category 4")."""
+    if ent.label_ != "CARDINAL" or ent.start == 0 or not ent.text[:1].isdigit():
+        return False
+    before = doc[ent.start - 1]
+    after = doc[ent.end] if ent.end < len(doc) else None
+    counts_something = after is not None and after.pos_ in {"NOUN", "ADJ"}
+    named = before.pos_ == "PROPN" or before.lower_ in {
+        "category",
+        "level",
+        "stage",
+        "number",
+        "no",
+    }
+    return named and not before.is_sent_start and not counts_something
+
+
+def _trailing_scale(body: str) -> float | None:
+    match = re.search(
+        r"\s?(hundred|thousand|million|billion|trillion|bn|mn|m|k)\s*$", body, re.IGNORECASE
+    )
+    return float(_SCALES[match.group(1).lower()]) if match else None
+
+
+_DURATION = re.compile(
+    r"\b(\d[\d,.]*|" + _NUMBER_WORDS + r")(?:[\s-]+(?:" + _NUMBER_WORDS + r"))*[\s-]+"
+    r"(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?|centuries)\b",
+    re.IGNORECASE,
+)
 
 _LEADING_QUALIFIER = re.compile(
     r"(" + "|".join(sorted((re.escape(q) for q in _QUALIFIERS), key=len, reverse=True)) + r")\s+",
