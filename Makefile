@@ -41,6 +41,8 @@ bench: install
 	$(BIN)/python benchmarks/duplicates.py
 	$(BIN)/python benchmarks/embedding.py
 	$(BIN)/python benchmarks/weave_scale.py
+	$(BIN)/python benchmarks/quantities.py
+	$(BIN)/python benchmarks/dates.py
 
 clean:
 	rm -rf $(VENV) .demo .pytest_cache .mypy_cache .ruff_cache

@@ -11,7 +11,7 @@ around it fix what it misses or gets wrong:
   "said X", "according to X"), a pronoun standing for the last named speaker;
 - dates are resolved against the article's date (or a reference date) with dateparser, plus
   rules for what it cannot read ("early to mid-October", "by the end of December"), each with
-  its precision: day, month or year.
+  its precision (day, week, month, season, year, decade, century, or a TimeML reference).
 
 Offsets are character offsets into the text given, so `analyze FILE` offsets point into the
 file as it is.
@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
-Precision = Literal["day", "month", "year"]
+# `ref` values are TimeML's PRESENT_REF / PAST_REF / FUTURE_REF ("now", "recently", "soon").
+Precision = Literal["day", "week", "month", "season", "year", "decade", "century", "ref"]
 
 
 @dataclass(frozen=True)
@@ -185,45 +186,188 @@ def _month_value(month_text: str, year_text: str | None, ref: date, ahead: bool 
     return f"{year:04d}-{month:02d}"
 
 
-def resolve_date(text: str, ref: date) -> tuple[str, Precision] | None:
-    """An expression's ISO value and precision relative to the reference date, or None."""
+_SEASONS = {"spring": "SP", "summer": "SU", "autumn": "FA", "fall": "FA", "winter": "WI"}
+_PRESENT = {
+    "now",
+    "currently",
+    "current",
+    "at present",
+    "presently",
+    "today's",
+    "nowadays",
+    "right now",
+    "at the moment",
+    "this time",
+}
+_PAST = {
+    "recently",
+    "the past",
+    "previously",
+    "formerly",
+    "earlier",
+    "in the past",
+    "recent days",
+    "recent weeks",
+    "recent months",
+    "lately",
+    "once",
+    "the time",
+}
+_FUTURE = {
+    "the future",
+    "soon",
+    "in the future",
+    "future",
+    "later",
+    "eventually",
+    "the coming days",
+    "coming weeks",
+}
+_ORDINALS = {
+    w: i
+    for i, w in enumerate(
+        "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth twenty-first".split(),
+        1,
+    )
+}
+
+
+def resolve_date(text: str, ref: date, ahead: bool = False) -> tuple[str, Precision] | None:
+    """An expression's value and precision relative to the reference date, or None.
+
+    Values are ISO 8601 (`2024-10-17`, `2024-W42`, `2024-10`, `2024`, the decade `197`, the
+    century `19`) or TimeML's where ISO has none (`2024-SU`, `PRESENT_REF`, `PAST_REF`).
+    `ahead` says the sentence looks forward (a deadline, a future tense): a bare month then
+    means the next one, not the last.
+    """
     expr = " ".join(text.replace("–", "-").split()).strip(" ,.")
     low = expr.lower()
-    if low in {"today", "tonight", "this morning", "this afternoon", "this evening"}:
+    if re.fullmatch(r"\d{1,3}", low):
+        return None  # an age or a count, not a date
+    if low in _PRESENT:
+        return "PRESENT_REF", "ref"
+    if low in _PAST or re.fullmatch(
+        r"(?:several|many|a few|some) (?:years|months|weeks|days) ago", low
+    ):
+        return "PAST_REF", "ref"
+    if low in _FUTURE:
+        return "FUTURE_REF", "ref"
+    if low in {
+        "today",
+        "tonight",
+        "this morning",
+        "this afternoon",
+        "this evening",
+        "earlier today",
+        "later today",
+    }:
         return ref.isoformat(), "day"
-    if low in _WEEKDAYS or re.fullmatch(r"(?:on|last|this)\s+(" + "|".join(_WEEKDAYS) + ")", low):
-        name = low.split()[-1]
-        back = (ref.weekday() - _WEEKDAYS.index(name)) % 7
-        if low.startswith("last") and back == 0:
-            back = 7
-        return (ref - timedelta(days=back)).isoformat(), "day"
+    if low in {"yesterday", "last night"}:
+        return (ref - timedelta(days=1)).isoformat(), "day"
+    if low == "tomorrow":
+        return (ref + timedelta(days=1)).isoformat(), "day"
+    weekday = re.fullmatch(
+        r"(?:on\s+|last\s+|this\s+|next\s+|earlier\s+|late\s+|early\s+)?("
+        + "|".join(_WEEKDAYS)
+        + r")(?:\s+(?:morning|afternoon|evening|night))?",
+        low,
+    )
+    if weekday:
+        shift = (ref.weekday() - _WEEKDAYS.index(weekday.group(1))) % 7
+        if low.startswith("next"):
+            return (ref + timedelta(days=(7 - shift) % 7 or 7)).isoformat(), "day"
+        if low.startswith("last") and shift == 0:
+            shift = 7
+        return (ref - timedelta(days=shift)).isoformat(), "day"
+    week = re.fullmatch(r"(this|last|next|the past|the previous|the coming)\s+week", low)
+    if week:
+        offset = {"this": 0, "next": 1, "the coming": 1}.get(week.group(1), -1)
+        year, number, _ = (ref + timedelta(weeks=offset)).isocalendar()
+        return f"{year:04d}-W{number:02d}", "week"
+    ago = re.fullmatch(
+        r"(?:about |nearly |almost |some |more than )?(\w+(?:[\s-]\w+)?) (year|month|week|day)s? (ago|earlier|later|from now)",
+        low,
+    )
+    if ago and parse_number(ago.group(1)) is not None:
+        n = int(parse_number(ago.group(1)) or 0)
+        sign = -1 if ago.group(3) in {"ago", "earlier"} else 1
+        unit = ago.group(2)
+        if unit == "year":
+            return str(ref.year + sign * n), "year"
+        if unit == "month":
+            month_index = ref.year * 12 + ref.month - 1 + sign * n
+            return f"{month_index // 12:04d}-{month_index % 12 + 1:02d}", "month"
+        if unit == "week":
+            year, number, _ = (ref + timedelta(weeks=sign * n)).isocalendar()
+            return f"{year:04d}-W{number:02d}", "week"
+        return (ref + timedelta(days=sign * n)).isoformat(), "day"
+    season = re.fullmatch(
+        r"(?:(this|last|next|early|late|the)\s+)?(spring|summer|autumn|fall|winter)(?:\s+(?:of\s+)?((?:19|20)\d\d))?",
+        low,
+    )
+    if season:
+        year = (
+            int(season.group(3))
+            if season.group(3)
+            else ref.year + {"last": -1, "next": 1}.get(season.group(1) or "", 0)
+        )
+        return f"{year:04d}-{_SEASONS[season.group(2)]}", "season"
+    decade = re.fullmatch(r"(?:the\s+)?(?:early\s+|mid-?\s*|late\s+)?((?:19|20)\d)0'?s", low)
+    if decade:
+        return decade.group(1), "decade"
+    century = re.fullmatch(r"(?:the\s+)?(\w+(?:-\w+)?|\d{1,2}(?:st|nd|rd|th))\s+century", low)
+    if century:
+        word = century.group(1)
+        digits = re.sub(r"\D", "", word)
+        nth = _ORDINALS.get(word) or (int(digits) if digits else 0)
+        if nth:
+            return f"{nth - 1:02d}", "century"
+    relative_month = re.fullmatch(
+        rf"({_MONTH_RE})\s+(this|last|next)\s+year|(last|this|next)\s+({_MONTH_RE})", low
+    )
+    if relative_month:
+        month_text = relative_month.group(1) or relative_month.group(4)
+        which = relative_month.group(2) or relative_month.group(3)
+        year = ref.year + {"last": -1, "next": 1}.get(which, 0)
+        if (
+            which == "last"
+            and relative_month.group(3)
+            and _MONTHS[month_text.rstrip(".")[:3]] < ref.month
+        ):
+            year = ref.year  # "last February" in October is this year's
+        return f"{year:04d}-{_MONTHS[month_text.rstrip('.')[:3]]:02d}", "month"
+    mid_year = re.fullmatch(r"(?:early|mid|late)-?\s*((?:19|20)\d\d)", low)
+    if mid_year:
+        return mid_year.group(1), "year"
     match = _PERIOD_OF_MONTH.match(expr) or _MONTH_ONLY.match(expr)
     if match:
-        ahead = bool(re.match(r"(?:by|until|till|next)\b", low))
-        return _month_value(match.group(1), match.group(2), ref, ahead), "month"
+        forward = ahead or bool(re.match(r"(?:by|until|till|next)\b", low))
+        return _month_value(match.group(1), match.group(2), ref, forward), "month"
     match = _YEAR_ONLY.match(expr)
     if match:
         return match.group(1), "year"
-    if low in {"this year"}:
+    if low in {"this year", "the year", "this year's"}:
         return str(ref.year), "year"
-    if low in {"last year"}:
+    if low in {"last year", "a year ago", "last year's"}:
         return str(ref.year - 1), "year"
-    parsed = _dateparser(expr, ref)
+    if low in {"next year"}:
+        return str(ref.year + 1), "year"
+    parsed = _dateparser(expr, ref, ahead)
     if parsed is None:
         return None
-    if _HAS_DAY.search(expr) or low in {"yesterday", "tomorrow"}:
+    if _HAS_DAY.search(expr):
         return parsed.date().isoformat(), "day"
     if re.search(_MONTH_RE, low):
         return f"{parsed.year:04d}-{parsed.month:02d}", "month"
     return None
 
 
-def _dateparser(expr: str, ref: date) -> datetime | None:
+def _dateparser(expr: str, ref: date, ahead: bool = False) -> datetime | None:
     import dateparser
 
     settings: Any = {
         "RELATIVE_BASE": datetime(ref.year, ref.month, ref.day, 12),
-        "PREFER_DATES_FROM": "past",
+        "PREFER_DATES_FROM": "future" if ahead else "past",
         "REQUIRE_PARTS": [],
     }
     text = re.sub(r"^(?:on|in|at|by|since|from|until)\s+", "", expr, flags=re.IGNORECASE)
@@ -429,6 +573,21 @@ def _unit(doc: Any, raw: str, start: int, end: int, text: str) -> str | None:
     return None
 
 
+# A sentence looking forward: its bare "December" or "Tuesday" lies ahead, not behind.
+_FUTURE_CUES = re.compile(
+    r"\b(?:will|shall|'ll|is to|are to|is due|are due|scheduled|expected to|plans? to|planned|"
+    r"upcoming|is set to|are set to|intends? to|next)\b",
+    re.IGNORECASE,
+)
+
+
+_REF_WORDS = re.compile(
+    r"\b(?:now|currently|at present|presently|nowadays|recently|previously|formerly|lately|"
+    r"in the past|the past|in the future|the future)\b",
+    re.IGNORECASE,
+)
+
+
 def _dates(doc: Any, ref: date) -> list[DateMention]:
     out = []
     for ent in doc.ents:
@@ -449,10 +608,19 @@ def _dates(doc: Any, ref: date) -> list[DateMention]:
         if deadline:
             start -= len(deadline.group(0))
             text = doc.text[start:end]
-        resolved = resolve_date(re.sub(r"^between\s+", "", text, flags=re.IGNORECASE), ref)
+        ahead = bool(_FUTURE_CUES.search(ent.sent.text))
+        resolved = resolve_date(re.sub(r"^between\s+", "", text, flags=re.IGNORECASE), ref, ahead)
         if resolved is None:
             continue
         out.append(DateMention(text, start, end, resolved[0], resolved[1]))
+    # spaCy does not tag "now", "recently" or "the past" as dates; they still place events.
+    for match in _REF_WORDS.finditer(doc.text):
+        if any(d.start < match.end() and match.start() < d.end for d in out):
+            continue
+        resolved = resolve_date(match.group(0), ref)
+        if resolved:
+            out.append(DateMention(match.group(0), match.start(), match.end(), *resolved))
+    out.sort(key=lambda d: d.start)
     return out
 
 
