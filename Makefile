@@ -43,6 +43,7 @@ bench: install
 	$(BIN)/python benchmarks/weave_scale.py
 	$(BIN)/python benchmarks/quantities.py
 	$(BIN)/python benchmarks/dates.py
+	$(BIN)/python benchmarks/attribution.py --split dev
 
 clean:
 	rm -rf $(VENV) .demo .pytest_cache .mypy_cache .ruff_cache

@@ -52,6 +52,9 @@ class Quote(Span):
     speaker: str | None
     cue: str | None
     content: str
+    # Where the speaker is named (or referred to) in the text; -1 when unknown.
+    speaker_start: int = -1
+    speaker_end: int = -1
 
 
 @dataclass(frozen=True)
@@ -400,7 +403,7 @@ _CUES = (
     "stressed", "emphasised", "emphasized", "assess", "assessed", "believes", "according to",
 )  # fmt: skip
 _PRONOUNS = {"he", "she", "they"}
-_QUOTE_SPAN = re.compile(r'"([^"]{2,}?)"')
+_QUOTE_SPAN = re.compile(r'["“]([^"“”]{2,}?)["”]')
 
 
 class Analyzer:
@@ -423,7 +426,10 @@ class Analyzer:
         out.entities = _entities(doc)
         out.quantities = _quantities(doc, text)
         out.dates = _dates(doc, ref)
-        out.quotes = _quotes(text, out.sentences, out.entities)
+        quoted = _quotes(text, out.sentences, out.entities)
+        quoted += _transcript(text, quoted)
+        reported = _reported(doc, quoted, out.entities)
+        out.quotes = sorted(quoted + reported, key=lambda q: q.start)
         return out
 
 
@@ -642,10 +648,148 @@ def _quotes(text: str, sentences: list[Span], entities: list[Entity]) -> list[Qu
             + " " * (match.end() - match.start())
             + text[match.end() : window_end]
         )
-        speaker, cue = _attribution(context, window_start, people, last_speaker)
+        speaker, cue, where = _attribution(context, window_start, people, last_speaker)
         if speaker:
             last_speaker = speaker
-        out.append(Quote(match.group(0), match.start(), match.end(), speaker, cue, content))
+        out.append(Quote(match.group(0), match.start(), match.end(), speaker, cue, content, *where))
+    return out
+
+
+_TRANSCRIPT = re.compile(
+    r"^[ \t]*((?:[A-Z][A-Za-z.'’-]*)(?:[ \t]+[A-Z][A-Za-z.'’-]*){0,3}):[ \t]+(\S.*)$", re.MULTILINE
+)
+
+
+def _transcript(text: str, quoted: list[Quote]) -> list[Quote]:
+    """Interview and debate transcripts: "WALLACE: Let's start ..." is Wallace speaking."""
+    out = []
+    for match in _TRANSCRIPT.finditer(text):
+        name = match.group(1)
+        if name.lower() in {
+            "photo",
+            "image",
+            "credit",
+            "source",
+            "update",
+            "note",
+            "editor's note",
+            "read more",
+            "watch",
+        }:
+            continue
+        start, end = match.start(2), match.end(2)
+        if any(q.start <= start < q.end for q in quoted):
+            continue
+        out.append(
+            Quote(
+                match.group(2), start, end, name, ":", match.group(2), match.start(1), match.end(1)
+            )
+        )
+    return out
+
+
+_SPEECH = {
+    "say", "tell", "add", "state", "note", "warn", "claim", "announce", "report", "write",
+    "insist", "argue", "explain", "confirm", "deny", "ask", "stress", "emphasise", "emphasize",
+    "assess", "believe", "suggest", "acknowledge", "admit", "predict", "declare", "allege",
+    "contend", "maintain", "promise", "vow", "think", "estimate", "accuse", "urge",
+    "reveal", "indicate", "describe", "call", "mock", "criticize", "criticise", "praise",
+    "respond", "reply", "tweet", "agree", "recall", "complain", "concede", "question",
+    "know", "feel", "hope", "fear", "expect", "doubt", "worry", "wonder", "realize", "realise",
+    "understand", "hear", "learn", "show", "find", "charge", "pledge", "threaten",
+    "propose", "demand", "recommend", "testify", "conclude", "observe", "mention", "remark",
+    "signal", "imply", "hint", "assert", "boast", "joke", "speculate", "guess", "figure",
+}  # fmt: skip
+# Verbs whose content is an infinitive ("promised to cut taxes", "vowed to fight on").
+_INTENT = {
+    "promise",
+    "vow",
+    "pledge",
+    "threaten",
+    "refuse",
+    "want",
+    "plan",
+    "intend",
+    "hope",
+    "urge",
+    "ask",
+    "call",
+}
+
+
+def _reported(doc: Any, quoted: list[Quote], entities: list[Entity]) -> list[Quote]:
+    """Reported speech: "X said (that) ...", "..., X said", "according to X, ...".
+
+    The speaker is the verb's subject, the content its clausal complement; a pronoun speaker is
+    the last person named before it. Content already inside a quotation is left to the quote.
+    """
+    people = [e for e in entities if e.type == "PERSON"]
+    out: list[Quote] = []
+    for token in doc:
+        speaker = content = None
+        if token.pos_ == "VERB" and token.lemma_.lower() in _SPEECH:
+            subjects = [c for c in token.children if c.dep_ in {"nsubj", "nsubjpass"}]
+            clauses = [c for c in token.children if c.dep_ == "ccomp"]
+            if not clauses and token.lemma_.lower() in _INTENT:
+                clauses = [c for c in token.children if c.dep_ == "xcomp"]
+            if (
+                not clauses
+                and token.dep_ in {"parataxis", "advcl"}
+                and token.head.pos_ in {"VERB", "AUX"}
+            ):
+                clauses = [token.head]  # "Prices will rise, she said."
+            if subjects and clauses:
+                speaker, content = subjects[0], clauses[0]
+        elif (
+            token.lower_ == "according"
+            and token.i + 1 < len(doc)
+            and doc[token.i + 1].lower_ == "to"
+        ):
+            objects = [c for c in doc[token.i + 1].children if c.dep_ == "pobj"]
+            if objects:
+                speaker, content = objects[0], token.sent.root
+        if speaker is None or content is None:
+            continue
+        if content.i == token.i:
+            continue
+        if content is token.sent.root and token.lower_ == "according":
+            # The rest of the sentence, less the "according to X" phrase.
+            left = token.i
+            right = max(t.i for t in speaker.subtree)
+            span_tokens = [t for t in token.sent if not (left <= t.i <= right) and not t.is_punct]
+        else:
+            span_tokens = [
+                t
+                for t in content.subtree
+                if t.i != token.i and t.i not in {x.i for x in speaker.subtree}
+            ]
+        if not span_tokens:
+            continue
+        start = span_tokens[0].idx
+        last = span_tokens[-1]
+        end = last.idx + len(last.text)
+        if any(q.start <= start < q.end or start <= q.start < end for q in quoted):
+            continue
+        speaker_span = doc[speaker.left_edge.i : speaker.right_edge.i + 1]
+        name = speaker_span.text
+        if speaker.pos_ == "PRON" and speaker.lower_ in {"he", "she"}:
+            before = [p for p in people if p.end <= speaker.idx]
+            if before:
+                name = before[-1].text
+        cue = "according to" if token.lower_ == "according" else token.text.lower()
+        content_text = doc.text[start:end]
+        out.append(
+            Quote(
+                content_text,
+                start,
+                end,
+                name,
+                cue,
+                content_text,
+                speaker_span.start_char,
+                speaker_span.end_char,
+            )
+        )
     return out
 
 
@@ -654,32 +798,33 @@ _CUE_RE = re.compile(r"\b(" + "|".join(re.escape(c) for c in _CUES) + r")\b", re
 
 def _attribution(
     context: str, offset: int, people: list[Entity], last_speaker: str | None
-) -> tuple[str | None, str | None]:
+) -> tuple[str | None, str | None, tuple[int, int]]:
+    """Speaker, cue and the speaker's span in the text, from the words around a quotation."""
+    nowhere = (-1, -1)
     cues = list(_CUE_RE.finditer(context))
     if not cues:
-        return None, None
-    best: tuple[int, str, str] | None = None
+        return None, None, nowhere
+    best: tuple[int, str, str, tuple[int, int]] | None = None
     for cue in cues:
         for person in people:
             if not (offset <= person.start < offset + len(context)):
                 continue
             distance = abs(person.start - offset - cue.start())
             if distance <= 60 and (best is None or distance < best[0]):
-                best = (distance, person.text, cue.group(1).lower())
+                best = (distance, person.text, cue.group(1).lower(), (person.start, person.end))
         pronoun = re.search(
-            r"\b(he|she|they)\s+"
-            + re.escape(cue.group(1))
-            + r"\b|"
-            + re.escape(cue.group(1))
-            + r"\s+(he|she|they)\b",
+            r"\b(he|she|they)\s+" + re.escape(cue.group(1)) + r"\b|"
+            + re.escape(cue.group(1)) + r"\s+(he|she|they)\b",
             context,
             re.IGNORECASE,
-        )
+        )  # fmt: skip
         if pronoun and last_speaker and best is None:
-            best = (0, last_speaker, cue.group(1).lower())
+            group = 1 if pronoun.group(1) else 2
+            where = (offset + pronoun.start(group), offset + pronoun.end(group))
+            best = (0, last_speaker, cue.group(1).lower(), where)
     if best is None:
-        return None, cues[0].group(1).lower()
-    return best[1], best[2]
+        return None, cues[0].group(1).lower(), nowhere
+    return best[1], best[2], best[3]
 
 
 def analysis_json(analysis: Analysis) -> dict[str, Any]:
