@@ -189,3 +189,28 @@ def test_transcript_lines_name_their_speaker() -> None:
         ("WALLACE", "Let us sta"),
         ("PENCE", "Well, I th"),
     ]
+
+
+def test_stored_articles_take_their_story_date_and_are_analysed_once(
+    seeds_dir: Path, seeds_gold: dict[str, Any], store: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from newsweave import analyze
+    from newsweave.pipeline import add_sources
+    from newsweave.weave import Weaver
+
+    ids = {Path(r.origin).name[:3]: r.id for r in add_sources(store, [str(seeds_dir)])}
+    Weaver(store).weave()
+    expected = date.fromisoformat(seeds_gold["reference_date"]["date"])
+    assert {analyze.reference_date(store, i) for i in ids.values()} == {expected}
+
+    analyzer = Analyzer()
+    calls = []
+    real = analyzer.analyze
+    monkeypatch.setattr(analyzer, "analyze", lambda *a: calls.append(a) or real(*a))
+    first = analyze.analyze_stored(store, ids["001"], analyzer)
+    again = analyze.analyze_stored(store, ids["001"], analyzer)
+    assert len(calls) == 1
+    assert again == first
+    text = analyze.article_text(store.get(ids["001"]).title, store.get(ids["001"]).body)
+    for quantity in first.quantities:
+        assert text[quantity.start : quantity.end] == quantity.text

@@ -19,10 +19,15 @@ file as it is.
 
 from __future__ import annotations
 
+import json
 import re
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from newsweave.store import Store
 
 # `ref` values are TimeML's PRESENT_REF / PAST_REF / FUTURE_REF ("now", "recently", "soon").
 Precision = Literal["day", "week", "month", "season", "year", "decade", "century", "ref"]
@@ -587,6 +592,11 @@ _FUTURE_CUES = re.compile(
 )
 
 
+_CALENDAR = re.compile(
+    rf"\b(?:\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH_RE}(?:,?\s+\d{{4}})?"
+    rf"|{_MONTH_RE}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,\s+\d{{4}})?)(?![\w])",
+    re.IGNORECASE,
+)
 _REF_WORDS = re.compile(
     r"\b(?:now|currently|at present|presently|nowadays|recently|previously|formerly|lately|"
     r"in the past|the past|in the future|the future)\b",
@@ -619,13 +629,24 @@ def _dates(doc: Any, ref: date) -> list[DateMention]:
         if resolved is None:
             continue
         out.append(DateMention(text, start, end, resolved[0], resolved[1]))
-    # spaCy does not tag "now", "recently" or "the past" as dates; they still place events.
-    for match in _REF_WORDS.finditer(doc.text):
-        if any(d.start < match.end() and match.start() < d.end for d in out):
-            continue
-        resolved = resolve_date(match.group(0), ref)
-        if resolved:
-            out.append(DateMention(match.group(0), match.start(), match.end(), *resolved))
+    # spaCy misses some calendar dates ("as early as 1 November") and does not tag "now",
+    # "recently" or "the past"; they still place events.
+    for pattern in (_CALENDAR, _REF_WORDS):
+        for match in pattern.finditer(doc.text):
+            if any(d.start < match.end() and match.start() < d.end for d in out):
+                continue
+            found, end = match.group(0), match.end()
+            if pattern is _CALENDAR:
+                month = re.search(r"[A-Za-z]+", found)
+                if month is None or not month.group(0)[0].isupper():
+                    continue  # "3 may be": a verb, not May
+                if found.endswith(".") and len(month.group(0)) > 3:
+                    found, end = found[:-1], end - 1  # the sentence's full stop
+            span = doc.char_span(match.start(), end, alignment_mode="expand")
+            ahead = bool(span is not None and _FUTURE_CUES.search(span.sent.text))
+            resolved = resolve_date(found, ref, ahead)
+            if resolved:
+                out.append(DateMention(found, match.start(), end, *resolved))
     out.sort(key=lambda d: d.start)
     return out
 
@@ -866,3 +887,66 @@ def analysis_json(analysis: Analysis) -> dict[str, Any]:
             for d in analysis.dates
         ],
     }
+
+
+# -- stored articles --------------------------------------------------------------------------
+
+# Bump when the analysis changes, so cached results are recomputed.
+ANALYSIS_VERSION = 1
+
+
+def article_text(title: str | None, body: Sequence[str]) -> str:
+    """The text an article is analysed as: headline, then paragraphs, one per line."""
+    return "\n".join(([title] if title else []) + list(body))
+
+
+def reference_date(store: Store, article_id: str) -> date:
+    """The date relative dates in an article resolve against: its own published date; else the
+    earliest published date among the dated articles of its story; else the day it was added."""
+    row = store.conn.execute(
+        "SELECT a.published, a.added, m.story_id FROM articles a"
+        " LEFT JOIN story_members m ON m.article_id = a.id WHERE a.id = ?",
+        (article_id,),
+    ).fetchone()
+    if row[0] and re.match(r"\d{4}-\d{2}-\d{2}", row[0]):
+        return date.fromisoformat(row[0][:10])
+    if row[2]:
+        dated = store.conn.execute(
+            "SELECT min(substr(a.published, 1, 10)) FROM story_members m JOIN articles a"
+            " ON a.id = m.article_id WHERE m.story_id = ? AND a.published GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*'",
+            (row[2],),
+        ).fetchone()[0]
+        if dated:
+            return date.fromisoformat(dated)
+    return date.fromisoformat(row[1][:10])
+
+
+def analyze_stored(store: Store, article_id: str, analyzer: Analyzer | None = None) -> Analysis:
+    """An article's analysis, computed once per article (and reference date) and kept in the
+    store; offsets point into `article_text(title, body)`."""
+    ref = reference_date(store, article_id)
+    row = store.conn.execute(
+        "SELECT version, reference, analysis FROM article_analysis WHERE article_id = ?",
+        (article_id,),
+    ).fetchone()
+    if row and row[0] == ANALYSIS_VERSION and row[1] == ref.isoformat():
+        return analysis_from_json(json.loads(row[2]))
+    article = store.get(article_id)
+    result = (analyzer or Analyzer()).analyze(article_text(article.title, article.body), ref)
+    with store.transaction() as tx:
+        tx.execute(
+            "INSERT OR REPLACE INTO article_analysis (article_id, version, reference, analysis)"
+            " VALUES (?, ?, ?, ?)",
+            (article_id, ANALYSIS_VERSION, ref.isoformat(), json.dumps(asdict(result))),
+        )
+    return result
+
+
+def analysis_from_json(data: dict[str, Any]) -> Analysis:
+    return Analysis(
+        sentences=[Span(**s) for s in data["sentences"]],
+        entities=[Entity(**e) for e in data["entities"]],
+        quantities=[Quantity(**q) for q in data["quantities"]],
+        quotes=[Quote(**q) for q in data["quotes"]],
+        dates=[DateMention(**d) for d in data["dates"]],
+    )

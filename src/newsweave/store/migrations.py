@@ -133,3 +133,17 @@ MIGRATIONS.append(
         """,
     )
 )
+
+MIGRATIONS.append(
+    (
+        4,
+        """
+        CREATE TABLE article_analysis (
+            article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+            version INTEGER NOT NULL,
+            reference TEXT NOT NULL,
+            analysis TEXT NOT NULL
+        );
+        """,
+    )
+)
