@@ -214,3 +214,22 @@ def test_stored_articles_take_their_story_date_and_are_analysed_once(
     text = analyze.article_text(store.get(ids["001"]).title, store.get(ids["001"]).body)
     for quantity in first.quantities:
         assert text[quantity.start : quantity.end] == quantity.text
+
+
+def test_every_seed_timeline_date_is_found_in_its_articles(
+    seeds_dir: Path, seeds_gold: dict[str, Any], store: Any
+) -> None:
+    from newsweave import analyze
+    from newsweave.pipeline import add_sources
+    from newsweave.weave import Weaver
+
+    ids = {Path(r.origin).name[:3]: r.id for r in add_sources(store, [str(seeds_dir)])}
+    Weaver(store).weave()
+    analyzer = Analyzer()
+    found = {
+        key: {(d.value, d.precision) for d in analyze.analyze_stored(store, i, analyzer).dates}
+        for key, i in ids.items()
+    }
+    for entry in seeds_gold["timeline"]:
+        for article in entry["articles"]:
+            assert (entry["date"], entry["precision"]) in found[article], (entry, article)
