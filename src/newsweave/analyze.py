@@ -68,6 +68,14 @@ class DateMention(Span):
     precision: Precision
 
 
+@dataclass(frozen=True)
+class Role(Span):
+    """A person's role as the text gives it, by apposition or title ("US Defense Secretary")."""
+
+    name: str
+    role: str
+
+
 @dataclass
 class Analysis:
     sentences: list[Span] = field(default_factory=list)
@@ -75,6 +83,7 @@ class Analysis:
     quantities: list[Quantity] = field(default_factory=list)
     quotes: list[Quote] = field(default_factory=list)
     dates: list[DateMention] = field(default_factory=list)
+    roles: list[Role] = field(default_factory=list)
 
 
 # -- numbers ----------------------------------------------------------------------------------
@@ -435,6 +444,7 @@ class Analyzer:
         quoted += _transcript(text, quoted)
         reported = _reported(doc, quoted, out.entities)
         out.quotes = sorted(quoted + reported, key=lambda q: q.start)
+        out.roles = _roles(doc)
         return out
 
 
@@ -449,6 +459,57 @@ def _lines(text: str, offset: int) -> list[Span]:
             start = offset + match.start() + (len(piece) - len(piece.lstrip()))
             out.append(Span(stripped, start, start + len(stripped)))
     return out
+
+
+def _roles(doc: Any) -> list[Role]:
+    """Roles from the parse: an apposition after the name ("Sabrina Singh, Pentagon Deputy Press
+    Secretary"), a title before it ("US Defense Secretary Lloyd Austin"), or the name as the
+    apposition of a role ("the head of the Centre …, Andrii Kovalenko")."""
+    out = []
+    for ent in doc.ents:
+        if ent.label_ != "PERSON":
+            continue
+        root = ent.root
+        role_span = None
+        appos = [c for c in root.children if c.dep_ == "appos" and c.i > ent.end - 1]
+        titles = [c for c in root.children if c.dep_ in {"compound", "amod"} and c.i < ent.start]
+        if appos:
+            role_span = doc[appos[0].left_edge.i : appos[0].right_edge.i + 1]
+        elif titles:
+            role_span = doc[min(t.left_edge.i for t in titles) : ent.start]
+        elif root.dep_ == "appos" and root.head.i < ent.start:
+            head = root.head
+            # Climb out of "of the Centre for ..." to the role noun ("head") it belongs to.
+            while head.dep_ in {"pobj", "prep"} and head.head.i < head.i:
+                head = head.head
+            role_span = doc[head.left_edge.i : ent.start]
+        if role_span is None:
+            continue
+        role = role_span.text.strip(" ,;:-–—")
+        role = re.sub(r"^(?:the|a|an)\s+", "", role, flags=re.IGNORECASE)
+        if len(role) < 3 or not re.search(r"[a-z]", role) or len(role.split()) > 14:
+            continue
+        out.append(Role(ent.text, ent.start_char, ent.end_char, ent.text, role))
+    # The small model misses some names; "Firstname Lastname, the head of X," still shows one.
+    for match in _APPOSITION.finditer(doc.text):
+        if any(r.start <= match.start() < r.end for r in out):
+            continue
+        role = match.group(2).strip()
+        if _ROLE_WORDS.search(role):
+            out.append(Role(match.group(1), match.start(1), match.end(1), match.group(1), role))
+    return out
+
+
+_APPOSITION = re.compile(
+    r"\b([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){1,2}),\s+(?:the\s+|a\s+)?([^,.;()]{3,90}?),\s"
+)
+_ROLE_WORDS = re.compile(
+    r"\b(?:head|chief|president|minister|secretary|spokes(?:person|man|woman)|director|leader|"
+    r"chairman|chair|commander|general|ambassador|representative|envoy|governor|mayor|lawmaker|"
+    r"senator|official|adviser|advisor|coordinator|analyst|professor|editor|founder|ceo|"
+    r"chancellor|premier|king|queen|prince|judge|prosecutor|deputy|member|officer|expert)\b",
+    re.IGNORECASE,
+)
 
 
 def _entities(doc: Any) -> list[Entity]:
@@ -949,4 +1010,5 @@ def analysis_from_json(data: dict[str, Any]) -> Analysis:
         quantities=[Quantity(**q) for q in data["quantities"]],
         quotes=[Quote(**q) for q in data["quotes"]],
         dates=[DateMention(**d) for d in data["dates"]],
+        roles=[Role(**r) for r in data.get("roles", [])],
     )
