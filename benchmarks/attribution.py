@@ -29,13 +29,14 @@ def gold(path: Path) -> list[dict[str, Any]]:
     spans: dict[str, tuple[int, int]] = {}
     events = []
     for line in path.read_text(encoding="utf-8").splitlines():
-        if line.startswith("T"):
-            tid, info, _ = line.split("\t", 2)
+        fields = line.split("\t")
+        if line.startswith("T") and len(fields) >= 2:
+            tid, info = fields[0], fields[1]
             parts = info.replace(";", " ").split()
             numbers = [int(x) for x in parts[1:]]
             spans[tid] = (min(numbers), max(numbers))
-        elif line.startswith("E"):
-            roles = dict(part.split(":") for part in line.split("\t")[1].split())
+        elif line.startswith("E") and len(fields) >= 2:
+            roles = dict(part.split(":", 1) for part in fields[1].split() if ":" in part)
             events.append(roles)
     out = []
     for roles in events:
