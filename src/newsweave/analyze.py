@@ -891,7 +891,10 @@ def _attribution(
         for person in people:
             if not (offset <= person.start < offset + len(context)):
                 continue
-            distance = abs(person.start - offset - cue.start())
+            # A person is preferred to an organisation at a similar distance.
+            distance = abs(person.start - offset - cue.start()) + (
+                0 if person.type == "PERSON" else 25
+            )
             if distance <= 60 and (best is None or distance < best[0]):
                 best = (distance, person.text, cue.group(1).lower(), (person.start, person.end))
         pronoun = re.search(
@@ -953,7 +956,7 @@ def analysis_json(analysis: Analysis) -> dict[str, Any]:
 # -- stored articles --------------------------------------------------------------------------
 
 # Bump when the analysis changes, so cached results are recomputed.
-ANALYSIS_VERSION = 1
+ANALYSIS_VERSION = 2
 
 
 def article_text(title: str | None, body: Sequence[str]) -> str:

@@ -407,6 +407,37 @@ def search(
         out.print(f"    {snippet}")
 
 
+class BriefFormat(str, Enum):
+    json = "json"
+    md = "md"
+    html = "html"
+
+
+@app.command()
+def brief(
+    story_id: str = typer.Argument(
+        ..., metavar="STORY", help="A story id, prefix, or an article id in it."
+    ),
+    format: BriefFormat = typer.Option(BriefFormat.md, "--format", "-f"),
+    since: str | None = typer.Option(
+        None, "--since", help="Report what is new since this date (default: your last read)."
+    ),
+) -> None:
+    """The story brief: cited summary, disputed figures, quotes, timeline, people, sources."""
+    from newsweave.brief import brief_html, brief_json, brief_markdown, build_brief
+
+    if since is not None:
+        since = _parse_reference_date(since).isoformat()
+    with _open_store() as store:
+        result = build_brief(store, story_id, since=since)
+    if format is BriefFormat.json:
+        _print_json(brief_json(result))
+    elif format is BriefFormat.html:
+        sys.stdout.write(brief_html(result))
+    else:
+        sys.stdout.write(brief_markdown(result))
+
+
 @app.command()
 def analyze(
     files: list[Path] = typer.Argument(..., help="Text files, analysed as they are (no cleaning)."),

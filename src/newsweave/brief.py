@@ -1,0 +1,747 @@
+"""Brief: one story told from all its sources, every statement pointing at the articles behind it.
+
+Built from each member's analysis (analyze.py, cached in the store):
+
+- summary     sentences grouped across articles by shared content words; the groups most
+              articles carry, earliest first in the article, redundancy removed; each sentence
+              cites every article in its group
+- disputes    figures counting the same thing (counted nouns close in meaning) that disagree,
+              each with who said it (the attribution around it) and where; denials and
+              confirmation stances beside them
+- quotes      each quotation once, its speaker, the articles carrying it and its wordings
+- timeline    dated expressions (day, week, month or year), with the sentence they date
+- people      names merged by surname, with roles from appositions; places and organisations
+              with acronyms and common aliases merged
+- sources     per article, what no other article in the story carries
+- since       what is new since a date (or the last read of any article in the story)
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from newsweave.analyze import (
+    Analysis,
+    Analyzer,
+    Quantity,
+    analyze_stored,
+)
+from newsweave.analyze import article_text as analysed_text
+from newsweave.models import Article
+from newsweave.store import Store
+from newsweave.text import STOPWORDS, tokens
+from newsweave.weave import get_story
+
+_PRONOUNS = {"he", "she", "it", "they", "we", "i", "you", "this", "that", "who", "which"}
+SAME_INFORMATION = 0.45  # cosine of content words for two sentences to carry the same information
+SAME_QUOTE = 0.5
+MIN_SUMMARY, MAX_SUMMARY = 4, 8
+
+# Common names for the same country or body that no rule can derive from the words themselves.
+ALIASES = {
+    "dprk": "North Korea", "democratic people's republic of korea": "North Korea",
+    "rok": "South Korea", "republic of korea": "South Korea",
+    "us": "United States", "u.s.": "United States", "usa": "United States", "america": "United States",
+    "uk": "United Kingdom", "britain": "United Kingdom", "great britain": "United Kingdom",
+    "russian federation": "Russia", "prc": "China", "people's republic of china": "China",
+    "eu": "European Union", "un": "United Nations", "u.n.": "United Nations",
+}  # fmt: skip
+_DENIAL = re.compile(
+    r"\b(?:den(?:y|ied|ies|ial)|dismiss(?:ed|es)?|reject(?:ed|s)?|refut(?:ed|es)|fake|false)\b",
+    re.IGNORECASE,
+)
+_NOT_CONFIRMED = re.compile(
+    r"\b(?:not (?:yet )?(?:been )?confirm(?:ed)?|cannot confirm|can't confirm|unconfirmed|could not confirm|has yet to confirm)\b",
+    re.IGNORECASE,
+)
+_CONFIRMED = re.compile(r"\bconfirm(?:ed|s)?\b", re.IGNORECASE)
+
+
+@dataclass
+class Cited:
+    text: str
+    articles: list[str]
+
+
+@dataclass
+class Figure:
+    value: float
+    qualifier: str | None
+    unit: str | None
+    said_by: list[str]
+    articles: list[str]
+    evidence: list[str]
+
+
+@dataclass
+class Stance:
+    stance: str
+    said_by: list[str]
+    articles: list[str]
+    evidence: list[str]
+
+
+@dataclass
+class Dispute:
+    subject: str
+    figures: list[Figure] = field(default_factory=list)
+    denials: list[Stance] = field(default_factory=list)
+    positions: list[Stance] = field(default_factory=list)
+
+
+@dataclass
+class QuoteEntry:
+    speaker: str | None
+    text: str
+    articles: list[str]
+    variants: list[str]
+
+
+@dataclass
+class TimelineEntry:
+    date: str
+    precision: str
+    text: str
+    articles: list[str]
+
+
+@dataclass
+class Named:
+    name: str
+    aliases: list[str]
+    articles: list[str]
+    role: str | None = None
+
+
+@dataclass
+class SourceNote:
+    article: str
+    source: str | None
+    title: str | None
+    adds: list[str]
+
+
+@dataclass
+class SinceLastRead:
+    since: str | None
+    new_articles: list[str] = field(default_factory=list)
+    new_figures: list[Figure] = field(default_factory=list)
+    new_quotes: list[QuoteEntry] = field(default_factory=list)
+
+
+@dataclass
+class Brief:
+    story: str
+    title: str | None
+    articles: list[str]
+    summary: list[Cited]
+    disputes: list[Dispute]
+    quotes: list[QuoteEntry]
+    timeline: list[TimelineEntry]
+    people: list[Named]
+    places: list[Named]
+    organizations: list[Named]
+    sources: list[SourceNote]
+    since_last_read: SinceLastRead
+
+
+@dataclass
+class _Sentence:
+    article: str
+    index: int
+    text: str
+    start: int
+    end: int
+    words: Counter[str]
+
+
+# -- helpers ----------------------------------------------------------------------------------
+
+
+def _words(text: str) -> Counter[str]:
+    return Counter(w for w in tokens(text) if w not in STOPWORDS and len(w) > 1)
+
+
+def _cosine(a: Counter[str], b: Counter[str]) -> float:
+    shared = a.keys() & b.keys()
+    if not shared:
+        return 0.0
+    dot = sum(a[w] * b[w] for w in shared)
+    return dot / math.sqrt(sum(v * v for v in a.values()) * sum(v * v for v in b.values()))
+
+
+def _sentence_at(sentences: list[_Sentence], article: str, offset: int) -> _Sentence | None:
+    for s in sentences:
+        if s.article == article and s.start <= offset < s.end:
+            return s
+    return None
+
+
+def _unique(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(i for i in items if i))
+
+
+# -- the brief --------------------------------------------------------------------------------
+
+
+def build_brief(
+    store: Store, story_id: str, since: str | None = None, analyzer: Analyzer | None = None
+) -> Brief:
+    story = get_story(store, story_id)
+    articles = [store.get(i) for i in story.articles]
+    analyzer = analyzer or _lazy_analyzer(store, story.articles)
+    analyses = {a.id: analyze_stored(store, a.id, analyzer) for a in articles}
+    sentences = _sentences(articles, analyses)
+    groups = _group(sentences)
+    people = _people(articles, analyses)
+    speaker_name = _speaker_resolver(people)
+    quotes = _quotes(analyses, speaker_name)
+    disputes = _disputes(articles, analyses, sentences, speaker_name)
+    return Brief(
+        story=story.id,
+        title=story.title,
+        articles=story.articles,
+        summary=_summary(groups),
+        disputes=disputes,
+        quotes=quotes,
+        timeline=_timeline(analyses, sentences),
+        people=people,
+        places=_named(articles, analyses, {"PLACE"}),
+        organizations=_named(articles, analyses, {"ORG"}),
+        sources=_sources(articles, groups, disputes, quotes),
+        since_last_read=_since(store, articles, since, disputes, quotes),
+    )
+
+
+def _lazy_analyzer(store: Store, ids: list[str]) -> Analyzer | None:
+    """The spaCy model only when some article has no cached analysis (a warm brief skips it)."""
+    from newsweave.analyze import ANALYSIS_VERSION, reference_date
+
+    for article_id in ids:
+        row = store.conn.execute(
+            "SELECT version, reference FROM article_analysis WHERE article_id = ?", (article_id,)
+        ).fetchone()
+        if (
+            row is None
+            or row[0] != ANALYSIS_VERSION
+            or row[1] != reference_date(store, article_id).isoformat()
+        ):
+            return Analyzer()
+    return None
+
+
+def _sentences(articles: list[Article], analyses: dict[str, Analysis]) -> list[_Sentence]:
+    out = []
+    for article in articles:
+        for index, span in enumerate(analyses[article.id].sentences):
+            if index == 0 and article.title and span.text == article.title:
+                continue  # the headline is not a statement
+            out.append(
+                _Sentence(article.id, index, span.text, span.start, span.end, _words(span.text))
+            )
+    return out
+
+
+def _group(sentences: list[_Sentence]) -> list[list[_Sentence]]:
+    """Sentences carrying the same information, across articles (greedy, via an inverted index)."""
+    groups: list[list[_Sentence]] = []
+    index: dict[str, set[int]] = defaultdict(set)
+    for sentence in sentences:
+        candidates: Counter[int] = Counter()
+        for word in sentence.words:
+            for g in index.get(word, ()):
+                candidates[g] += 1
+        best, best_score = None, 0.0
+        for g, shared in candidates.most_common(20):
+            if shared < 2:
+                break
+            score = _cosine(sentence.words, groups[g][0].words)
+            if score > best_score:
+                best, best_score = g, score
+        if best is not None and best_score >= SAME_INFORMATION:
+            groups[best].append(sentence)
+        else:
+            groups.append([sentence])
+            best = len(groups) - 1
+        for word in sentence.words:
+            index[word].add(best)
+    return groups
+
+
+def _summary(groups: list[list[_Sentence]]) -> list[Cited]:
+    def weight(group: list[_Sentence]) -> float:
+        support = len({s.article for s in group})
+        lead = min(s.index for s in group)
+        return support + 1.0 / (1 + lead)
+
+    ranked = sorted(groups, key=weight, reverse=True)
+    chosen: list[list[_Sentence]] = []
+    for group in ranked:
+        if len(chosen) >= MAX_SUMMARY:
+            break
+        representative = min(group, key=lambda s: (s.index, len(s.text)))
+        if len(representative.words) < 4:
+            continue
+        if any(_cosine(representative.words, other[0].words) >= 0.3 for other in chosen):
+            continue
+        if len(chosen) >= MIN_SUMMARY and len({s.article for s in group}) < 2:
+            break
+        chosen.append([representative, *[s for s in group if s is not representative]])
+    return [Cited(g[0].text, _unique(s.article for s in g)) for g in chosen]
+
+
+def _people(articles: list[Article], analyses: dict[str, Analysis]) -> list[Named]:
+    """People merged by surname ("Kirby" is "John Kirby"), with the role most often given."""
+    mentions: dict[str, list[tuple[str, str]]] = defaultdict(list)  # key → (form, article)
+    roles: dict[str, Counter[str]] = defaultdict(Counter)
+    for article in articles:
+        analysis = analyses[article.id]
+        for entity in analysis.entities:
+            if entity.type == "PERSON":
+                mentions[_person_key(entity.text)].append((entity.text, article.id))
+        for role in analysis.roles:
+            roles[_person_key(role.name)][role.role] += 1
+    # A one-word key that is also the last word of a fuller name joins it.
+    out = []
+    for key, forms in mentions.items():
+        names = Counter(form for form, _ in forms)
+        canonical = max(names, key=lambda n: (len(n.split()), names[n]))
+        if len(canonical.split()) < 2 and not roles.get(key):
+            continue  # a lone first name or a stray capitalised word, not a person we can name
+        out.append(
+            Named(
+                name=canonical,
+                aliases=sorted(n for n in names if n != canonical),
+                articles=_unique(a for _, a in forms),
+                role=roles[key].most_common(1)[0][0] if roles.get(key) else None,
+            )
+        )
+    out.sort(key=lambda p: (-len(p.articles), p.name))
+    return out
+
+
+def _person_key(name: str) -> str:
+    words = re.sub(r"['’]s$", "", name).split()
+    return words[-1].lower() if words else name.lower()
+
+
+def _speaker_resolver(people: list[Named]) -> Any:
+    by_key = {_person_key(p.name): p.name for p in people}
+    for p in people:
+        for alias in p.aliases:
+            by_key.setdefault(_person_key(alias), p.name)
+
+    full_names = sorted({p.name for p in people}, key=len, reverse=True)
+
+    def resolve(speaker: str | None) -> str | None:
+        """A speaker as the brief names them: the person inside a longer subject ("John Kirby,
+        the coordinator for ...") by their full name; else the subject's head words; never a
+        bare pronoun."""
+        if not speaker:
+            return None
+        for name in full_names:
+            if name in speaker or _person_key(name) in {
+                w.lower().strip(",") for w in speaker.split()
+            }:
+                return name
+        head = re.split(r"[,:;(]", speaker)[0].strip()
+        head = re.sub(r"^(?:the|a|an)\s+", "", head, flags=re.IGNORECASE)
+        if not head or head.lower() in _PRONOUNS or len(head.split()) > 6:
+            return None
+        return by_key.get(_person_key(head), head)
+
+    return resolve
+
+
+def _named(articles: list[Article], analyses: dict[str, Analysis], types: set[str]) -> list[Named]:
+    groups: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for article in articles:
+        for entity in analyses[article.id].entities:
+            if entity.type in types:
+                groups[_alias_key(entity.text)].append((entity.text, article.id))
+    # Acronyms join their long form ("NIS" and "National Intelligence Service").
+    keys = list(groups)
+    for key in keys:
+        if key.isupper() or (len(key) <= 6 and " " not in key):
+            for other in keys:
+                if (
+                    other != key
+                    and other in groups
+                    and key in groups
+                    and _initials(other) == key.replace(".", "").upper()
+                ):
+                    groups[other].extend(groups.pop(key))
+                    break
+    out = []
+    for forms in groups.values():
+        names = Counter(f for f, _ in forms)
+        canonical = ALIASES.get(max(names, key=names.__getitem__).lower()) or max(
+            names, key=lambda n: (names[n], len(n))
+        )
+        out.append(
+            Named(
+                canonical, sorted(n for n in names if n != canonical), _unique(a for _, a in forms)
+            )
+        )
+    out.sort(key=lambda n: (-len(n.articles), n.name))
+    return out
+
+
+def _alias_key(name: str) -> str:
+    cleaned = re.sub(r"^the\s+", "", name.strip(), flags=re.IGNORECASE)
+    alias = ALIASES.get(cleaned.lower())
+    return (alias or cleaned).upper() if (alias or cleaned).isupper() else (alias or cleaned)
+
+
+def _initials(name: str) -> str:
+    return "".join(w[0] for w in name.split() if w[0].isupper())
+
+
+def _quotes(analyses: dict[str, Analysis], speaker_name: Any) -> list[QuoteEntry]:
+    entries: list[tuple[QuoteEntry, Counter[str]]] = []
+    for article_id, analysis in analyses.items():
+        for quote in analysis.quotes:
+            if quote.text[:1] not in {'"', "“"}:
+                continue  # reported speech is a claim, not a quotation
+            content = " ".join(quote.content.split())  # a quotation may run over paragraphs
+            words = _words(content)
+            if len(words) < 3:
+                continue
+            speaker = speaker_name(quote.speaker)
+            match = next((e for e, w in entries if _cosine(words, w) >= SAME_QUOTE), None)
+            if match:
+                match.articles = _unique([*match.articles, article_id])
+                if content not in match.variants:
+                    match.variants.append(content)
+                if match.speaker is None:
+                    match.speaker = speaker
+            else:
+                entries.append(
+                    (QuoteEntry(speaker, quote.content, [article_id], [quote.content]), words)
+                )
+    return [e for e, _ in entries]
+
+
+def _timeline(analyses: dict[str, Analysis], sentences: list[_Sentence]) -> list[TimelineEntry]:
+    entries: dict[tuple[str, str], TimelineEntry] = {}
+    for article_id, analysis in analyses.items():
+        for mention in analysis.dates:
+            if mention.precision not in {"day", "week", "month", "year"}:
+                continue
+            sentence = _sentence_at(sentences, article_id, mention.start)
+            if sentence is None:
+                continue
+            key = (mention.value, mention.precision)
+            if key in entries:
+                entries[key].articles = _unique([*entries[key].articles, article_id])
+            else:
+                entries[key] = TimelineEntry(
+                    mention.value, mention.precision, sentence.text, [article_id]
+                )
+    return sorted(entries.values(), key=lambda e: e.date)
+
+
+def _disputes(
+    articles: list[Article],
+    analyses: dict[str, Analysis],
+    sentences: list[_Sentence],
+    speaker_name: Any,
+) -> list[Dispute]:
+    found: list[tuple[Quantity, str]] = [
+        (q, a.id)
+        for a in articles
+        for q in analyses[a.id].quantities
+        if q.unit and q.unit not in {"%", "$", "€", "£"} and q.value >= 10
+    ]
+    subjects = _subjects({q.unit for q, _ in found if q.unit})
+    by_subject: dict[str, list[tuple[Quantity, str]]] = defaultdict(list)
+    for q, article_id in found:
+        by_subject[subjects[q.unit or ""]].append((q, article_id))
+    disputes = []
+    for subject, items in by_subject.items():
+        figures: dict[float, Figure] = {}
+        for q, article_id in items:
+            sentence = _sentence_at(sentences, article_id, q.start)
+            said_by = _said_by(analyses[article_id], q, speaker_name)
+            figure = figures.get(q.value)
+            if figure is None:
+                figure = figures[q.value] = Figure(q.value, q.qualifier, q.unit, [], [], [])
+            figure.said_by = _unique([*figure.said_by, *said_by])
+            figure.articles = _unique([*figure.articles, article_id])
+            if sentence and sentence.text not in figure.evidence:
+                figure.evidence.append(sentence.text)
+            if figure.qualifier is None:
+                figure.qualifier = q.qualifier
+        if len(figures) < 2:
+            continue
+        dispute = Dispute(
+            subject=f"how many {subject}", figures=sorted(figures.values(), key=lambda f: f.value)
+        )
+        subject_words = {subject, *(f.unit for f in dispute.figures if f.unit)}
+        dispute.denials = _stances(
+            analyses, sentences, speaker_name, subject_words, _DENIAL, "denied"
+        )
+        disputes.append(dispute)
+    disputes.sort(key=lambda d: -sum(len(f.articles) for f in d.figures))
+    positions = _positions(analyses, sentences, speaker_name)
+    if positions:
+        disputes.append(Dispute(subject="whether it is confirmed", positions=positions))
+    return disputes
+
+
+def _subjects(units: set[str]) -> dict[str, str]:
+    """Counted nouns meaning the same thing ("soldiers", "troops") map to one subject, by the
+    embedding model's similarity of the words."""
+    from newsweave.embed import get_embedder
+
+    ordered = sorted(units)
+    if len(ordered) < 2:
+        return {u: u for u in ordered}
+    vectors = get_embedder().encode(ordered)
+    mapping: dict[str, str] = {}
+    heads: list[int] = []
+    for i, unit in enumerate(ordered):
+        head = next((h for h in heads if float(vectors[i] @ vectors[h]) >= 0.7), None)
+        if head is None:
+            heads.append(i)
+            mapping[unit] = unit
+        else:
+            mapping[unit] = ordered[head]
+    return mapping
+
+
+def _said_by(analysis: Analysis, quantity: Quantity, speaker_name: Any) -> list[str]:
+    speakers = [
+        speaker_name(q.speaker)
+        for q in analysis.quotes
+        if q.speaker and q.start <= quantity.start < q.end + 1
+    ]
+    return _unique(speakers)
+
+
+def _stances(
+    analyses: dict[str, Analysis],
+    sentences: list[_Sentence],
+    speaker_name: Any,
+    subject_words: set[str],
+    cue: re.Pattern[str],
+    stance: str,
+) -> list[Stance]:
+    found: dict[str, Stance] = {}
+    for sentence in sentences:
+        if not cue.search(sentence.text) or not (subject_words & set(sentence.words)):
+            continue
+        analysis = analyses[sentence.article]
+        speakers = _unique(
+            speaker_name(q.speaker)
+            for q in analysis.quotes
+            if q.speaker and sentence.start <= q.start < sentence.end
+        )
+        key = ",".join(speakers) or sentence.article
+        entry = found.setdefault(key, Stance(stance, speakers, [], []))
+        entry.articles = _unique([*entry.articles, sentence.article])
+        entry.evidence.append(sentence.text)
+    return list(found.values())
+
+
+def _positions(
+    analyses: dict[str, Analysis], sentences: list[_Sentence], speaker_name: Any
+) -> list[Stance]:
+    """Confirmation stances: "has not yet confirmed" and "confirmed", with who took each."""
+    stances: dict[str, Stance] = {}
+    for sentence in sentences:
+        if _NOT_CONFIRMED.search(sentence.text):
+            stance = "not confirmed"
+        elif _CONFIRMED.search(sentence.text):
+            stance = "confirmed"
+        else:
+            continue
+        speakers = _unique(
+            speaker_name(q.speaker)
+            for q in analyses[sentence.article].quotes
+            if q.speaker and sentence.start <= q.start < sentence.end
+        )
+        entry = stances.setdefault(stance, Stance(stance, [], [], []))
+        entry.said_by = _unique([*entry.said_by, *speakers])
+        entry.articles = _unique([*entry.articles, sentence.article])
+        entry.evidence.append(sentence.text)
+    return list(stances.values()) if len(stances) > 1 else []
+
+
+def _sources(
+    articles: list[Article],
+    groups: list[list[_Sentence]],
+    disputes: list[Dispute],
+    quotes: list[QuoteEntry],
+) -> list[SourceNote]:
+    out = []
+    for article in articles:
+        adds = [
+            g[0].text
+            for g in groups
+            if {s.article for s in g} == {article.id} and len(g[0].words) >= 6
+        ]
+        figures = [
+            f"{f.qualifier + ' ' if f.qualifier else ''}{f.value:,.0f} {f.unit or ''}".strip()
+            for d in disputes
+            for f in d.figures
+            if f.articles == [article.id]
+        ]
+        only_quotes = [q.text for q in quotes if q.articles == [article.id]]
+        notes = [
+            *(f"figure: {f}" for f in figures),
+            *(f"quote: {q}" for q in only_quotes[:2]),
+            *adds[:3],
+        ]
+        out.append(SourceNote(article.id, article.source, article.title, notes))
+    return out
+
+
+def _since(
+    store: Store,
+    articles: list[Article],
+    since: str | None,
+    disputes: list[Dispute],
+    quotes: list[QuoteEntry],
+) -> SinceLastRead:
+    if since is None:
+        reads = [a.details.last_read for a in articles if a.details.last_read]
+        since = max(reads) if reads else None
+    if since is None:
+        return SinceLastRead(None)
+    new = [a.id for a in articles if (a.details.added or "") > since]
+    fresh = set(new)
+    return SinceLastRead(
+        since=since,
+        new_articles=new,
+        new_figures=[
+            f for d in disputes for f in d.figures if f.articles and set(f.articles) <= fresh
+        ],
+        new_quotes=[q for q in quotes if set(q.articles) <= fresh],
+    )
+
+
+def source_text(article: Article) -> str:
+    return analysed_text(article.title, article.body)
+
+
+# -- output -----------------------------------------------------------------------------------
+
+
+def brief_json(brief: Brief) -> dict[str, Any]:
+    from dataclasses import asdict
+
+    return asdict(brief)
+
+
+def _figure_text(f: Figure) -> str:
+    value = f"{f.value:,.0f}" if f.value == int(f.value) else f"{f.value:,}"
+    return " ".join(x for x in (f.qualifier, value, f.unit) if x)
+
+
+def brief_markdown(brief: Brief) -> str:
+    short = {a: a[:8] for a in brief.articles}
+
+    def cite(ids: list[str]) -> str:
+        return " ".join(f"[{short.get(i, i[:8])}]" for i in ids)
+
+    lines = [
+        f"# {brief.title or 'Story ' + brief.story}",
+        "",
+        f"Story `{brief.story}` · {len(brief.articles)} articles",
+        "",
+    ]
+    lines += ["## Summary", ""]
+    lines += [f"- {c.text} {cite(c.articles)}" for c in brief.summary]
+    if brief.disputes:
+        lines += ["", "## Disputed figures", ""]
+        for d in brief.disputes:
+            lines += [f"### {d.subject}", ""]
+            if d.figures:
+                lines += ["| figure | said by | articles |", "| --- | --- | --- |"]
+                lines += [
+                    f"| {_figure_text(f)} | {', '.join(f.said_by) or '—'} | {cite(f.articles)} |"
+                    for f in d.figures
+                ]
+                lines.append("")
+            for s in [*d.denials, *d.positions]:
+                lines.append(
+                    f"- **{s.stance}**: {', '.join(s.said_by) or 'unattributed'} {cite(s.articles)}"
+                )
+            lines.append("")
+    if brief.quotes:
+        lines += ["## Quotes", ""]
+        lines += [
+            f"- {q.speaker or 'unattributed'}: “{q.text}” {cite(q.articles)}" for q in brief.quotes
+        ]
+        lines.append("")
+    if brief.timeline:
+        lines += ["## Timeline", ""]
+        lines += [
+            f"- **{e.date}** ({e.precision}): {e.text} {cite(e.articles)}" for e in brief.timeline
+        ]
+        lines.append("")
+    for heading, items in (
+        ("People", brief.people),
+        ("Places", brief.places),
+        ("Organisations", brief.organizations),
+    ):
+        if items:
+            lines += [f"## {heading}", ""]
+            for n in items:
+                extra = f", {n.role}" if n.role else ""
+                aka = f" (also: {', '.join(n.aliases)})" if n.aliases else ""
+                lines.append(f"- {n.name}{extra}{aka} {cite(n.articles)}")
+            lines.append("")
+    lines += ["## What each source adds", ""]
+    for note in brief.sources:
+        lines.append(f"- [{short[note.article]}] {note.source or '?'}: {note.title or ''}")
+        lines += [f"  - {a}" for a in note.adds] or ["  - nothing the others do not have"]
+    since = brief.since_last_read
+    if since.since:
+        lines += ["", f"## Since {since.since}", ""]
+        lines.append(f"- new articles: {cite(since.new_articles) or 'none'}")
+        lines += [f"- new figure: {_figure_text(f)} {cite(f.articles)}" for f in since.new_figures]
+        lines += [f"- new quote: “{q.text}” {cite(q.articles)}" for q in since.new_quotes]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def brief_html(brief: Brief) -> str:
+    """A standalone page: the markdown's content with tables and lists as HTML."""
+    from html import escape
+
+    out = ["<!doctype html><html><head><meta charset='utf-8'>", f"<title>{escape(brief.title or brief.story)}</title>",
+           "<style>body{font-family:sans-serif;max-width:60rem;margin:2rem auto;line-height:1.4}"
+           "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3rem .6rem}"
+           ".cite{color:#666;font-size:.85em}</style></head><body>"]  # fmt: skip
+    for line in brief_markdown(brief).splitlines():
+        if line.startswith("| ---"):
+            continue
+        text = escape(line)
+        text = re.sub(r"\[([0-9a-f]{8})\]", r"<span class='cite'>[\1]</span>", text)
+        text = re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", text)
+        if line.startswith("# "):
+            out.append(f"<h1>{text[2:]}</h1>")
+        elif line.startswith("## "):
+            out.append(f"<h2>{text[3:]}</h2>")
+        elif line.startswith("### "):
+            out.append(f"<h3>{text[4:]}</h3>")
+        elif line.startswith("| "):
+            cells = [c.strip() for c in text.strip("| ").split("|")]
+            tag = "th" if cells[0] == "figure" else "td"
+            out.append("<table>" if tag == "th" else "")
+            out.append("<tr>" + "".join(f"<{tag}>{c}</{tag}>" for c in cells) + "</tr>")
+        elif line.startswith("  - "):
+            out.append(f"<div style='margin-left:2rem'>• {text[4:]}</div>")
+        elif line.startswith("- "):
+            out.append(f"<div>• {text[2:]}</div>")
+        elif line.strip():
+            out.append(f"<p>{text}</p>")
+    out.append("</body></html>")
+    html = "\n".join(x for x in out if x)
+    return re.sub(r"(</tr>)\n(?!<tr>)", r"\1</table>\n", html)

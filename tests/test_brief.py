@@ -1,0 +1,131 @@
+"""The story brief: every statement traceable to a cited article; the CLI forms."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from newsweave import demo
+from newsweave.analyze import _NUMBER, parse_number
+from newsweave.brief import brief_html, brief_json, brief_markdown, build_brief, source_text
+from newsweave.pipeline import add_sources
+from newsweave.store import Store
+from newsweave.weave import Weaver, list_stories
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _story(store: Store, sources: list[str]) -> str:
+    list(add_sources(store, sources))
+    Weaver(store).weave()
+    stories = list_stories(store)
+    return max(stories, key=lambda s: len(s.articles)).id
+
+
+def _check_traceable(store: Store, data: dict[str, Any]) -> None:
+    """Every number and name in the brief is in a sentence of an article it cites."""
+    texts = {i: _norm(source_text(store.get(i))) for i in data["articles"]}
+
+    def in_cited(fragment: str, articles: list[str]) -> bool:
+        return any(_norm(fragment) in texts[a] for a in articles)
+
+    def name_in_cited(name: str, articles: list[str], aliases: list[str] = []) -> bool:  # noqa: B006
+        forms = [name, *aliases, name.split()[-1]]
+        return any(in_cited(form, articles) for form in forms)
+
+    for item in data["summary"]:
+        assert item["articles"] and in_cited(item["text"], item["articles"]), item
+    for dispute in data["disputes"]:
+        for figure in dispute["figures"]:
+            assert figure["evidence"], figure
+            for sentence in figure["evidence"]:
+                assert in_cited(sentence, figure["articles"]), sentence
+            values = {
+                parse_number(m.group(0))
+                for sentence in figure["evidence"]
+                for m in _NUMBER.finditer(sentence)
+            }
+            assert figure["value"] in values, (figure, values)
+            for name in figure["said_by"]:
+                assert name_in_cited(name, figure["articles"]), (name, figure)
+        for stance in dispute["denials"] + dispute["positions"]:
+            for sentence in stance["evidence"]:
+                assert in_cited(sentence, stance["articles"]), sentence
+    for quote in data["quotes"]:
+        for variant in quote["variants"]:
+            assert in_cited(variant, quote["articles"]), variant
+        if quote["speaker"]:
+            assert name_in_cited(quote["speaker"], data["articles"]), quote
+    for entry in data["timeline"]:
+        assert in_cited(entry["text"], entry["articles"]), entry
+    for kind in ("people", "places", "organizations"):
+        for named in data[kind]:
+            assert name_in_cited(named["name"], named["articles"], named["aliases"]), named
+            if named.get("role"):
+                assert in_cited(named["role"], data["articles"]), named
+
+
+def test_the_seed_brief_is_traceable(seeds_dir: Path, store: Store) -> None:
+    story = _story(store, [str(seeds_dir)])
+    data = brief_json(build_brief(store, story))
+    assert 4 <= len(data["summary"]) <= 8
+    assert data["disputes"] and data["quotes"] and data["timeline"] and data["people"]
+    _check_traceable(store, data)
+
+
+def test_the_demo_brief_is_traceable(store: Store) -> None:
+    story = _story(store, [str(p) for p in demo.corpus_files()])
+    data = brief_json(build_brief(store, story))
+    assert data["summary"]
+    _check_traceable(store, data)
+
+
+def test_the_seed_brief_finds_the_disputed_troop_figures(seeds_dir: Path, store: Store) -> None:
+    story = _story(store, [str(seeds_dir)])
+    data = brief_json(build_brief(store, story))
+    values = {f["value"] for d in data["disputes"] for f in d["figures"]}
+    assert {3000, 10000, 11000} <= values
+    kirby = [f for d in data["disputes"] for f in d["figures"] if f["value"] == 3000]
+    assert any("Kirby" in name for f in kirby for name in f["said_by"])
+
+
+def test_since_reports_only_what_is_new(store: Store, tmp_path: Path) -> None:
+    files = list(demo.corpus_files())
+    story = _story(store, [str(p) for p in files[:-2]])
+    later = "9999-01-01"
+    assert build_brief(store, story, since=later).since_last_read.new_articles == []
+    first = build_brief(store, story, since="2000-01-01").since_last_read
+    assert set(first.new_articles) == set(build_brief(store, story).articles)
+
+
+@pytest.mark.parametrize("form", ["json", "md", "html"])
+def test_cli_brief_forms(cli: Callable[..., Any], seeds_dir: Path, form: str) -> None:
+    assert cli("add", str(seeds_dir)).exit_code == 0
+    story = cli("stories", "--format", "json").json()[0]["id"]
+    result = cli("brief", story, "--format", form)
+    assert result.exit_code == 0
+    if form == "json":
+        data = result.json()
+        assert set(data) >= {
+            "summary", "disputes", "quotes", "timeline", "people", "places", "organizations",
+            "sources", "since_last_read",
+        }  # fmt: skip
+    elif form == "md":
+        assert "| figure | said by | articles |" in result.stdout
+        assert "## Timeline" in result.stdout
+    else:
+        assert "<table>" in result.stdout and "</table>" in result.stdout
+        assert result.stdout.startswith("<!doctype html>")
+
+
+def test_markdown_and_html_render_the_same_brief(seeds_dir: Path, store: Store) -> None:
+    story = _story(store, [str(seeds_dir)])
+    result = build_brief(store, story)
+    markdown, html = brief_markdown(result), brief_html(result)
+    for entry in result.timeline:
+        assert entry.date in markdown and entry.date in html
