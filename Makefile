@@ -44,6 +44,7 @@ bench: install
 	$(BIN)/python benchmarks/quantities.py
 	$(BIN)/python benchmarks/dates.py
 	$(BIN)/python benchmarks/attribution.py --split dev
+	$(BIN)/python benchmarks/brief_seeds.py
 
 clean:
 	rm -rf $(VENV) .demo .pytest_cache .mypy_cache .ruff_cache
