@@ -45,6 +45,7 @@ bench: install
 	$(BIN)/python benchmarks/dates.py
 	$(BIN)/python benchmarks/attribution.py --split dev
 	$(BIN)/python benchmarks/brief_seeds.py
+	$(BIN)/python benchmarks/brief_speed.py
 
 clean:
 	rm -rf $(VENV) .demo .pytest_cache .mypy_cache .ruff_cache
