@@ -410,7 +410,7 @@ def _quotes(analyses: dict[str, Analysis], speaker_name: Any) -> list[QuoteEntry
                 continue  # reported speech is a claim, not a quotation
             content = " ".join(quote.content.split())  # a quotation may run over paragraphs
             words = _words(content)
-            if len(words) < 3:
+            if len(tokens(content)) < 3 or not words:
                 continue
             speaker = speaker_name(quote.speaker)
             match = next((e for e, w in entries if _cosine(words, w) >= SAME_QUOTE), None)
