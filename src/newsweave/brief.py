@@ -52,14 +52,15 @@ ALIASES = {
     "eu": "European Union", "un": "United Nations", "u.n.": "United Nations",
 }  # fmt: skip
 _DENIAL = re.compile(
-    r"\b(?:den(?:y|ied|ies|ial)|dismiss(?:ed|es)?|reject(?:ed|s)?|refut(?:ed|es)|fake|false)\b",
+    r"\b(?:den(?:y|ied|ies|ial)|dismiss(?:ed|es)?|reject(?:ed|s)?|refut(?:ed|es)|fake news|"
+    r"(?:is|was|are|were) (?:not true|untrue|false|baseless|groundless))\b",
     re.IGNORECASE,
 )
 _NOT_CONFIRMED = re.compile(
     r"\b(?:not (?:yet )?(?:been )?confirm(?:ed)?|cannot confirm|can't confirm|unconfirmed|could not confirm|has yet to confirm)\b",
     re.IGNORECASE,
 )
-_CONFIRMED = re.compile(r"\bconfirm(?:ed|s)?\b", re.IGNORECASE)
+_CONFIRMED = re.compile(r"\bconfirm(?:ed|s|ation)?\b", re.IGNORECASE)
 
 
 @dataclass
@@ -482,12 +483,11 @@ def _disputes(
         dispute = Dispute(
             subject=f"how many {subject}", figures=sorted(figures.values(), key=lambda f: f.value)
         )
-        subject_words = {subject, *(f.unit for f in dispute.figures if f.unit)}
-        dispute.denials = _stances(
-            analyses, sentences, speaker_name, subject_words, _DENIAL, "denied"
-        )
         disputes.append(dispute)
     disputes.sort(key=lambda d: -sum(len(f.articles) for f in d.figures))
+    if disputes:
+        # A denial in a story denies the story's main claim ("Pyongyang denied it").
+        disputes[0].denials = _stances(analyses, sentences, speaker_name, _DENIAL, "denied")
     positions = _positions(analyses, sentences, speaker_name)
     if positions:
         disputes.append(Dispute(subject="whether it is confirmed", positions=positions))
@@ -528,25 +528,48 @@ def _stances(
     analyses: dict[str, Analysis],
     sentences: list[_Sentence],
     speaker_name: Any,
-    subject_words: set[str],
     cue: re.Pattern[str],
     stance: str,
 ) -> list[Stance]:
     found: dict[str, Stance] = {}
     for sentence in sentences:
-        if not cue.search(sentence.text) or not (subject_words & set(sentence.words)):
+        match = cue.search(sentence.text)
+        if not match:
             continue
         analysis = analyses[sentence.article]
-        speakers = _unique(
-            speaker_name(q.speaker)
-            for q in analysis.quotes
-            if q.speaker and sentence.start <= q.start < sentence.end
-        )
+        speakers = _speakers_of(sentence, sentence.start + match.start(), analysis, speaker_name)
         key = ",".join(speakers) or sentence.article
         entry = found.setdefault(key, Stance(stance, speakers, [], []))
         entry.articles = _unique([*entry.articles, sentence.article])
         entry.evidence.append(sentence.text)
     return list(found.values())
+
+
+def _speakers_of(
+    sentence: _Sentence, cue_at: int, analysis: Analysis, speaker_name: Any
+) -> list[str]:
+    """Who a stance in a sentence belongs to: the attribution inside it; else the name just
+    before the verb ("..., but Pyongyang denied it"); else, for a sentence opening with a
+    pronoun ("His comments were ..."), the last person named before it."""
+    speakers = _unique(
+        speaker_name(q.speaker)
+        for q in analysis.quotes
+        if q.speaker and sentence.start <= q.start < sentence.end
+    )
+    if speakers:
+        return speakers
+    if re.match(r"(?:he|she|his|her)\b", sentence.text, re.IGNORECASE):
+        earlier = [e for e in analysis.entities if e.type == "PERSON" and e.end <= sentence.start]
+        if earlier:
+            return _unique([speaker_name(earlier[-1].text)])
+    named = [
+        e
+        for e in analysis.entities
+        if e.type in {"PERSON", "ORG", "PLACE"} and sentence.start <= e.start and e.end <= cue_at
+    ]
+    if named:
+        return _unique([speaker_name(named[-1].text)])
+    return []
 
 
 def _positions(
@@ -561,10 +584,10 @@ def _positions(
             stance = "confirmed"
         else:
             continue
-        speakers = _unique(
-            speaker_name(q.speaker)
-            for q in analyses[sentence.article].quotes
-            if q.speaker and sentence.start <= q.start < sentence.end
+        cue = _NOT_CONFIRMED.search(sentence.text) or _CONFIRMED.search(sentence.text)
+        assert cue is not None
+        speakers = _speakers_of(
+            sentence, sentence.start + cue.start(), analyses[sentence.article], speaker_name
         )
         entry = stances.setdefault(stance, Stance(stance, [], [], []))
         entry.said_by = _unique([*entry.said_by, *speakers])
