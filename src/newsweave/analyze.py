@@ -785,6 +785,20 @@ _SPEECH = {
     "propose", "demand", "recommend", "testify", "conclude", "observe", "mention", "remark",
     "signal", "imply", "hint", "assert", "boast", "joke", "speculate", "guess", "figure",
 }  # fmt: skip
+# Verbs of saying proper, for which a stray "that" clause is taken as what was said.
+_SAYING = {
+    "say",
+    "tell",
+    "add",
+    "state",
+    "claim",
+    "announce",
+    "report",
+    "warn",
+    "insist",
+    "confirm",
+    "explain",
+}
 # Verbs whose content is an infinitive ("promised to cut taxes", "vowed to fight on").
 _INTENT = {
     "promise",
@@ -812,6 +826,7 @@ def _reported(doc: Any, quoted: list[Quote], entities: list[Entity]) -> list[Quo
     out: list[Quote] = []
     for token in doc:
         speaker = content = None
+        rest_from = -1
         if token.pos_ == "VERB" and token.lemma_.lower() in _SPEECH:
             subjects = [c for c in token.children if c.dep_ in {"nsubj", "nsubjpass"}]
             clauses = [c for c in token.children if c.dep_ == "ccomp"]
@@ -825,6 +840,20 @@ def _reported(doc: Any, quoted: list[Quote], entities: list[Entity]) -> list[Quo
                 clauses = [token.head]  # "Prices will rise, she said."
             if subjects and clauses:
                 speaker, content = subjects[0], clauses[0]
+            elif subjects and token.lemma_.lower() in _SAYING:
+                # The parser sometimes hangs the "that" clause elsewhere ("Singh saying during a
+                # briefing that ..."): the clause after the nearest "that" is the content.
+                that = next(
+                    (
+                        t
+                        for t in doc[token.i + 1 : min(token.sent.end, token.i + 12)]
+                        if t.lower_ == "that"
+                    ),
+                    None,
+                )
+                if that is not None and that.i + 1 < token.sent.end:
+                    speaker, content = subjects[0], doc[that.i + 1]
+                    rest_from = that.i + 1
         elif (
             token.lower_ == "according"
             and token.i + 1 < len(doc)
@@ -842,6 +871,8 @@ def _reported(doc: Any, quoted: list[Quote], entities: list[Entity]) -> list[Quo
             left = token.i
             right = max(t.i for t in speaker.subtree)
             span_tokens = [t for t in token.sent if not (left <= t.i <= right) and not t.is_punct]
+        elif rest_from >= 0:
+            span_tokens = [t for t in doc[rest_from : token.sent.end] if not t.is_punct]
         else:
             span_tokens = [
                 t
@@ -973,7 +1004,7 @@ def analysis_json(analysis: Analysis) -> dict[str, Any]:
 # -- stored articles --------------------------------------------------------------------------
 
 # Bump when the analysis changes, so cached results are recomputed.
-ANALYSIS_VERSION = 4
+ANALYSIS_VERSION = 5
 
 
 def article_text(title: str | None, body: Sequence[str]) -> str:

@@ -516,11 +516,18 @@ def _subjects(units: set[str]) -> dict[str, str]:
 
 
 def _said_by(analysis: Analysis, quantity: Quantity, speaker_name: Any) -> list[str]:
-    speakers = [
-        speaker_name(q.speaker)
-        for q in analysis.quotes
-        if q.speaker and q.start <= quantity.start < q.end + 1
-    ]
+    """The speakers of the attributions a figure sits in, when they name someone: a person, an
+    organisation or a country, not a stray subject ("North Korean soldiers in Russia")."""
+    known = {e.text for e in analysis.entities} | {
+        speaker_name(e.text) for e in analysis.entities if e.type == "PERSON"
+    }
+    speakers = []
+    for q in analysis.quotes:
+        if not q.speaker or not (q.start <= quantity.start < q.end + 1):
+            continue
+        name = speaker_name(q.speaker)
+        if name and (name in known or any(k and k in q.speaker for k in known if len(k) > 2)):
+            speakers.append(name)
     return _unique(speakers)
 
 
