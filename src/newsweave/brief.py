@@ -526,7 +526,7 @@ def _said_by(analysis: Analysis, quantity: Quantity, speaker_name: Any) -> list[
         if not q.speaker or not (q.start <= quantity.start < q.end + 1):
             continue
         name = speaker_name(q.speaker)
-        if name and (name in known or any(k and k in q.speaker for k in known if len(k) > 2)):
+        if name and name in known:
             speakers.append(name)
     return _unique(speakers)
 
