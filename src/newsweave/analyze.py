@@ -588,6 +588,17 @@ def _quantities(doc: Any, text: str) -> list[Quantity]:
             numbers = [n * scale if n < scale else n for n in numbers[:-1]] + numbers[-1:]
         if qualifier is None and re.match(r"\s*more\b", text[end : end + 10], re.IGNORECASE):
             qualifier = "more"  # "1,500 more": an increase, not a total
+        vague = (
+            re.match(r"(?:several|many|a few|few)\b", raw, re.IGNORECASE)
+            or re.search(
+                r"\b(?:several|many|a few|tens of|hundreds of|thousands of)\s+$",
+                text[max(0, start - 20) : start],
+                re.IGNORECASE,
+            )
+            or re.fullmatch(r"(?:dozens|hundreds|thousands|millions)", raw.strip(), re.IGNORECASE)
+        )
+        if vague:
+            qualifier = "several"  # "several thousand": an order of magnitude, not a figure
         unit = _unit(doc, raw, start, end, text)
         for number in numbers:
             out.append(Quantity(raw, start, end, number, qualifier, unit))
@@ -1004,7 +1015,7 @@ def analysis_json(analysis: Analysis) -> dict[str, Any]:
 # -- stored articles --------------------------------------------------------------------------
 
 # Bump when the analysis changes, so cached results are recomputed.
-ANALYSIS_VERSION = 5
+ANALYSIS_VERSION = 6
 
 
 def article_text(title: str | None, body: Sequence[str]) -> str:

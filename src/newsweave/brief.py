@@ -457,7 +457,10 @@ def _disputes(
         (q, a.id)
         for a in articles
         for q in analyses[a.id].quantities
-        if q.unit and q.unit not in {"%", "$", "€", "£"} and q.value >= 10
+        if q.unit
+        and q.unit not in {"%", "$", "€", "£"}
+        and q.value >= 10
+        and q.qualifier != "several"
     ]
     subjects = _subjects({q.unit for q, _ in found if q.unit})
     by_subject: dict[str, list[tuple[Quantity, str]]] = defaultdict(list)
