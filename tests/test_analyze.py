@@ -134,17 +134,21 @@ def test_cli_analyze_prints_one_object_per_file(cli: Callable[..., Any], tmp_pat
 QUANTITY_F1_FLOOR = 0.84  # measured 0.856; quantulum3 73.0, CQE 92.0
 
 
-@pytest.mark.slow
-def test_newsquant_value_f1_floor() -> None:
+def _benchmark(name: str, *data: str) -> Any:
+    """A script of benchmarks/ as a module, once the shared data it reads is there."""
+    import importlib
     import sys
 
     from conftest import shared_path
 
-    shared_path("data", "newsquant", "NewsQuant-dev.json")
+    shared_path("data", *data)
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-    import quantities
+    return importlib.import_module(name)
 
-    result = quantities.evaluate()
+
+@pytest.mark.slow
+def test_newsquant_value_f1_floor() -> None:
+    result = _benchmark("quantities", "newsquant", "NewsQuant-dev.json").evaluate()
     assert result["f1"] >= QUANTITY_F1_FLOOR, (result["precision"], result["recall"])
 
 
@@ -153,15 +157,7 @@ DATE_VALUE_F1_FLOOR = 0.62  # measured 0.643 on TBAQ; HeidelTime 77.61 on the Te
 
 @pytest.mark.slow
 def test_tempeval_date_value_f1_floor() -> None:
-    import sys
-
-    from conftest import shared_path
-
-    shared_path("data", "tempeval3", "TBAQ-cleaned")
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-    import dates
-
-    result = dates.evaluate()
+    result = _benchmark("dates", "tempeval3", "TBAQ-cleaned").evaluate()
     assert result["f1"] >= DATE_VALUE_F1_FLOOR, (result["precision"], result["recall"])
 
 
@@ -170,15 +166,7 @@ ATTRIBUTION_F1_FLOOR = 0.44  # measured 0.461 on PolNeAR dev
 
 @pytest.mark.slow
 def test_polnear_attribution_f1_floor() -> None:
-    import sys
-
-    from conftest import shared_path
-
-    shared_path("data", "polnear", "dev")
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-    import attribution
-
-    result = attribution.evaluate("dev")
+    result = _benchmark("attribution", "polnear", "dev").evaluate("dev")
     assert result["f1"] >= ATTRIBUTION_F1_FLOOR, (result["precision"], result["recall"])
 
 

@@ -71,6 +71,18 @@ def _open_store() -> Store:
     return Store.open(resolve_db_path(state.db))
 
 
+def _progress() -> Progress:
+    """A progress bar on stderr that disappears when done (shown on a terminal only)."""
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err,
+        transient=True,
+    )
+
+
 def _print_json(value: Any) -> None:
     sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
 
@@ -103,14 +115,7 @@ def add(
 
     with _open_store() as store:
         if show_progress:
-            with Progress(
-                SpinnerColumn(),
-                TextColumn("[progress.description]{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                console=err,
-                transient=True,
-            ) as progress:
+            with _progress() as progress:
                 task = progress.add_task("adding", total=None)
                 for result in add_sources(store, sources, opts):
                     report(result)
@@ -137,14 +142,7 @@ def _weave(store: Store, show_progress: bool) -> weave_module.WeaveReport:
         return weave_module.WeaveReport()
     if not show_progress:
         return weaver.weave(pending)
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        console=err,
-        transient=True,
-    ) as progress:
+    with _progress() as progress:
         task = progress.add_task("weaving stories", total=len(pending))
         return weaver.weave(pending, progress=lambda n: progress.update(task, advance=n))
 
