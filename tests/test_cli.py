@@ -212,3 +212,9 @@ def test_piping_into_a_closed_reader_is_quiet(db_path: Path, corpus: Path) -> No
         shell=True, capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert "Traceback" not in result.stderr
+
+
+def test_demo_ends_with_the_story_brief(cli: Cli) -> None:
+    result = cli("demo")
+    assert "The story brief" in result.stdout
+    assert "Disputed figures" in result.stdout and "Timeline" in result.stdout

@@ -284,7 +284,7 @@ def resolve_date(text: str, ref: date, ahead: bool = False) -> tuple[str, Precis
     if low == "tomorrow":
         return (ref + timedelta(days=1)).isoformat(), "day"
     weekday = re.fullmatch(
-        r"(?:on\s+|last\s+|this\s+|next\s+|earlier\s+|late\s+|early\s+)?("
+        r"(?:on\s+|by\s+|since\s+|last\s+|this\s+|next\s+|earlier\s+|late\s+|early\s+)?("
         + "|".join(_WEEKDAYS)
         + r")(?:\s+(?:morning|afternoon|evening|night))?",
         low,
@@ -1015,7 +1015,7 @@ def analysis_json(analysis: Analysis) -> dict[str, Any]:
 # -- stored articles --------------------------------------------------------------------------
 
 # Bump when the analysis changes, so cached results are recomputed.
-ANALYSIS_VERSION = 6
+ANALYSIS_VERSION = 7
 
 
 def article_text(title: str | None, body: Sequence[str]) -> str:

@@ -500,6 +500,14 @@ def demo() -> None:
                 show_removed=True,
                 origin=weave_module.origin_of(store, article.id),
             )
+            from rich.markdown import Markdown
+
+            from newsweave.brief import brief_markdown, build_brief
+
+            out.rule("[bold]The story brief[/bold] (newsweave brief)")
+            story = weave_module.origin_of(store, article.id).story
+            if story:
+                out.print(Markdown(brief_markdown(build_brief(store, story))))
     failed = [r for r in results if r.status == "error"]
     for result in failed:
         err.print(f"[red]error[/red] {escape(result.error or '')}")
