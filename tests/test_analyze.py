@@ -199,7 +199,7 @@ def test_stored_articles_take_their_story_date_and_are_analysed_once(
     again = analyze.analyze_stored(store, ids["001"], analyzer)
     assert len(calls) == 1
     assert again == first
-    text = analyze.article_text(store.get(ids["001"]).title, store.get(ids["001"]).body)
+    text = analyze.analysis_text(store.get(ids["001"]).title, store.get(ids["001"]).body)
     for quantity in first.quantities:
         assert text[quantity.start : quantity.end] == quantity.text
 

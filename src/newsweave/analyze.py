@@ -1018,7 +1018,7 @@ def analysis_json(analysis: Analysis) -> dict[str, Any]:
 ANALYSIS_VERSION = 7
 
 
-def article_text(title: str | None, body: Sequence[str]) -> str:
+def analysis_text(title: str | None, body: Sequence[str]) -> str:
     """The text an article is analysed as: headline, then paragraphs, one per line."""
     return "\n".join(([title] if title else []) + list(body))
 
@@ -1046,7 +1046,7 @@ def reference_date(store: Store, article_id: str) -> date:
 
 def analyze_stored(store: Store, article_id: str, analyzer: Analyzer | None = None) -> Analysis:
     """An article's analysis, computed once per article (and reference date) and kept in the
-    store; offsets point into `article_text(title, body)`."""
+    store; offsets point into `analysis_text(title, body)`."""
     ref = reference_date(store, article_id)
     row = store.conn.execute(
         "SELECT version, reference, analysis FROM article_analysis WHERE article_id = ?",
@@ -1055,7 +1055,7 @@ def analyze_stored(store: Store, article_id: str, analyzer: Analyzer | None = No
     if row and row[0] == ANALYSIS_VERSION and row[1] == ref.isoformat():
         return analysis_from_json(json.loads(row[2]))
     article = store.get(article_id)
-    result = (analyzer or Analyzer()).analyze(article_text(article.title, article.body), ref)
+    result = (analyzer or Analyzer()).analyze(analysis_text(article.title, article.body), ref)
     with store.transaction() as tx:
         tx.execute(
             "INSERT OR REPLACE INTO article_analysis (article_id, version, reference, analysis)"

@@ -29,9 +29,9 @@ from newsweave.analyze import (
     Analysis,
     Analyzer,
     Quantity,
+    analysis_text,
     analyze_stored,
 )
-from newsweave.analyze import article_text as analysed_text
 from newsweave.models import Article
 from newsweave.store import Store
 from newsweave.text import STOPWORDS, tokens
@@ -660,7 +660,7 @@ def _since(
 
 
 def source_text(article: Article) -> str:
-    return analysed_text(article.title, article.body)
+    return analysis_text(article.title, article.body)
 
 
 # -- output -----------------------------------------------------------------------------------
