@@ -262,3 +262,45 @@ def test_most_seed_people_get_their_role(
         matched += any(len(wanted & words(r)) >= 0.5 * len(wanted) for r in found)
     # 12 of 14 today; Park and Lee are lawmakers only by inference ("Cho told the lawmakers").
     assert matched >= 12
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> Analyzer:
+    return Analyzer()
+
+
+@pytest.mark.parametrize(
+    ("sentence", "value", "unit", "thing"),
+    [
+        ("Officials said 2,400 Dutch flood relief workers arrived.", 2400, "workers", "Dutch flood relief workers"),
+        ("The death toll rose to 87 on Monday.", 87, "death", "death"),
+        ("Total casualties reached 1,200 by Friday.", 1200, "casualties", "Total casualties"),
+        ("Its estimated losses were 4,000.", 4000, "losses", "losses"),
+    ],
+)  # fmt: skip
+def test_the_counted_thing_after_the_number_or_before_the_verb(
+    analyzer: Analyzer, sentence: str, value: float, unit: str, thing: str
+) -> None:
+    found = [(q.value, q.unit, q.thing) for q in analyzer.analyze(sentence, REF).quantities]
+    assert (value, unit, thing) in found
+
+
+def test_a_pronoun_before_a_quotation_is_the_last_person_speaking_for_themselves(
+    analyzer: Analyzer,
+) -> None:
+    text = (
+        "Anna Holt said the dam was safe, though the engineer Paul Marsh had said it was not. "
+        'She added, "We will inspect the dam again next week."'
+    )
+    quotes = analyzer.analyze(text, REF).quotes
+    quoted = [q for q in quotes if q.content.startswith("We will inspect")]
+    assert [q.speaker for q in quoted] == ["Anna Holt"]
+
+
+def test_a_figure_passed_on_belongs_to_the_innermost_named_speaker(analyzer: Analyzer) -> None:
+    from newsweave.brief import _said_by
+
+    text = "Maria Lopez said that Tom Berg told the committee that 40 inspectors had quit."
+    analysis = analyzer.analyze(text, REF)
+    figure = next(q for q in analysis.quantities if q.value == 40)
+    assert _said_by(analysis, figure, lambda name: name) == ["Tom Berg"]

@@ -134,8 +134,9 @@ def test_markdown_and_html_render_the_same_brief(seeds_dir: Path, store: Store) 
 def test_seed_brief_against_the_gold(
     seeds_dir: Path, seeds_gold: dict[str, Any], store: Store
 ) -> None:
-    """Today's levels, pinned so they only go up (see benchmarks/brief_seeds.py); the issue's
-    full targets (every figure with every speaker, 90% of people with roles) are not met yet."""
+    """Today's levels, pinned so they only go up (see benchmarks/brief_seeds.py). People with
+    roles are at 12/14, short of the issue's 90%: the text calls one of the two lawmakers "a
+    reporter" and gives the other no role at all."""
     import sys
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
@@ -148,9 +149,43 @@ def test_seed_brief_against_the_gold(
     assert result["timeline dates (with articles)"] == (9, 9)
     assert result["people found"] == (14, 14)
     assert result["  people with their role"][0] >= 12
-    assert result["dispute figures found"][0] >= 4
+    assert result["dispute figures found"] == (6, 6)
+    assert result["  figures with every article"] == (6, 6)
     assert result["quotes found"] == (3, 3)
     assert result["  quotes with the speaker"] == (3, 3)
     assert result["denials (speaker found)"] == (2, 2)
     assert result["positions (stance and a speaker)"] == (2, 2)
-    assert result["  figures with every speaker"][0] >= 3
+    assert result["  figures with every speaker"] == (6, 6)
+    assert result["  quotes with every article"] == (3, 3)
+
+
+def test_figures_count_the_same_thing_when_their_words_or_phrases_agree() -> None:
+    from newsweave.brief import _subjects
+
+    subjects = _subjects(
+        {
+            ("deaths", "service member deaths"),
+            ("losses", "Chilean losses"),
+            ("soldiers", "Ukrainian soldiers"),
+            ("fighters", "Ukrainian fighters"),
+            ("soldiers", "Russian soldiers"),
+        }
+    )
+    assert subjects[("deaths", "service member deaths")] == subjects[("losses", "Chilean losses")]
+    assert (
+        subjects[("soldiers", "Ukrainian soldiers")] == subjects[("fighters", "Ukrainian fighters")]
+    )
+    assert (
+        subjects[("soldiers", "Ukrainian soldiers")] != subjects[("soldiers", "Russian soldiers")]
+    )
+
+
+def test_a_figure_far_off_the_others_counts_something_else() -> None:
+    from newsweave.analyze import Quantity
+    from newsweave.brief import _same_scale
+
+    items = [
+        (Quantity(str(v), 0, 1, v, None, "soldiers"), f"a{i}")
+        for i, v in enumerate([18, 3000, 10000, 11000, 1_200_000])
+    ]
+    assert sorted(q.value for q, _ in _same_scale(items)) == [3000, 10000, 11000]

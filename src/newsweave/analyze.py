@@ -50,6 +50,9 @@ class Quantity(Span):
     value: float
     qualifier: str | None  # "at least", "about", "almost", "over", "more than", "up to", ...
     unit: str | None  # the counted noun or unit ("soldiers", "km", "%", "$")
+    # The counted thing with its modifiers ("North Korean soldiers", "Russian losses"): what
+    # tells two figures apart when their nouns agree.
+    thing: str | None = None
 
 
 @dataclass(frozen=True)
@@ -446,7 +449,9 @@ class Analyzer:
         quoted = _quotes(text, out.sentences, out.entities)
         quoted += _transcript(text, quoted)
         reported = _reported(doc, quoted, out.entities)
-        out.quotes = sorted(quoted + reported, key=lambda q: q.start)
+        out.quotes = _pronoun_quotes(
+            text, sorted(quoted + reported, key=lambda q: q.start), out.entities
+        )
         out.roles = _roles(doc)
         return out
 
@@ -599,9 +604,9 @@ def _quantities(doc: Any, text: str) -> list[Quantity]:
         )
         if vague:
             qualifier = "several"  # "several thousand": an order of magnitude, not a figure
-        unit = _unit(doc, raw, start, end, text)
+        unit, thing = _unit(doc, raw, start, end, text)
         for number in numbers:
-            out.append(Quantity(raw, start, end, number, qualifier, unit))
+            out.append(Quantity(raw, start, end, number, qualifier, unit, thing))
     return out
 
 
@@ -641,22 +646,73 @@ _LEADING_QUALIFIER = re.compile(
 )
 
 
-def _unit(doc: Any, raw: str, start: int, end: int, text: str) -> str | None:
+def _unit(doc: Any, raw: str, start: int, end: int, text: str) -> tuple[str | None, str | None]:
+    """The unit, or the counted noun and its phrase: the noun after the number ("3,000 North
+    Korean soldiers", "300,000 service member deaths" -> "deaths"), else what the number is
+    said to be ("losses to be 500,000", "the death toll rose to 300")."""
     if "%" in raw or re.match(r"\s*per\s?cent\b", text[end : end + 9], re.IGNORECASE):
-        return "%"
+        return "%", None
     currency = re.search(r"[$€£]", raw)
     if currency:
-        return currency.group(0)
+        return currency.group(0), None
     span = doc.char_span(start, end, alignment_mode="expand")
     if span is None:
-        return None
-    # The counted noun: the first noun after the number, past adjectives and names.
+        return None, None
     for token in doc[span.end : span.end + 5]:
         if token.pos_ == "NOUN":
-            return str(token.text).lower()
+            # A compound runs on to its head: "service member deaths" counts deaths.
+            while token.dep_ == "compound" and token.head.pos_ == "NOUN" and token.head.i > token.i:
+                token = token.head
+            return str(token.text).lower(), _phrase(token)
         if token.pos_ not in {"ADJ", "PROPN", "ADV", "NUM"} and token.text != "-":
             break
-    return None
+    noun = _predicated_noun(span.root)
+    if noun is None:
+        return None, None
+    return str(noun.text).lower(), _phrase(noun)
+
+
+# Nouns that only count what their modifier names: "the death toll" counts deaths.
+_COUNT_NOUNS = {"number", "total", "toll", "tally", "count", "figure"}
+# Verbs through which a subject takes a number: "X was 45", "X reached 1,200", "X rose to 300".
+_REACHING = {"be", "reach", "rise", "climb", "hit", "total", "stand", "top", "exceed", "jump"}
+
+
+def _predicated_noun(number: Any) -> Any:
+    while number.dep_ in {"nummod", "quantmod", "compound"} and number.head.pos_ == "NUM":
+        number = number.head  # "500,000 (half a million)"
+    verb = number.head
+    if number.dep_ == "pobj" and verb.dep_ == "prep":
+        verb = verb.head
+    if number.dep_ not in {"attr", "dobj", "pobj"} or verb.lemma_ not in _REACHING:
+        return None
+    subjects = [c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"}]
+    if subjects:
+        noun = subjects[0]
+    elif verb.dep_ == "relcl" and verb.head.pos_ == "NOUN":
+        noun = verb.head  # "losses to be 500,000"
+    else:
+        return None
+    if noun.lemma_ in _COUNT_NOUNS:
+        inner = [c for c in noun.children if c.dep_ == "compound" and c.pos_ == "NOUN"] + [
+            g for c in noun.children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children
+        ]
+        if inner:
+            return inner[0]
+    return noun if noun.pos_ == "NOUN" else None
+
+
+def _phrase(noun: Any) -> str:
+    words = [
+        c
+        for c in noun.lefts
+        if c.dep_ in {"amod", "compound", "nmod"} and c.pos_ in {"ADJ", "PROPN", "NOUN"}
+    ]
+    for child in list(words):
+        words.extend(
+            t for t in child.subtree if t.i < child.i and t.pos_ in {"ADJ", "PROPN", "NOUN"}
+        )
+    return " ".join(t.text for t in sorted([*words, noun], key=lambda t: t.i))
 
 
 # A sentence looking forward: its bare "December" or "Tuesday" lies ahead, not behind.
@@ -795,6 +851,7 @@ _SPEECH = {
     "understand", "hear", "learn", "show", "find", "charge", "pledge", "threaten",
     "propose", "demand", "recommend", "testify", "conclude", "observe", "mention", "remark",
     "signal", "imply", "hint", "assert", "boast", "joke", "speculate", "guess", "figure",
+    "inform", "brief", "notify", "assure", "caution",
 }  # fmt: skip
 # Verbs of saying proper, for which a stray "that" clause is taken as what was said.
 _SAYING = {
@@ -809,6 +866,8 @@ _SAYING = {
     "insist",
     "confirm",
     "explain",
+    "inform",
+    "brief",
 }
 # Verbs whose content is an infinitive ("promised to cut taxes", "vowed to fight on").
 _INTENT = {
@@ -825,6 +884,55 @@ _INTENT = {
     "ask",
     "call",
 }
+
+
+def _last_speaker(quotes: list[Quote], people: list[Entity], before: int) -> str | None:
+    """Who "he" or "she" at `before` most likely is: the last person speaking in their own voice,
+    not someone a person quotes (in "Singh said ... though Austin had said ...", a following
+    "She added" is Singh); else the last person named."""
+    persons = [e for e in people if e.type == "PERSON"]
+    surnames = {e.text.split()[-1]: e.text for e in persons}
+
+    def person(q: Quote) -> str | None:
+        names = [e.text for e in persons if q.speaker_start <= e.start < q.speaker_end]
+        if names:
+            return names[-1]
+        words = (q.speaker or "").split()
+        return surnames.get(words[-1]) if words else None
+
+    top = [
+        (q, name)
+        for q in quotes
+        if 0 <= q.speaker_start < before
+        and (name := person(q))
+        and not any(p.start <= q.speaker_start < p.end and person(p) for p in quotes if p is not q)
+    ]
+    if top:
+        return max(top, key=lambda t: t[0].speaker_start)[1]
+    earlier = [e for e in persons if e.end <= before]
+    return earlier[-1].text if earlier else None
+
+
+# "She added, ", "He went on to say that, " right before a quotation.
+_PRONOUN_LEAD = re.compile(r"\b(he|she)\b([^.!?\"“”]{0,40})$", re.IGNORECASE)
+
+
+def _pronoun_quotes(text: str, quotes: list[Quote], entities: list[Entity]) -> list[Quote]:
+    """A quotation introduced by a pronoun ("She added, "We believe ...") with no speaker yet
+    gets the one `_last_speaker` finds."""
+    out: list[Quote] = []
+    for q in quotes:
+        if q.speaker is None:
+            window = max(0, q.start - 60)
+            lead = _PRONOUN_LEAD.search(text[window : q.start])
+            cue = _CUE_RE.search(lead.group(2)) if lead else None
+            name = _last_speaker(out, entities, q.start) if lead and cue else None
+            if lead and cue and name:
+                begin = window + lead.start(1)
+                q = Quote(q.text, q.start, q.end, name, cue.group(1).lower(), q.content,
+                          begin, begin + len(lead.group(1)))  # fmt: skip
+        out.append(q)
+    return out
 
 
 def _reported(doc: Any, quoted: list[Quote], entities: list[Entity]) -> list[Quote]:
@@ -900,9 +1008,7 @@ def _reported(doc: Any, quoted: list[Quote], entities: list[Entity]) -> list[Quo
         speaker_span = doc[speaker.left_edge.i : speaker.right_edge.i + 1]
         name = speaker_span.text
         if speaker.pos_ == "PRON" and speaker.lower_ in {"he", "she"}:
-            before = [p for p in people if p.end <= speaker.idx]
-            if before:
-                name = before[-1].text
+            name = _last_speaker([*quoted, *out], people, speaker.idx) or name
         cue = "according to" if token.lower_ == "according" else token.text.lower()
         content_text = doc.text[start:end]
         out.append(
@@ -1015,7 +1121,7 @@ def analysis_json(analysis: Analysis) -> dict[str, Any]:
 # -- stored articles --------------------------------------------------------------------------
 
 # Bump when the analysis changes, so cached results are recomputed.
-ANALYSIS_VERSION = 7
+ANALYSIS_VERSION = 8
 
 
 def analysis_text(title: str | None, body: Sequence[str]) -> str:

@@ -50,6 +50,9 @@ ALIASES = {
     "uk": "United Kingdom", "britain": "United Kingdom", "great britain": "United Kingdom",
     "russian federation": "Russia", "prc": "China", "people's republic of china": "China",
     "eu": "European Union", "un": "United Nations", "u.n.": "United Nations",
+    "pentagon": "Department of Defense", "dod": "Department of Defense",
+    "defense department": "Department of Defense", "us department of defense": "Department of Defense",
+    "u.s. department of defense": "Department of Defense",
 }  # fmt: skip
 _DENIAL = re.compile(
     r"\b(?:den(?:y|ied|ies|ial)|dismiss(?:ed|es)?|reject(?:ed|s)?|refut(?:ed|es)|fake news|"
@@ -203,6 +206,7 @@ def build_brief(
     speaker_name = _speaker_resolver(people)
     quotes = _quotes(analyses, speaker_name)
     disputes = _disputes(articles, analyses, sentences, speaker_name)
+    places, organizations = _named(articles, analyses, people)
     return Brief(
         story=story.id,
         title=story.title,
@@ -212,8 +216,8 @@ def build_brief(
         quotes=quotes,
         timeline=_timeline(analyses, sentences),
         people=people,
-        places=_named(articles, analyses, {"PLACE"}),
-        organizations=_named(articles, analyses, {"ORG"}),
+        places=places,
+        organizations=organizations,
         sources=_sources(articles, groups, disputes, quotes),
         since_last_read=_since(store, articles, since, disputes, quotes),
     )
@@ -307,12 +311,25 @@ def _people(articles: list[Article], analyses: dict[str, Analysis]) -> list[Name
                 mentions[_person_key(entity.text)].append((entity.text, article.id))
         for role in analysis.roles:
             roles[_person_key(role.name)][role.role] += 1
-    # A one-word key that is also the last word of a fuller name joins it.
+    # A one-word name joins the one fuller name it starts or ends: "Kirby" is "John Kirby",
+    # "Park" is "Park Sunwon" (family name first). "Kim" beside two Kims stays apart.
+    full = {k: v for k, v in mentions.items() if any(len(_name_words(f)) > 1 for f, _ in v)}
+    for key in [k for k in mentions if k not in full]:
+        word = key.lower()
+        owners = [
+            k
+            for k, forms in full.items()
+            if any(_name_words(f)[0].lower() == word or _name_words(f)[-1].lower() == word
+                   for f, _ in forms if len(_name_words(f)) > 1)
+        ]  # fmt: skip
+        if len(owners) == 1:
+            mentions[owners[0]].extend(mentions.pop(key))
+            roles[owners[0]].update(roles.pop(key, Counter()))
     out = []
     for key, forms in mentions.items():
         names = Counter(form for form, _ in forms)
-        canonical = max(names, key=lambda n: (len(n.split()), names[n]))
-        if len(canonical.split()) < 2 and not roles.get(key):
+        canonical = max(names, key=lambda n: (len(_name_words(n)), names[n]))
+        if len(_name_words(canonical)) < 2 and not roles.get(key):
             continue  # a lone first name or a stray capitalised word, not a person we can name
         out.append(
             Named(
@@ -326,8 +343,21 @@ def _people(articles: list[Article], analyses: dict[str, Analysis]) -> list[Name
     return out
 
 
-def _person_key(name: str) -> str:
+_SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
+
+
+def _name_words(name: str) -> list[str]:
+    """A name's words less initials ("J.") and generational suffixes ("III", "Jr.")."""
     words = re.sub(r"['’]s$", "", name).split()
+    return [
+        w
+        for w in words
+        if w.lower().strip(".,") not in _SUFFIXES and not re.fullmatch(r"[A-Z]\.?", w)
+    ]
+
+
+def _person_key(name: str) -> str:
+    words = _name_words(name) or name.split()
     return words[-1].lower() if words else name.lower()
 
 
@@ -354,17 +384,36 @@ def _speaker_resolver(people: list[Named]) -> Any:
         head = re.sub(r"^(?:the|a|an)\s+", "", head, flags=re.IGNORECASE)
         if not head or head.lower() in _PRONOUNS or len(head.split()) > 6:
             return None
+        if head.lower() in ALIASES:
+            return ALIASES[head.lower()]
         return by_key.get(_person_key(head), head)
 
     return resolve
 
 
-def _named(articles: list[Article], analyses: dict[str, Analysis], types: set[str]) -> list[Named]:
-    groups: dict[str, list[tuple[str, str]]] = defaultdict(list)
+def _named(
+    articles: list[Article], analyses: dict[str, Analysis], people: list[Named]
+) -> tuple[list[Named], list[Named]]:
+    """Places and organisations, aliases and acronyms merged. A name goes where most of its
+    mentions put it ("North Korea" the country, not the organisation); a person's surname read
+    as a place, and names seen only in a Title Case headline ("North Korea Sends"), are left
+    out."""
+    surnames = {_person_key(n) for p in people for n in [p.name, *p.aliases]}
+    mentions: list[tuple[str, str, str]] = []  # (form, type, article)
     for article in articles:
+        headline = len(article.title or "") if _title_case(article.title or "") else 0
         for entity in analyses[article.id].entities:
-            if entity.type in types:
-                groups[_alias_key(entity.text)].append((entity.text, article.id))
+            if entity.type in {"PLACE", "ORG"}:
+                mentions.append(
+                    (entity.text, entity.type, article.id if entity.start >= headline else "")
+                )
+    groups: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+    for form, kind, article_id in mentions:
+        groups[_alias_key(form)].append((form, kind, article_id))
+    # A dateline's "WASHINGTON" is Washington.
+    for key in [k for k in groups if k.isupper() and len(k) > 4]:
+        if key.title() in groups:
+            groups[key.title()].extend(groups.pop(key))
     # Acronyms join their long form ("NIS" and "National Intelligence Service").
     keys = list(groups)
     for key in keys:
@@ -378,19 +427,29 @@ def _named(articles: list[Article], analyses: dict[str, Analysis], types: set[st
                 ):
                     groups[other].extend(groups.pop(key))
                     break
-    out = []
-    for forms in groups.values():
-        names = Counter(f for f, _ in forms)
+    places: list[Named] = []
+    organizations: list[Named] = []
+    for key, forms in groups.items():
+        cited = _unique(a for _, _, a in forms if a)
+        if not cited or key.lower() in surnames:
+            continue
+        names = Counter(f for f, _, a in forms if a)
         canonical = ALIASES.get(max(names, key=names.__getitem__).lower()) or max(
             names, key=lambda n: (names[n], len(n))
         )
-        out.append(
-            Named(
-                canonical, sorted(n for n in names if n != canonical), _unique(a for _, a in forms)
-            )
-        )
-    out.sort(key=lambda n: (-len(n.articles), n.name))
-    return out
+        if canonical.isupper() and len(canonical) > 4 and canonical.title() == key.title():
+            canonical = canonical.title()
+        kinds = Counter(k for _, k, a in forms if a)
+        target = places if kinds["PLACE"] >= kinds["ORG"] else organizations
+        target.append(Named(canonical, sorted(n for n in names if n != canonical), cited))
+    for named in (places, organizations):
+        named.sort(key=lambda n: (-len(n.articles), n.name))
+    return places, organizations
+
+
+def _title_case(line: str) -> bool:
+    words = [w for w in line.split() if len(w) > 3 and w[:1].isalpha()]
+    return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.8 * len(words)
 
 
 def _alias_key(name: str) -> str:
@@ -462,14 +521,16 @@ def _disputes(
         and q.value >= 10
         and q.qualifier != "several"
     ]
-    subjects = _subjects({q.unit for q, _ in found if q.unit})
+    subjects = _subjects({(q.unit or "", q.thing or q.unit or "") for q, _ in found})
     by_subject: dict[str, list[tuple[Quantity, str]]] = defaultdict(list)
     for q, article_id in found:
-        by_subject[subjects[q.unit or ""]].append((q, article_id))
+        by_subject[subjects[(q.unit or "", q.thing or q.unit or "")]].append((q, article_id))
     disputes = []
     for subject, items in by_subject.items():
         figures: dict[float, Figure] = {}
-        for q, article_id in items:
+        qualifiers: dict[float, Counter[str | None]] = defaultdict(Counter)
+        for q, article_id in _same_scale(items):
+            qualifiers[q.value][q.qualifier] += 1
             sentence = _sentence_at(sentences, article_id, q.start)
             said_by = _said_by(analyses[article_id], q, speaker_name)
             figure = figures.get(q.value)
@@ -479,8 +540,11 @@ def _disputes(
             figure.articles = _unique([*figure.articles, article_id])
             if sentence and sentence.text not in figure.evidence:
                 figure.evidence.append(sentence.text)
-            if figure.qualifier is None:
-                figure.qualifier = q.qualifier
+        for value, figure in figures.items():
+            # The wording most mentions use ("10,000", not one outlet's "over 10,000").
+            figure.qualifier = max(
+                qualifiers[value].items(), key=lambda kv: (kv[1], kv[0] is not None)
+            )[0]
         if len(figures) < 2:
             continue
         dispute = Dispute(
@@ -497,41 +561,103 @@ def _disputes(
     return disputes
 
 
-def _subjects(units: set[str]) -> dict[str, str]:
-    """Counted nouns meaning the same thing ("soldiers", "troops") map to one subject, by the
-    embedding model's similarity of the words."""
+# Words for people killed or lost: a count of "losses" and one of "deaths" answer the same
+# question, though the words alone are not close in the embedding space.
+_CASUALTIES = {
+    "casualties", "casualty", "deaths", "death", "dead", "losses", "loss", "fatalities",
+    "killed", "lives", "victims", "toll", "bodies",
+}  # fmt: skip
+SAME_NOUN = 0.7  # embedding cosine of two counted nouns ("soldiers", "troops")
+SAME_THING = 0.8  # ... of two counted phrases ("North Korean fighters", "North Korean soldiers")
+# A figure this many times off the story's typical figure for its subject counts something
+# else ("18 soldiers escaped", "an army of 1.2 million soldiers"), not a rival estimate.
+OTHER_SCALE = 20.0
+
+
+def _subjects(things: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """Counted things meaning the same (unit, phrase) map to one subject: casualty words
+    together; else nouns or phrases close in the embedding model, unless their names disagree
+    ("Ukrainian soldiers" are not "Russian soldiers")."""
     from newsweave.embed import get_embedder
 
-    ordered = sorted(units)
-    if len(ordered) < 2:
-        return {u: u for u in ordered}
-    vectors = get_embedder().encode(ordered)
-    mapping: dict[str, str] = {}
-    heads: list[int] = []
-    for i, unit in enumerate(ordered):
-        head = next((h for h in heads if float(vectors[i] @ vectors[h]) >= 0.7), None)
-        if head is None:
-            heads.append(i)
-            mapping[unit] = unit
+    ordered = sorted(things)
+    if not ordered:
+        return {}
+    embedder = get_embedder()
+    nouns = embedder.encode([u for u, _ in ordered])
+    phrases = embedder.encode([t for _, t in ordered])
+    names = [_names_in(t, u) for u, t in ordered]
+
+    def same(i: int, j: int) -> bool:
+        if names[i] and names[j] and not names[i] & names[j]:
+            return False
+        (ui, _), (uj, _) = ordered[i], ordered[j]
+        if ui in _CASUALTIES and uj in _CASUALTIES:
+            return True
+        return (
+            float(nouns[i] @ nouns[j]) >= SAME_NOUN or float(phrases[i] @ phrases[j]) >= SAME_THING
+        )
+
+    # Single linkage: each thing joins the first group holding something it means.
+    groups: list[list[int]] = []
+    for i in range(len(ordered)):
+        group = next((g for g in groups if any(same(i, j) for j in g)), None)
+        if group is None:
+            groups.append([i])
         else:
-            mapping[unit] = ordered[head]
+            group.append(i)
+    mapping: dict[tuple[str, str], str] = {}
+    for group in groups:
+        units = [ordered[i][0] for i in group]
+        if all(u in _CASUALTIES for u in units) and len(set(units)) > 1:
+            label = "casualties"
+        else:
+            label = Counter(units).most_common(1)[0][0]
+        carried = Counter(n for i in group for n in names[i])
+        shared = {n for n, c in carried.items() if c * 2 > len(group)}
+        if shared:
+            first = ordered[group[0]][1].split()
+            label = " ".join(w for w in first if w in shared) + " " + label
+        for i in group:
+            mapping[ordered[i]] = label
     return mapping
 
 
+def _names_in(thing: str, unit: str) -> set[str]:
+    words = thing.split()
+    return (
+        {w for w in words[:-1] if w[:1].isupper()}
+        if words and words[-1].lower() == unit
+        else {w for w in words if w[:1].isupper() and w.lower() != unit}
+    )
+
+
+def _same_scale(items: list[tuple[Quantity, str]]) -> list[tuple[Quantity, str]]:
+    """The figures within OTHER_SCALE of the subject's median, each article counting once."""
+    per_article = sorted({(q.value, a) for q, a in items})
+    if len(per_article) < 3:
+        return items
+    values = sorted(v for v, _ in per_article)
+    median = values[len(values) // 2]
+    return [(q, a) for q, a in items if 1 / OTHER_SCALE <= q.value / median <= OTHER_SCALE]
+
+
 def _said_by(analysis: Analysis, quantity: Quantity, speaker_name: Any) -> list[str]:
-    """The speakers of the attributions a figure sits in, when they name someone: a person, an
-    organisation or a country, not a stray subject ("North Korean soldiers in Russia")."""
+    """Who a figure comes from: the innermost attribution around it that names someone (a
+    person, an organisation or a country, not a stray subject such as "his agency"). In "Park
+    said that Cho told lawmakers that 10,000 ...", Park passes the figure on; Cho gave it."""
     known = {e.text for e in analysis.entities} | {
         speaker_name(e.text) for e in analysis.entities if e.type == "PERSON"
     }
-    speakers = []
-    for q in analysis.quotes:
-        if not q.speaker or not (q.start <= quantity.start < q.end + 1):
-            continue
+    around = sorted(
+        (q for q in analysis.quotes if q.speaker and q.start <= quantity.start < q.end + 1),
+        key=lambda q: q.end - q.start,
+    )
+    for q in around:
         name = speaker_name(q.speaker)
         if name and name in known:
-            speakers.append(name)
-    return _unique(speakers)
+            return [name]
+    return []
 
 
 def _stances(
