@@ -52,7 +52,16 @@ def test_parse_number(text: str, value: float) -> None:
         ("early to mid-October", "2024-10", "month"),
         ("by the end of December", "2024-12", "month"),
         ("in June", "2024-06", "month"),
-        ("November", "2023-11", "month"),
+        ("November", "2024-11", "month"),
+        ("February", "2024-02", "month"),
+        ("Nov. 9", "2024-11-09", "day"),
+        ("March 30", "2024-03-30", "day"),
+        ("the third quarter", "2024-Q3", "quarter"),
+        ("fourth-quarter", "2024-Q4", "quarter"),
+        ("the quarter", "2024-Q3", "quarter"),
+        ("this month", "2024-10", "month"),
+        ("next week's", "2024-W44", "week"),
+        ("fiscal 1989", "1989", "year"),
         ("today", "2024-10-24", "day"),
         ("August 20, 2023", "2023-08-20", "day"),
         ("2023", "2023", "year"),
@@ -61,6 +70,26 @@ def test_parse_number(text: str, value: float) -> None:
 )
 def test_resolve_date(text: str, value: str, precision: str) -> None:
     assert resolve_date(text, REF) == (value, precision)
+
+
+def test_results_reporting_reads_the_year_before_against_the_quarter_named() -> None:
+    assert resolve_date("a year earlier", REF, anchor="2024-Q2") == ("2023-Q2", "quarter")
+    assert resolve_date("the year-ago period", REF, anchor="2024-Q2") == ("2023-Q2", "quarter")
+    assert resolve_date("a year earlier", REF) is None
+    assert resolve_date("Monday", REF, ahead=True) == ("2024-10-28", "day")
+
+
+def test_times_of_day_and_the_quarter_under_discussion(analyzer: Analyzer) -> None:
+    text = (
+        "Profit in the second quarter rose 5%. A year earlier it fell, and the quarter was "
+        "the best since 2019. The plant closed Tuesday evening and reopened at 6 a.m. Wednesday."
+    )
+    values = {d.text: d.value for d in analyzer.analyze(text, REF).dates}
+    assert values["the second quarter"] == "2024-Q2"
+    assert values["A year earlier"] == "2023-Q2"
+    assert values["the quarter"] == "2024-Q2"
+    assert values["Tuesday evening"] == "2024-10-22TEV"
+    assert values["6 a.m. Wednesday"] == "2024-10-23T06:00"
 
 
 def test_quantities_have_value_qualifier_and_counted_noun(analysis: dict[str, Any]) -> None:
@@ -152,7 +181,7 @@ def test_newsquant_value_f1_floor() -> None:
     assert result["f1"] >= QUANTITY_F1_FLOOR, (result["precision"], result["recall"])
 
 
-DATE_VALUE_F1_FLOOR = 0.62  # measured 0.643 on TBAQ; HeidelTime 77.61 on the TempEval-3 test
+DATE_VALUE_F1_FLOOR = 0.77  # measured 0.790 on TBAQ; HeidelTime 77.61 on the TempEval-3 test
 
 
 @pytest.mark.slow
@@ -161,7 +190,7 @@ def test_tempeval_date_value_f1_floor() -> None:
     assert result["f1"] >= DATE_VALUE_F1_FLOOR, (result["precision"], result["recall"])
 
 
-ATTRIBUTION_F1_FLOOR = 0.44  # measured 0.461 on PolNeAR dev
+ATTRIBUTION_F1_FLOOR = 0.45  # measured 0.470 on PolNeAR dev
 
 
 @pytest.mark.slow
@@ -304,3 +333,15 @@ def test_a_figure_passed_on_belongs_to_the_innermost_named_speaker(analyzer: Ana
     analysis = analyzer.analyze(text, REF)
     figure = next(q for q in analysis.quantities if q.value == 40)
     assert _said_by(analysis, figure, lambda name: name) == ["Tom Berg"]
+
+
+def test_a_figure_an_organisation_holds_is_also_given_by_its_spokesperson(
+    analyzer: Analyzer,
+) -> None:
+    from newsweave.brief import _said_by
+
+    text = "Clara Diaz, a spokeswoman, said that the World Bank believes 300 schools were closed."
+    analysis = analyzer.analyze(text, REF)
+    figure = next(q for q in analysis.quantities if q.value == 300)
+    names = _said_by(analysis, figure, lambda name: name.removeprefix("the ").split(",")[0])
+    assert names == ["World Bank", "Clara Diaz"]

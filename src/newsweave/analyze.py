@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from newsweave.store import Store
 
 # `ref` values are TimeML's PRESENT_REF / PAST_REF / FUTURE_REF ("now", "recently", "soon").
-Precision = Literal["day", "week", "month", "season", "year", "decade", "century", "ref"]
+Precision = Literal["day", "week", "month", "quarter", "season", "year", "decade", "century", "ref"]
 
 
 @dataclass(frozen=True)
@@ -195,14 +195,19 @@ _HAS_DAY = re.compile(
 )
 
 
+MONTHS_AHEAD = 2
+
+
 def _month_value(month_text: str, year_text: str | None, ref: date, ahead: bool = False) -> str:
     month = _MONTHS[month_text.lower().rstrip(".")[:3]]
     if year_text:
         return f"{int(year_text):04d}-{month:02d}"
     if ahead:  # "by the end of December", "until March": a deadline lies ahead
         year = ref.year if month >= ref.month else ref.year + 1
-    else:  # news speaks of the past: a month after the reference month is last year's
-        year = ref.year if month <= ref.month else ref.year - 1
+    else:
+        # News speaks mostly of the past, but a month just ahead is this year's ("November"
+        # written in October); further ahead it is last year's (measured on TBAQ).
+        year = ref.year if month <= ref.month + MONTHS_AHEAD else ref.year - 1
     return f"{year:04d}-{month:02d}"
 
 
@@ -252,16 +257,25 @@ _ORDINALS = {
 }
 
 
-def resolve_date(text: str, ref: date, ahead: bool = False) -> tuple[str, Precision] | None:
+def resolve_date(
+    text: str, ref: date, ahead: bool = False, anchor: str | None = None
+) -> tuple[str, Precision] | None:
     """An expression's value and precision relative to the reference date, or None.
 
     Values are ISO 8601 (`2024-10-17`, `2024-W42`, `2024-10`, `2024`, the decade `197`, the
-    century `19`) or TimeML's where ISO has none (`2024-SU`, `PRESENT_REF`, `PAST_REF`).
-    `ahead` says the sentence looks forward (a deadline, a future tense): a bare month then
-    means the next one, not the last.
+    century `19`) or TimeML's where ISO has none (`2024-Q3`, `2024-SU`, `PRESENT_REF`).
+    `ahead` says the sentence looks forward (a deadline, a future tense): a bare weekday or
+    month then means the next one, not the last. `anchor` is the quarter the text last spoke
+    of: "the quarter" and "a year earlier" in results reporting are read against it.
     """
-    expr = " ".join(text.replace("–", "-").split()).strip(" ,.")
+    expr = " ".join(text.replace("–", "-").replace("’", "'").split()).strip(" ,.")
+    # "next week's", "earlier this month", "later this year": the period itself.
+    expr = re.sub(r"'s$", "", expr)
+    expr = re.sub(r"^(?:earlier|later|early|late)\s+(?=(?:this|last|next)\s)", "", expr, flags=re.I)
     low = expr.lower()
+    quarter = _quarter(low, ref, ahead, anchor)
+    if quarter:
+        return quarter, "quarter"
     if re.fullmatch(r"\d{1,3}", low):
         return None  # an age or a count, not a date
     if low in _PRESENT:
@@ -296,6 +310,8 @@ def resolve_date(text: str, ref: date, ahead: bool = False) -> tuple[str, Precis
         shift = (ref.weekday() - _WEEKDAYS.index(weekday.group(1))) % 7
         if low.startswith("next"):
             return (ref + timedelta(days=(7 - shift) % 7 or 7)).isoformat(), "day"
+        if ahead and not low.startswith(("last", "since", "earlier")):
+            return (ref + timedelta(days=(7 - shift) % 7)).isoformat(), "day"
         if low.startswith("last") and shift == 0:
             shift = 7
         return (ref - timedelta(days=shift)).isoformat(), "day"
@@ -366,6 +382,25 @@ def resolve_date(text: str, ref: date, ahead: bool = False) -> tuple[str, Precis
     match = _YEAR_ONLY.match(expr)
     if match:
         return match.group(1), "year"
+    month_of = re.fullmatch(r"(this|last|next|the past|the previous|the coming) month", low)
+    if month_of:
+        offset = {"this": 0, "next": 1, "the coming": 1}.get(month_of.group(1), -1)
+        index = ref.year * 12 + ref.month - 1 + offset
+        return f"{index // 12:04d}-{index % 12 + 1:02d}", "month"
+    fiscal = re.fullmatch(r"(?:fiscal|fiscal year|fy)\s*((?:19|20)\d\d)", low)
+    if fiscal:
+        return fiscal.group(1), "year"
+    if low in {
+        "the current fiscal year",
+        "this fiscal year",
+        "the fiscal year",
+        "the current year",
+    }:
+        return str(ref.year), "year"
+    if low in {"the nineties", "the eighties", "the seventies", "the sixties"}:
+        digit = {"nine": 9, "eigh": 8, "seve": 7, "sixt": 6}[low[4:8]]
+        hundreds = ref.year // 100 - (1 if digit * 10 > ref.year % 100 + 10 else 0)
+        return f"{hundreds}{digit}", "decade"
     if low in {"this year", "the year", "this year's"}:
         return str(ref.year), "year"
     if low in {"last year", "a year ago", "last year's"}:
@@ -376,9 +411,101 @@ def resolve_date(text: str, ref: date, ahead: bool = False) -> tuple[str, Precis
     if parsed is None:
         return None
     if _HAS_DAY.search(expr):
-        return parsed.date().isoformat(), "day"
+        day = parsed.date()
+        if re.search(_MONTH_RE, low) and not re.search(r"\b(?:19|20)\d\d\b", low):
+            day = _nearest_year(day, ref, ahead)
+        return day.isoformat(), "day"
     if re.search(_MONTH_RE, low):
         return f"{parsed.year:04d}-{parsed.month:02d}", "month"
+    return None
+
+
+def _nearest_year(day: date, ref: date, ahead: bool) -> date:
+    """A month and day with no year: looking forward, the first on or after the reference
+    date; else the latest not more than MONTHS_AHEAD months after it ("Nov. 9" written on 2
+    November is this year's, "March 30" written in October is this year's March)."""
+    candidates = []
+    for year in (ref.year - 1, ref.year, ref.year + 1):
+        try:
+            candidates.append(day.replace(year=year))
+        except ValueError:  # 29 February
+            continue
+    if ahead:
+        later = [c for c in candidates if c >= ref]
+        if later:
+            return min(later)
+    limit = ref + timedelta(days=31 * MONTHS_AHEAD)
+    return max((c for c in candidates if c <= limit), default=candidates[0])
+
+
+# How far before a date a future cue still governs it: "is scheduled to close Monday", but
+# not "will meet ... , which began Monday" (measured on TBAQ; the whole sentence is too wide).
+AHEAD_REACH = 30
+
+
+def _looks_ahead(text: str, span: Any, start: int) -> bool:
+    window = text[max(span.sent.start_char, start - AHEAD_REACH) : span.end_char + 10]
+    return bool(_FUTURE_CUES.search(window))
+
+
+_QUARTER_WORDS = {
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "1st": 1,
+    "2nd": 2,
+    "3rd": 3,
+    "4th": 4,
+}
+_NTH_QUARTER = re.compile(
+    r"(?:the\s+)?(?:(this|last|next)\s+year's\s+|((?:19|20)\d\d)(?:'s)?\s+)?(?:fiscal\s+)?"
+    r"(first|second|third|fourth|1st|2nd|3rd|4th)[\s-]+(?:fiscal\s+)?quarter"
+    r"(?:\s+(?:of\s+)?(?:(this|last|next)\s+year|(?:fiscal\s+)?((?:19|20)\d\d)))?"
+)
+# Ways of saying "the same period a year before" in results reporting.
+_YEAR_BEFORE = re.compile(
+    r"(?:the\s+)?(?:a\s+)?(?:year[\s-]earlier|year[\s-]ago|same)(?:\s+(?:quarter|period))?"
+    r"(?:\s+(?:a\s+)?(?:last\s+year|year\s+(?:earlier|ago)))?"
+)
+
+
+def _quarter(low: str, ref: date, ahead: bool, anchor: str | None) -> str | None:
+    current = (ref.month - 1) // 3 + 1
+    nth = _NTH_QUARTER.fullmatch(low)
+    if nth:
+        number = _QUARTER_WORDS[nth.group(3)]
+        which = nth.group(1) or nth.group(4)
+        explicit = nth.group(2) or nth.group(5)
+        if explicit:
+            year = int(explicit)
+        elif which:
+            year = ref.year + {"last": -1, "next": 1}.get(which, 0)
+        else:
+            # Results speak of the quarter just ended: a later quarter is last year's.
+            year = ref.year if number <= current or ahead else ref.year - 1
+        return f"{year:04d}-Q{number}"
+    shift = {
+        "this quarter": 0, "the current quarter": 0, "the latest quarter": None,
+        "the quarter": None, "the most recent quarter": None, "the recent quarter": None,
+        "the latest period": None, "last quarter": -1, "the previous quarter": -1,
+        "the prior quarter": -1, "the preceding quarter": -1, "next quarter": 1,
+        "the next quarter": 1, "the coming quarter": 1,
+    }  # fmt: skip
+    if low in shift:
+        offset = shift[low]
+        if offset is None:  # the quarter under discussion, else the one just ended
+            if anchor:
+                return anchor
+            offset = -1
+        index = ref.year * 4 + current - 1 + offset
+        return f"{index // 4:04d}-Q{index % 4 + 1}"
+    if anchor and (
+        _YEAR_BEFORE.fullmatch(low)
+        or low in {"a year earlier", "a year ago", "year earlier", "last year's", "the year-ago"}
+    ):
+        anchor_year, anchor_number = anchor.split("-Q")
+        return f"{int(anchor_year) - 1:04d}-Q{anchor_number}"
     return None
 
 
@@ -729,57 +856,156 @@ _CALENDAR = re.compile(
     re.IGNORECASE,
 )
 _REF_WORDS = re.compile(
-    r"\b(?:now|currently|at present|presently|nowadays|recently|previously|formerly|lately|"
+    r"\b(?:now|currently|at present|presently|nowadays|recently|lately|"
     r"in the past|the past|in the future|the future)\b",
     re.IGNORECASE,
 )
 
 
 def _dates(doc: Any, ref: date) -> list[DateMention]:
-    out = []
+    text = doc.text
+    spans: list[tuple[int, int]] = []
     for ent in doc.ents:
         if ent.label_ not in {"DATE", "TIME"}:
             continue
         start, end = ent.start_char, ent.end_char
-        text = ent.text
         # spaCy cuts "early to mid-October" after "early to": take the words before it back.
-        before = doc.text[max(0, start - 20) : start]
-        widened = re.search(r"(?:between\s+)?(?:early|mid|late)\s+to\s+$", before, re.IGNORECASE)
+        widened = re.search(
+            r"(?:between\s+)?(?:early|mid|late)\s+to\s+$", text[max(0, start - 20) : start], re.I
+        )
         if widened:
             start -= len(widened.group(0))
-            text = doc.text[start:end]
         # "by the end of December" is a deadline: the preposition decides which December.
         deadline = re.search(
-            r"\b(?:by|until|till|before)\s+$", doc.text[max(0, start - 8) : start], re.IGNORECASE
+            r"\b(?:by|until|till|before)\s+$", text[max(0, start - 8) : start], re.I
         )
         if deadline:
             start -= len(deadline.group(0))
-            text = doc.text[start:end]
-        ahead = bool(_FUTURE_CUES.search(ent.sent.text))
-        resolved = resolve_date(re.sub(r"^between\s+", "", text, flags=re.IGNORECASE), ref, ahead)
-        if resolved is None:
-            continue
-        out.append(DateMention(text, start, end, resolved[0], resolved[1]))
-    # spaCy misses some calendar dates ("as early as 1 November") and does not tag "now",
-    # "recently" or "the past"; they still place events.
-    for pattern in (_CALENDAR, _REF_WORDS):
-        for match in pattern.finditer(doc.text):
-            if any(d.start < match.end() and match.start() < d.end for d in out):
+        spans.append((start, end))
+    # spaCy misses some dates ("as early as 1 November", "this month", "third-quarter") and
+    # does not tag "now", "recently" or "the past"; they still place events.
+    for pattern in (_CALENDAR, _RELATIVE, _REF_WORDS):
+        for match in pattern.finditer(text):
+            start, end = match.start(), match.end()
+            if any(s < end and start < e for s, e in spans):
                 continue
-            found, end = match.group(0), match.end()
+            found = match.group(0)
             if pattern is _CALENDAR:
                 month = re.search(r"[A-Za-z]+", found)
                 if month is None or not month.group(0)[0].isupper():
                     continue  # "3 may be": a verb, not May
                 if found.endswith(".") and len(month.group(0)) > 3:
-                    found, end = found[:-1], end - 1  # the sentence's full stop
-            span = doc.char_span(match.start(), end, alignment_mode="expand")
-            ahead = bool(span is not None and _FUTURE_CUES.search(span.sent.text))
-            resolved = resolve_date(found, ref, ahead)
-            if resolved:
-                out.append(DateMention(found, match.start(), end, *resolved))
-    out.sort(key=lambda d: d.start)
+                    end -= 1  # the sentence's full stop
+            spans.append((start, end))
+    out: list[DateMention] = []
+    anchor: tuple[str, int] | None = None  # the last quarter spoken of, and where
+    for start, end in sorted(spans):
+        start, end, part = _time_of_day(text, start, end)
+        if out and start < out[-1].end:
+            continue  # grown over the next expression ("Thursday" + "evening")
+        found = text[start:end]
+        span = doc.char_span(start, end, alignment_mode="expand")
+        ahead = span is not None and _looks_ahead(text, span, start)
+        near = anchor[0] if anchor and start - anchor[1] < _ANCHOR_REACH else None
+        expr = re.sub(r"^between\s+", "", found, flags=re.IGNORECASE)
+        resolved = resolve_date(_without_time(expr), ref, ahead, near)
+        if resolved is None and part:
+            resolved = ref.isoformat(), "day"  # "6 a.m.", "this evening": the reference day
+        if resolved is None:
+            # "the year ended March 31", "between 1994 and 1997": the dates inside it.
+            for inner in _INNER_DATE.finditer(found):
+                if inner.group(0)[0].islower() and re.fullmatch(_MONTH_RE, inner.group(0), re.I):
+                    continue  # "may", "march" as words
+                value_of = resolve_date(inner.group(0), ref, ahead, near)
+                if value_of:
+                    a, b = start + inner.start(), start + inner.end()
+                    out.append(DateMention(inner.group(0), a, b, *value_of))
+            continue
+        value, precision = resolved
+        if precision == "quarter" and resolve_date(expr, ref, ahead) == resolved:
+            anchor = (value, start)  # named outright, not read against an earlier quarter
+        if part and precision == "day":
+            value += "T" + part
+        out.append(DateMention(found, start, end, value, precision))
     return out
+
+
+_INNER_DATE = re.compile(
+    rf"(?:\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH_RE}(?:,?\s+\d{{4}})?"
+    rf"|{_MONTH_RE}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,\s+\d{{4}})?"
+    rf"|(?:this|last|next)\s+(?:week|month|year|quarter)|today|yesterday|tomorrow|tonight"
+    rf"|(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+    rf"|{_MONTH_RE}(?:\s+\d{{4}})?|(?:19|20)\d\d)(?![\w])",
+    re.IGNORECASE,
+)
+_ANCHOR_REACH = 2000  # characters over which "the quarter" still means the one last named
+_RELATIVE = re.compile(
+    r"\b(?:(?:this|last|next|the past|the previous|the coming)\s+(?:week|month|year|quarter)"
+    r"|today|yesterday|tomorrow|tonight"
+    r"|(?:the\s+)?(?:first|second|third|fourth)[\s-]+quarter"
+    r"|(?:the\s+)?year[\s-](?:earlier|ago)(?:\s+(?:quarter|period))?"
+    r"|the\s+(?:latest|current|same)\s+quarter|the nineties|the eighties"
+    r"|fiscal\s+(?:19|20)\d\d)\b",
+    re.IGNORECASE,
+)
+_PART_OF_DAY = {
+    "morning": "MO", "afternoon": "AF", "mid-afternoon": "AF", "midafternoon": "AF",
+    "evening": "EV", "night": "NI", "tonight": "NI", "overnight": "NI",
+}  # fmt: skip
+_CLOCK = re.compile(
+    r"\b(\d{1,2})(?::(\d\d))?\s*([ap])\.?\s?m\b\.?|\b(noon|midday)\b", re.IGNORECASE
+)
+_PART_RE = re.compile(
+    r"\b(mid-?afternoon|morning|afternoon|evening|night|tonight|overnight)\b", re.I
+)
+
+
+def _time_of_day(text: str, start: int, end: int) -> tuple[int, int, str | None]:
+    """A clock time or part of the day in or next to a date ("10 p.m. Wednesday", "Thursday
+    evening", "this morning"): the span grown to cover it and TimeML's suffix (22:00, EV)."""
+    after = re.match(r"\s+(morning|afternoon|evening|night)\b", text[end : end + 12], re.I)
+    if after:
+        end += after.end()
+    elif _CLOCK.fullmatch(text[start:end].strip()):
+        day = re.match(
+            r"\s+(?:on\s+)?(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|today|yesterday|tomorrow)\b",
+            text[end : end + 16],
+            re.I,
+        )
+        if day:
+            end += day.end()  # "6 a.m. Wednesday"
+    before = re.search(
+        r"(?:\b\d{1,2}(?::\d\d)?\s*[ap]\.?\s?m\.?|\bnoon|\bmid-?afternoon)\s+(?:on\s+)?$",
+        text[max(0, start - 14) : start],
+        re.I,
+    )
+    if before:
+        start -= len(before.group(0))
+    found = text[start:end]
+    clock = _CLOCK.search(found)
+    if clock:
+        if clock.group(4):
+            return start, end, "12:00"
+        hour = int(clock.group(1)) % 12 + (12 if clock.group(3).lower() == "p" else 0)
+        return start, end, f"{hour:02d}:{int(clock.group(2) or 0):02d}"
+    part = _PART_RE.search(found)
+    if part:
+        return start, end, _PART_OF_DAY[part.group(1).lower()]
+    return start, end, None
+
+
+def _without_time(expr: str) -> str:
+    """The date words of an expression, less its clock time or part of the day."""
+    bare = _CLOCK.sub(" ", expr)
+    low = bare.lower().strip()
+    if low in {"this morning", "this afternoon", "this evening", "tonight", "last night"}:
+        return "today" if low != "last night" else "yesterday"
+    bare = re.sub(
+        r"\b(?:at|on|in the|early|late|mid-?)?\s*(?:mid-?afternoon|morning|afternoon|evening|night)\b",
+        " ", bare, flags=re.I,
+    )  # fmt: skip
+    bare = re.sub(r"\b(?:EST|EDT|GMT|UTC|CST|PST|local time)\b", " ", bare)
+    return " ".join(bare.split()) or expr
 
 
 def _quotes(text: str, sentences: list[Span], entities: list[Entity]) -> list[Quote]:
@@ -1121,7 +1347,7 @@ def analysis_json(analysis: Analysis) -> dict[str, Any]:
 # -- stored articles --------------------------------------------------------------------------
 
 # Bump when the analysis changes, so cached results are recomputed.
-ANALYSIS_VERSION = 8
+ANALYSIS_VERSION = 9
 
 
 def analysis_text(title: str | None, body: Sequence[str]) -> str:

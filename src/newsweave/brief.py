@@ -491,18 +491,17 @@ def _timeline(analyses: dict[str, Analysis], sentences: list[_Sentence]) -> list
     entries: dict[tuple[str, str], TimelineEntry] = {}
     for article_id, analysis in analyses.items():
         for mention in analysis.dates:
-            if mention.precision not in {"day", "week", "month", "year"}:
+            if mention.precision not in {"day", "week", "month", "quarter", "year"}:
                 continue
             sentence = _sentence_at(sentences, article_id, mention.start)
             if sentence is None:
                 continue
-            key = (mention.value, mention.precision)
+            # A timeline is by day: "Wednesday evening" (2024-10-23TEV) is 2024-10-23.
+            key = (mention.value.split("T")[0], mention.precision)
             if key in entries:
                 entries[key].articles = _unique([*entries[key].articles, article_id])
             else:
-                entries[key] = TimelineEntry(
-                    mention.value, mention.precision, sentence.text, [article_id]
-                )
+                entries[key] = TimelineEntry(key[0], mention.precision, sentence.text, [article_id])
     return sorted(entries.values(), key=lambda e: e.date)
 
 
@@ -644,20 +643,24 @@ def _same_scale(items: list[tuple[Quantity, str]]) -> list[tuple[Quantity, str]]
 
 def _said_by(analysis: Analysis, quantity: Quantity, speaker_name: Any) -> list[str]:
     """Who a figure comes from: the innermost attribution around it that names someone (a
-    person, an organisation or a country, not a stray subject such as "his agency"). In "Park
-    said that Cho told lawmakers that 10,000 ...", Park passes the figure on; Cho gave it."""
-    known = {e.text for e in analysis.entities} | {
-        speaker_name(e.text) for e in analysis.entities if e.type == "PERSON"
-    }
+    person, an organisation or a country, not a stray subject such as "his agency"), and, when
+    that is an organisation, the person voicing it. In "Park said that Cho told lawmakers that
+    10,000 ...", Park passes the figure on and Cho gave it; in "Singh said the Department
+    believes 10,000 ...", the figure is the Department's, given by Singh."""
+    persons = {speaker_name(e.text) for e in analysis.entities if e.type == "PERSON"}
+    known = {e.text for e in analysis.entities} | persons
     around = sorted(
         (q for q in analysis.quotes if q.speaker and q.start <= quantity.start < q.end + 1),
         key=lambda q: q.end - q.start,
     )
+    speakers: list[str] = []
     for q in around:
         name = speaker_name(q.speaker)
         if name and name in known:
-            return [name]
-    return []
+            speakers.append(name)
+            if name in persons:
+                break
+    return _unique(speakers)
 
 
 def _stances(
