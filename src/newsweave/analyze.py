@@ -630,7 +630,7 @@ def _roles(doc: Any) -> list[Role]:
         if any(r.start <= match.start() < r.end for r in out):
             continue
         role = match.group(2).strip()
-        if _ROLE_WORDS.search(role):
+        if ROLE_WORDS.search(role):
             out.append(Role(match.group(1), match.start(1), match.end(1), match.group(1), role))
     return out
 
@@ -638,7 +638,7 @@ def _roles(doc: Any) -> list[Role]:
 _APPOSITION = re.compile(
     r"\b([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){1,2}),\s+(?:the\s+|a\s+)?([^,.;()]{3,90}?),\s"
 )
-_ROLE_WORDS = re.compile(
+ROLE_WORDS = re.compile(
     r"\b(?:head|chief|president|minister|secretary|spokes(?:person|man|woman)|director|leader|"
     r"chairman|chair|commander|general|ambassador|representative|envoy|governor|mayor|lawmaker|"
     r"senator|official|adviser|advisor|coordinator|analyst|professor|editor|founder|ceo|"
@@ -1011,7 +1011,6 @@ def _without_time(expr: str) -> str:
 def _quotes(text: str, sentences: list[Span], entities: list[Entity]) -> list[Quote]:
     people = [e for e in entities if e.type in {"PERSON", "ORG"}]
     out: list[Quote] = []
-    last_speaker: str | None = None
     for match in _QUOTE_SPAN.finditer(text):
         content = match.group(1).strip()
         if len(content.split()) < 3:
@@ -1026,9 +1025,7 @@ def _quotes(text: str, sentences: list[Span], entities: list[Entity]) -> list[Qu
             + " " * (match.end() - match.start())
             + text[match.end() : window_end]
         )
-        speaker, cue, where = _attribution(context, window_start, people, last_speaker)
-        if speaker:
-            last_speaker = speaker
+        speaker, cue, where = _attribution(context, window_start, people)
         out.append(Quote(match.group(0), match.start(), match.end(), speaker, cue, content, *where))
     return out
 
@@ -1148,7 +1145,13 @@ def _pronoun_quotes(text: str, quotes: list[Quote], entities: list[Entity]) -> l
     gets the one `_last_speaker` finds."""
     out: list[Quote] = []
     for q in quotes:
-        if q.speaker is None:
+        pronoun = text[q.speaker_start : q.speaker_end].lower() if q.speaker_start >= 0 else ""
+        if q.speaker is None and pronoun in {"he", "she"}:
+            name = _last_speaker(out, entities, q.start)
+            if name:
+                q = Quote(q.text, q.start, q.end, name, q.cue, q.content, q.speaker_start,
+                          q.speaker_end)  # fmt: skip
+        elif q.speaker is None:
             window = max(0, q.start - 60)
             lead = _PRONOUN_LEAD.search(text[window : q.start])
             cue = _CUE_RE.search(lead.group(2)) if lead else None
@@ -1259,7 +1262,7 @@ _CUE_RE = re.compile(
 
 
 def _attribution(
-    context: str, offset: int, people: list[Entity], last_speaker: str | None
+    context: str, offset: int, people: list[Entity]
 ) -> tuple[str | None, str | None, tuple[int, int]]:
     """Speaker, cue and the speaker's span in the text, from the words around a quotation."""
     nowhere = (-1, -1)
@@ -1271,6 +1274,8 @@ def _attribution(
         for person in people:
             if not (offset <= person.start < offset + len(context)):
                 continue
+            if context[person.start - offset] == " ":
+                continue  # named inside the quotation itself (blanked), not its speaker
             # A person is preferred to an organisation at a similar distance.
             distance = abs(person.start - offset - cue.start()) + (
                 0 if person.type == "PERSON" else 25
@@ -1283,10 +1288,12 @@ def _attribution(
             context,
             re.IGNORECASE,
         )  # fmt: skip
-        if pronoun and last_speaker and best is None:
+        if pronoun and best is None:
+            # "..., he said": who "he" is is settled once reported speech is known too
+            # (`_pronoun_quotes`); the pronoun's place is kept.
             group = 1 if pronoun.group(1) else 2
             where = (offset + pronoun.start(group), offset + pronoun.end(group))
-            best = (0, last_speaker, cue.group(1).lower(), where)
+            return None, cue.group(1).lower(), where
     if best is None:
         # "Lloyd Austin has also expressed grave concern ..., calling it 'very serious'": the
         # sentence's subject speaks when no one stands near the cue.

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from newsweave.analyze import (
+    ROLE_WORDS,
     Analysis,
     Analyzer,
     Quantity,
@@ -289,7 +290,12 @@ def _summary(groups: list[list[_Sentence]]) -> list[Cited]:
     for group in ranked:
         if len(chosen) >= MAX_SUMMARY:
             break
-        representative = min(group, key=lambda s: (s.index, len(s.text)))
+        # A summary sentence must stand alone: not "He added ..." (whose "he" the reader cannot
+        # know) nor half a quotation cut at a sentence break.
+        standalone = [s for s in group if _stands_alone(s.text)]
+        if not standalone:
+            continue
+        representative = min(standalone, key=lambda s: (s.index, len(s.text)))
         if len(representative.words) < 4:
             continue
         if any(_cosine(representative.words, other[0].words) >= 0.3 for other in chosen):
@@ -298,6 +304,22 @@ def _summary(groups: list[list[_Sentence]]) -> list[Cited]:
             break
         chosen.append([representative, *[s for s in group if s is not representative]])
     return [Cited(g[0].text, _unique(s.article for s in g)) for g in chosen]
+
+
+_LEADING_PRONOUN = re.compile(
+    r"(?:[\"“]\s*)?(?:he|she|they|it|this|these|those|his|her|their|its|we|our|i)\b",
+    re.IGNORECASE,
+)
+
+
+_TRAILING_PRONOUN = re.compile(r"[,”\"]\s*(?:he|she|they)\s+\w+\.?$", re.IGNORECASE)
+
+
+def _stands_alone(text: str) -> bool:
+    straight = text.count('"') % 2 == 0
+    curly = text.count("“") == text.count("”")
+    pronoun = _LEADING_PRONOUN.match(text) or _TRAILING_PRONOUN.search(text)
+    return straight and curly and not pronoun
 
 
 def _people(articles: list[Article], analyses: dict[str, Analysis]) -> list[Named]:
@@ -399,10 +421,33 @@ def _named(
     as a place, and names seen only in a Title Case headline ("North Korea Sends"), are left
     out."""
     surnames = {_person_key(n) for p in people for n in [p.name, *p.aliases]}
+    outlets = {a.source.lower() for a in articles if a.source}
     mentions: list[tuple[str, str, str]] = []  # (form, type, article)
     for article in articles:
         headline = len(article.title or "") if _title_case(article.title or "") else 0
+        raw = analysis_text(article.title, article.body)
+        text = raw.lower()
+        # Pieces of an outlet's name ("RBC" of "RBC-Ukraine", "NET" of "Censor.NET").
+        inside_outlet = [
+            (m.start(), m.end()) for o in outlets for m in re.finditer(re.escape(o), text)
+        ]
         for entity in analyses[article.id].entities:
+            if entity.type not in {"PLACE", "ORG"}:
+                continue
+            if any(
+                s <= entity.start and entity.end <= e and (entity.start, entity.end) != (s, e)
+                for s, e in inside_outlet
+            ):
+                continue
+            if ROLE_WORDS.fullmatch(entity.text.split()[-1]):
+                continue  # a title read as a body ("Permanent Representative")
+            if re.search(
+                r"\b[A-Z][\w.-]* of (?:the )?$", raw[max(0, entity.start - 40) : entity.start]
+            ):
+                continue  # the tail of a longer name the model split ("Secretary of Defense")
+            following = raw[entity.end : entity.end + 20].split()
+            if following and ROLE_WORDS.fullmatch(following[0]):
+                continue  # part of a title ("Defense Secretary")
             if entity.type in {"PLACE", "ORG"}:
                 mentions.append(
                     (entity.text, entity.type, article.id if entity.start >= headline else "")
@@ -803,6 +848,8 @@ def brief_json(brief: Brief) -> dict[str, Any]:
 
 def _figure_text(f: Figure) -> str:
     value = f"{f.value:,.0f}" if f.value == int(f.value) else f"{f.value:,}"
+    if f.qualifier == "more":  # "1,500 more troops": an increase, not a total
+        return " ".join(x for x in (value, "more", f.unit) if x)
     return " ".join(x for x in (f.qualifier, value, f.unit) if x)
 
 
