@@ -96,7 +96,8 @@ _UNITS = {
     "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
     "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
     "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
-    "a": 1, "an": 1, "half": 0.5, "dozen": 12, "dozens": 24, "hundreds": 200, "thousands": 2000,
+    "a": 1, "an": 1, "half": 0.5, "dozen": 12, "dozens": 24, "hundreds": 200, "thousands": 2000, "millions": 2_000_000,
+    "billions": 2_000_000_000,
 }  # fmt: skip
 _SCALES = {
     "hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000,
@@ -114,7 +115,10 @@ _QUALIFIER = re.compile(
     + r")\s+$",
     re.IGNORECASE,
 )
-_NUMBER_WORDS = "|".join(sorted(list(_UNITS) + list(_SCALES), key=len, reverse=True))
+# Spelled-out numbers; "m", "k", "bn" count only glued to a figure ("$2bn"), never alone.
+_NUMBER_WORDS = "|".join(
+    sorted(list(_UNITS) + [s for s in _SCALES if len(s) > 2], key=len, reverse=True)
+)
 _DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?(?!\d)|\d*\.?\d+"
 _SCALE_WORDS = r"(?:hundred|thousand|million|billion|trillion|bn|mn|m|k)"
 # Figures may follow a currency code glued to them ("US$5", "PS2.7m", "HK$216,925").
@@ -677,27 +681,45 @@ def _quantities(doc: Any, text: str) -> list[Quantity]:
             duration = _DURATION.search(ent.text)
             if duration:
                 spans.append((ent.start_char + duration.start(1), ent.start_char + duration.end(1)))
-    # Numbers inside dates, ordinals and names ("Oct. 31", "Big 12") are not quantities.
-    taken = [(e.start_char, e.end_char) for e in doc.ents]
+    # Numbers inside dates, ordinals and names ("Oct. 31", "Big 12") are not quantities; a
+    # "DATE" with no date in it ("1520 sq m", "25.5″") and a currency code read as a place
+    # ("USD1,700") still hold one.
+    taken = [
+        (e.start_char, e.end_char)
+        for e in doc.ents
+        if not (e.label_ in {"DATE", "TIME"} and not _DATE_LIKE.search(e.text))
+        and not re.fullmatch(r"[A-Z]{2,3}\$?\d[\d,.]*", e.text)
+    ]
     for match in _NUMBER.finditer(text):
         found = match.group(0)
         if parse_number(found) is None or found.lower() in {"a", "an", "one"}:
             continue
-        if any(s <= match.start() < e or match.start() <= s < match.end() for s, e in taken):
+        glued_unit = _GLUED_UNIT.match(text, match.end())  # "500mg", "118.5p", "25.5″"
+        # Money and measures are quantities whatever entity spaCy put them in ("five-year
+        # $700000" as a DATE, "PS8.1bn" as a place, "6kW electric motor" as an organisation).
+        money = found[0] in "$€£" or re.search(
+            r"[A-Z]{1,3}[$=]?$", text[max(0, match.start() - 4) : match.start()]
+        )
+        if any(s <= match.start() < e or match.start() <= s < match.end() for s, e in spans):
+            continue  # already a quantity spaCy found
+        if not (glued_unit or money) and any(
+            s <= match.start() < e or match.start() <= s < match.end() for s, e in taken
+        ):
             continue
         if (
             found[0].isdigit()
+            and not glued_unit
             and (
                 re.fullmatch(r"(?:19|20)\d\d", found)  # a year
                 or re.match(r"\s+[A-Z]", text[match.end() : match.end() + 2])  # "11 Pro"
-                or re.search(r"[A-Z][\w]*\s+$", text[max(0, match.start() - 20) : match.start()])
+                or _after_a_name(text, match.start())  # "Galaxy Note 20"
             )
         ):
             continue
         # Number words and figures spaCy left out ("ten thousand", "half a million").
         spans.append((match.start(), match.end()))
     out = []
-    for start, end in sorted(spans):
+    for start, end in _join_ranges(text, sorted(set(spans))):
         raw = text[start:end]
         body, qualifier = raw, None
         inside = _LEADING_QUALIFIER.match(raw)
@@ -717,7 +739,12 @@ def _quantities(doc: Any, text: str) -> list[Quantity]:
         # "$89 to $93 billion", "1 to 2 thousand": the scale at the end counts for every figure.
         scale = _trailing_scale(body)
         if scale and len(numbers) > 1:
-            numbers = [n * scale if n < scale else n for n in numbers[:-1]] + numbers[-1:]
+            # "$89 to $93 billion": the first figure takes the scale; "$370,000 to $5.5 million"
+            # has its own.
+            # "$200 to $4 million" runs from $200.
+            first, last = numbers[0], numbers[-1] / scale
+            if first < 1000 and first < last:
+                numbers = [n * scale if n < 1000 else n for n in numbers[:-1]] + numbers[-1:]
         if qualifier is None and re.match(r"\s*more\b", text[end : end + 10], re.IGNORECASE):
             qualifier = "more"  # "1,500 more": an increase, not a total
         vague = (
@@ -731,27 +758,87 @@ def _quantities(doc: Any, text: str) -> list[Quantity]:
         )
         if vague:
             qualifier = "several"  # "several thousand": an order of magnitude, not a figure
+        plural = re.match(
+            r"(?:(tens|hundreds) of )?(dozens|hundreds|thousands|millions|billions)\b(?! of (?:thousands|millions|billions))",
+            " ".join(raw.lower().split()),
+        )
+        if plural:
+            # "hundreds" is 100 to 1,000, "tens of thousands" 10,000 to 100,000.
+            low = {"dozens": 12.0, "hundreds": 100.0, "thousands": 1e3, "millions": 1e6,
+                   "billions": 1e9}[plural.group(2)]  # fmt: skip
+            low *= {"tens": 10, "hundreds": 100}.get(plural.group(1) or "", 1)
+            numbers = [low] if plural.group(2) == "dozens" else [low, low * 10]
         unit, thing = _unit(doc, raw, start, end, text)
         for number in numbers:
             out.append(Quantity(raw, start, end, number, qualifier, unit, thing))
     return out
 
 
+_CURRENCY_CODE = re.compile(
+    r"(?:\b(?:US|A|C|HK|NZ|S|AU|R)\$|\b(?:USD|EUR|GBP|JPY|CNY|INR|CHF|RM|Rs\.?|PS|Y=))\s?$"
+)
+_GLUED_UNIT = re.compile(
+    r"(?:mg|kg|g|km|cm|mm|m2|km2|m|mi|ft|lbs?|oz|p|mAh|kWh|MWh|kW|MW|GW|W|V|Hz|GHz|MHz|GB|TB|"
+    r"MB|mph|kph|km/h|ml|l|pc)\b|[″′\"]"
+)
+_DATE_LIKE = re.compile(
+    rf"\b(?:{_MONTH_RE}|(?:mon|tues|wednes|thurs|fri|satur|sun)day|(?:19|20)\d\d|today|"
+    r"yesterday|tomorrow|years?|months?|weeks?|days?|decades?|centur(?:y|ies)|ago|season|"
+    r"spring|summer|autumn|fall|winter|quarter|hours?|minutes?|[ap]\.?m\b|noon|night)",
+    re.IGNORECASE,
+)
+
+
+def _after_a_name(text: str, start: int) -> bool:
+    """A figure right after a capitalised word that is not the sentence's first ("Note 20",
+    not "At 118.5p")."""
+    before = re.search(r"([A-Z][\w]*)\s+$", text[max(0, start - 20) : start])
+    if before is None:
+        return False
+    at = start - len(before.group(0))
+    preceding = text[max(0, at - 3) : at]
+    return not (at == 0 or re.search(r"(?:[.!?][\"”’)]?\s+|\n\s*)$", preceding))
+
+
+_STREET = re.compile(
+    r"\s+(?:[A-Z][\w.]*\s+){0,3}(?:Road|Rd|Street|St|Avenue|Ave|Way|Drive|Dr|Lane|Ln|"
+    r"Boulevard|Blvd|Place|Pl|Court|Ct|Terrace|Highway|Hwy)\b\.?"
+)
+
+
 def _names_a_model(doc: Any, ent: Any) -> bool:
-    """A bare number that is part of a name ("Galaxy Note 20", "Channel 5", "category 4")."""
-    if ent.label_ != "CARDINAL" or ent.start == 0 or not ent.text[:1].isdigit():
+    """A bare number that is part of a name ("Galaxy Note 20", "Channel 5", "category 4") or
+    of an address ("49 Zorro Ranch Road")."""
+    if ent.label_ != "CARDINAL" or not ent.text[:1].isdigit():
+        return False
+    if _STREET.match(doc.text, ent.end_char):
+        return True
+    if ent.start == 0:
         return False
     before = doc[ent.start - 1]
     after = doc[ent.end] if ent.end < len(doc) else None
+    if before.lower_ in {"category", "level", "stage", "number", "no", "tier", "grade", "phase"}:
+        return True  # "a category 4 hurricane" counts nothing
     counts_something = after is not None and after.pos_ in {"NOUN", "ADJ"}
-    named = before.pos_ == "PROPN" or before.lower_ in {
-        "category",
-        "level",
-        "stage",
-        "number",
-        "no",
-    }
+    named = before.pos_ == "PROPN"
     return named and not before.is_sent_start and not counts_something
+
+
+def _join_ranges(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """One span for a range spaCy cut in two ("$89" + "$93 billion", "3 and 5 million"): a
+    bare first figure takes the second's scale."""
+    out: list[tuple[int, int]] = []
+    for start, end in spans:
+        if out:
+            first = text[out[-1][0] : out[-1][1]]
+            between = text[out[-1][1] : start]
+            if re.fullmatch(r"\s*(?:to|-|–|and)\s*[$€£]?", between) and re.fullmatch(
+                r"[$€£]?\s?[\d.,]+", first.strip()
+            ):
+                out[-1] = (out[-1][0], end)
+                continue
+        out.append((start, end))
+    return out
 
 
 def _trailing_scale(body: str) -> float | None:
@@ -777,7 +864,7 @@ def _unit(doc: Any, raw: str, start: int, end: int, text: str) -> tuple[str | No
     """The unit, or the counted noun and its phrase: the noun after the number ("3,000 North
     Korean soldiers", "300,000 service member deaths" -> "deaths"), else what the number is
     said to be ("losses to be 500,000", "the death toll rose to 300")."""
-    if "%" in raw or re.match(r"\s*per\s?cent\b", text[end : end + 9], re.IGNORECASE):
+    if "%" in raw or re.match(r"\s*(?:per\s?cent\b|pc\b)", text[end : end + 9], re.IGNORECASE):
         return "%", None
     currency = re.search(r"[$€£]", raw)
     if currency:
@@ -1354,7 +1441,7 @@ def analysis_json(analysis: Analysis) -> dict[str, Any]:
 # -- stored articles --------------------------------------------------------------------------
 
 # Bump when the analysis changes, so cached results are recomputed.
-ANALYSIS_VERSION = 9
+ANALYSIS_VERSION = 10
 
 
 def analysis_text(title: str | None, body: Sequence[str]) -> str:
