@@ -190,7 +190,7 @@ def test_tempeval_date_value_f1_floor() -> None:
     assert result["f1"] >= DATE_VALUE_F1_FLOOR, (result["precision"], result["recall"])
 
 
-ATTRIBUTION_F1_FLOOR = 0.45  # measured 0.470 on PolNeAR dev
+ATTRIBUTION_F1_FLOOR = 0.55  # measured 0.578 on PolNeAR dev (0.541 on train)
 
 
 @pytest.mark.slow

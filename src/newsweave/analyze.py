@@ -438,6 +438,8 @@ def _nearest_year(day: date, ref: date, ahead: bool) -> date:
         later = [c for c in candidates if c >= ref]
         if later:
             return min(later)
+    if not candidates:
+        return day  # 29 February with no leap year near: keep what the parser said
     limit = ref + timedelta(days=31 * MONTHS_AHEAD)
     return max((c for c in candidates if c <= limit), default=candidates[0])
 
@@ -577,9 +579,16 @@ class Analyzer:
         out.entities = _entities(doc)
         out.quantities = _quantities(doc, text)
         out.dates = _dates(doc, ref)
-        quoted = _quotes(text, out.sentences, out.entities)
+        quoted, weak = _quotes(text, out.sentences, out.entities)
         quoted += _transcript(text, quoted)
-        reported = _reported(doc, quoted, out.entities)
+        guesses: dict[int, tuple[str, str, int, int]] = {}
+        reported = _reported(doc, quoted, out.entities, weak, guesses)
+        quoted = [
+            Quote(q.text, q.start, q.end, *guesses[q.start][:2], q.content, *guesses[q.start][2:])
+            if q.start in guesses
+            else q
+            for q in quoted
+        ]
         out.quotes = _pronoun_quotes(
             text, sorted(quoted + reported, key=lambda q: q.start), out.entities
         )
@@ -1095,9 +1104,14 @@ def _without_time(expr: str) -> str:
     return " ".join(bare.split()) or expr
 
 
-def _quotes(text: str, sentences: list[Span], entities: list[Entity]) -> list[Quote]:
+def _quotes(
+    text: str, sentences: list[Span], entities: list[Entity]
+) -> tuple[list[Quote], set[int]]:
+    """Quotations with their attribution, and the starts of those whose speaker is only the
+    nearest name (no attribution right beside them)."""
     people = [e for e in entities if e.type in {"PERSON", "ORG"}]
     out: list[Quote] = []
+    weak: set[int] = set()
     for match in _QUOTE_SPAN.finditer(text):
         content = match.group(1).strip()
         if len(content.split()) < 3:
@@ -1107,14 +1121,14 @@ def _quotes(text: str, sentences: list[Span], entities: list[Entity]) -> list[Qu
         window_end = max(sentence.end if sentence else match.end(), match.end())
         # The attribution may follow the closing quote in the next sentence fragment.
         window_end = min(len(text), max(window_end, match.end() + 80))
-        context = (
-            text[window_start : match.start()]
-            + " " * (match.end() - match.start())
-            + text[match.end() : window_end]
-        )
-        speaker, cue, where = _attribution(context, window_start, people)
+        # Every quotation in the window is blanked: a name inside one is not a speaker.
+        context = _QUOTE_SPAN.sub(lambda m: " " * len(m.group(0)), text[window_start:window_end])
+        adjacent = _adjacent(context, window_start, match.start(), match.end(), people)
+        if adjacent is None:
+            weak.add(match.start())
+        speaker, cue, where = adjacent or _attribution(context, window_start, people)
         out.append(Quote(match.group(0), match.start(), match.end(), speaker, cue, content, *where))
-    return out
+    return out, weak
 
 
 _TRANSCRIPT = re.compile(
@@ -1179,6 +1193,14 @@ _SAYING = {
     "inform",
     "brief",
 }
+# Verbs whose object is what was said: "called X a liar", "cited the polls", "called for a
+# recount", "criticised the plan".
+_OBJECT_SPEECH = {
+    "call", "cite", "criticize", "criticise", "attack", "blast", "slam", "describe", "mention",
+    "praise", "mock", "question", "accuse", "blame", "condemn", "dismiss", "tout", "demand",
+    "propose", "recommend", "urge", "support", "oppose", "reject", "deny", "announce",
+    "acknowledge", "admit", "reveal", "predict", "promise", "pledge", "defend", "applaud",
+}  # fmt: skip
 # Verbs whose content is an infinitive ("promised to cut taxes", "vowed to fight on").
 _INTENT = {
     "promise",
@@ -1251,18 +1273,26 @@ def _pronoun_quotes(text: str, quotes: list[Quote], entities: list[Entity]) -> l
     return out
 
 
-def _reported(doc: Any, quoted: list[Quote], entities: list[Entity]) -> list[Quote]:
+def _reported(
+    doc: Any,
+    quoted: list[Quote],
+    entities: list[Entity],
+    weak: set[int] = frozenset(),  # type: ignore[assignment]
+    guesses: dict[int, tuple[str, str, int, int]] | None = None,
+) -> list[Quote]:
     """Reported speech: "X said (that) ...", "..., X said", "according to X, ...".
 
     The speaker is the verb's subject, the content its clausal complement; a pronoun speaker is
     the last person named before it. Content already inside a quotation is left to the quote.
     """
     people = [e for e in entities if e.type == "PERSON"]
+    guesses = {} if guesses is None else guesses
     out: list[Quote] = []
     for token in doc:
         speaker = content = None
         rest_from = -1
-        if token.pos_ == "VERB" and token.lemma_.lower() in _SPEECH:
+        rest_to = token.sent.end
+        if token.pos_ == "VERB" and token.lemma_.lower() in _SPEECH | _OBJECT_SPEECH | _INTENT:
             subjects = [c for c in token.children if c.dep_ in {"nsubj", "nsubjpass"}]
             clauses = [c for c in token.children if c.dep_ == "ccomp"]
             if not clauses and token.lemma_.lower() in _INTENT:
@@ -1289,6 +1319,19 @@ def _reported(doc: Any, quoted: list[Quote], entities: list[Entity]) -> list[Quo
                 if that is not None and that.i + 1 < token.sent.end:
                     speaker, content = subjects[0], doc[that.i + 1]
                     rest_from = that.i + 1
+            if speaker is None and subjects and token.lemma_.lower() in _OBJECT_SPEECH:
+                # "Clinton called half of his supporters 'deplorables'", "Trump cited the
+                # polls", "she called for a recount": what was said is the object.
+                parts = [
+                    c
+                    for c in token.rights
+                    if c.dep_ in {"dobj", "oprd", "dative"}
+                    or (c.dep_ == "prep" and c.lower_ in {"for", "on", "about"})
+                ]
+                if parts and parts[0].dep_ != "dative":
+                    speaker, content = subjects[0], parts[0]
+                    rest_from = parts[0].left_edge.i
+                    rest_to = max(t.i for p in parts for t in p.subtree) + 1
         elif (
             token.lower_ == "according"
             and token.i + 1 < len(doc)
@@ -1307,21 +1350,40 @@ def _reported(doc: Any, quoted: list[Quote], entities: list[Entity]) -> list[Quo
             right = max(t.i for t in speaker.subtree)
             span_tokens = [t for t in token.sent if not (left <= t.i <= right) and not t.is_punct]
         elif rest_from >= 0:
-            span_tokens = [t for t in doc[rest_from : token.sent.end] if not t.is_punct]
+            span_tokens = [t for t in doc[rest_from:rest_to] if not t.is_punct]
         else:
             span_tokens = [
                 t
                 for t in content.subtree
                 if t.i != token.i and t.i not in {x.i for x in speaker.subtree}
             ]
+        # Within the cue's paragraph, less stray punctuation at the edges (a closing quote
+        # mark the parser hung on the next sentence).
+        line_start = doc.text.rfind("\n", 0, token.idx) + 1
+        line_end = doc.text.find("\n", token.idx)
+        line_end = len(doc.text) if line_end < 0 else line_end
+        span_tokens = [t for t in span_tokens if line_start <= t.idx < line_end]
+        while span_tokens and (span_tokens[0].is_punct or span_tokens[0].is_quote):
+            span_tokens.pop(0)
+        while span_tokens and (span_tokens[-1].is_punct or span_tokens[-1].is_quote):
+            span_tokens.pop()
         if not span_tokens:
             continue
         start = span_tokens[0].idx
         last = span_tokens[-1]
         end = last.idx + len(last.text)
-        if any(q.start <= start < q.end or start <= q.start < end for q in quoted):
-            continue
+        inside = [q for q in quoted if q.start <= start < q.end or start <= q.start < end]
         speaker_span = doc[speaker.left_edge.i : speaker.right_edge.i + 1]
+        if inside:
+            # Content already inside a quotation is left to the quote; a quotation whose speaker
+            # was only a guess takes this clause's named subject ('Flynn said Trump was
+            # "absolutely right"').
+            if speaker.pos_ == "PROPN" or speaker_span.root.ent_type_ in {"PERSON", "ORG"}:
+                for q in inside:
+                    if q.start in weak:
+                        guesses[q.start] = (speaker_span.text, token.text.lower(),
+                                            speaker_span.start_char, speaker_span.end_char)  # fmt: skip
+            continue
         name = speaker_span.text
         if speaker.pos_ == "PRON" and speaker.lower_ in {"he", "she"}:
             name = _last_speaker([*quoted, *out], people, speaker.idx) or name
@@ -1346,6 +1408,81 @@ _CUE_RE = re.compile(
     r"\b((?:" + "|".join(re.escape(c) for c in _CUES) + r")(?:e|es|ed|d|s|ing|ied|ies|y)?)\b",
     re.IGNORECASE,
 )
+
+
+_PRONOUN_WORDS = r"(?:he|she|they|we|i)"
+_TITLES = r"(?:(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Prof)\.?\s+)?"
+# Words between a speaker and the verb: "Kirby did warn", "she later added", "he has said".
+_AUX = r"(?:(?:did|does|has|had|have|also|then|later|again|once|\w+ly)\s+){0,2}"
+
+
+def _adjacent(
+    context: str, offset: int, start: int, end: int, people: list[Entity]
+) -> tuple[str | None, str | None, tuple[int, int]] | None:
+    """The attribution right beside a quotation, the usual news form: '"...," she said',
+    '"...," said Mr. Clarke', '"...," Clarke, a spokesman, said', 'Clarke said: "..."'. A
+    pronoun's speaker is settled later (`_pronoun_quotes`)."""
+    qs, qe = start - offset, end - offset
+    # An attribution never reaches across a paragraph break.
+    lead = re.match(r"[ \t,.;:!?—–-]*", context[qe:])
+    pos = qe + (lead.end() if lead else 0)
+    after = context[pos : pos + 120].split("\n")[0]
+    pronoun = re.match(rf"({_PRONOUN_WORDS})\s+(?:\w+ly\s+)?{_CUE_RE.pattern}", after, re.I)
+    if pronoun:
+        where = (offset + pos, offset + pos + len(pronoun.group(1)))
+        return None, pronoun.group(2).lower(), where
+    cue_first = re.match(rf"{_CUE_RE.pattern}\s+{_TITLES}", after, re.I)
+    if cue_first:
+        at = offset + pos + cue_first.end()
+        named = next((p for p in people if at <= p.start <= at + 2), None)
+        if named:
+            return named.text, cue_first.group(1).lower(), (named.start, named.end)
+    title = re.match(_TITLES, after)
+    at = offset + pos + (title.end() if title else 0)
+    named = next((p for p in people if at <= p.start <= at + 2), None)
+    if named:
+        # "Clarke said", "Clarke, a spokesman for the firm, said"
+        rest = context[named.end - offset : named.end - offset + 90]
+        cue = re.match(rf"(?:,[^,\"“”]{{1,80}},)?\s*(?:\w+ly\s+)?{_CUE_RE.pattern}", rest, re.I)
+        if cue:
+            return named.text, cue.group(1).lower(), (named.start, named.end)
+    dash = re.match(r"[ \t]*[―—–][ \t]*([A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3})", context[qe:])
+    if dash:  # a vox-pop's '"..." ― Carla Sanchez'
+        at = offset + qe + dash.start(1)
+        return dash.group(1), "―", (at, at + len(dash.group(1)))
+    # '"...," the mayor said', '"...," said the New York businessman'
+    phrase = re.match(
+        rf"((?:the|a|an|one)\s+[\w.'’ -]{{1,50}}?)\s+(?:\w+ly\s+)?{_CUE_RE.pattern}", after, re.I
+    )
+    if phrase:
+        at = offset + pos
+        return phrase.group(1), phrase.group(2).lower(), (at, at + len(phrase.group(1)))
+    phrase = re.match(
+        rf"{_CUE_RE.pattern}\s+((?:the|a|an|one)\s+[\w.'’ -]{{1,50}}?)(?=[,.;])", after, re.I
+    )
+    if phrase:
+        at = offset + pos + phrase.start(2)
+        return phrase.group(2), phrase.group(1).lower(), (at, at + len(phrase.group(2)))
+    # A name the model missed: '"...," Tester said'
+    bare = re.match(
+        rf"({_TITLES}[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){{0,2}})\s+(?:\w+ly\s+)?{_CUE_RE.pattern}",
+        after,
+    )
+    if bare:
+        at = offset + pos
+        return bare.group(1), bare.group(2).lower(), (at, at + len(bare.group(1)))
+    before = context[max(0, qs - 120) : qs].split("\n")[-1]
+    intro = re.search(rf"\b({_PRONOUN_WORDS})\s+{_AUX}{_CUE_RE.pattern}[,:]?\s*$", before, re.I)
+    if intro:
+        at = offset + qs - len(before) + intro.start(1)
+        return None, intro.group(2).lower(), (at, at + len(intro.group(1)))
+    intro = re.search(rf"\s*{_AUX}{_CUE_RE.pattern}[,:]?\s*$", before, re.I)
+    if intro:
+        cue_at = offset + qs - len(before) + intro.start()
+        named = next((p for p in people if 0 <= cue_at - p.end <= 2), None)
+        if named:
+            return named.text, intro.group(1).lower(), (named.start, named.end)
+    return None
 
 
 def _attribution(
@@ -1441,7 +1578,7 @@ def analysis_json(analysis: Analysis) -> dict[str, Any]:
 # -- stored articles --------------------------------------------------------------------------
 
 # Bump when the analysis changes, so cached results are recomputed.
-ANALYSIS_VERSION = 10
+ANALYSIS_VERSION = 11
 
 
 def analysis_text(title: str | None, body: Sequence[str]) -> str:
