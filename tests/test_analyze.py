@@ -363,3 +363,33 @@ def test_quantities_glued_units_currency_codes_and_vague_plurals(
 ) -> None:
     found = sorted(q.value for q in analyzer.analyze(sentence, REF).quantities)
     assert found == pytest.approx(sorted(values))
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        ('"We do not see a link to the storm," the harbour master said.', "the harbour master"),
+        ('"Prices will fall by spring," said the bakery owner, smiling.', "the bakery owner"),
+        ('"I am ashamed of this decision." ― Marta Velez', "Marta Velez"),
+        ('Ruth Okafor did warn, "the dam could give way at any moment."', "Ruth Okafor"),
+        ('Retired judge Alan Pike said the ruling was "plainly wrong in law."', "Alan Pike"),
+    ],
+)
+def test_the_attribution_beside_a_quotation(analyzer: Analyzer, text: str, speaker: str) -> None:
+    quotes = analyzer.analyze(text, REF).quotes
+    assert any(q.speaker and speaker in q.speaker for q in quotes), quotes
+
+
+def test_an_attribution_never_reaches_into_the_next_paragraph(analyzer: Analyzer) -> None:
+    text = 'Ines Moreau spoke first.\n\n"The bridge must close tonight."\n\nHe said the vote was close.'
+    quoted = [q for q in analyzer.analyze(text, REF).quotes if q.text.startswith('"')]
+    assert quoted and quoted[0].cue != "said"
+
+
+def test_the_object_of_a_verb_of_judging_is_what_was_said(analyzer: Analyzer) -> None:
+    quotes = analyzer.analyze("The mayor criticised the new parking rules.", REF).quotes
+    assert [(q.speaker, q.content) for q in quotes] == [("The mayor", "the new parking rules")]
+
+
+def test_29_february_without_a_year_near_a_leap_year_does_not_fail(analyzer: Analyzer) -> None:
+    analyzer.analyze("The levy was set on February 29.", date(2018, 6, 1))

@@ -1121,6 +1121,11 @@ def _quotes(
         window_end = max(sentence.end if sentence else match.end(), match.end())
         # The attribution may follow the closing quote in the next sentence fragment.
         window_end = min(len(text), max(window_end, match.end() + 80))
+        # ... but never beyond its paragraph.
+        window_start = max(window_start, text.rfind("\n", 0, match.start()) + 1)
+        paragraph_end = text.find("\n", match.end())
+        if paragraph_end >= 0:
+            window_end = min(window_end, paragraph_end)
         # Every quotation in the window is blanked: a name inside one is not a speaker.
         context = _QUOTE_SPAN.sub(lambda m: " " * len(m.group(0)), text[window_start:window_end])
         adjacent = _adjacent(context, window_start, match.start(), match.end(), people)
