@@ -389,18 +389,25 @@ def _speaker_resolver(people: list[Named]) -> Any:
         for alias in p.aliases:
             by_key.setdefault(_person_key(alias), p.name)
 
-    full_names = sorted({p.name for p in people}, key=len, reverse=True)
+    full_names = [
+        (n, _person_key(n)) for n in sorted({p.name for p in people}, key=len, reverse=True)
+    ]
+    known: dict[str | None, str | None] = {}
 
     def resolve(speaker: str | None) -> str | None:
         """A speaker as the brief names them: the person inside a longer subject ("John Kirby,
         the coordinator for ...") by their full name; else the subject's head words; never a
         bare pronoun."""
+        if speaker not in known:
+            known[speaker] = _resolve(speaker)
+        return known[speaker]
+
+    def _resolve(speaker: str | None) -> str | None:
         if not speaker:
             return None
-        for name in full_names:
-            if name in speaker or _person_key(name) in {
-                w.lower().strip(",") for w in speaker.split()
-            }:
+        words = {w.lower().strip(",") for w in speaker.split()}
+        for name, key in full_names:
+            if name in speaker or key in words:
                 return name
         head = re.split(r"[,:;(]", speaker)[0].strip()
         head = re.sub(r"^(?:the|a|an)\s+", "", head, flags=re.IGNORECASE)
