@@ -638,9 +638,13 @@ def _roles(doc: Any) -> list[Role]:
         if len(role) < 3 or not re.search(r"[a-z]", role) or len(role.split()) > 14:
             continue
         out.append(Role(ent.text, ent.start_char, ent.end_char, ent.text, role))
-    # The small model misses some names; "Firstname Lastname, the head of X," still shows one.
+    # The small model misses some names; "Firstname Lastname, the head of X," still shows one,
+    # and so does "Park, a reporter," when Park is someone's name elsewhere in the text.
+    surnames = {w for e in doc.ents if e.label_ == "PERSON" for w in e.text.split()}
     for match in _APPOSITION.finditer(doc.text):
         if any(r.start <= match.start() < r.end for r in out):
+            continue
+        if " " not in match.group(1) and match.group(1) not in surnames:
             continue
         role = match.group(2).strip()
         if ROLE_WORDS.search(role):
@@ -649,13 +653,15 @@ def _roles(doc: Any) -> list[Role]:
 
 
 _APPOSITION = re.compile(
-    r"\b([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){1,2}),\s+(?:the\s+|a\s+)?([^,.;()]{3,90}?),\s"
+    r"\b([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,2}),\s+(?:the\s+|a\s+|an\s+)?([^,.;()]{3,90}?),\s"
 )
 ROLE_WORDS = re.compile(
     r"\b(?:head|chief|president|minister|secretary|spokes(?:person|man|woman)|director|leader|"
     r"chairman|chair|commander|general|ambassador|representative|envoy|governor|mayor|lawmaker|"
     r"senator|official|adviser|advisor|coordinator|analyst|professor|editor|founder|ceo|"
-    r"chancellor|premier|king|queen|prince|judge|prosecutor|deputy|member|officer|expert)\b",
+    r"chancellor|premier|king|queen|prince|judge|prosecutor|deputy|member|officer|expert|"
+    r"reporter|journalist|correspondent|lawyer|attorney|researcher|scientist|economist|"
+    r"activist|author|writer|candidate|nominee|manager|executive|chairwoman|strategist)\b",
     re.IGNORECASE,
 )
 
@@ -1583,7 +1589,7 @@ def analysis_json(analysis: Analysis) -> dict[str, Any]:
 # -- stored articles --------------------------------------------------------------------------
 
 # Bump when the analysis changes, so cached results are recomputed.
-ANALYSIS_VERSION = 11
+ANALYSIS_VERSION = 12
 
 
 def analysis_text(title: str | None, body: Sequence[str]) -> str:
