@@ -189,3 +189,14 @@ def test_a_figure_far_off_the_others_counts_something_else() -> None:
         for i, v in enumerate([18, 3000, 10000, 11000, 1_200_000])
     ]
     assert sorted(q.value for q, _ in _same_scale(items)) == [3000, 10000, 11000]
+
+
+def test_a_company_or_a_town_the_model_calls_a_person_is_not_in_people(
+    store: Store, tmp_path: Path
+) -> None:
+    """The demo corpus: the small model tags "Harlow Water" (a company) and "Marrowick" (a
+    town) as people in places; the brief keeps them out of people."""
+    story = _story(store, [str(p) for p in demo.corpus_files()])
+    names = {p.name for p in build_brief(store, story).people}
+    assert "Harlow Water" not in names and not any("Marrowick" in n for n in names)
+    assert {"Ravi Castell", "Lena Hart"} <= names

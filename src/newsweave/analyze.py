@@ -631,9 +631,13 @@ def _roles(doc: Any) -> list[Role]:
             while head.dep_ in {"pobj", "prep"} and head.head.i < head.i:
                 head = head.head
             role_span = doc[head.left_edge.i : ent.start]
-        if role_span is None:
+        if role_span is None or "\n" in role_span.text:
             continue
+        if any(t.tag_ in {"VBZ", "VBD", "VBP"} for t in role_span):
+            continue  # a clause ("Marrowick, Harlow Dam spillway fails as ..."), not a role
         role = role_span.text.strip(" ,;:-–—")
+        if re.search(r"[()\[\]]", role):
+            continue  # a dateline's "(Wirestream)", not a role
         role = re.sub(r"^(?:the|a|an)\s+", "", role, flags=re.IGNORECASE)
         if len(role) < 3 or not re.search(r"[a-z]", role) or len(role.split()) > 14:
             continue
@@ -653,7 +657,7 @@ def _roles(doc: Any) -> list[Role]:
 
 
 _APPOSITION = re.compile(
-    r"\b([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,2}),\s+(?:the\s+|a\s+|an\s+)?([^,.;()]{3,90}?),\s"
+    r"\b([A-Z][\w'’-]+(?:[ \t]+[A-Z][\w'’-]+){0,2}),[ \t]+(?:the\s+|a\s+|an\s+)?([^,.;()\n]{3,90}?),\s"
 )
 ROLE_WORDS = re.compile(
     r"\b(?:head|chief|president|minister|secretary|spokes(?:person|man|woman)|director|leader|"
@@ -1389,9 +1393,10 @@ def _reported(
             # Content already inside a quotation is left to the quote; a quotation whose speaker
             # was only a guess takes this clause's named subject ('Flynn said Trump was
             # "absolutely right"').
-            if speaker.pos_ == "PROPN" or speaker_span.root.ent_type_ in {"PERSON", "ORG"}:
+            named = speaker.pos_ == "PROPN" or speaker_span.root.ent_type_ in {"PERSON", "ORG"}
+            if speaker.pos_ != "PRON":
                 for q in inside:
-                    if q.start in weak:
+                    if q.start in weak and (named or q.speaker is None):
                         guesses[q.start] = (speaker_span.text, token.text.lower(),
                                             speaker_span.start_char, speaker_span.end_char)  # fmt: skip
             continue
@@ -1422,6 +1427,8 @@ _CUE_RE = re.compile(
 
 
 _PRONOUN_WORDS = r"(?:he|she|they|we|i)"
+# Words no speaker's description holds: the phrase after a quotation is then the sentence going on.
+_NOT_A_NAME = re.compile(r"\b(?:that|which|who|it|was|is|were|are|has|had|not|to)\b", re.I)
 _TITLES = r"(?:(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Prof)\.?\s+)?"
 # Words between a speaker and the verb: "Kirby did warn", "she later added", "he has said".
 _AUX = r"(?:(?:did|does|has|had|have|also|then|later|again|once|\w+ly)\s+){0,2}"
@@ -1465,6 +1472,8 @@ def _adjacent(
     phrase = re.match(
         rf"((?:the|a|an|one)\s+[\w.'’ -]{{1,50}}?)\s+(?:\w+ly\s+)?{_CUE_RE.pattern}", after, re.I
     )
+    if phrase and _NOT_A_NAME.search(phrase.group(1)):
+        phrase = None  # '"does not recognise" the claim that it was warned'
     if phrase:
         at = offset + pos
         return phrase.group(1), phrase.group(2).lower(), (at, at + len(phrase.group(1)))
@@ -1589,7 +1598,7 @@ def analysis_json(analysis: Analysis) -> dict[str, Any]:
 # -- stored articles --------------------------------------------------------------------------
 
 # Bump when the analysis changes, so cached results are recomputed.
-ANALYSIS_VERSION = 12
+ANALYSIS_VERSION = 13
 
 
 def analysis_text(title: str | None, body: Sequence[str]) -> str:

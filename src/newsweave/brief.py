@@ -322,10 +322,25 @@ def _stands_alone(text: str) -> bool:
     return straight and curly and not pronoun
 
 
+# Words that make a name a body or a place, not a person ("Harlow Water", "Castlebury Road").
+_NOT_PERSON_WORDS = re.compile(
+    r"\b(?:Water|Dam|River|Council|Company|Bank|Party|Ministry|Office|Agency|Road|Street|Rail|"
+    r"Railway|Airport|University|School|Hospital|Group|House|Court|News|Times|Post|Radio|Police|"
+    r"Army|Navy|Corporation|Inc|Ltd|Club|Fund|Foundation|Association|Union|Committee|"
+    r"Department|Service|City|County|State|Lake|Bridge|Centre|Center|Institute|Airlines?)\b"
+)
+
+
 def _people(articles: list[Article], analyses: dict[str, Analysis]) -> list[Named]:
     """People merged by surname ("Kirby" is "John Kirby"), with the role most often given."""
     mentions: dict[str, list[tuple[str, str]]] = defaultdict(list)  # key → (form, article)
     roles: dict[str, Counter[str]] = defaultdict(Counter)
+    # The small model calls some places and companies people ("Harlow Water"); a name tagged
+    # otherwise more often than as a person is not one.
+    kinds: dict[str, Counter[str]] = defaultdict(Counter)
+    for analysis in analyses.values():
+        for entity in analysis.entities:
+            kinds[entity.text.lower()][entity.type] += 1
     for article in articles:
         analysis = analyses[article.id]
         for entity in analysis.entities:
@@ -353,6 +368,11 @@ def _people(articles: list[Article], analyses: dict[str, Analysis]) -> list[Name
         canonical = max(names, key=lambda n: (len(_name_words(n)), names[n]))
         if len(_name_words(canonical)) < 2 and not roles.get(key):
             continue  # a lone first name or a stray capitalised word, not a person we can name
+        tagged = sum((kinds[n.lower()] for n in names), Counter())
+        if tagged["PERSON"] < tagged["ORG"] + tagged["PLACE"]:
+            continue
+        if _NOT_PERSON_WORDS.search(canonical) or canonical.isupper():
+            continue  # "Harlow Water", a dateline's "MARROWICK"
         out.append(
             Named(
                 name=canonical,
