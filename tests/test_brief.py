@@ -103,6 +103,21 @@ def test_since_reports_only_what_is_new(store: Store, tmp_path: Path) -> None:
     assert set(first.new_articles) == set(build_brief(store, story).articles)
 
 
+def test_since_reports_a_disputed_figure_the_new_articles_changed(store: Store) -> None:
+    files = list(demo.corpus_files())
+    later = [p for p in files if "4,500" in p.read_text(encoding="utf-8")]
+    assert later and len(later) < len(files)
+    first = _story(store, [str(p) for p in files if p not in later])
+    since = max(store.get(a).details.added or "" for a in build_brief(store, first).articles)
+    story = _story(store, [str(p) for p in later])
+    changes = build_brief(store, story, since=since).since_last_read.changed_figures
+    change = next(c for c in changes if any("4,500" in f for f in c.now))
+    assert not any("4,500" in f for f in change.before)
+    assert change.articles and set(change.articles) <= {
+        a for a in build_brief(store, story).articles if (store.get(a).details.added or "") > since
+    }
+
+
 @pytest.mark.parametrize("form", ["json", "md", "html"])
 def test_cli_brief_forms(cli: Callable[..., Any], seeds_dir: Path, form: str) -> None:
     assert cli("add", str(seeds_dir)).exit_code == 0

@@ -132,11 +132,22 @@ class SourceNote:
 
 
 @dataclass
+class FigureChange:
+    """A disputed subject whose figures new articles changed: what was known, what is now."""
+
+    subject: str
+    before: list[str]
+    now: list[str]
+    articles: list[str]  # the new articles behind the change
+
+
+@dataclass
 class SinceLastRead:
     since: str | None
     new_articles: list[str] = field(default_factory=list)
     new_figures: list[Figure] = field(default_factory=list)
     new_quotes: list[QuoteEntry] = field(default_factory=list)
+    changed_figures: list[FigureChange] = field(default_factory=list)
 
 
 @dataclass
@@ -850,6 +861,20 @@ def _since(
         return SinceLastRead(None)
     new = [a.id for a in articles if (a.details.added or "") > since]
     fresh = set(new)
+    changed = []
+    for dispute in disputes:
+        before = [f for f in dispute.figures if set(f.articles) - fresh]
+        if before and len(before) < len(dispute.figures):
+            changed.append(
+                FigureChange(
+                    subject=dispute.subject,
+                    before=[_figure_text(f) for f in before],
+                    now=[_figure_text(f) for f in dispute.figures],
+                    articles=_unique(
+                        a for f in dispute.figures if f not in before for a in f.articles
+                    ),
+                )
+            )
     return SinceLastRead(
         since=since,
         new_articles=new,
@@ -857,6 +882,7 @@ def _since(
             f for d in disputes for f in d.figures if f.articles and set(f.articles) <= fresh
         ],
         new_quotes=[q for q in quotes if set(q.articles) <= fresh],
+        changed_figures=changed,
     )
 
 
@@ -943,6 +969,10 @@ def brief_markdown(brief: Brief) -> str:
         lines += ["", f"## Since {since.since}", ""]
         lines.append(f"- new articles: {cite(since.new_articles) or 'none'}")
         lines += [f"- new figure: {_figure_text(f)} {cite(f.articles)}" for f in since.new_figures]
+        lines += [
+            f"- changed: {c.subject}: {'; '.join(c.before)} → {'; '.join(c.now)} {cite(c.articles)}"
+            for c in since.changed_figures
+        ]
         lines += [f"- new quote: “{q.text}” {cite(q.articles)}" for q in since.new_quotes]
     return "\n".join(lines).rstrip() + "\n"
 
@@ -955,29 +985,46 @@ def brief_html(brief: Brief) -> str:
            "<style>body{font-family:sans-serif;max-width:60rem;margin:2rem auto;line-height:1.4}"
            "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3rem .6rem}"
            ".cite{color:#666;font-size:.85em}</style></head><body>"]  # fmt: skip
+    open_tags: list[str] = []  # the lists and table being written, innermost last
+
+    def close_to(depth: int) -> None:
+        while len(open_tags) > depth:
+            out.append(f"</{open_tags.pop()}>")
+
     for line in brief_markdown(brief).splitlines():
         if line.startswith("| ---"):
             continue
         text = escape(line)
         text = re.sub(r"\[([0-9a-f]{8})\]", r"<span class='cite'>[\1]</span>", text)
         text = re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", text)
-        if line.startswith("# "):
-            out.append(f"<h1>{text[2:]}</h1>")
-        elif line.startswith("## "):
-            out.append(f"<h2>{text[3:]}</h2>")
-        elif line.startswith("### "):
-            out.append(f"<h3>{text[4:]}</h3>")
-        elif line.startswith("| "):
+        text = re.sub(r"`([^`]+)`", r"<code>\1</code>", text)
+        if line.startswith("| "):
+            if open_tags != ["table"]:
+                close_to(0)
+                out.append("<table>")
+                open_tags.append("table")
             cells = [c.strip() for c in text.strip("| ").split("|")]
             tag = "th" if cells[0] == "figure" else "td"
-            out.append("<table>" if tag == "th" else "")
             out.append("<tr>" + "".join(f"<{tag}>{c}</{tag}>" for c in cells) + "</tr>")
-        elif line.startswith("  - "):
-            out.append(f"<div style='margin-left:2rem'>• {text[4:]}</div>")
-        elif line.startswith("- "):
-            out.append(f"<div>• {text[2:]}</div>")
-        elif line.strip():
-            out.append(f"<p>{text}</p>")
+        elif line.startswith(("- ", "  - ")):
+            depth = 2 if line.startswith("  - ") else 1
+            if open_tags[:1] == ["table"]:
+                close_to(0)
+            close_to(depth)
+            while len(open_tags) < depth:
+                out.append("<ul>")
+                open_tags.append("ul")
+            out.append(f"<li>{text[2 * depth :]}</li>")
+        else:
+            close_to(0)
+            if line.startswith("# "):
+                out.append(f"<h1>{text[2:]}</h1>")
+            elif line.startswith("## "):
+                out.append(f"<h2>{text[3:]}</h2>")
+            elif line.startswith("### "):
+                out.append(f"<h3>{text[4:]}</h3>")
+            elif line.strip():
+                out.append(f"<p>{text}</p>")
+    close_to(0)
     out.append("</body></html>")
-    html = "\n".join(x for x in out if x)
-    return re.sub(r"(</tr>)\n(?!<tr>)", r"\1</table>\n", html)
+    return "\n".join(x for x in out if x)
