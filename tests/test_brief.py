@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -109,6 +110,7 @@ def test_since_reports_a_disputed_figure_the_new_articles_changed(store: Store) 
     assert later and len(later) < len(files)
     first = _story(store, [str(p) for p in files if p not in later])
     since = max(store.get(a).details.added or "" for a in build_brief(store, first).articles)
+    time.sleep(1.1)  # "added" is kept to the second
     story = _story(store, [str(p) for p in later])
     changes = build_brief(store, story, since=since).since_last_read.changed_figures
     change = next(c for c in changes if any("4,500" in f for f in c.now))
