@@ -62,6 +62,10 @@ def test_parse_number(text: str, value: float) -> None:
         ("this month", "2024-10", "month"),
         ("next week's", "2024-W44", "week"),
         ("fiscal 1989", "1989", "year"),
+        ("nineteen ninety-six", "1996", "year"),
+        ("a month ago", "2024-09", "month"),
+        ("a year earlier", "2023", "year"),
+        ("over the weekend", "2024-W42-WE", "week"),
         ("today", "2024-10-24", "day"),
         ("August 20, 2023", "2023-08-20", "day"),
         ("2023", "2023", "year"),
@@ -181,7 +185,7 @@ def test_newsquant_value_f1_floor() -> None:
     assert result["f1"] >= QUANTITY_F1_FLOOR, (result["precision"], result["recall"])
 
 
-DATE_VALUE_F1_FLOOR = 0.77  # measured 0.790 on TBAQ; HeidelTime 77.61 on the TempEval-3 test
+DATE_VALUE_F1_FLOOR = 0.78  # measured 0.797 on TBAQ; HeidelTime 77.61 on the TempEval-3 test
 
 
 @pytest.mark.slow

@@ -328,6 +328,11 @@ def resolve_date(
         r"(?:about |nearly |almost |some |more than )?(\w+(?:[\s-]\w+)?) (year|month|week|day)s? (ago|earlier|later|from now)",
         low,
     )
+    if ago and ago.group(1) in {"a", "an"}:
+        ago = re.fullmatch(
+            r"(.*?) (year|month|week|day)s? (ago|earlier|later|from now)",
+            "one" + low[len(ago.group(1)) :] if low.startswith(ago.group(1)) else low,
+        )
     if ago and parse_number(ago.group(1)) is not None:
         n = int(parse_number(ago.group(1)) or 0)
         sign = -1 if ago.group(3) in {"ago", "earlier"} else 1
@@ -405,10 +410,32 @@ def resolve_date(
         digit = {"nine": 9, "eigh": 8, "seve": 7, "sixt": 6}[low[4:8]]
         hundreds = ref.year // 100 - (1 if digit * 10 > ref.year % 100 + 10 else 0)
         return f"{hundreds}{digit}", "decade"
-    if low in {"this year", "the year", "this year's"}:
+    if low in {"this year", "the year", "this year's", "the full year", "the current year"}:
         return str(ref.year), "year"
-    if low in {"last year", "a year ago", "last year's"}:
+    if low in {
+        "last year", "a year ago", "last year's", "a year earlier", "the previous year",
+        "the past year", "the year before", "the prior year",
+    }:  # fmt: skip
         return str(ref.year - 1), "year"
+    spelled = re.fullmatch(
+        r"(?:the year )?(nineteen|two thousand)(?:[\s-]+(?:and\s+)?([\w-]+))?", low
+    )
+    if spelled and (spelled.group(2) or spelled.group(1) == "two thousand"):
+        rest = parse_number(spelled.group(2)) if spelled.group(2) else 0
+        if rest is not None and rest < 100:
+            return str((1900 if spelled.group(1) == "nineteen" else 2000) + int(rest)), "year"
+    weekend = re.fullmatch(r"(?:over |during |on )?(this|last|the|next|the past) weekend", low)
+    if weekend:
+        # The weekend just gone, unless the text looks ahead (or says "next").
+        forward = weekend.group(1) == "next" or (ahead and weekend.group(1) in {"this", "the"})
+        day = (
+            ref + timedelta(days=(5 - ref.weekday()) % 7)
+            if forward
+            else ref
+            - timedelta(days=(ref.weekday() - 5) % 7 if ref.weekday() >= 5 else ref.weekday() + 2)
+        )
+        year, number, _ = day.isocalendar()
+        return f"{year:04d}-W{number:02d}-WE", "week"
     if low in {"next year"}:
         return str(ref.year + 1), "year"
     parsed = _dateparser(expr, ref, ahead)
@@ -1019,7 +1046,14 @@ def _dates(doc: Any, ref: date) -> list[DateMention]:
             resolved = ref.isoformat(), "day"  # "6 a.m.", "this evening": the reference day
         if resolved is None:
             # "the year ended March 31", "between 1994 and 1997": the dates inside it.
-            for inner in _INNER_DATE.finditer(found):
+            inners = sorted(
+                [*_INNER_DATE.finditer(found), *_RELATIVE.finditer(found)], key=lambda m: m.start()
+            )
+            taken_at = -1
+            for inner in inners:
+                if inner.start() < taken_at:
+                    continue
+                taken_at = inner.end()
                 if inner.group(0)[0].islower() and re.fullmatch(_MONTH_RE, inner.group(0), re.I):
                     continue  # "may", "march" as words
                 value_of = resolve_date(inner.group(0), ref, ahead, near)
@@ -1598,7 +1632,7 @@ def analysis_json(analysis: Analysis) -> dict[str, Any]:
 # -- stored articles --------------------------------------------------------------------------
 
 # Bump when the analysis changes, so cached results are recomputed.
-ANALYSIS_VERSION = 13
+ANALYSIS_VERSION = 14
 
 
 def analysis_text(title: str | None, body: Sequence[str]) -> str:
