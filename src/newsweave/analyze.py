@@ -727,6 +727,16 @@ def _quantities(doc: Any, text: str) -> list[Quantity]:
             duration = _DURATION.search(ent.text)
             if duration:
                 spans.append((ent.start_char + duration.start(1), ent.start_char + duration.end(1)))
+    # Shares: "a third of", "two-thirds", "1/16 of".
+    for match in _FRACTION.finditer(text):
+        if not any(s <= match.start() < e or match.start() <= s < match.end() for s, e in spans):
+            spans.append((match.start(), match.end()))
+        else:
+            spans[:] = [
+                (s, e)
+                for s, e in spans
+                if not (s <= match.start() < e or match.start() <= s < match.end())
+            ] + [(match.start(), match.end())]
     # Numbers inside dates, ordinals and names ("Oct. 31", "Big 12") are not quantities; a
     # "DATE" with no date in it ("1520 sq m", "25.5″") and a currency code read as a place
     # ("USD1,700") still hold one.
@@ -743,11 +753,15 @@ def _quantities(doc: Any, text: str) -> list[Quantity]:
         glued_unit = _GLUED_UNIT.match(text, match.end())  # "500mg", "118.5p", "25.5″"
         # Money and measures are quantities whatever entity spaCy put them in ("five-year
         # $700000" as a DATE, "PS8.1bn" as a place, "6kW electric motor" as an organisation).
-        money = found[0] in "$€£" or re.search(
-            r"[A-Z]{1,3}[$=]?$", text[max(0, match.start() - 4) : match.start()]
+        money = found[0] in "$€£" or _CURRENCY_CODE.search(
+            text[max(0, match.start() - 8) : match.start()]
         )
         if any(s <= match.start() < e or match.start() <= s < match.end() for s, e in spans):
             continue  # already a quantity spaCy found
+        if text[match.end() : match.end() + 1] in {"/", "⁄"} or text[
+            max(0, match.start() - 1) : match.start()
+        ] in {"/", "⁄"}:
+            continue  # "24/7", "9/11"
         if not (glued_unit or money) and any(
             s <= match.start() < e or match.start() <= s < match.end() for s, e in taken
         ):
@@ -777,6 +791,11 @@ def _quantities(doc: Any, text: str) -> list[Quantity]:
                 qualifier = before.group(0).strip().lower()
         values = [parse_number(m.group(0)) for m in _NUMBER.finditer(body)]
         numbers = [v for v in values if v is not None]
+        share = _FRACTION.search(text[start : end + 6])
+        if share and share.start() < end - start:
+            numbers = [_fraction_value(share)]
+        elif re.fullmatch(r"\d{1,2}\s?[/⁄]\s?\d{1,2}", body.strip()):
+            continue  # "9/11", "24/7": a date or a phrase, not two counts
         if not numbers:
             continue
         half = re.search(r"\bhalf\s+an?\s+(million|billion|thousand)\b", body, re.IGNORECASE)
@@ -868,6 +887,26 @@ def _names_a_model(doc: Any, ent: Any) -> bool:
     counts_something = after is not None and after.pos_ in {"NOUN", "ADJ"}
     named = before.pos_ == "PROPN"
     return named and not before.is_sent_start and not counts_something
+
+
+_PARTS = {
+    "half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4, "fifth": 5,
+    "fifths": 5, "sixth": 6, "sixths": 6, "eighth": 8, "eighths": 8, "tenth": 10, "tenths": 10,
+}  # fmt: skip
+_FRACTION = re.compile(
+    r"\b(?:(a|one)\s+(half|third|quarter|fifth|sixth|eighth|tenth)(?=\s+of\b)"
+    r"|(two|three|four|five|seven|nine)[\s-](thirds|quarters|fifths|sixths|eighths|tenths)"
+    r"|(\d{1,3})\s?[/⁄]\s?(\d{1,4})(?=\s+of\b))",
+    re.IGNORECASE,
+)
+
+
+def _fraction_value(match: re.Match[str]) -> float:
+    if match.group(2):
+        return 1 / _PARTS[match.group(2).lower()]
+    if match.group(4):
+        return (parse_number(match.group(3)) or 1) / _PARTS[match.group(4).lower()]
+    return int(match.group(5)) / int(match.group(6))
 
 
 def _join_ranges(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -1632,7 +1671,7 @@ def analysis_json(analysis: Analysis) -> dict[str, Any]:
 # -- stored articles --------------------------------------------------------------------------
 
 # Bump when the analysis changes, so cached results are recomputed.
-ANALYSIS_VERSION = 14
+ANALYSIS_VERSION = 15
 
 
 def analysis_text(title: str | None, body: Sequence[str]) -> str:
