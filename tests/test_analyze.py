@@ -79,7 +79,7 @@ def test_resolve_date(text: str, value: str, precision: str) -> None:
 def test_results_reporting_reads_the_year_before_against_the_quarter_named() -> None:
     assert resolve_date("a year earlier", REF, anchor="2024-Q2") == ("2023-Q2", "quarter")
     assert resolve_date("the year-ago period", REF, anchor="2024-Q2") == ("2023-Q2", "quarter")
-    assert resolve_date("a year earlier", REF) is None
+    assert resolve_date("a year earlier", REF) == ("2023", "year")
     assert resolve_date("Monday", REF, ahead=True) == ("2024-10-28", "day")
 
 
@@ -164,7 +164,7 @@ def test_cli_analyze_prints_one_object_per_file(cli: Callable[..., Any], tmp_pat
     assert rows[1]["dates"][0]["value"] == "2024-10-21"
 
 
-QUANTITY_F1_FLOOR = 0.90  # measured 0.916; quantulum3 73.0, CQE 92.0
+QUANTITY_F1_FLOOR = 0.91  # measured 0.928; quantulum3 73.0, CQE 92.0
 
 
 def _benchmark(name: str, *data: str) -> Any:
@@ -362,6 +362,8 @@ def test_a_figure_an_organisation_holds_is_also_given_by_its_spokesperson(
         ("Guidance fell to $89 to $93 billion.", [89e9, 93e9]),
         ("Nearly two-thirds of voters and a third of donors agreed.", [2 / 3, 1 / 3]),
         ("A cup is 1/16 of a gallon; the 9/11 report is open 24/7.", [1 / 16]),
+        ("The 37m skeleton cost $US17,246,208 and drew 4.3M visitors.", [37, 17_246_208, 4.3e6]),
+        ("The iPhone 11 and the XC40 left at 5am, 4:39 into the game.", []),
     ],
 )  # fmt: skip
 def test_quantities_glued_units_currency_codes_and_vague_plurals(

@@ -762,6 +762,12 @@ def _quantities(doc: Any, text: str) -> list[Quantity]:
             max(0, match.start() - 1) : match.start()
         ] in {"/", "⁄"}:
             continue  # "24/7", "9/11"
+        if re.match(r"\s?[ap]\.?m\b|:\d\d", text[match.end() : match.end() + 5], re.I) or (
+            text[max(0, match.start() - 1) : match.start()] == ":"
+        ):
+            continue  # a clock time ("5am", "1.56pm", "4:39")
+        if text[max(0, match.start() - 1) : match.start()].isalpha() and not money:
+            continue  # part of a model name ("XC40", "S22", "CO2"), not a currency code
         if not (glued_unit or money) and any(
             s <= match.start() < e or match.start() <= s < match.end() for s, e in taken
         ):
@@ -780,6 +786,9 @@ def _quantities(doc: Any, text: str) -> list[Quantity]:
         spans.append((match.start(), match.end()))
     out = []
     for start, end in _join_ranges(text, sorted(set(spans))):
+        glued_scale = re.match(r"(?:bn|mn|m|k|M)\b", text[end : end + 3])
+        if glued_scale and text[end - 1 : end].isdigit():
+            end += glued_scale.end()  # spaCy's "4.3" of "4.3M"
         raw = text[start:end]
         body, qualifier = raw, None
         inside = _LEADING_QUALIFIER.match(raw)
@@ -791,6 +800,12 @@ def _quantities(doc: Any, text: str) -> list[Quantity]:
                 qualifier = before.group(0).strip().lower()
         values = [parse_number(m.group(0)) for m in _NUMBER.finditer(body)]
         numbers = [v for v in values if v is not None]
+        if (
+            re.search(r"\dm$", raw)
+            and not re.search(r"[$€£]", raw)
+            and not _CURRENCY_CODE.search(text[max(0, start - 8) : start])
+        ):
+            numbers = [n / 1e6 for n in numbers]  # "37m (121ft)-long": metres, not millions
         share = _FRACTION.search(text[start : end + 6])
         if share and share.start() < end - start:
             numbers = [_fraction_value(share)]
@@ -840,7 +855,8 @@ def _quantities(doc: Any, text: str) -> list[Quantity]:
 
 
 _CURRENCY_CODE = re.compile(
-    r"(?:\b(?:US|A|C|HK|NZ|S|AU|R)\$|\b(?:USD|EUR|GBP|JPY|CNY|INR|CHF|RM|Rs\.?|PS|Y=))\s?$"
+    r"(?:\b(?:US|A|C|HK|NZ|S|AU|R)\$|\$(?:US|A|C|HK|NZ|AU)|"
+    r"\b(?:USD|EUR|GBP|JPY|CNY|INR|CHF|RM|Rs\.?|PS|Y=))\s?$"
 )
 _GLUED_UNIT = re.compile(
     r"(?:mg|kg|g|km|cm|mm|m2|km2|m|mi|ft|lbs?|oz|p|mAh|kWh|MWh|kW|MW|GW|W|V|Hz|GHz|MHz|GB|TB|"
@@ -857,7 +873,7 @@ _DATE_LIKE = re.compile(
 def _after_a_name(text: str, start: int) -> bool:
     """A figure right after a capitalised word that is not the sentence's first ("Note 20",
     not "At 118.5p")."""
-    before = re.search(r"([A-Z][\w]*)\s+$", text[max(0, start - 20) : start])
+    before = re.search(r"(\b\w*[A-Z][\w]*)\s+$", text[max(0, start - 20) : start])  # "iPhone 11"
     if before is None:
         return False
     at = start - len(before.group(0))
@@ -1671,7 +1687,7 @@ def analysis_json(analysis: Analysis) -> dict[str, Any]:
 # -- stored articles --------------------------------------------------------------------------
 
 # Bump when the analysis changes, so cached results are recomputed.
-ANALYSIS_VERSION = 15
+ANALYSIS_VERSION = 16
 
 
 def analysis_text(title: str | None, body: Sequence[str]) -> str:
