@@ -217,3 +217,21 @@ def test_a_company_or_a_town_the_model_calls_a_person_is_not_in_people(
     names = {p.name for p in build_brief(store, story).people}
     assert "Harlow Water" not in names and not any("Marrowick" in n for n in names)
     assert {"Ravi Castell", "Lena Hart"} <= names
+
+
+def test_figures_in_unrelated_claims_are_not_a_dispute() -> None:
+    from newsweave.brief import Figure, _rivals
+
+    def figure(value: float, sentence: str) -> Figure:
+        return Figure(value, None, "pirates", [], [f"a{value}"], [sentence])
+
+    rivals = _rivals(
+        [
+            figure(
+                23, "The Indian navy said it had captured 23 Somali pirates in the Gulf of Aden."
+            ),
+            figure(26, "Officials said 26 Somali pirates were captured by the Indian navy."),
+            figure(40, "Forty pirates sang sea shanties at the harbour festival on Sunday."),
+        ]
+    )
+    assert sorted(f.value for f in rivals) == [23, 26]

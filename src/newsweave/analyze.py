@@ -438,6 +438,12 @@ def resolve_date(
         return f"{year:04d}-W{number:02d}-WE", "week"
     if low in {"next year"}:
         return str(ref.year + 1), "year"
+    if re.fullmatch(
+        r"(?:about |some |nearly |almost |over |more than )?[\w.]+(?:\s*-\s*|\s+)"
+        r"(?:years?|months?|weeks?|days?|hours?|minutes?)(?:[\s-]+(?:old|long))?",
+        low,
+    ):
+        return None  # a duration ("10-year", "20 year"), not a date
     parsed = _dateparser(expr, ref, ahead)
     if parsed is None:
         return None
@@ -762,6 +768,8 @@ def _quantities(doc: Any, text: str) -> list[Quantity]:
             max(0, match.start() - 1) : match.start()
         ] in {"/", "⁄"}:
             continue  # "24/7", "9/11"
+        if re.search(r"[A-Z]{1,4}-$", text[max(0, match.start() - 5) : match.start()]):
+            continue  # a model name ("AK-47", "F-16", "COVID-19")
         if re.match(r"\s?[ap]\.?m\b|:\d\d", text[match.end() : match.end() + 5], re.I) or (
             text[max(0, match.start() - 1) : match.start()] == ":"
         ):
@@ -970,6 +978,11 @@ def _unit(doc: Any, raw: str, start: int, end: int, text: str) -> tuple[str | No
     currency = re.search(r"[$€£]", raw)
     if currency:
         return currency.group(0), None
+    duration = re.match(
+        r"\s*-?\s*(year|month|week|day|hour|minute)s?\b", text[end : end + 12], re.IGNORECASE
+    )
+    if duration:  # "three 10-year sentences" counts years, not sentences
+        return duration.group(1).lower() + "s", None
     span = doc.char_span(start, end, alignment_mode="expand")
     if span is None:
         return None, None
@@ -1687,7 +1700,7 @@ def analysis_json(analysis: Analysis) -> dict[str, Any]:
 # -- stored articles --------------------------------------------------------------------------
 
 # Bump when the analysis changes, so cached results are recomputed.
-ANALYSIS_VERSION = 16
+ANALYSIS_VERSION = 17
 
 
 def analysis_text(title: str | None, body: Sequence[str]) -> str:

@@ -600,6 +600,7 @@ def _disputes(
         for q in analyses[a.id].quantities
         if q.unit
         and q.unit not in {"%", "$", "€", "£"}
+        and q.unit not in _DURATIONS
         and q.value >= 10
         and q.qualifier != "several"
     ]
@@ -627,10 +628,11 @@ def _disputes(
             figure.qualifier = max(
                 qualifiers[value].items(), key=lambda kv: (kv[1], kv[0] is not None)
             )[0]
-        if len(figures) < 2:
+        rivals = _rivals(list(figures.values()))
+        if len(rivals) < 2:
             continue
         dispute = Dispute(
-            subject=f"how many {subject}", figures=sorted(figures.values(), key=lambda f: f.value)
+            subject=f"how many {subject}", figures=sorted(rivals, key=lambda f: f.value)
         )
         disputes.append(dispute)
     disputes.sort(key=lambda d: -sum(len(f.articles) for f in d.figures))
@@ -643,13 +645,17 @@ def _disputes(
     return disputes
 
 
+# Lengths of time are not counts of a thing ("a 10-year sentence", "two weeks of talks").
+_DURATIONS = {"years", "months", "weeks", "days", "hours", "minutes", "seconds", "decades"}
 # Words for people killed or lost: a count of "losses" and one of "deaths" answer the same
 # question, though the words alone are not close in the embedding space.
 _CASUALTIES = {
     "casualties", "casualty", "deaths", "death", "dead", "losses", "loss", "fatalities",
     "killed", "lives", "victims", "toll", "bodies",
 }  # fmt: skip
-SAME_NOUN = 0.7  # embedding cosine of two counted nouns ("soldiers", "troops")
+SAME_NOUN = (
+    0.8  # embedding cosine of two counted nouns ("soldiers", "troops"; not "sailors", "ships")
+)
 SAME_THING = 0.8  # ... of two counted phrases ("North Korean fighters", "North Korean soldiers")
 # A figure this many times off the story's typical figure for its subject counts something
 # else ("18 soldiers escaped", "an army of 1.2 million soldiers"), not a rival estimate.
@@ -703,6 +709,37 @@ def _subjects(things: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
         for i in group:
             mapping[ordered[i]] = label
     return mapping
+
+
+SAME_CLAIM = 0.5  # embedding cosine of two sentences giving rival figures for one claim
+
+
+def _rivals(figures: list[Figure]) -> list[Figure]:
+    """The figures that answer one question: linked when some sentence giving one is close in
+    meaning to a sentence giving the other (or is the same sentence). "The navy captured 23
+    pirates" and "12 guns were seized" share a story, not a claim. The largest group wins."""
+    if len(figures) < 2:
+        return figures
+    from newsweave.embed import get_embedder
+
+    texts = _unique(t for f in figures for t in f.evidence)
+    vectors = get_embedder().encode(texts)
+    at = {t: i for i, t in enumerate(texts)}
+    close = vectors @ vectors.T >= SAME_CLAIM
+    groups: list[list[int]] = []
+    for i, figure in enumerate(figures):
+        mine = [at[t] for t in figure.evidence]
+        linked = [
+            g
+            for g in groups
+            if any(
+                close[a, b] for j in g for a in mine for b in (at[t] for t in figures[j].evidence)
+            )
+        ]
+        merged = [i] + [j for g in linked for j in g]
+        groups = [g for g in groups if g not in linked] + [merged]
+    best = max(groups, key=lambda g: (len(g), sum(len(figures[j].articles) for j in g)))
+    return [figures[j] for j in sorted(best)]
 
 
 def _names_in(thing: str, unit: str) -> set[str]:
