@@ -235,3 +235,12 @@ def test_figures_in_unrelated_claims_are_not_a_dispute() -> None:
         ]
     )
     assert sorted(f.value for f in rivals) == [23, 26]
+
+
+def test_a_warm_brief_reuses_the_stored_vectors(seeds_dir: Path, store: Store) -> None:
+    story = _story(store, [str(seeds_dir)])
+    first = brief_json(build_brief(store, story))
+    stored = store.conn.execute("SELECT count(*) FROM text_vectors").fetchone()[0]
+    assert stored > 0
+    assert brief_json(build_brief(store, story)) == first
+    assert store.conn.execute("SELECT count(*) FROM text_vectors").fetchone()[0] == stored

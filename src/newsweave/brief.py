@@ -18,12 +18,17 @@ Built from each member's analysis (analyze.py, cached in the store):
 
 from __future__ import annotations
 
+import hashlib
 import math
+import os
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+import numpy as np
+import numpy.typing as npt
 
 from newsweave.analyze import (
     ROLE_WORDS,
@@ -217,7 +222,7 @@ def build_brief(
     people = _people(articles, analyses)
     speaker_name = _speaker_resolver(people)
     quotes = _quotes(analyses, speaker_name)
-    disputes = _disputes(articles, analyses, sentences, speaker_name)
+    disputes = _disputes(articles, analyses, sentences, speaker_name, _cached_encoder(store))
     places, organizations = _named(articles, analyses, people)
     return Brief(
         story=story.id,
@@ -593,6 +598,7 @@ def _disputes(
     analyses: dict[str, Analysis],
     sentences: list[_Sentence],
     speaker_name: Any,
+    encode: Encode | None = None,
 ) -> list[Dispute]:
     found: list[tuple[Quantity, str]] = [
         (q, a.id)
@@ -604,7 +610,7 @@ def _disputes(
         and q.value >= 10
         and q.qualifier != "several"
     ]
-    subjects = _subjects({(q.unit or "", q.thing or q.unit or "") for q, _ in found})
+    subjects = _subjects({(q.unit or "", q.thing or q.unit or "") for q, _ in found}, encode)
     by_subject: dict[str, list[tuple[Quantity, str]]] = defaultdict(list)
     for q, article_id in found:
         by_subject[subjects[(q.unit or "", q.thing or q.unit or "")]].append((q, article_id))
@@ -628,7 +634,7 @@ def _disputes(
             figure.qualifier = max(
                 qualifiers[value].items(), key=lambda kv: (kv[1], kv[0] is not None)
             )[0]
-        rivals = _rivals(list(figures.values()))
+        rivals = _rivals(list(figures.values()), encode)
         if len(rivals) < 2:
             continue
         dispute = Dispute(
@@ -643,6 +649,52 @@ def _disputes(
     if positions:
         disputes.append(Dispute(subject="whether it is confirmed", positions=positions))
     return disputes
+
+
+Encode = Callable[[Sequence[str]], "npt.NDArray[np.float32]"]
+
+
+def _encode(texts: Sequence[str]) -> npt.NDArray[np.float32]:
+    from newsweave.embed import get_embedder
+
+    return get_embedder().encode(texts)
+
+
+def _cached_encoder(store: Store) -> Encode:
+    """The embedding model behind the store's `text_vectors` cache: each short text is encoded
+    once per model, so a warm brief runs no model at all."""
+    from newsweave.embed import DEFAULT_MODEL, get_embedder
+
+    def encode(texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        name = os.environ.get("NEWSWEAVE_MODEL") or DEFAULT_MODEL
+        keys = [hashlib.sha1(f"{name}\0{t}".encode()).hexdigest() for t in texts]
+        found: dict[str, bytes] = {}
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(
+                store.conn.execute(
+                    f"SELECT key, vector FROM text_vectors WHERE key IN ({marks})", chunk
+                ).fetchall()
+            )
+        missing = [i for i, k in enumerate(keys) if k not in found]
+        if missing:
+            fresh = get_embedder().encode([texts[i] for i in missing])
+            with store.conn:
+                store.conn.executemany(
+                    "INSERT OR REPLACE INTO text_vectors (key, vector) VALUES (?, ?)",
+                    [
+                        (keys[i], fresh[n].astype(np.float32).tobytes())
+                        for n, i in enumerate(missing)
+                    ],
+                )
+            for n, i in enumerate(missing):
+                found[keys[i]] = fresh[n].astype(np.float32).tobytes()
+        if not keys:
+            return np.zeros((0, 1), dtype=np.float32)
+        return np.stack([np.frombuffer(found[k], dtype=np.float32) for k in keys])
+
+    return encode
 
 
 # Lengths of time are not counts of a thing ("a 10-year sentence", "two weeks of talks").
@@ -662,18 +714,18 @@ SAME_THING = 0.8  # ... of two counted phrases ("North Korean fighters", "North 
 OTHER_SCALE = 20.0
 
 
-def _subjects(things: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
+def _subjects(
+    things: set[tuple[str, str]], encode: Encode | None = None
+) -> dict[tuple[str, str], str]:
     """Counted things meaning the same (unit, phrase) map to one subject: casualty words
     together; else nouns or phrases close in the embedding model, unless their names disagree
     ("Ukrainian soldiers" are not "Russian soldiers")."""
-    from newsweave.embed import get_embedder
-
     ordered = sorted(things)
     if not ordered:
         return {}
-    embedder = get_embedder()
-    nouns = embedder.encode([u for u, _ in ordered])
-    phrases = embedder.encode([t for _, t in ordered])
+    encode = encode or _encode
+    nouns = encode([u for u, _ in ordered])
+    phrases = encode([t for _, t in ordered])
     names = [_names_in(t, u) for u, t in ordered]
 
     def same(i: int, j: int) -> bool:
@@ -712,29 +764,28 @@ def _subjects(things: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
 
 
 SAME_CLAIM = 0.5  # embedding cosine of two sentences giving rival figures for one claim
+RIVAL_SENTENCES = 4
 
 
-def _rivals(figures: list[Figure]) -> list[Figure]:
+def _rivals(figures: list[Figure], encode: Encode | None = None) -> list[Figure]:
     """The figures that answer one question: linked when some sentence giving one is close in
     meaning to a sentence giving the other (or is the same sentence). "The navy captured 23
     pirates" and "12 guns were seized" share a story, not a claim. The largest group wins."""
     if len(figures) < 2:
         return figures
-    from newsweave.embed import get_embedder
-
-    texts = _unique(t for f in figures for t in f.evidence)
-    vectors = get_embedder().encode(texts)
+    # A few sentences per figure are enough to place it (and keep a big story's brief fast).
+    shown = [f.evidence[:RIVAL_SENTENCES] for f in figures]
+    texts = _unique(t for evidence in shown for t in evidence)
+    vectors = (encode or _encode)(texts)
     at = {t: i for i, t in enumerate(texts)}
     close = vectors @ vectors.T >= SAME_CLAIM
     groups: list[list[int]] = []
-    for i, figure in enumerate(figures):
-        mine = [at[t] for t in figure.evidence]
+    for i in range(len(figures)):
+        mine = [at[t] for t in shown[i]]
         linked = [
             g
             for g in groups
-            if any(
-                close[a, b] for j in g for a in mine for b in (at[t] for t in figures[j].evidence)
-            )
+            if any(close[a, b] for j in g for a in mine for b in (at[t] for t in shown[j]))
         ]
         merged = [i] + [j for g in linked for j in g]
         groups = [g for g in groups if g not in linked] + [merged]

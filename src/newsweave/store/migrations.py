@@ -147,3 +147,17 @@ MIGRATIONS.append(
         """,
     )
 )
+
+MIGRATIONS.append(
+    (
+        5,
+        """
+        -- Embeddings of short texts the brief compares (counted nouns, evidence sentences),
+        -- keyed by a hash of the model's name and the text: a warm brief encodes nothing.
+        CREATE TABLE text_vectors (
+            key TEXT PRIMARY KEY,
+            vector BLOB NOT NULL
+        );
+        """,
+    )
+)
