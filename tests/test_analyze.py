@@ -401,3 +401,15 @@ def test_the_object_of_a_verb_of_judging_is_what_was_said(analyzer: Analyzer) ->
 
 def test_29_february_without_a_year_near_a_leap_year_does_not_fail(analyzer: Analyzer) -> None:
     analyzer.analyze("The levy was set on February 29.", date(2018, 6, 1))
+
+
+def test_doubled_single_quotes_and_a_second_verb_sharing_the_subject(analyzer: Analyzer) -> None:
+    text = (
+        "Not paying the levy ''makes the plan work,'' Mayor Ida Brandt said last week. "
+        "Ida Brandt praised the council and said the budget was balanced."
+    )
+    quotes = analyzer.analyze(text, REF).quotes
+    assert any(q.content.startswith("makes the plan work") and q.speaker for q in quotes)
+    assert any(
+        q.content == "the budget was balanced" and q.speaker == "Ida Brandt" for q in quotes
+    ), quotes

@@ -589,7 +589,8 @@ _CUES = (
     "urg", "vow", "pledg", "promis", "threaten", "accus", "caution", "conclud",
 )  # fmt: skip
 _PRONOUNS = {"he", "she", "they"}
-_QUOTE_SPAN = re.compile(r'["“]([^"“”]{2,}?)["”]')
+# Straight or curly double quotes, or the doubled single quotes some archives use (''...'').
+_QUOTE_SPAN = re.compile(r"[\"“]([^\"“”]{2,}?)[\"”]|''((?:(?!'').){2,}?)''", re.DOTALL)
 
 
 class Analyzer:
@@ -1225,7 +1226,7 @@ def _quotes(
     out: list[Quote] = []
     weak: set[int] = set()
     for match in _QUOTE_SPAN.finditer(text):
-        content = match.group(1).strip()
+        content = (match.group(1) or match.group(2)).strip()
         if len(content.split()) < 3:
             continue  # a scare-quoted phrase, not a quotation
         sentence = next((s for s in sentences if s.start <= match.start() < s.end), None)
@@ -1411,6 +1412,9 @@ def _reported(
         rest_to = token.sent.end
         if token.pos_ == "VERB" and token.lemma_.lower() in _SPEECH | _OBJECT_SPEECH | _INTENT:
             subjects = [c for c in token.children if c.dep_ in {"nsubj", "nsubjpass"}]
+            if not subjects and token.dep_ == "conj":
+                # "He claimed vast wealth and said it ...": the first verb's subject.
+                subjects = [c for c in token.head.children if c.dep_ in {"nsubj", "nsubjpass"}]
             clauses = [c for c in token.children if c.dep_ == "ccomp"]
             if not clauses and token.lemma_.lower() in _INTENT:
                 clauses = [c for c in token.children if c.dep_ == "xcomp"]
@@ -1700,7 +1704,7 @@ def analysis_json(analysis: Analysis) -> dict[str, Any]:
 # -- stored articles --------------------------------------------------------------------------
 
 # Bump when the analysis changes, so cached results are recomputed.
-ANALYSIS_VERSION = 17
+ANALYSIS_VERSION = 18
 
 
 def analysis_text(title: str | None, body: Sequence[str]) -> str:
