@@ -194,7 +194,7 @@ def test_tempeval_date_value_f1_floor() -> None:
     assert result["f1"] >= DATE_VALUE_F1_FLOOR, (result["precision"], result["recall"])
 
 
-ATTRIBUTION_F1_FLOOR = 0.55  # measured 0.578 on PolNeAR dev (0.541 on train)
+ATTRIBUTION_F1_FLOOR = 0.57  # measured 0.607 on PolNeAR dev
 
 
 @pytest.mark.slow
@@ -413,3 +413,13 @@ def test_doubled_single_quotes_and_a_second_verb_sharing_the_subject(analyzer: A
     assert any(
         q.content == "the budget was balanced" and q.speaker == "Ida Brandt" for q in quotes
     ), quotes
+
+
+def test_a_quoted_transcript_line_and_a_participle_take_their_speakers(analyzer: Analyzer) -> None:
+    text = (
+        '"HOLT: Let us begin with the budget vote tonight."\n\n'
+        "Mayor Ida Brandt defended the levy on Monday, saying it kept the buses running."
+    )
+    quotes = analyzer.analyze(text, REF).quotes
+    assert any(q.speaker == "HOLT" for q in quotes)
+    assert any(q.speaker == "Mayor Ida Brandt" and "buses" in q.content for q in quotes), quotes

@@ -1242,6 +1242,11 @@ def _quotes(
         # Every quotation in the window is blanked: a name inside one is not a speaker.
         context = _QUOTE_SPAN.sub(lambda m: " " * len(m.group(0)), text[window_start:window_end])
         adjacent = _adjacent(context, window_start, match.start(), match.end(), people)
+        transcript = re.match(r"([A-Z][A-Z.'’-]+(?:[ \t]+[A-Z][A-Z.'’-]+){0,2}):\s", content)
+        if transcript and adjacent is None:
+            # A quoted transcript line ('"WALLACE: Let's start ...'): the name before the colon.
+            at = match.start() + 1 + match.group(0)[1:].find(transcript.group(1))
+            adjacent = (transcript.group(1), ":", (at, at + len(transcript.group(1))))
         if adjacent is None:
             weak.add(match.start())
         speaker, cue, where = adjacent or _attribution(context, window_start, people)
@@ -1412,8 +1417,13 @@ def _reported(
         rest_to = token.sent.end
         if token.pos_ == "VERB" and token.lemma_.lower() in _SPEECH | _OBJECT_SPEECH | _INTENT:
             subjects = [c for c in token.children if c.dep_ in {"nsubj", "nsubjpass"}]
-            if not subjects and token.dep_ == "conj":
-                # "He claimed vast wealth and said it ...": the first verb's subject.
+            if (
+                not subjects
+                and token.dep_ in {"conj", "advcl"}
+                and token.head.pos_ in {"VERB", "AUX"}
+            ):
+                # "He claimed vast wealth and said it ...", "Trump defended the tweets,
+                # saying ...": the first verb's subject.
                 subjects = [c for c in token.head.children if c.dep_ in {"nsubj", "nsubjpass"}]
             clauses = [c for c in token.children if c.dep_ == "ccomp"]
             if not clauses and token.lemma_.lower() in _INTENT:
@@ -1704,7 +1714,7 @@ def analysis_json(analysis: Analysis) -> dict[str, Any]:
 # -- stored articles --------------------------------------------------------------------------
 
 # Bump when the analysis changes, so cached results are recomputed.
-ANALYSIS_VERSION = 18
+ANALYSIS_VERSION = 19
 
 
 def analysis_text(title: str | None, body: Sequence[str]) -> str:
