@@ -164,6 +164,28 @@ def test_cli_analyze_prints_one_object_per_file(cli: Callable[..., Any], tmp_pat
     assert rows[1]["dates"][0]["value"] == "2024-10-21"
 
 
+def test_cli_analyze_reports_a_bad_file_and_analyses_the_rest(
+    cli: Callable[..., Any], tmp_path: Path
+) -> None:
+    good, empty = tmp_path / "good.txt", tmp_path / "empty.txt"
+    good.write_text("Nothing happened on Monday.", encoding="utf-8")
+    empty.write_text("", encoding="utf-8")
+    result = cli("analyze", str(empty), str(good), str(tmp_path / "missing.txt"))
+    assert result.exit_code == 1
+    assert [json.loads(line)["file"] for line in result.stdout.splitlines()] == [str(good)]
+    assert "empty.txt" in result.stderr and "missing.txt" in result.stderr
+    assert "Traceback" not in result.stderr
+    import subprocess
+    import sys
+
+    bad_date = subprocess.run(
+        [sys.executable, "-m", "newsweave", "analyze", str(good), "--date", "soon"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert bad_date.returncode == 1
+    assert bad_date.stderr.strip() == "error --date 'soon': not a date (use YYYY-MM-DD)"
+
+
 QUANTITY_F1_FLOOR = 0.91  # measured 0.928; quantulum3 73.0, CQE 92.0
 
 

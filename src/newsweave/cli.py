@@ -425,7 +425,7 @@ def brief(
     from newsweave.brief import brief_html, brief_json, brief_markdown, build_brief
 
     if since is not None:
-        since = _parse_reference_date(since).isoformat()
+        since = _parse_reference_date(since, "--since").isoformat()
     with _open_store() as store:
         result = build_brief(store, story_id, since=since)
     if format is BriefFormat.json:
@@ -448,14 +448,22 @@ def analyze(
     from newsweave.analyze import Analyzer, analysis_json
 
     ref = _parse_reference_date(date_)
+    # A file that cannot be read is reported and skipped; the others are still analysed, and
+    # the exit status says something failed.
     texts: list[tuple[Path, str]] = []
+    failed = 0
     for path in files:
         try:
             texts.append((path, decode(path.read_bytes(), str(path))))
         except OSError as exc:
-            raise NewsweaveError(f"{path}: cannot read ({exc.strerror})") from None
-    analyzer = Analyzer()  # loaded once for all the files
+            err.print(f"[red]error[/red] {escape(f'{path}: cannot read ({exc.strerror})')}")
+            failed += 1
+        except NewsweaveError as exc:
+            err.print(f"[red]error[/red] {escape(str(exc))}")
+            failed += 1
+    analyzer = Analyzer() if texts else None  # loaded once for all the files
     for path, text in texts:
+        assert analyzer is not None
         result = analysis_json(analyzer.analyze(text, ref))
         if format is Format.json:
             sys.stdout.write(json.dumps({"file": str(path), **result}, ensure_ascii=False) + "\n")
@@ -466,15 +474,17 @@ def analyze(
             for item in result[key]:
                 shown = {k: v for k, v in item.items() if k not in {"start", "end"}}
                 out.print("  " + escape(json.dumps(shown, ensure_ascii=False)))
+    if failed:
+        raise typer.Exit(1)
 
 
-def _parse_reference_date(value: str | None) -> date:
+def _parse_reference_date(value: str | None, option: str = "--date") -> date:
     if value is None:
         return date.today()
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise NewsweaveError(f"--date {value!r}: not a date (use YYYY-MM-DD)") from None
+        raise NewsweaveError(f"{option} {value!r}: not a date (use YYYY-MM-DD)") from None
 
 
 @app.command()
