@@ -669,6 +669,13 @@ def _roles(doc: Any) -> list[Role]:
             continue
         if any(t.tag_ in {"VBZ", "VBD", "VBP"} for t in role_span):
             continue  # a clause ("Marrowick, Harlow Dam spillway fails as ..."), not a role
+        words = [t for t in role_span if not t.is_punct and t.lower_ not in {"the", "a", "an"}]
+        if (
+            not words
+            or words[0].tag_ in {"VBG", "VBN"}
+            or not any(t.pos_ in {"NOUN", "PROPN"} for t in words)
+        ):
+            continue  # "Responding to a call by ...", "Ethiopian-flagged": not a role
         role = role_span.text.strip(" ,;:-–—")
         if re.search(r"[()\[\]]", role):
             continue  # a dateline's "(Wirestream)", not a role
@@ -1714,7 +1721,7 @@ def analysis_json(analysis: Analysis) -> dict[str, Any]:
 # -- stored articles --------------------------------------------------------------------------
 
 # Bump when the analysis changes, so cached results are recomputed.
-ANALYSIS_VERSION = 19
+ANALYSIS_VERSION = 20
 
 
 def analysis_text(title: str | None, body: Sequence[str]) -> str:

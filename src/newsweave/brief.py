@@ -1003,7 +1003,8 @@ def brief_markdown(brief: Brief) -> str:
     lines = [
         f"# {brief.title or 'Story ' + brief.story}",
         "",
-        f"Story `{brief.story}` · {len(brief.articles)} articles",
+        f"Story `{brief.story}` · {len(brief.articles)} "
+        + ("article" if len(brief.articles) == 1 else "articles"),
         "",
     ]
     lines += ["## Summary", ""]
