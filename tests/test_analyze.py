@@ -285,6 +285,9 @@ def test_every_seed_timeline_date_is_found_in_its_articles(
         ("Sabrina Singh, Pentagon Deputy Press Secretary, confirmed it.", "Sabrina Singh", "Pentagon Deputy Press Secretary"),
         ("The head of the Centre for Countering Disinformation, Andrii Kovalenko, denied it.", "Andrii Kovalenko", "head of the Centre for Countering Disinformation"),
         ("Kyrylo Budanov, the head of Ukraine's Defence Intelligence, said so.", "Kyrylo Budanov", "head of Ukraine's Defence Intelligence"),
+        ("Maria Lopez, who heads the city planning department, said so.", "Maria Lopez", "head of the city planning department"),
+        ("Tom Berg is the chief executive of Harlow Water.", "Tom Berg", "chief executive of Harlow Water"),
+        ("Ed Schultz, 62, a former MSNBC anchor, said he was surprised.", "Ed Schultz", "former MSNBC anchor"),
     ],
 )  # fmt: skip
 def test_roles_from_appositions_and_titles(sentence: str, name: str, role: str) -> None:

@@ -676,6 +676,8 @@ def _roles(doc: Any) -> list[Role]:
             or not any(t.pos_ in {"NOUN", "PROPN"} for t in words)
         ):
             continue  # "Responding to a call by ...", "Ethiopian-flagged": not a role
+        if all(t.ent_type_ in {"DATE", "TIME"} for t in words):
+            continue  # "Yesterday Tom Berg ..."
         role = role_span.text.strip(" ,;:-–—")
         if re.search(r"[()\[\]]", role):
             continue  # a dateline's "(Wirestream)", not a role
@@ -683,6 +685,31 @@ def _roles(doc: Any) -> list[Role]:
         if len(role) < 3 or not re.search(r"[a-z]", role) or len(role.split()) > 14:
             continue
         out.append(Role(ent.text, ent.start_char, ent.end_char, ent.text, role))
+    # "X, who is the head of Y,", "X, who heads Y,", "X, 62, a former anchor,", "X is the chief
+    # executive of Y": roles the parse does not hang on the name.
+    for ent in doc.ents:
+        if ent.label_ != "PERSON" or any(r.start == ent.start_char for r in out):
+            continue
+        rest = doc.text[ent.end_char : ent.end_char + 120]
+        role = None
+        who = re.match(
+            r",\s+who\s+(?:is|was|serves as|served as)\s+(?:the\s+|a\s+|an\s+)?([^,.;()\n]{3,90}?)[,.]",
+            rest,
+        )
+        leads = re.match(r",\s+who\s+(heads|leads|chairs|runs)\s+([^,.;()\n]{3,80}?)[,.]", rest)
+        aged = re.match(r",\s+\d{1,3},\s+(?:the\s+|a\s+|an\s+)([^,.;()\n]{3,90}?),", rest)
+        copula = re.match(r"\s+(?:is|was)\s+(?:the|a|an)\s+([^,.;()\n]{3,90}?)[,.]", rest)
+        if who:
+            role = who.group(1)
+        elif leads:
+            verb = {"heads": "head", "leads": "leader", "chairs": "chair", "runs": "head"}
+            role = f"{verb[leads.group(1)]} of {leads.group(2)}"
+        elif aged:
+            role = aged.group(1)
+        elif copula and doc[ent.start].is_sent_start:  # the name opens the sentence
+            role = copula.group(1)
+        if role and ROLE_WORDS.search(role):
+            out.append(Role(ent.text, ent.start_char, ent.end_char, ent.text, role.strip()))
     # The small model misses some names; "Firstname Lastname, the head of X," still shows one,
     # and so does "Park, a reporter," when Park is someone's name elsewhere in the text.
     surnames = {w for e in doc.ents if e.label_ == "PERSON" for w in e.text.split()}
@@ -706,7 +733,8 @@ ROLE_WORDS = re.compile(
     r"senator|official|adviser|advisor|coordinator|analyst|professor|editor|founder|ceo|"
     r"chancellor|premier|king|queen|prince|judge|prosecutor|deputy|member|officer|expert|"
     r"reporter|journalist|correspondent|lawyer|attorney|researcher|scientist|economist|"
-    r"activist|author|writer|candidate|nominee|manager|executive|chairwoman|strategist)\b",
+    r"activist|author|writer|candidate|nominee|manager|executive|chairwoman|strategist|anchor|"
+    r"host|presenter|commentator|columnist)\b",
     re.IGNORECASE,
 )
 
@@ -1721,7 +1749,7 @@ def analysis_json(analysis: Analysis) -> dict[str, Any]:
 # -- stored articles --------------------------------------------------------------------------
 
 # Bump when the analysis changes, so cached results are recomputed.
-ANALYSIS_VERSION = 20
+ANALYSIS_VERSION = 21
 
 
 def analysis_text(title: str | None, body: Sequence[str]) -> str:
