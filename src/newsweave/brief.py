@@ -917,13 +917,12 @@ def _sources(
         adds = [
             g[0].text
             for g in groups
-            if {s.article for s in g} == {article.id} and len(g[0].words) >= 6
+            if {s.article for s in g} == {article.id}
+            and len(g[0].words) >= 6
+            and _stands_alone(g[0].text)
         ]
         figures = [
-            f"{f.qualifier + ' ' if f.qualifier else ''}{f.value:,.0f} {f.unit or ''}".strip()
-            for d in disputes
-            for f in d.figures
-            if f.articles == [article.id]
+            _figure_text(f) for d in disputes for f in d.figures if f.articles == [article.id]
         ]
         only_quotes = [q.text for q in quotes if q.articles == [article.id]]
         notes = [
