@@ -216,7 +216,7 @@ def test_tempeval_date_value_f1_floor() -> None:
     assert result["f1"] >= DATE_VALUE_F1_FLOOR, (result["precision"], result["recall"])
 
 
-ATTRIBUTION_F1_FLOOR = 0.57  # measured 0.607 on PolNeAR dev
+ATTRIBUTION_F1_FLOOR = 0.58  # measured 0.614 on PolNeAR dev
 
 
 @pytest.mark.slow

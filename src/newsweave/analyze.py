@@ -1358,6 +1358,7 @@ _OBJECT_SPEECH = {
     "praise", "mock", "question", "accuse", "blame", "condemn", "dismiss", "tout", "demand",
     "propose", "recommend", "urge", "support", "oppose", "reject", "deny", "announce",
     "acknowledge", "admit", "reveal", "predict", "promise", "pledge", "defend", "applaud",
+    "note", "discuss", "highlight", "stress", "emphasize", "emphasise", "reiterate", "express",
 }  # fmt: skip
 # Verbs whose content is an infinitive ("promised to cut taxes", "vowed to fight on").
 _INTENT = {
@@ -1749,7 +1750,7 @@ def analysis_json(analysis: Analysis) -> dict[str, Any]:
 # -- stored articles --------------------------------------------------------------------------
 
 # Bump when the analysis changes, so cached results are recomputed.
-ANALYSIS_VERSION = 21
+ANALYSIS_VERSION = 22
 
 
 def analysis_text(title: str | None, body: Sequence[str]) -> str:
