@@ -222,19 +222,32 @@ def test_a_company_or_a_town_the_model_calls_a_person_is_not_in_people(
 def test_figures_in_unrelated_claims_are_not_a_dispute() -> None:
     from newsweave.brief import Figure, _rivals
 
-    def figure(value: float, sentence: str) -> Figure:
-        return Figure(value, None, "pirates", [], [f"a{value}"], [sentence])
+    def figure(value: float, sentence: str, said_by: list[str]) -> Figure:
+        return Figure(value, None, "pirates", said_by, [f"a{value}"], [sentence])
 
     rivals = _rivals(
         [
-            figure(
-                23, "The Indian navy said it had captured 23 Somali pirates in the Gulf of Aden."
-            ),
-            figure(26, "Officials said 26 Somali pirates were captured by the Indian navy."),
-            figure(40, "Forty pirates sang sea shanties at the harbour festival on Sunday."),
+            figure(23, "The Indian navy said it had captured 23 Somali pirates.", ["navy"]),
+            figure(26, "Officials said 26 Somali pirates were captured by the navy.", ["police"]),
+            figure(40, "Forty pirates sang sea shanties at the harbour festival.", ["organisers"]),
         ]
     )
     assert sorted(f.value for f in rivals) == [23, 26]
+
+
+def test_figures_nobody_gives_are_not_a_dispute_unless_set_against_each_other() -> None:
+    from newsweave.brief import Figure, _rivals
+
+    def figure(value: float, sentence: str) -> Figure:
+        return Figure(value, None, "yards", [], [f"a{value}"], [sentence])
+
+    season = [
+        figure(498, "Since Week 11, Thomas has 498 rushing yards."),
+        figure(548, "He has 548 rushing yards this season."),
+    ]
+    assert _rivals(season) == []
+    contrast = "Losses were put at 500 yards, though the coach said it was over 300 yards."
+    assert len(_rivals([figure(500, contrast), figure(300, contrast)])) == 2
 
 
 def test_a_warm_brief_reuses_the_stored_vectors(seeds_dir: Path, store: Store) -> None:

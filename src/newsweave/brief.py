@@ -600,11 +600,15 @@ def _disputes(
     speaker_name: Any,
     encode: Encode | None = None,
 ) -> list[Dispute]:
+    # A span giving two values (a range "3,000 to 5,000", a score "88-72") is one claim, not
+    # two rival figures: it stays out.
+    spans = {a.id: Counter(q.start for q in analyses[a.id].quantities) for a in articles}
     found: list[tuple[Quantity, str]] = [
         (q, a.id)
         for a in articles
         for q in analyses[a.id].quantities
-        if q.unit
+        if spans[a.id][q.start] == 1
+        and q.unit
         and q.unit not in {"%", "$", "€", "£"}
         and q.unit not in _DURATIONS
         and q.value >= 10
@@ -764,6 +768,11 @@ def _subjects(
 
 
 SAME_CLAIM = 0.5  # embedding cosine of two sentences giving rival figures for one claim
+_CONTRAST = re.compile(
+    r"\b(?:though|although|but|while|whereas|however|yet|compared with|compared to|"
+    r"rather than|instead of|not|contrary to|disputed?|contradict\w*)\b",
+    re.IGNORECASE,
+)
 RIVAL_SENTENCES = 4
 
 
@@ -779,6 +788,11 @@ def _rivals(figures: list[Figure], encode: Encode | None = None) -> list[Figure]
     vectors = (encode or _encode)(texts)
     at = {t: i for i, t in enumerate(texts)}
     close = vectors @ vectors.T >= SAME_CLAIM
+    # Two figures in one sentence are rivals only when the sentence sets them against each
+    # other ("500,000 ..., though Austin had said over 300,000"); else they count different
+    # things ("Miller averages 15.5 points, Iguodala 14.9").
+    for t, i in at.items():
+        close[i, i] = bool(_CONTRAST.search(t))
     groups: list[list[int]] = []
     for i in range(len(figures)):
         mine = [at[t] for t in shown[i]]
@@ -789,7 +803,20 @@ def _rivals(figures: list[Figure], encode: Encode | None = None) -> list[Figure]
         ]
         merged = [i] + [j for g in linked for j in g]
         groups = [g for g in groups if g not in linked] + [merged]
-    best = max(groups, key=lambda g: (len(g), sum(len(figures[j].articles) for j in g)))
+
+    # A dispute is between people: at least two of its figures are attributed to someone, or
+    # one sentence sets two of them against each other. A season's statistics, which nobody
+    # "says", are not a dispute.
+    def contested(g: list[int]) -> bool:
+        if sum(1 for j in g if figures[j].said_by) >= 2:
+            return True
+        shared = Counter(t for j in g for t in set(figures[j].evidence))
+        return any(n >= 2 and _CONTRAST.search(t) for t, n in shared.items())
+
+    valid = [g for g in groups if contested(g)]
+    if not valid:
+        return []
+    best = max(valid, key=lambda g: (len(g), sum(len(figures[j].articles) for j in g)))
     return [figures[j] for j in sorted(best)]
 
 
