@@ -46,6 +46,7 @@ bench: install
 	$(BIN)/python benchmarks/attribution.py --split dev
 	$(BIN)/python benchmarks/brief_seeds.py
 	$(BIN)/python benchmarks/brief_speed.py
+	$(BIN)/python benchmarks/brief_ecbplus.py
 
 clean:
 	rm -rf $(VENV) .demo .pytest_cache .mypy_cache .ruff_cache

@@ -769,8 +769,8 @@ def _subjects(
 
 SAME_CLAIM = 0.5  # embedding cosine of two sentences giving rival figures for one claim
 _CONTRAST = re.compile(
-    r"\b(?:though|although|but|while|whereas|however|yet|compared with|compared to|"
-    r"rather than|instead of|not|contrary to|disputed?|contradict\w*)\b",
+    r"\b(?:though|although|whereas|however|compared with|compared to|rather than|"
+    r"instead of|contrary to|disputed?|contradict\w*)\b",
     re.IGNORECASE,
 )
 RIVAL_SENTENCES = 4
@@ -807,13 +807,17 @@ def _rivals(figures: list[Figure], encode: Encode | None = None) -> list[Figure]
     # A dispute is between people: at least two of its figures are attributed to someone, or
     # one sentence sets two of them against each other. A season's statistics, which nobody
     # "says", are not a dispute.
-    def contested(g: list[int]) -> bool:
+    def contested(g: list[int]) -> list[int]:
         if sum(1 for j in g if figures[j].said_by) >= 2:
-            return True
+            return g
+        # Else only the figures one sentence sets against each other.
         shared = Counter(t for j in g for t in set(figures[j].evidence))
-        return any(n >= 2 and _CONTRAST.search(t) for t, n in shared.items())
+        for t, n in shared.items():
+            if n >= 2 and _CONTRAST.search(t):
+                return [j for j in g if t in figures[j].evidence]
+        return []
 
-    valid = [g for g in groups if contested(g)]
+    valid = [c for c in (contested(g) for g in groups) if len(c) >= 2]
     if not valid:
         return []
     best = max(valid, key=lambda g: (len(g), sum(len(figures[j].articles) for j in g)))
