@@ -1087,11 +1087,12 @@ _FUTURE_CUES = re.compile(
 )
 
 
-_CALENDAR = re.compile(
-    rf"\b(?:\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH_RE}(?:,?\s+\d{{4}})?"
-    rf"|{_MONTH_RE}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,\s+\d{{4}})?)(?![\w])",
-    re.IGNORECASE,
+# "17 October", "Oct. 17th, 2024"
+_DAY_OF_MONTH = (
+    rf"\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH_RE}(?:,?\s+\d{{4}})?"
+    rf"|{_MONTH_RE}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,\s+\d{{4}})?"
 )
+_CALENDAR = re.compile(rf"\b(?:{_DAY_OF_MONTH})(?![\w])", re.IGNORECASE)
 _REF_WORDS = re.compile(
     r"\b(?:now|currently|at present|presently|nowadays|recently|lately|"
     r"in the past|the past|in the future|the future)\b",
@@ -1175,8 +1176,7 @@ def _dates(doc: Any, ref: date) -> list[DateMention]:
 
 
 _INNER_DATE = re.compile(
-    rf"(?:\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH_RE}(?:,?\s+\d{{4}})?"
-    rf"|{_MONTH_RE}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,\s+\d{{4}})?"
+    rf"(?:{_DAY_OF_MONTH}"
     rf"|(?:this|last|next)\s+(?:week|month|year|quarter)|today|yesterday|tomorrow|tonight"
     rf"|(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
     rf"|{_MONTH_RE}(?:\s+\d{{4}})?|(?:19|20)\d\d)(?![\w])",
