@@ -1082,7 +1082,10 @@ def brief_markdown(brief: Brief) -> str:
     lines += ["## What each source adds", ""]
     for note in brief.sources:
         lines.append(f"- [{short[note.article]}] {note.source or '?'}: {note.title or ''}")
-        lines += [f"  - {a}" for a in note.adds] or ["  - nothing the others do not have"]
+        alone = "the story's only source" if len(brief.sources) == 1 else None
+        lines += [f"  - {a}" for a in note.adds] or [
+            f"  - {alone or 'nothing the others do not have'}"
+        ]
     since = brief.since_last_read
     if since.since:
         lines += ["", f"## Since {since.since}", ""]
