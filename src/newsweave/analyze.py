@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
@@ -771,14 +772,12 @@ def _quantities(doc: Any, text: str) -> list[Quantity]:
                 spans.append((ent.start_char + duration.start(1), ent.start_char + duration.end(1)))
     # Shares: "a third of", "two-thirds", "1/16 of".
     for match in _FRACTION.finditer(text):
-        if not any(s <= match.start() < e or match.start() <= s < match.end() for s, e in spans):
-            spans.append((match.start(), match.end()))
-        else:
-            spans[:] = [
-                (s, e)
-                for s, e in spans
-                if not (s <= match.start() < e or match.start() <= s < match.end())
-            ] + [(match.start(), match.end())]
+        # The share replaces whatever spaCy made of it ("two" of "two-thirds").
+        spans[:] = [
+            (s, e)
+            for s, e in spans
+            if not (s <= match.start() < e or match.start() <= s < match.end())
+        ] + [(match.start(), match.end())]
     # Numbers inside dates, ordinals and names ("Oct. 31", "Big 12") are not quantities; a
     # "DATE" with no date in it ("1520 sq m", "25.5″") and a currency code read as a place
     # ("USD1,700") still hold one.
@@ -1436,7 +1435,7 @@ def _reported(
     doc: Any,
     quoted: list[Quote],
     entities: list[Entity],
-    weak: set[int] = frozenset(),  # type: ignore[assignment]
+    weak: AbstractSet[int] = frozenset(),
     guesses: dict[int, tuple[str, str, int, int]] | None = None,
 ) -> list[Quote]:
     """Reported speech: "X said (that) ...", "..., X said", "according to X, ...".

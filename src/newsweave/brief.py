@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import os
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -667,10 +666,10 @@ def _encode(texts: Sequence[str]) -> npt.NDArray[np.float32]:
 def _cached_encoder(store: Store) -> Encode:
     """The embedding model behind the store's `text_vectors` cache: each short text is encoded
     once per model, so a warm brief runs no model at all."""
-    from newsweave.embed import DEFAULT_MODEL, get_embedder
+    from newsweave.embed import get_embedder, model_name
 
     def encode(texts: Sequence[str]) -> npt.NDArray[np.float32]:
-        name = os.environ.get("NEWSWEAVE_MODEL") or DEFAULT_MODEL
+        name = model_name()
         keys = [hashlib.sha1(f"{name}\0{t}".encode()).hexdigest() for t in texts]
         found: dict[str, bytes] = {}
         for start in range(0, len(keys), 500):

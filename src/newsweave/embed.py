@@ -170,9 +170,14 @@ MODELS: dict[str, Callable[[], Embedder]] = {
 _loaded: dict[str, Embedder] = {}
 
 
+def model_name(name: str | None = None) -> str:
+    """The model in use: the one named, else ``$NEWSWEAVE_MODEL``, else the default."""
+    return name or os.environ.get("NEWSWEAVE_MODEL") or DEFAULT_MODEL
+
+
 def get_embedder(name: str | None = None) -> Embedder:
     """The named model, loaded once per process (``$NEWSWEAVE_MODEL`` or the default)."""
-    name = name or os.environ.get("NEWSWEAVE_MODEL") or DEFAULT_MODEL
+    name = model_name(name)
     if name not in MODELS:
         raise NewsweaveError(f"unknown embedding model {name!r}; choose one of {', '.join(MODELS)}")
     if name not in _loaded:
