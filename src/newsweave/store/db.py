@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 import sqlite3
+import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,6 +23,7 @@ from newsweave.models import (
     SimilarArticle,
     Stats,
 )
+from newsweave.store.leases import Lease, LeaseBusy, try_acquire
 from newsweave.store.migrations import MIGRATIONS
 from newsweave.text import STOPWORDS, tokens
 
@@ -73,6 +75,33 @@ class Store:
             self.conn.execute("ROLLBACK")
             raise
         self.conn.execute("COMMIT")
+
+    @contextmanager
+    def lease(self, name: str, ttl: float = 60.0, wait: float | None = None) -> Iterator[Lease]:
+        """Hold the lease `name` for the body of the `with`; `renew()` it within `ttl` seconds.
+
+        Waits up to `wait` seconds (None: as long as it takes) for another holder to finish,
+        then raises LeaseBusy naming the job.
+        """
+        deadline = None if wait is None else time.monotonic() + wait
+        delay = 0.05
+        while (held := try_acquire(self._write_one, self._read_one, name, ttl)) is None:
+            if deadline is not None and time.monotonic() >= deadline:
+                raise LeaseBusy(f"{self.path}: {name} is already running in another process")
+            time.sleep(delay)
+            delay = min(delay * 2, 1.0)
+        try:
+            yield held
+        finally:
+            held.release()
+
+    def _write_one(self, sql: str, params: tuple[object, ...]) -> int:
+        with self.transaction() as conn:
+            return conn.execute(sql, params).rowcount
+
+    def _read_one(self, sql: str, params: tuple[object, ...]) -> sqlite3.Row | None:
+        row: sqlite3.Row | None = self.conn.execute(sql, params).fetchone()
+        return row
 
     def _migrate(self) -> None:
         with self.transaction() as conn:

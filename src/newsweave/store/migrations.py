@@ -161,3 +161,18 @@ MIGRATIONS.append(
         """,
     )
 )
+
+MIGRATIONS.append(
+    (
+        6,
+        """
+        -- Named leases: at most one holder of a job (weaving, a feed refresh) per store at a
+        -- time. A lease that is not renewed expires, so a crashed holder never blocks for good.
+        CREATE TABLE leases (
+            name TEXT PRIMARY KEY,
+            holder TEXT NOT NULL,
+            expires REAL NOT NULL
+        );
+        """,
+    )
+)
