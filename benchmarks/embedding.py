@@ -16,8 +16,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import ecbplus
-from newsweave import embed
 from newsweave.errors import NewsweaveError
+from newsweave.weave import embed
 
 
 def main() -> None:

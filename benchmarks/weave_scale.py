@@ -34,10 +34,10 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import ecbplus
-from newsweave.embed import article_text, get_embedder
 from newsweave.pipeline import add_sources
 from newsweave.store import Store
 from newsweave.weave import Weaver
+from newsweave.weave.embed import article_text, get_embedder
 
 NOISE = 0.5  # |noise| for a unit vector: cosine to the original ≈ 1 / sqrt(1 + 0.25) ≈ 0.89
 

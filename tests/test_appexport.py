@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from newsweave.appexport import parse_export
+from newsweave.ingest.appexport import parse_export
 
 BODY = "The council approved the harbour budget.\nThe pier will be repaired in spring."
 

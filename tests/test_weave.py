@@ -12,10 +12,11 @@ from typing import Any
 import numpy as np
 import pytest
 
-from newsweave import dedupe, weave
-from newsweave.embed import get_embedder
+from newsweave import weave
 from newsweave.pipeline import add_sources
 from newsweave.store import Store
+from newsweave.weave import dedupe
+from newsweave.weave.embed import get_embedder
 
 QUAKE_A = """Strong earthquake shakes Karvala region, killing 12
 
@@ -306,7 +307,7 @@ def test_no_network_is_needed_to_embed(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
-    from newsweave import embed
+    from newsweave.weave import embed
 
     monkeypatch.setattr(embed, "_loaded", {})
     vectors = get_embedder("minilm-onnx").encode(

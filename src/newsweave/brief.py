@@ -658,7 +658,7 @@ Encode = Callable[[Sequence[str]], "npt.NDArray[np.float32]"]
 
 
 def _encode(texts: Sequence[str]) -> npt.NDArray[np.float32]:
-    from newsweave.embed import get_embedder
+    from newsweave.weave.embed import get_embedder
 
     return get_embedder().encode(texts)
 
@@ -666,7 +666,7 @@ def _encode(texts: Sequence[str]) -> npt.NDArray[np.float32]:
 def _cached_encoder(store: Store) -> Encode:
     """The embedding model behind the store's `text_vectors` cache: each short text is encoded
     once per model, so a warm brief runs no model at all."""
-    from newsweave.embed import get_embedder, model_name
+    from newsweave.weave.embed import get_embedder, model_name
 
     def encode(texts: Sequence[str]) -> npt.NDArray[np.float32]:
         name = model_name()

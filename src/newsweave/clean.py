@@ -18,9 +18,9 @@ from collections import Counter
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from newsweave.dates import normalize_date
 from newsweave.models import CleanArticle, RawArticle, Removal
 from newsweave.text import STOPWORDS, fingerprint, tokens, word_set
+from newsweave.timestamps import normalize_date
 
 LANGUAGE_SWITCHER = "language switcher"
 NAVIGATION = "navigation"

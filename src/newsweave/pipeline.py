@@ -20,7 +20,6 @@ from dataclasses import replace
 from functools import partial
 
 from newsweave.clean import CleanOptions, clean
-from newsweave.dates import now_iso
 from newsweave.errors import IngestError
 from newsweave.ingest import expand, ingest
 from newsweave.metadata import detect_language, infer_source
@@ -29,6 +28,7 @@ from newsweave.settings import IngestOptions
 from newsweave.store import Store
 from newsweave.summarize import statistics, summarize
 from newsweave.text import content_id
+from newsweave.timestamps import now_iso
 
 log = logging.getLogger(__name__)
 

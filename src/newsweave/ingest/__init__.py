@@ -19,14 +19,14 @@ from typing import Any
 
 import feedparser
 
-from newsweave import appexport
-from newsweave.dates import from_struct_time, normalize_date
 from newsweave.errors import IngestError
-from newsweave.extract import extract_html, html_fragment_to_text
-from newsweave.fetch import Fetched, fetch, is_url
+from newsweave.ingest import appexport
+from newsweave.ingest.extract import extract_html, html_fragment_to_text
+from newsweave.ingest.fetch import Fetched, fetch, is_url
 from newsweave.models import Details, RawArticle
 from newsweave.settings import IngestOptions
 from newsweave.text import decode, normalize_text
+from newsweave.timestamps import from_struct_time, normalize_date
 
 IngestItem = RawArticle | IngestError
 

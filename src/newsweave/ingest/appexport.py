@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from newsweave.dates import normalize_date
 from newsweave.models import Details, Removal
+from newsweave.timestamps import normalize_date
 
 _SIMILAR = re.compile(
     r"^(?:Similar|Related)(?: Readings?| Articles?| Stories)?(?:\s*\((\d+) items?\))?$"

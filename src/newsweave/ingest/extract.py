@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import lxml.html
 import trafilatura
 
-from newsweave.dates import normalize_date
+from newsweave.timestamps import normalize_date
 
 
 @dataclass(frozen=True)

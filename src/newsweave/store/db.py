@@ -12,7 +12,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal
 
-from newsweave.dates import now_iso
 from newsweave.errors import NotFoundError, StoreError
 from newsweave.models import (
     Article,
@@ -26,6 +25,7 @@ from newsweave.models import (
 from newsweave.store.leases import Lease, LeaseBusy, try_acquire
 from newsweave.store.migrations import MIGRATIONS
 from newsweave.text import STOPWORDS, tokens
+from newsweave.timestamps import now_iso
 
 
 class Store:

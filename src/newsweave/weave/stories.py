@@ -39,11 +39,11 @@ from typing import Any
 
 import numpy as np
 
-from newsweave import dedupe
-from newsweave.embed import MODELS, Embedder, Vectors, article_text, get_embedder
 from newsweave.models import Article, SimilarArticle
 from newsweave.store import Store
 from newsweave.text import STOPWORDS, split_sentences, tokens
+from newsweave.weave import dedupe
+from newsweave.weave.embed import MODELS, Embedder, Vectors, article_text, get_embedder
 
 # Weights of the three similarities and the joining threshold, set on the odd-numbered ECB+
 # topics (benchmarks/stories.py) and checked on the even ones.
