@@ -23,7 +23,8 @@ import ecbplus
 from newsweave.brief import _figure_text, brief_html, brief_json, brief_markdown, build_brief
 from newsweave.pipeline import add_sources
 from newsweave.store import Store
-from newsweave.weave import Weaver, list_stories
+from newsweave.store.stories import list_stories
+from newsweave.weave import Weaver
 
 
 def main() -> None:

@@ -23,8 +23,9 @@ from ecbplus import SHARED
 from newsweave.brief import brief_json, build_brief
 from newsweave.pipeline import add_sources
 from newsweave.store import Store
+from newsweave.store.stories import list_stories
 from newsweave.text import STOPWORDS, tokens
-from newsweave.weave import Weaver, list_stories
+from newsweave.weave import Weaver
 
 GOLD = SHARED / "eval" / "seeds-gold.json"
 

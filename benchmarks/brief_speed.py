@@ -21,7 +21,8 @@ from ecbplus import SHARED
 from newsweave.brief import build_brief
 from newsweave.pipeline import add_sources
 from newsweave.store import Store
-from newsweave.weave import Weaver, list_stories
+from newsweave.store.stories import list_stories
+from newsweave.weave import Weaver
 
 
 def main() -> None:

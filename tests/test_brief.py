@@ -14,7 +14,8 @@ from newsweave.analyze import _NUMBER, parse_number
 from newsweave.brief import brief_html, brief_json, brief_markdown, build_brief, source_text
 from newsweave.pipeline import add_sources
 from newsweave.store import Store
-from newsweave.weave import Weaver, list_stories
+from newsweave.store.stories import list_stories
+from newsweave.weave import Weaver
 
 
 def _norm(text: str) -> str:

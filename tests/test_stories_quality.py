@@ -16,7 +16,8 @@ import pytest
 from conftest import shared_path
 from newsweave.pipeline import add_sources
 from newsweave.store import Store
-from newsweave.weave import Weaver, get_story, list_stories, origin_of
+from newsweave.store.stories import get_story, list_stories, origin_of
+from newsweave.weave import Weaver
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 

@@ -14,9 +14,11 @@ import pytest
 
 from newsweave import weave
 from newsweave.pipeline import add_sources
-from newsweave.store import Store
+from newsweave.store import Store, vectors
+from newsweave.store import stories as story_store
 from newsweave.weave import dedupe
 from newsweave.weave.embed import get_embedder
+from newsweave.weave.similarity import _Idf
 
 QUAKE_A = """Strong earthquake shakes Karvala region, killing 12
 
@@ -145,11 +147,11 @@ def test_a_reprint_is_a_copy_and_does_not_add_an_origin(store: Store, tmp_path: 
             {"a.txt": QUAKE_A, "a2.txt": QUAKE_A_REPORT, "reprint.txt": _reprint(QUAKE_A)},
         ),
     )
-    origin = weave.origin_of(store, ids["reprint.txt"])
+    origin = story_store.origin_of(store, ids["reprint.txt"])
     assert origin.copy_of == ids["a.txt"]
     assert origin.kind in {"copy", "rewrite"}
     assert origin.origin_group == ids["a.txt"]
-    story = weave.get_story(store, ids["a.txt"])
+    story = story_store.get_story(store, ids["a.txt"])
     assert set(story.articles) == set(ids.values())
     assert story.independent_origins == 2
 
@@ -194,7 +196,7 @@ def test_weaving_twice_changes_nothing(store: Store, tmp_path: Path) -> None:
 
 def test_a_lost_vector_cache_is_rebuilt_from_sqlite(store: Store, tmp_path: Path) -> None:
     ids = _add(store, _write(tmp_path / "one", {"a.txt": QUAKE_A, "e.txt": ELECTION}))
-    cache = weave.vector_cache_path(store)
+    cache = vectors.vector_cache_path(store)
     assert cache.exists()
     cache.write_bytes(b"not an index")
     later = _add(store, _write(tmp_path / "two", {"a2.txt": QUAKE_A_REPORT}))
@@ -221,7 +223,7 @@ def test_similar_leaves_out_copies_and_ranks_the_same_event_first(
             },
         ),
     )
-    found = weave.similar(store, ids["a.txt"], limit=4)
+    found = story_store.similar(store, ids["a.txt"], limit=4)
     found_ids = [s.id for s in found]
     assert ids["reprint.txt"] not in found_ids
     assert ids["a.txt"] not in found_ids
@@ -238,8 +240,8 @@ def test_merge_keeps_the_older_id_and_the_old_id_still_resolves(
     with store.transaction() as tx:
         kept = weaver._merge(tx, new, old)
     assert kept == old
-    assert weave.resolve_story(store, new) == old
-    assert set(weave.get_story(store, new).articles) == {ids["a.txt"], ids["b.txt"]}
+    assert story_store.resolve_story(store, new) == old
+    assert set(story_store.get_story(store, new).articles) == {ids["a.txt"], ids["b.txt"]}
 
 
 def test_conflict_is_high_for_different_protagonists_and_low_for_a_new_voice() -> None:
@@ -257,7 +259,7 @@ def test_conflict_is_high_for_different_protagonists_and_low_for_a_new_voice() -
             lead=frozenset(lead),
         )
 
-    class FlatIdf(weave._Idf):
+    class FlatIdf(_Idf):
         def __init__(self) -> None:
             self.n = 10
             self.cache = {}

@@ -39,8 +39,8 @@ from newsweave.analyze import (
 )
 from newsweave.models import Article
 from newsweave.store import Store
+from newsweave.store.stories import get_story
 from newsweave.text import STOPWORDS, tokens
-from newsweave.weave import get_story
 
 _PRONOUNS = {"he", "she", "it", "they", "we", "i", "you", "this", "that", "who", "which"}
 SAME_INFORMATION = 0.45  # cosine of content words for two sentences to carry the same information

@@ -6,11 +6,13 @@ import json
 import logging
 import re
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import date
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -19,10 +21,17 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 
 from newsweave import demo as demo_module
-from newsweave import weave as weave_module
 from newsweave.errors import NewsweaveError
-from newsweave.models import AddResult, Article, ArticleSummary
-from newsweave.pipeline import add_sources
+from newsweave.models import (
+    AddResult,
+    Article,
+    ArticleSummary,
+    Origin,
+    SearchHit,
+    SimilarArticle,
+    Story,
+)
+from newsweave.pipeline import Advance, run, weave_pending
 from newsweave.serialize import (
     add_result_json,
     article_json,
@@ -32,7 +41,10 @@ from newsweave.serialize import (
 )
 from newsweave.settings import FetchOptions, IngestOptions, resolve_db_path
 from newsweave.store import Store
+from newsweave.store.stories import get_story, list_stories, origin_of
+from newsweave.store.stories import similar as similar_readings
 from newsweave.text import decode
+from newsweave.weave import WeaveReport
 
 app = typer.Typer(
     help="newsweave: one story, woven from many sources.",
@@ -83,8 +95,40 @@ def _progress() -> Progress:
     )
 
 
+@contextmanager
+def _track(stage: str, total: int | None) -> Iterator[Advance]:
+    """The pipeline's progress display for one stage: the bar, told of each step."""
+    with _progress() as progress:
+        task = progress.add_task(stage, total=total)
+
+        def advance(count: int, what: str) -> None:
+            progress.update(task, advance=count, description=_short(what) if what else stage)
+
+        yield advance
+
+
 def _print_json(value: Any) -> None:
     sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
+
+
+T = TypeVar("T")
+
+
+def _output(
+    format: Format,
+    result: T,
+    as_json: Callable[[T], Any],
+    as_text: Callable[[T], None],
+    empty: str | None = None,
+) -> None:
+    """The one way a command prints its result: JSON on stdout, or text (`empty` when the
+    result is empty and says what to do)."""
+    if format is Format.json:
+        _print_json(as_json(result))
+    elif empty is not None and not result:
+        out.print(empty)
+    else:
+        as_text(result)
 
 
 @app.command()
@@ -102,11 +146,9 @@ def add(
     env = FetchOptions.from_env()
     fetch_opts = FetchOptions(allow_private=allow_private or env.allow_private)
     opts = IngestOptions(fetch_links=fetch_links, fetch=fetch_opts)
-    counts = {"added": 0, "unchanged": 0, "error": 0}
     show_progress = format is Format.text and err.is_terminal
 
     def report(result: AddResult) -> None:
-        counts[result.status] += 1
         if format is Format.json:
             sys.stdout.write(json.dumps(add_result_json(result), ensure_ascii=False) + "\n")
             sys.stdout.flush()
@@ -114,40 +156,16 @@ def add(
             err.print(f"[red]error[/red] {escape(result.error or result.origin)}")
 
     with _open_store() as store:
-        if show_progress:
-            with _progress() as progress:
-                task = progress.add_task("adding", total=None)
-                for result in add_sources(store, sources, opts):
-                    report(result)
-                    progress.update(task, advance=1, description=_short(result.origin))
-        else:
-            for result in add_sources(store, sources, opts):
-                report(result)
-        woven = _weave(store, show_progress)
+        done = run(store, sources, opts, on_result=report, track=_track if show_progress else None)
     if format is Format.text:
-        out.print(
-            f"added {counts['added']}, unchanged {counts['unchanged']}, failed {counts['error']}"
-        )
-        if woven.woven:
-            out.print(_weave_summary(woven))
-    if counts["error"]:
+        out.print(f"added {done.added}, unchanged {done.unchanged}, failed {done.failed}")
+        if done.woven.woven:
+            out.print(_weave_summary(done.woven))
+    if done.failed:
         raise typer.Exit(1)
 
 
-def _weave(store: Store, show_progress: bool) -> weave_module.WeaveReport:
-    """Weave every article not yet in a story (those just added, and any a crash left behind)."""
-    weaver = weave_module.Weaver(store)
-    pending = weaver.pending()
-    if not pending:
-        return weave_module.WeaveReport()
-    if not show_progress:
-        return weaver.weave(pending)
-    with _progress() as progress:
-        task = progress.add_task("weaving stories", total=len(pending))
-        return weaver.weave(pending, progress=lambda n: progress.update(task, advance=n))
-
-
-def _weave_summary(report: weave_module.WeaveReport) -> str:
+def _weave_summary(report: WeaveReport) -> str:
     return (
         f"woven {report.woven}: {report.new_stories} new stories, {report.merged} merged, "
         f"{report.copies} copies or rewrites"
@@ -157,12 +175,15 @@ def _weave_summary(report: weave_module.WeaveReport) -> str:
 @app.command("weave")
 def weave_(format: Format = typer.Option(Format.text, "--format", "-f")) -> None:
     """Weave articles not yet in a story (`add` does this itself; use after an interrupted add)."""
+    show_progress = format is Format.text and err.is_terminal
     with _open_store() as store:
-        report = _weave(store, format is Format.text and err.is_terminal)
-    if format is Format.json:
-        _print_json(asdict(report))
-    else:
-        out.print(_weave_summary(report) if report.woven else "every article is already woven")
+        report = weave_pending(store, _track if show_progress else None)
+    _output(
+        format,
+        report,
+        asdict,
+        lambda r: out.print(_weave_summary(r) if r.woven else "every article is already woven"),
+    )
 
 
 @app.command()
@@ -172,17 +193,17 @@ def stories(
 ) -> None:
     """List stories, most recently updated first, with their independent origins."""
     with _open_store() as store:
-        rows = weave_module.list_stories(store, limit)
-    if format is Format.json:
-        _print_json([story_json(s) for s in rows])
-        return
-    if not rows:
-        out.print("no stories yet: add articles with `newsweave add FILE|FOLDER|URL`")
-        return
-    render_stories(rows)
+        rows = list_stories(store, limit)
+    _output(
+        format,
+        rows,
+        lambda rows: [story_json(s) for s in rows],
+        render_stories,
+        empty="no stories yet: add articles with `newsweave add FILE|FOLDER|URL`",
+    )
 
 
-def render_stories(rows: list[weave_module.Story]) -> None:
+def render_stories(rows: list[Story]) -> None:
     table = Table(show_edge=False, pad_edge=False)
     for column in ("id", "updated", "articles", "origins", "sources", "title"):
         table.add_column(column, justify="right" if column in {"articles", "origins"} else "left")
@@ -207,25 +228,35 @@ def story(
 ) -> None:
     """Show one story: its articles, sources, independent origins and why they belong together."""
     with _open_store() as store:
-        found = weave_module.get_story(store, story_id)
+        found = get_story(store, story_id)
         members = [store.get(i) for i in found.articles]
-        origins = {i: weave_module.origin_of(store, i) for i in found.articles}
-    if format is Format.json:
-        data = story_json(found)
-        data["members"] = [
-            {
-                "id": a.id,
-                "title": a.title,
-                "source": a.source,
-                "published": a.published,
-                "origin_group": origins[a.id].origin_group,
-                "copy_of": origins[a.id].copy_of,
-                "origin_kind": origins[a.id].kind,
-            }
-            for a in members
-        ]
-        _print_json(data)
-        return
+        origins = {i: origin_of(store, i) for i in found.articles}
+    _output(
+        format,
+        found,
+        lambda found: _story_json(found, members, origins),
+        lambda found: render_story(found, members, origins),
+    )
+
+
+def _story_json(found: Story, members: list[Article], origins: dict[str, Origin]) -> Any:
+    data = story_json(found)
+    data["members"] = [
+        {
+            "id": a.id,
+            "title": a.title,
+            "source": a.source,
+            "published": a.published,
+            "origin_group": origins[a.id].origin_group,
+            "copy_of": origins[a.id].copy_of,
+            "origin_kind": origins[a.id].kind,
+        }
+        for a in members
+    ]
+    return data
+
+
+def render_story(found: Story, members: list[Article], origins: dict[str, Origin]) -> None:
     out.rule(escape(found.title or "(untitled story)"))
     out.print(
         f"[dim]{found.id} · {len(found.articles)} articles · {found.independent_origins} independent "
@@ -253,15 +284,19 @@ def similar(
     """Similar readings: nearest articles by meaning and time, leaving out copies of this one."""
     with _open_store() as store:
         full = store.resolve_id(article_id)
-        hits = weave_module.similar(store, full, limit)
-    if format is Format.json:
-        _print_json([asdict(h) for h in hits])
-        return
-    if not hits:
-        out.print("no similar readings yet")
-        return
+        hits = similar_readings(store, full, limit)
+    _output(
+        format,
+        hits,
+        lambda hits: [asdict(h) for h in hits],
+        lambda hits: render_readings(hits),
+        empty="no similar readings yet",
+    )
+
+
+def render_readings(hits: list[SimilarArticle], indent: str = "") -> None:
     for hit in hits:
-        out.print(f"{hit.id[:8]}  {hit.score:.2f}  {escape(hit.title or '(untitled)')}")
+        out.print(f"{indent}{hit.id[:8]}  {hit.score:.2f}  {escape(hit.title or '(untitled)')}")
 
 
 def _short(origin: str, width: int = 40) -> str:
@@ -276,13 +311,13 @@ def list_(
     """List stored articles, newest first."""
     with _open_store() as store:
         rows = store.list_articles(limit)
-    if format is Format.json:
-        _print_json([summary_json(r) for r in rows])
-        return
-    if not rows:
-        out.print("no articles yet: add some with `newsweave add FILE|FOLDER|URL`")
-        return
-    render_list(rows)
+    _output(
+        format,
+        rows,
+        lambda rows: [summary_json(r) for r in rows],
+        render_list,
+        empty="no articles yet: add some with `newsweave add FILE|FOLDER|URL`",
+    )
 
 
 def render_list(rows: list[ArticleSummary], title: str | None = None) -> None:
@@ -311,19 +346,21 @@ def show(
     """Show one article: summary, statistics, details, body and similar readings."""
     with _open_store() as store:
         article = store.get(article_id)
-        readings = weave_module.similar(store, article.id)
-        origin = weave_module.origin_of(store, article.id)
-    if format is Format.json:
-        _print_json(article_json(article, readings, origin))
-        return
-    render_article(article, readings, show_removed=removed, origin=origin)
+        readings = similar_readings(store, article.id)
+        origin = origin_of(store, article.id)
+    _output(
+        format,
+        article,
+        lambda article: article_json(article, readings, origin),
+        lambda article: render_article(article, readings, show_removed=removed, origin=origin),
+    )
 
 
 def render_article(
     article: Article,
-    similar: list[Any],
+    similar: list[SimilarArticle],
     show_removed: bool = False,
-    origin: weave_module.Origin | None = None,
+    origin: Origin | None = None,
 ) -> None:
     out.rule(escape(article.title or "(untitled)"))
     meta = [article.source, (article.published or "")[:10] or None, article.language, article.url]
@@ -360,8 +397,7 @@ def render_article(
             out.print(f"  • {escape(title)}")
     if similar:
         out.print("[bold]Similar readings[/bold]")
-        for item in similar:
-            out.print(f"  {item.id[:8]}  {item.score:.2f}  {escape(item.title or '(untitled)')}")
+        render_readings(similar, indent="  ")
     if show_removed:
         out.print(f"\n[bold]Removed ({len(article.removed)})[/bold]")
         for removal in article.removed:
@@ -389,12 +425,16 @@ def search(
     """Full-text search over titles and bodies, best matches first."""
     with _open_store() as store:
         hits = store.search(query, limit)
-    if format is Format.json:
-        _print_json([search_hit_json(h) for h in hits])
-        return
-    if not hits:
-        out.print("no matches")
-        return
+    _output(
+        format,
+        hits,
+        lambda hits: [search_hit_json(h) for h in hits],
+        render_hits,
+        empty="no matches",
+    )
+
+
+def render_hits(hits: list[SearchHit]) -> None:
     for hit in hits:
         out.print(
             f"[bold]{hit.id[:8]}[/bold]  {escape(hit.title or '(untitled)')}  [dim]{escape(hit.source or '')}[/dim]"
@@ -490,9 +530,9 @@ def _parse_reference_date(value: str | None, option: str = "--date") -> date:
 @app.command()
 def demo() -> None:
     """Load the bundled (fictional) demo story and show what a reader sees."""
+    results: list[AddResult] = []
     with _open_store() as store:
-        results = list(add_sources(store, [str(p) for p in demo_module.corpus_files()]))
-        _weave(store, show_progress=False)
+        run(store, [str(p) for p in demo_module.corpus_files()], on_result=results.append)
         added = sum(r.status == "added" for r in results)
         out.print(
             "[bold]Demo story loaded[/bold] (fiction: the town, outlets and people are "
@@ -500,22 +540,22 @@ def demo() -> None:
         )
         render_list(store.list_articles(), title="Articles")
         out.print()
-        render_stories(weave_module.list_stories(store))
+        render_stories(list_stories(store))
         showcase = demo_module.showcase_id(store, results)
         if showcase:
             article = store.get(showcase)
             render_article(
                 article,
-                weave_module.similar(store, article.id),
+                similar_readings(store, article.id),
                 show_removed=True,
-                origin=weave_module.origin_of(store, article.id),
+                origin=origin_of(store, article.id),
             )
             from rich.markdown import Markdown
 
             from newsweave.brief import brief_markdown, build_brief
 
             out.rule("[bold]The story brief[/bold] (newsweave brief)")
-            story = weave_module.origin_of(store, article.id).story
+            story = origin_of(store, article.id).story
             if story:
                 out.print(Markdown(brief_markdown(build_brief(store, story))))
     failed = [r for r in results if r.status == "error"]

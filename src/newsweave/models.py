@@ -133,3 +133,29 @@ class SearchHit:
     source: str | None
     snippet: str
     score: float
+
+
+@dataclass
+class Story:
+    """A woven story as read back: its articles in time order and why they belong together."""
+
+    id: str
+    title: str | None
+    articles: list[str]
+    sources: list[str]
+    independent_origins: int
+    first_seen: str
+    last_updated: str
+    why: str
+    shared_names: list[str] = field(default_factory=list)
+    shared_terms: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where an article stands: its story, its origin group and what it copies, if anything."""
+
+    story: str | None
+    origin_group: str | None
+    copy_of: str | None
+    kind: str | None

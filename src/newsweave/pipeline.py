@@ -1,13 +1,16 @@
 """The stages in order, for one raw article:
 
-  1. ingest     (ingest.py)     input → RawArticle: text plus the metadata the input carries
+  1. ingest     (ingest/)       input → RawArticle: text plus the metadata the input carries
   2. clean      (clean.py)      RawArticle → CleanArticle: paragraphs, title, removals
   3. metadata   (metadata.py)   outlet and language
   4. summarize  (summarize.py)  summary and statistics → Article
   5. store      (store/)        Article → SQLite, once per id
+  6. weave      (weave/)        stored articles → origin groups and stories (vectors, copies)
 
-`add_sources` runs them over many inputs, reporting each result as soon as it is stored, so
-anything reported "added" is already committed.
+`run` runs them all: `add_sources` (stages 1–5) over many inputs, reporting each result as soon
+as it is stored, so anything reported "added" is already committed; then `weave_pending`
+(stage 6) over every article not yet in a story. Each article is one transaction at stage 5 and
+one at stage 6, so a crash leaves it stored or woven, never half of either.
 """
 
 from __future__ import annotations
@@ -15,8 +18,9 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-from collections.abc import Iterable, Iterator
-from dataclasses import replace
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field, replace
 from functools import partial
 
 from newsweave.clean import CleanOptions, clean
@@ -29,6 +33,7 @@ from newsweave.store import Store
 from newsweave.summarize import statistics, summarize
 from newsweave.text import content_id
 from newsweave.timestamps import now_iso
+from newsweave.weave import Weaver, WeaveReport
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +94,60 @@ def add_sources(
         for unit in units:
             for outcome in process_unit(unit, opts):
                 yield _store(store, outcome)
+
+
+# How a caller shows progress: `track(stage, total)` opens a display for one stage (total None:
+# unknown) and gives the function told of each step, `advance(count, what)`.
+Advance = Callable[[int, str], None]
+Track = Callable[[str, int | None], AbstractContextManager[Advance]]
+
+
+@dataclass
+class RunReport:
+    """What one `run` did: inputs added, already stored or failed, and the weaving after."""
+
+    added: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    woven: WeaveReport = field(default_factory=WeaveReport)
+
+
+def run(
+    store: Store,
+    sources: Iterable[str],
+    opts: IngestOptions | None = None,
+    on_result: Callable[[AddResult], None] | None = None,
+    track: Track | None = None,
+) -> RunReport:
+    """Every stage: store what `sources` hold (`on_result` is told of each input as it is
+    committed), then weave every article not yet in a story."""
+    report = RunReport()
+    with track("adding", None) if track else nullcontext(None) as advance:
+        for result in add_sources(store, sources, opts):
+            if result.status == "added":
+                report.added += 1
+            elif result.status == "unchanged":
+                report.unchanged += 1
+            else:
+                report.failed += 1
+            if on_result:
+                on_result(result)
+            if advance:
+                advance(1, result.origin)
+    report.woven = weave_pending(store, track)
+    return report
+
+
+def weave_pending(store: Store, track: Track | None = None) -> WeaveReport:
+    """Stage 6 over every article not yet in a story: those just added, and any a crash left."""
+    weaver = Weaver(store)
+    pending = weaver.pending()
+    if not pending:
+        return WeaveReport()
+    if track is None:
+        return weaver.weave(pending)
+    with track("weaving stories", len(pending)) as advance:
+        return weaver.weave(pending, progress=lambda n: advance(n, ""))
 
 
 # Below this many inputs, starting worker processes costs more than it saves.

@@ -5,8 +5,15 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from newsweave.models import AddResult, Article, ArticleSummary, SearchHit, SimilarArticle
-from newsweave.weave import Origin, Story
+from newsweave.models import (
+    AddResult,
+    Article,
+    ArticleSummary,
+    Origin,
+    SearchHit,
+    SimilarArticle,
+    Story,
+)
 
 
 def article_json(

@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from newsweave.errors import NotFoundError, StoreError
 from newsweave.models import (
@@ -27,6 +27,9 @@ from newsweave.store.migrations import MIGRATIONS
 from newsweave.text import STOPWORDS, tokens
 from newsweave.timestamps import now_iso
 
+if TYPE_CHECKING:
+    from newsweave.store.stories import StoryRepository
+
 
 class Store:
     """newsweave's SQLite database. Open with `Store.open(path)`; close when done."""
@@ -34,6 +37,17 @@ class Store:
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
         self.conn = conn
         self.path = path
+        self._stories: StoryRepository | None = None
+
+    @property
+    def stories(self) -> StoryRepository:
+        """The queries of weaving (store/stories.py), what `Weaver(store)` reads and writes by."""
+        if self._stories is None:
+            # Imported on first use: listing or searching articles needs no weaving code.
+            from newsweave.store.stories import StoryRepository
+
+            self._stories = StoryRepository(self)
+        return self._stories
 
     @classmethod
     def open(cls, path: Path | str) -> Store:

@@ -1,22 +1,20 @@
-"""Weave: origin groups and stories (stories.py), copies (dedupe.py), vectors (embed.py)."""
+"""Weave: give every stored article its origin group and its story, incrementally.
 
-from newsweave.weave.stories import (
-    Origin,
-    Signals,
-    Story,
-    Weaver,
-    WeaveReport,
-    _Idf,
-    calibrate,
-    conflict,
-    get_story,
-    list_stories,
-    names_in,
-    origin_of,
-    resolve_story,
-    similar,
-    vector_cache_path,
-)
+  stories.py     the Weaver: scoring, joining, merging, splitting, describing a story
+  signals.py     what weaving knows about one article (vector, words, names, day, sentences)
+  similarity.py  how alike two articles or two stories are
+  dedupe.py      copies and rewrites: MinHash LSH and sentence alignment
+  embed.py       article texts to vectors
+  storage.py     what the Weaver needs from storage (the store implements it: store/stories.py)
+
+No module here touches the store: `Weaver(store)` reads and writes only through `store.stories`.
+The reads of woven stories (`list_stories`, `get_story`, `similar` …) are in store/stories.py.
+"""
+
+from newsweave.models import Origin, Story
+from newsweave.weave.signals import Signals, names_in, terms_in
+from newsweave.weave.similarity import calibrate, conflict, time_factor
+from newsweave.weave.stories import Weaver, WeaveReport, explain
 
 __all__ = [
     "Origin",
@@ -24,14 +22,10 @@ __all__ = [
     "Story",
     "WeaveReport",
     "Weaver",
-    "_Idf",
     "calibrate",
     "conflict",
-    "get_story",
-    "list_stories",
+    "explain",
     "names_in",
-    "origin_of",
-    "resolve_story",
-    "similar",
-    "vector_cache_path",
+    "terms_in",
+    "time_factor",
 ]

@@ -1,0 +1,437 @@
+"""Every query of weaving and of reading stories: signals, document frequencies, LSH buckets,
+origins, story rows, members and merges (`StoryRepository`, the weaver's storage), and the reads
+`list_stories`, `get_story`, `resolve_story`, `origin_of` and `similar`.
+
+Vectors are stored as float16 bytes and centroids as float32 bytes; the term counts, names and
+sentence sets of an article's signals as JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from newsweave.errors import NotFoundError
+from newsweave.models import Article, Origin, SimilarArticle, Story
+from newsweave.store.vectors import VectorIndex, nearest
+from newsweave.weave.embed import MODELS, Vectors
+from newsweave.weave.signals import Signals
+from newsweave.weave.similarity import _days_between, calibrate
+from newsweave.weave.storage import StoryShape
+
+if TYPE_CHECKING:
+    from newsweave.store.db import Store
+
+
+def _f16(blob: bytes) -> Vectors:
+    return np.frombuffer(blob, dtype=np.float16).astype(np.float32)
+
+
+def _marks(values: Sequence[object]) -> str:
+    return ",".join("?" * len(values))
+
+
+class StoryRepository:
+    """The weaver's storage (weave/storage.py `StoryStorage`) over one store: a named method per
+    query. Reads inside a transaction see its writes: they share the store's one connection."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.conn = store.conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        with self.store.transaction() as tx:
+            yield tx
+
+    def vector_index(self, dim: int) -> VectorIndex:
+        return VectorIndex(self.store, dim)
+
+    # - articles and their signals -
+
+    def pending_ids(self) -> list[str]:
+        rows = self.conn.execute(
+            "SELECT a.id FROM articles a LEFT JOIN story_members m ON m.article_id = a.id"
+            " WHERE m.article_id IS NULL ORDER BY a.rowid"
+        )
+        return [r[0] for r in rows]
+
+    def article(self, article_id: str) -> Article:
+        return self.store.get(article_id)
+
+    def is_woven(self, article_id: str) -> bool:
+        row = self.conn.execute(
+            "SELECT 1 FROM story_members WHERE article_id = ?", (article_id,)
+        ).fetchone()
+        return row is not None
+
+    def rowid_of(self, article_id: str) -> int | None:
+        row = self.conn.execute("SELECT rowid FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return int(row[0]) if row else None
+
+    def ids_of_rowids(self, rowids: Sequence[int]) -> list[str]:
+        rows = self.conn.execute(
+            f"SELECT id FROM articles WHERE rowid IN ({_marks(rowids)})", list(rowids)
+        )
+        return [r[0] for r in rows]
+
+    def title_of(self, article_id: str) -> str | None:
+        row = self.conn.execute("SELECT title FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return row[0] if row else None
+
+    def count_signals(self) -> int:
+        return int(self.conn.execute("SELECT count(*) FROM article_signals").fetchone()[0])
+
+    def document_frequencies(self, terms: Sequence[str]) -> dict[str, int]:
+        """The df of each term stored; a term never seen is left out."""
+        found: dict[str, int] = {}
+        for start in range(0, len(terms), 500):  # SQLite's limit on bound parameters
+            chunk = list(terms[start : start + 500])
+            found.update(
+                self.conn.execute(
+                    f"SELECT term, df FROM term_df WHERE term IN ({_marks(chunk)})", chunk
+                ).fetchall()
+            )
+        return found
+
+    def load_signals(self, rowid: int) -> Signals | None:
+        row = self.conn.execute(
+            "SELECT s.*, a.published, a.added FROM article_signals s JOIN articles a ON a.id = s.article_id WHERE a.rowid = ?",
+            (rowid,),
+        ).fetchone()
+        if row is None:
+            return None
+        names = json.loads(row["names"])
+        return Signals(
+            article_id=row["article_id"],
+            rowid=rowid,
+            vector=_f16(row["vector"]),
+            terms=json.loads(row["terms"]),
+            names={k: v[0] for k, v in names.items()},
+            display={k: v[1] for k, v in names.items()},
+            lead=frozenset(k for k, v in names.items() if v[2]),
+            day=row["day"],
+            sentences=json.loads(row["sentences"]),
+            when=row["published"] or "",
+        )
+
+    def bucket_members(self, band: int, key: int) -> list[str]:
+        rows = self.conn.execute(
+            "SELECT article_id FROM lsh_buckets WHERE band = ? AND key = ?", (band, key)
+        )
+        return [r[0] for r in rows]
+
+    def insert_signals(
+        self, tx: sqlite3.Connection, signals: Signals, model: str, keys: Sequence[tuple[int, int]]
+    ) -> None:
+        """The signals row, the document frequencies it adds and its LSH band keys."""
+        names = {
+            k: [c, signals.display.get(k, k), int(k in signals.lead)]
+            for k, c in signals.names.items()
+        }
+        tx.execute(
+            "INSERT INTO article_signals (article_id, model, vector, terms, names, day, sentences) VALUES (?,?,?,?,?,?,?)",
+            (
+                signals.article_id, model, signals.vector.astype(np.float16).tobytes(),
+                json.dumps(signals.terms), json.dumps(names), signals.day, json.dumps(signals.sentences),
+            ),
+        )  # fmt: skip
+        tx.executemany(
+            "INSERT INTO term_df (term, df) VALUES (?, 1) ON CONFLICT(term) DO UPDATE SET df = df + 1",
+            [(t,) for t in signals.terms] + [("@" + n,) for n in signals.names],
+        )
+        tx.executemany(
+            "INSERT OR IGNORE INTO lsh_buckets (band, key, article_id) VALUES (?, ?, ?)",
+            [(band, key, signals.article_id) for band, key in keys],
+        )
+
+    # - origins -
+
+    def origin_and_story(self, article_id: str) -> tuple[str, str]:
+        group, story_id = self.conn.execute(
+            "SELECT o.origin_group, m.story_id FROM origins o JOIN story_members m"
+            " ON m.article_id = o.article_id WHERE o.article_id = ?",
+            (article_id,),
+        ).fetchone()
+        return group, story_id
+
+    def origin_groups(self, story_id: str) -> dict[str, str]:
+        return dict(
+            self.conn.execute(
+                "SELECT o.article_id, o.origin_group FROM origins o JOIN story_members m"
+                " ON m.article_id = o.article_id WHERE m.story_id = ?",
+                (story_id,),
+            ).fetchall()
+        )
+
+    def insert_origin(
+        self,
+        tx: sqlite3.Connection,
+        article_id: str,
+        group: str,
+        copy_of: str | None,
+        kind: str,
+        score: float | None,
+    ) -> None:
+        tx.execute(
+            "INSERT INTO origins (article_id, origin_group, copy_of, kind, score) VALUES (?,?,?,?,?)",
+            (article_id, group, copy_of, kind, score),
+        )
+
+    # - stories -
+
+    def story_exists(self, story_id: str) -> bool:
+        row = self.conn.execute("SELECT 1 FROM stories WHERE id = ?", (story_id,)).fetchone()
+        return row is not None
+
+    def story_size(self, story_id: str) -> int | None:
+        row = self.conn.execute("SELECT size FROM stories WHERE id = ?", (story_id,)).fetchone()
+        return int(row[0]) if row else None
+
+    def story_shape(self, story_id: str) -> StoryShape:
+        row = self.conn.execute(
+            "SELECT centroid, size, first_seen, last_updated FROM stories WHERE id = ?",
+            (story_id,),
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(f"{story_id}: no story with this id")
+        return StoryShape(
+            centroid=np.frombuffer(row["centroid"], dtype=np.float32),
+            size=row["size"],
+            first_seen=row["first_seen"],
+            last_updated=row["last_updated"],
+        )
+
+    def stories_of_rowids(self, rowids: Sequence[int]) -> dict[int, str]:
+        return dict(
+            self.conn.execute(
+                f"SELECT a.rowid, m.story_id FROM articles a JOIN story_members m ON m.article_id = a.id WHERE a.rowid IN ({_marks(rowids)})",
+                list(rowids),
+            ).fetchall()
+        )
+
+    def recent_member_rowids(self, story_id: str, limit: int) -> list[int]:
+        rows = self.conn.execute(
+            "SELECT a.rowid FROM story_members m JOIN articles a ON a.id = m.article_id"
+            " WHERE m.story_id = ? ORDER BY a.rowid DESC LIMIT ?",
+            (story_id, limit),
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def member_vectors(self, story_id: str) -> list[tuple[Vectors, str | None]]:
+        rows = self.conn.execute(
+            "SELECT s.vector, a.published FROM story_members m"
+            " JOIN articles a ON a.id = m.article_id JOIN article_signals s ON s.article_id = a.id"
+            " WHERE m.story_id = ?",
+            (story_id,),
+        ).fetchall()
+        return [(_f16(r[0]), r[1]) for r in rows]
+
+    def taken_story_ids(self) -> set[str]:
+        """Ids in use: those of stories, and the old ids merged stories still answer to."""
+        rows = self.conn.execute("SELECT id FROM stories UNION SELECT old_id FROM story_merges")
+        return {r[0] for r in rows}
+
+    def insert_story(
+        self,
+        tx: sqlite3.Connection,
+        story_id: str,
+        title: str | None,
+        first_seen: str,
+        last_updated: str,
+        centroid: Vectors,
+    ) -> None:
+        tx.execute(
+            "INSERT INTO stories (id, title, first_seen, last_updated, size, centroid, why)"
+            " VALUES (?, ?, ?, ?, 0, ?, '{}')",
+            (story_id, title, first_seen, last_updated, centroid.astype(np.float32).tobytes()),
+        )
+
+    def add_member(
+        self, tx: sqlite3.Connection, article_id: str, story_id: str, score: float
+    ) -> None:
+        tx.execute(
+            "INSERT INTO story_members (article_id, story_id, score) VALUES (?, ?, ?)",
+            (article_id, story_id, score),
+        )
+
+    def move_members(
+        self, tx: sqlite3.Connection, article_ids: Sequence[str], story_id: str
+    ) -> None:
+        tx.execute(
+            f"UPDATE story_members SET story_id = ? WHERE article_id IN ({_marks(article_ids)})",
+            [story_id, *article_ids],
+        )
+
+    def grow_story(
+        self,
+        tx: sqlite3.Connection,
+        story_id: str,
+        centroid: Vectors,
+        first_seen: str,
+        last_updated: str,
+    ) -> None:
+        """One member more: its vector added to the centroid, the span widened to its time."""
+        tx.execute(
+            "UPDATE stories SET centroid = ?, size = size + 1, first_seen = ?, last_updated = ? WHERE id = ?",
+            (centroid.astype(np.float32).tobytes(), first_seen, last_updated, story_id),
+        )
+
+    def set_story_shape(self, tx: sqlite3.Connection, story_id: str, shape: StoryShape) -> None:
+        tx.execute(
+            "UPDATE stories SET centroid = ?, size = ?, first_seen = ?, last_updated = ? WHERE id = ?",
+            (shape.centroid.astype(np.float32).tobytes(), shape.size, shape.first_seen,
+             shape.last_updated, story_id),
+        )  # fmt: skip
+
+    def fold_story(self, tx: sqlite3.Connection, other: str, into: str) -> None:
+        """Move every member of `other` into `into`; `other`'s id (and any id that redirected to
+        it) then answers with `into`."""
+        tx.execute("UPDATE story_members SET story_id = ? WHERE story_id = ?", (into, other))
+        tx.execute("DELETE FROM stories WHERE id = ?", (other,))
+        tx.execute("UPDATE story_merges SET new_id = ? WHERE new_id = ?", (into, other))
+        tx.execute(
+            "INSERT OR REPLACE INTO story_merges (old_id, new_id, at) VALUES (?, ?, datetime('now'))",
+            (other, into),
+        )
+
+    def describe_story(
+        self, tx: sqlite3.Connection, story_id: str, title: str | None, why: dict[str, Any]
+    ) -> None:
+        tx.execute(
+            "UPDATE stories SET title = coalesce(?, title), why = ? WHERE id = ?",
+            (title, json.dumps(why), story_id),
+        )
+
+
+# -- reading stories ---------------------------------------------------------------------------
+
+
+def resolve_story(store: Store, story_id: str) -> str:
+    """A story id from a prefix, an old id of a merged story, or the id of one of its articles."""
+    key = story_id.strip().lower()
+    if not re.fullmatch(r"[0-9a-f]{1,16}", key):
+        raise NotFoundError(f"{story_id!r}: not a story id (ids are hex digits)")
+    merged = store.conn.execute(
+        "SELECT new_id FROM story_merges WHERE old_id = ?", (key,)
+    ).fetchone()
+    if merged:
+        return str(merged[0])
+    rows = store.conn.execute(
+        "SELECT id FROM stories WHERE id >= ? AND id < ? ORDER BY id LIMIT 2", (key, key + "g")
+    ).fetchall()
+    if len(rows) == 1:
+        return str(rows[0][0])
+    if len(rows) > 1:
+        raise NotFoundError(f"{story_id}: several stories start with this id; give more digits")
+    try:
+        article_id = store.resolve_id(key)
+    except NotFoundError:
+        raise NotFoundError(f"{story_id}: no story with this id") from None
+    row = store.conn.execute(
+        "SELECT story_id FROM story_members WHERE article_id = ?", (article_id,)
+    ).fetchone()
+    if row is None:
+        raise NotFoundError(
+            f"{story_id}: this article is not woven into a story yet (run `newsweave weave`)"
+        )
+    return str(row[0])
+
+
+def get_story(store: Store, story_id: str) -> Story:
+    full = resolve_story(store, story_id)
+    row = store.conn.execute("SELECT * FROM stories WHERE id = ?", (full,)).fetchone()
+    members = store.conn.execute(
+        "SELECT a.id, a.source, o.origin_group FROM story_members m JOIN articles a ON a.id = m.article_id"
+        " LEFT JOIN origins o ON o.article_id = a.id WHERE m.story_id = ?"
+        " ORDER BY coalesce(a.published, a.added), a.rowid",
+        (full,),
+    ).fetchall()
+    why = json.loads(row["why"] or "{}")
+    sources = list(dict.fromkeys(m["source"] for m in members if m["source"]))
+    first, last = row["first_seen"], row["last_updated"]
+    if not first:
+        # No article carries a published date: the story is as old as its articles are here.
+        first, last = store.conn.execute(
+            "SELECT min(a.added), max(a.added) FROM story_members m JOIN articles a"
+            " ON a.id = m.article_id WHERE m.story_id = ?",
+            (full,),
+        ).fetchone()
+    return Story(
+        id=full,
+        title=row["title"],
+        articles=[m["id"] for m in members],
+        sources=sources,
+        independent_origins=len({m["origin_group"] or m["id"] for m in members}),
+        first_seen=first,
+        last_updated=last,
+        why=why.get("text", ""),
+        shared_names=why.get("names", []),
+        shared_terms=why.get("terms", []),
+    )
+
+
+def list_stories(store: Store, limit: int | None = None) -> list[Story]:
+    rows = store.conn.execute(
+        "SELECT id FROM stories ORDER BY last_updated DESC, size DESC, id LIMIT ?",
+        (limit if limit is not None else -1,),
+    ).fetchall()
+    return [get_story(store, r[0]) for r in rows]
+
+
+def origin_of(store: Store, article_id: str) -> Origin:
+    row = store.conn.execute(
+        "SELECT m.story_id, o.origin_group, o.copy_of, o.kind FROM articles a"
+        " LEFT JOIN story_members m ON m.article_id = a.id LEFT JOIN origins o ON o.article_id = a.id"
+        " WHERE a.id = ?",
+        (article_id,),
+    ).fetchone()
+    if row is None:
+        return Origin(None, None, None, None)
+    return Origin(row[0], row[1], row[2], row[3])
+
+
+def similar(store: Store, article_id: str, limit: int = 5) -> list[SimilarArticle]:
+    """Nearest articles by embedding, nudged towards the same time, leaving out copies of this one.
+
+    Falls back to the store's lexical similarity for an article not yet woven.
+    """
+    full = store.resolve_id(article_id)
+    row = store.conn.execute(
+        "SELECT s.vector, s.day, o.origin_group, s.model FROM article_signals s LEFT JOIN origins o"
+        " ON o.article_id = s.article_id WHERE s.article_id = ?",
+        (full,),
+    ).fetchone()
+    if row is None:
+        return store.similar(full, limit)
+    vector = np.frombuffer(row[0], dtype=np.float16).astype(np.float32)
+    hits = nearest(store, vector, limit * 4 + 10)
+    if not hits:
+        return store.similar(full, limit)
+    marks = ",".join("?" * len(hits))
+    rows = store.conn.execute(
+        "SELECT a.rowid, a.id, a.title, s.day, o.origin_group FROM articles a"
+        " JOIN article_signals s ON s.article_id = a.id LEFT JOIN origins o ON o.article_id = a.id"
+        f" WHERE a.rowid IN ({marks})",
+        [k for k, _ in hits],
+    ).fetchall()
+    info = {r[0]: r for r in rows}
+    out: list[SimilarArticle] = []
+    for key, score in hits:
+        r = info.get(key)
+        if r is None or r[1] == full or (row[2] and r[4] == row[2]):
+            continue
+        recency = 1.0
+        if row[1] and r[3]:
+            recency = 0.85 + 0.15 * math.exp(-_days_between(row[1], r[3]) / 30)
+        score = calibrate(score, getattr(MODELS.get(row[3]), "unrelated", 0.0))
+        out.append(SimilarArticle(r[1], r[2], round(score * recency, 3)))
+    out.sort(key=lambda s: -s.score)
+    return out[:limit]

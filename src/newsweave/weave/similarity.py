@@ -1,0 +1,199 @@
+"""How alike two articles, or two stories, are (steps 3–5 of weaving, see weave/stories.py).
+
+The similarity of two articles mixes the embedding cosine, TF-IDF cosines of content words and
+of names/numbers, a time penalty and a penalty for naming different protagonists (`conflict`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable
+from datetime import date
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from newsweave.weave.signals import Signals
+
+if TYPE_CHECKING:
+    from newsweave.weave.storage import StoryStorage
+
+# Weights of the three similarities, set with the joining threshold (weave/stories.py) on the
+# odd-numbered ECB+ topics (benchmarks/stories.py) and checked on the even ones.
+W_VECTOR = 0.55
+W_TERMS = 0.20
+W_NAMES = 0.25
+# How much naming different protagonists (see `conflict`) lowers a similarity, at most.
+CONFLICT = 0.45
+SALIENT = 0.5  # share of a story's members that must carry a name for it to be core
+DAY_SLACK = 7  # days outside a story's span before time starts to count against joining
+IDF_FLOOR = 1.0
+
+
+class _Idf:
+    """Document frequencies from storage, read once per term and kept for the batch."""
+
+    def __init__(self, storage: StoryStorage) -> None:
+        self.storage = storage
+        self.cache: dict[str, int] = {}
+        self._weights: dict[str, float] = {}
+        self._profiles: dict[int, _Profile] = {}
+        self.n = storage.count_signals()
+        self.created_at = self.n
+        self.floor = 0.0  # the embedding model's cosine for unrelated texts, see `calibrate`
+
+    def load(self, terms: Iterable[str]) -> None:
+        missing = [t for t in set(terms) if t not in self.cache]
+        found = self.storage.document_frequencies(missing) if missing else {}
+        for term in missing:
+            self.cache[term] = int(found.get(term, 0))
+
+    def weight(self, term: str) -> float:
+        value = self._weights.get(term)
+        if value is None:
+            value = math.log((self.n + 1) / (self.cache.get(term, 0) + 0.5)) + IDF_FLOOR
+            self._weights[term] = value
+        return value
+
+    def profile(self, signals: Signals) -> _Profile:
+        """The article's weighted vectors, built once per batch (weights drift little within one)."""
+        found = self._profiles.get(signals.rowid)
+        if found is None:
+            self.load([*signals.terms, *("@" + k for k in signals.names)])
+            found = self._profiles[signals.rowid] = _Profile(signals, self)
+        return found
+
+    def unit(self, counts: dict[str, int], prefix: str) -> dict[str, float]:
+        vector = {
+            t: (1 + math.log(c)) * self.weight(prefix + t) for t, c in counts.items() if c > 0
+        }
+        norm = math.sqrt(sum(x * x for x in vector.values())) or 1.0
+        return {t: x / norm for t, x in vector.items()}
+
+
+def calibrate(cosine: float, floor: float) -> float:
+    """A model's cosine on a common scale: 0 for unrelated texts, 1 for the same text.
+
+    MiniLM puts unrelated news near 0, multilingual-e5 near 0.72; the thresholds here were set
+    with MiniLM, so other models' cosines are stretched to its range first.
+    """
+    if floor <= 0.0:
+        return cosine
+    return max(0.0, (cosine - floor) / (1.0 - floor))
+
+
+def _dot(a: dict[str, float], b: dict[str, float]) -> float:
+    return sum([a[t] * b[t] for t in a.keys() & b.keys()])
+
+
+def _days_between(a: str, b: str) -> int:
+    return abs((date.fromisoformat(a) - date.fromisoformat(b)).days)
+
+
+def time_factor(day: str | None, span: tuple[str, str] | None) -> float:
+    """1 inside a story's span (plus slack); lower the further outside it, never below 0.7."""
+    if not day or not span:
+        return 1.0
+    gap = (
+        0
+        if span[0] <= day <= span[1]
+        else min(_days_between(day, span[0]), _days_between(day, span[1]))
+    )
+    if gap <= DAY_SLACK:
+        return 1.0
+    return max(0.7, 1.0 - (gap - DAY_SLACK) / 300)
+
+
+class _Profile:
+    """One article's normalised vectors for similarity, computed once per weave run."""
+
+    __slots__ = ("floor", "names", "signals", "terms")
+
+    def __init__(self, signals: Signals, idf: _Idf) -> None:
+        self.signals = signals
+        self.floor = idf.floor
+        self.terms = idf.unit(signals.terms, "")
+        self.names = idf.unit(signals.names, "@")
+
+    def similarity(self, other: _Profile) -> float:
+        vector = calibrate(float(self.signals.vector @ other.signals.vector), self.floor)
+        return (
+            W_VECTOR * vector
+            + W_TERMS * _dot(self.terms, other.terms)
+            + W_NAMES * _dot(self.names, other.names)
+        )
+
+
+def conflict(article: Signals, members: list[Signals], idf: _Idf) -> float:
+    """How strongly an article and a story name different protagonists, from 0 to 1.
+
+    Near-miss events share a topic and often a name (the same boxer, two different fights); they
+    differ in the other names each side keeps repeating. Both directions must disagree: the
+    article's repeated names missing from every member, and the names most members carry missing
+    from the article. An article that only adds a new voice to a story is not in conflict.
+    """
+    if not members:
+        return 0.0
+    present: Counter[str] = Counter()
+    for m in members:
+        present.update(k for k in m.names if not k.startswith("#"))
+    salient = article.salient()
+    if not salient:
+        return 0.0
+    total = sum(idf.weight("@" + k) for k in salient)
+    new = sum(idf.weight("@" + k) for k in salient if k not in present) / total
+    core = {k: c / len(members) for k, c in present.items() if c / len(members) >= SALIENT}
+    if not core:
+        return 0.0
+    core_total = sum(idf.weight("@" + k) * f for k, f in core.items())
+    missing = (
+        sum(idf.weight("@" + k) * f for k, f in core.items() if k not in article.names) / core_total
+    )
+    return min(new, missing)
+
+
+def _mean_within(sim: np.ndarray, part: np.ndarray) -> float:
+    block = sim[np.ix_(part, part)]
+    n = int(part.sum())
+    return float((block.sum() - n) / (n * (n - 1))) if n > 1 else 1.0
+
+
+def _within(profiles: list[_Profile]) -> float:
+    if len(profiles) < 2:
+        return 0.0
+    return float(
+        np.mean([a.similarity(b) for i, a in enumerate(profiles) for b in profiles[i + 1 :]])
+    )
+
+
+def pair_conflict(a: Signals, b: Signals, idf: _Idf) -> float:
+    """`conflict` between two single articles (each one's repeated names)."""
+    return stories_conflict([a], [b], idf, single=True)
+
+
+def _core(members: list[Signals]) -> dict[str, float]:
+    present: Counter[str] = Counter()
+    for m in members:
+        present.update(k for k in m.names if not k.startswith("#"))
+    return {k: c / len(members) for k, c in present.items() if c / len(members) >= SALIENT}
+
+
+def stories_conflict(
+    left: list[Signals], right: list[Signals], idf: _Idf, single: bool = False
+) -> float:
+    """`conflict` between two stories: each one's core names missing from the other."""
+    if single:
+        a = dict.fromkeys(left[0].salient(), 1.0)
+        b = dict.fromkeys(right[0].salient(), 1.0)
+    else:
+        a, b = _core(left), _core(right)
+    if not a or not b:
+        return 0.0
+    names_b = {k for m in right for k in m.names}
+    names_a = {k for m in left for k in m.names}
+    miss_a = sum(idf.weight("@" + k) * f for k, f in a.items() if k not in names_b)
+    miss_b = sum(idf.weight("@" + k) * f for k, f in b.items() if k not in names_a)
+    total_a = sum(idf.weight("@" + k) * f for k, f in a.items())
+    total_b = sum(idf.weight("@" + k) * f for k, f in b.items())
+    return min(miss_a / total_a, miss_b / total_b)
