@@ -33,6 +33,8 @@ lint: install
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
+	@# A report, not a gate (yet): functions of cyclomatic complexity 21 or more (grade D and worse).
+	$(BIN)/radon cc -s -n D src
 
 bench: install
 	$(BIN)/python benchmarks/extraction.py --baseline

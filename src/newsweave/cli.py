@@ -21,16 +21,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 
 from newsweave import demo as demo_module
+from newsweave import models
 from newsweave.errors import NewsweaveError
-from newsweave.models import (
-    AddResult,
-    Article,
-    ArticleSummary,
-    Origin,
-    SearchHit,
-    SimilarArticle,
-    Story,
-)
+from newsweave.models import AddResult, Article, ArticleSummary, Origin, Story
 from newsweave.pipeline import Advance, run, weave_pending
 from newsweave.serialize import (
     add_result_json,
@@ -113,6 +106,14 @@ def _print_json(value: Any) -> None:
 
 T = TypeVar("T")
 
+# What a listing says when it has nothing to list.
+NO_ARTICLES = "no articles yet: add some with `newsweave add FILE|FOLDER|URL`"
+NO_STORIES = "no stories yet: add articles with `newsweave add FILE|FOLDER|URL`"
+
+
+def _each(as_json: Callable[[Any], Any]) -> Callable[[list[Any]], list[Any]]:
+    return lambda rows: [as_json(row) for row in rows]
+
 
 def _output(
     format: Format,
@@ -194,13 +195,7 @@ def stories(
     """List stories, most recently updated first, with their independent origins."""
     with _open_store() as store:
         rows = list_stories(store, limit)
-    _output(
-        format,
-        rows,
-        lambda rows: [story_json(s) for s in rows],
-        render_stories,
-        empty="no stories yet: add articles with `newsweave add FILE|FOLDER|URL`",
-    )
+    _output(format, rows, _each(story_json), render_stories, empty=NO_STORIES)
 
 
 def render_stories(rows: list[Story]) -> None:
@@ -285,16 +280,10 @@ def similar(
     with _open_store() as store:
         full = store.resolve_id(article_id)
         hits = similar_readings(store, full, limit)
-    _output(
-        format,
-        hits,
-        lambda hits: [asdict(h) for h in hits],
-        lambda hits: render_readings(hits),
-        empty="no similar readings yet",
-    )
+    _output(format, hits, _each(asdict), render_readings, empty="no similar readings yet")
 
 
-def render_readings(hits: list[SimilarArticle], indent: str = "") -> None:
+def render_readings(hits: list[models.SimilarArticle], indent: str = "") -> None:
     for hit in hits:
         out.print(f"{indent}{hit.id[:8]}  {hit.score:.2f}  {escape(hit.title or '(untitled)')}")
 
@@ -311,13 +300,7 @@ def list_(
     """List stored articles, newest first."""
     with _open_store() as store:
         rows = store.list_articles(limit)
-    _output(
-        format,
-        rows,
-        lambda rows: [summary_json(r) for r in rows],
-        render_list,
-        empty="no articles yet: add some with `newsweave add FILE|FOLDER|URL`",
-    )
+    _output(format, rows, _each(summary_json), render_list, empty=NO_ARTICLES)
 
 
 def render_list(rows: list[ArticleSummary], title: str | None = None) -> None:
@@ -358,7 +341,7 @@ def show(
 
 def render_article(
     article: Article,
-    similar: list[SimilarArticle],
+    similar: list[models.SimilarArticle],
     show_removed: bool = False,
     origin: Origin | None = None,
 ) -> None:
@@ -425,16 +408,10 @@ def search(
     """Full-text search over titles and bodies, best matches first."""
     with _open_store() as store:
         hits = store.search(query, limit)
-    _output(
-        format,
-        hits,
-        lambda hits: [search_hit_json(h) for h in hits],
-        render_hits,
-        empty="no matches",
-    )
+    _output(format, hits, _each(search_hit_json), render_hits, empty="no matches")
 
 
-def render_hits(hits: list[SearchHit]) -> None:
+def render_hits(hits: list[models.SearchHit]) -> None:
     for hit in hits:
         out.print(
             f"[bold]{hit.id[:8]}[/bold]  {escape(hit.title or '(untitled)')}  [dim]{escape(hit.source or '')}[/dim]"

@@ -43,18 +43,8 @@ def article_json(
 
 
 def story_json(story: Story) -> dict[str, Any]:
-    return {
-        "id": story.id,
-        "title": story.title,
-        "articles": story.articles,
-        "sources": story.sources,
-        "independent_origins": story.independent_origins,
-        "first_seen": story.first_seen,
-        "last_updated": story.last_updated,
-        "why": story.why,
-        "shared_names": story.shared_names,
-        "shared_terms": story.shared_terms,
-    }
+    # The JSON keys are Story's fields, in their order (docs/json.md).
+    return asdict(story)
 
 
 def summary_json(row: ArticleSummary) -> dict[str, Any]:

@@ -1,4 +1,9 @@
-"""Turning the date strings that inputs carry into ISO 8601, keeping their precision."""
+"""Timestamps: the date strings that inputs carry (a feed's, a page's, an export's) as ISO 8601,
+keeping their precision, and the time now.
+
+Dates written in an article's text ("last Tuesday") are resolved by the analysis (analyze/),
+not here.
+"""
 
 from __future__ import annotations
 

