@@ -5,11 +5,11 @@
   3. metadata   (metadata.py)   outlet and language
   4. summarize  (summarize.py)  summary and statistics → Article
   5. store      (store/)        Article → SQLite, once per id
-  6. weave      (weave/)        stored articles → origin groups and stories (vectors, copies)
+  6–8. weave    (weave/)        stored articles → vectors, copies, origin groups and stories
 
 `run` runs them all: `add_sources` (stages 1–5) over many inputs, reporting each result as soon
 as it is stored, so anything reported "added" is already committed; then `weave_pending`
-(stage 6) over every article not yet in a story. Each article is one transaction at stage 5 and
+(stages 6–8) over every article not yet in a story. Each article is one transaction at stage 5 and
 one at stage 6, so a crash leaves it stored or woven, never half of either.
 """
 
@@ -139,7 +139,7 @@ def run(
 
 
 def weave_pending(store: Store, track: Track | None = None) -> WeaveReport:
-    """Stage 6 over every article not yet in a story: those just added, and any a crash left."""
+    """Stages 6–8 over every article not yet in a story: those just added, and any a crash left."""
     weaver = Weaver(store)
     pending = weaver.pending()
     if not pending:
