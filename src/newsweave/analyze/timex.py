@@ -3,7 +3,9 @@ its precision (`resolve_date`). Finding the expressions in a text is `dates.py`.
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -63,46 +65,38 @@ def _month_value(month_text: str, year_text: str | None, ref: date, ahead: bool 
 
 
 _SEASONS = {"spring": "SP", "summer": "SU", "autumn": "FA", "fall": "FA", "winter": "WI"}
-
+# Phrases whose value follows from the reference date alone, one set per value. TimeML's
+# PRESENT_REF / PAST_REF / FUTURE_REF forms were collected while measuring on TempEval-3 TBAQ
+# (benchmarks/dates.py); the day and year phrases are the common ways news names them.
 _PRESENT = {
-    "now",
-    "currently",
-    "current",
-    "at present",
-    "presently",
-    "today's",
-    "nowadays",
-    "right now",
-    "at the moment",
-    "this time",
-}
-
+    "now", "currently", "current", "at present", "presently", "today's", "nowadays",
+    "right now", "at the moment", "this time",
+}  # fmt: skip
 _PAST = {
-    "recently",
-    "the past",
-    "previously",
-    "formerly",
-    "earlier",
-    "in the past",
-    "recent days",
-    "recent weeks",
-    "recent months",
-    "lately",
-    "once",
-    "the time",
-}
-
+    "recently", "the past", "previously", "formerly", "earlier", "in the past", "recent days",
+    "recent weeks", "recent months", "lately", "once", "the time",
+}  # fmt: skip
 _FUTURE = {
-    "the future",
-    "soon",
-    "in the future",
-    "future",
-    "later",
-    "eventually",
-    "the coming days",
+    "the future", "soon", "in the future", "future", "later", "eventually", "the coming days",
     "coming weeks",
-}
-
+}  # fmt: skip
+_TODAY = {
+    "today", "tonight", "this morning", "this afternoon", "this evening", "earlier today",
+    "later today",
+}  # fmt: skip
+_YESTERDAY = {"yesterday", "last night"}
+_TOMORROW = {"tomorrow"}
+_THIS_YEAR = {
+    "the current fiscal year", "this fiscal year", "the fiscal year", "the current year",
+    "this year", "the year", "this year's", "the full year",
+}  # fmt: skip
+_LAST_YEAR = {
+    "last year", "a year ago", "last year's", "a year earlier", "the previous year",
+    "the past year", "the year before", "the prior year",
+}  # fmt: skip
+_NEXT_YEAR = {"next year"}
+# A decade named by word is the latest one not more than ten years after the reference year.
+_DECADE_WORDS = {"the nineties": 9, "the eighties": 8, "the seventies": 7, "the sixties": 6}
 _ORDINALS = {
     w: i
     for i, w in enumerate(
@@ -110,6 +104,38 @@ _ORDINALS = {
         1,
     )
 }
+
+Resolved = tuple[str, Precision]
+
+
+def _decade_word(low: str, ref: date) -> Resolved:
+    digit = _DECADE_WORDS[low]
+    hundreds = ref.year // 100 - (1 if digit * 10 > ref.year % 100 + 10 else 0)
+    return f"{hundreds}{digit}", "decade"
+
+
+def _fixed_phrases() -> dict[str, Callable[[date], Resolved]]:
+    table: dict[str, Callable[[date], Resolved]] = {}
+    values: list[tuple[set[str], Callable[[date], Resolved]]] = [
+        (_PRESENT, lambda ref: ("PRESENT_REF", "ref")),
+        (_PAST, lambda ref: ("PAST_REF", "ref")),
+        (_FUTURE, lambda ref: ("FUTURE_REF", "ref")),
+        (_TODAY, lambda ref: (ref.isoformat(), "day")),
+        (_YESTERDAY, lambda ref: ((ref - timedelta(days=1)).isoformat(), "day")),
+        (_TOMORROW, lambda ref: ((ref + timedelta(days=1)).isoformat(), "day")),
+        (_THIS_YEAR, lambda ref: (str(ref.year), "year")),
+        (_LAST_YEAR, lambda ref: (str(ref.year - 1), "year")),
+        (_NEXT_YEAR, lambda ref: (str(ref.year + 1), "year")),
+    ]
+    for phrases, value in values:
+        table.update(dict.fromkeys(phrases, value))
+    for phrase in _DECADE_WORDS:
+        table[phrase] = functools.partial(_decade_word, phrase)
+    return table
+
+
+# phrase → its value given the reference date
+_FIXED = _fixed_phrases()
 
 
 def resolve_date(
@@ -122,6 +148,9 @@ def resolve_date(
     `ahead` says the sentence looks forward (a deadline, a future tense): a bare weekday or
     month then means the next one, not the last. `anchor` is the quarter the text last spoke
     of: "the quarter" and "a year earlier" in results reporting are read against it.
+
+    A quarter comes first (it may be read against `anchor`), then a fixed phrase (`_FIXED`),
+    then each pattern of `_RULES` in turn, and last dateparser.
     """
     expr = " ".join(text.replace("–", "-").replace("’", "'").split()).strip(" ,.")
     # "next week's", "earlier this month", "later this year": the period itself.
@@ -133,48 +162,53 @@ def resolve_date(
         return quarter, "quarter"
     if re.fullmatch(r"\d{1,3}", low):
         return None  # an age or a count, not a date
-    if low in _PRESENT:
-        return "PRESENT_REF", "ref"
-    if low in _PAST or re.fullmatch(
-        r"(?:several|many|a few|some) (?:years|months|weeks|days) ago", low
-    ):
+    if low in _FIXED:
+        return _FIXED[low](ref)
+    for rule in _RULES:
+        found = rule(low, expr, ref, ahead)
+        if found:
+            return found
+    if _DURATION_WORDS.fullmatch(low):
+        return None  # a duration ("10-year", "20 year"), not a date
+    return _parsed(expr, low, ref, ahead)
+
+
+def _some_time_ago(low: str, expr: str, ref: date, ahead: bool) -> Resolved | None:
+    if re.fullmatch(r"(?:several|many|a few|some) (?:years|months|weeks|days) ago", low):
         return "PAST_REF", "ref"
-    if low in _FUTURE:
-        return "FUTURE_REF", "ref"
-    if low in {
-        "today",
-        "tonight",
-        "this morning",
-        "this afternoon",
-        "this evening",
-        "earlier today",
-        "later today",
-    }:
-        return ref.isoformat(), "day"
-    if low in {"yesterday", "last night"}:
-        return (ref - timedelta(days=1)).isoformat(), "day"
-    if low == "tomorrow":
-        return (ref + timedelta(days=1)).isoformat(), "day"
+    return None
+
+
+def _weekday(low: str, expr: str, ref: date, ahead: bool) -> Resolved | None:
     weekday = re.fullmatch(
         r"(?:on\s+|by\s+|since\s+|last\s+|this\s+|next\s+|earlier\s+|late\s+|early\s+)?("
         + "|".join(_WEEKDAYS)
         + r")(?:\s+(?:morning|afternoon|evening|night))?",
         low,
     )
-    if weekday:
-        shift = (ref.weekday() - _WEEKDAYS.index(weekday.group(1))) % 7
-        if low.startswith("next"):
-            return (ref + timedelta(days=(7 - shift) % 7 or 7)).isoformat(), "day"
-        if ahead and not low.startswith(("last", "since", "earlier")):
-            return (ref + timedelta(days=(7 - shift) % 7)).isoformat(), "day"
-        if low.startswith("last") and shift == 0:
-            shift = 7
-        return (ref - timedelta(days=shift)).isoformat(), "day"
+    if not weekday:
+        return None
+    shift = (ref.weekday() - _WEEKDAYS.index(weekday.group(1))) % 7
+    if low.startswith("next"):
+        return (ref + timedelta(days=(7 - shift) % 7 or 7)).isoformat(), "day"
+    if ahead and not low.startswith(("last", "since", "earlier")):
+        return (ref + timedelta(days=(7 - shift) % 7)).isoformat(), "day"
+    if low.startswith("last") and shift == 0:
+        shift = 7
+    return (ref - timedelta(days=shift)).isoformat(), "day"
+
+
+def _week(low: str, expr: str, ref: date, ahead: bool) -> Resolved | None:
     week = re.fullmatch(r"(this|last|next|the past|the previous|the coming)\s+week", low)
-    if week:
-        offset = {"this": 0, "next": 1, "the coming": 1}.get(week.group(1), -1)
-        year, number, _ = (ref + timedelta(weeks=offset)).isocalendar()
-        return f"{year:04d}-W{number:02d}", "week"
+    if not week:
+        return None
+    offset = {"this": 0, "next": 1, "the coming": 1}.get(week.group(1), -1)
+    year, number, _ = (ref + timedelta(weeks=offset)).isocalendar()
+    return f"{year:04d}-W{number:02d}", "week"
+
+
+def _ago(low: str, expr: str, ref: date, ahead: bool) -> Resolved | None:
+    """ "three years ago", "a month earlier", "two weeks from now"."""
     ago = re.fullmatch(
         r"(?:about |nearly |almost |some |more than )?(\w+(?:[\s-]\w+)?) (year|month|week|day)s? (ago|earlier|later|from now)",
         low,
@@ -184,90 +218,106 @@ def resolve_date(
             r"(.*?) (year|month|week|day)s? (ago|earlier|later|from now)",
             "one" + low[len(ago.group(1)) :] if low.startswith(ago.group(1)) else low,
         )
-    if ago and parse_number(ago.group(1)) is not None:
-        n = int(parse_number(ago.group(1)) or 0)
-        sign = -1 if ago.group(3) in {"ago", "earlier"} else 1
-        unit = ago.group(2)
-        if unit == "year":
-            return str(ref.year + sign * n), "year"
-        if unit == "month":
-            month_index = ref.year * 12 + ref.month - 1 + sign * n
-            return f"{month_index // 12:04d}-{month_index % 12 + 1:02d}", "month"
-        if unit == "week":
-            year, number, _ = (ref + timedelta(weeks=sign * n)).isocalendar()
-            return f"{year:04d}-W{number:02d}", "week"
-        return (ref + timedelta(days=sign * n)).isoformat(), "day"
+    if not ago or parse_number(ago.group(1)) is None:
+        return None
+    n = int(parse_number(ago.group(1)) or 0)
+    sign = -1 if ago.group(3) in {"ago", "earlier"} else 1
+    unit = ago.group(2)
+    if unit == "year":
+        return str(ref.year + sign * n), "year"
+    if unit == "month":
+        month_index = ref.year * 12 + ref.month - 1 + sign * n
+        return f"{month_index // 12:04d}-{month_index % 12 + 1:02d}", "month"
+    if unit == "week":
+        year, number, _ = (ref + timedelta(weeks=sign * n)).isocalendar()
+        return f"{year:04d}-W{number:02d}", "week"
+    return (ref + timedelta(days=sign * n)).isoformat(), "day"
+
+
+def _season(low: str, expr: str, ref: date, ahead: bool) -> Resolved | None:
     season = re.fullmatch(
         r"(?:(this|last|next|early|late|the)\s+)?(spring|summer|autumn|fall|winter)(?:\s+(?:of\s+)?((?:19|20)\d\d))?",
         low,
     )
-    if season:
-        year = (
-            int(season.group(3))
-            if season.group(3)
-            else ref.year + {"last": -1, "next": 1}.get(season.group(1) or "", 0)
-        )
-        return f"{year:04d}-{_SEASONS[season.group(2)]}", "season"
+    if not season:
+        return None
+    year = (
+        int(season.group(3))
+        if season.group(3)
+        else ref.year + {"last": -1, "next": 1}.get(season.group(1) or "", 0)
+    )
+    return f"{year:04d}-{_SEASONS[season.group(2)]}", "season"
+
+
+def _decade(low: str, expr: str, ref: date, ahead: bool) -> Resolved | None:
     decade = re.fullmatch(r"(?:the\s+)?(?:early\s+|mid-?\s*|late\s+)?((?:19|20)\d)0'?s", low)
-    if decade:
-        return decade.group(1), "decade"
+    return (decade.group(1), "decade") if decade else None
+
+
+def _century(low: str, expr: str, ref: date, ahead: bool) -> Resolved | None:
     century = re.fullmatch(r"(?:the\s+)?(\w+(?:-\w+)?|\d{1,2}(?:st|nd|rd|th))\s+century", low)
-    if century:
-        word = century.group(1)
-        digits = re.sub(r"\D", "", word)
-        nth = _ORDINALS.get(word) or (int(digits) if digits else 0)
-        if nth:
-            return f"{nth - 1:02d}", "century"
+    if not century:
+        return None
+    word = century.group(1)
+    digits = re.sub(r"\D", "", word)
+    nth = _ORDINALS.get(word) or (int(digits) if digits else 0)
+    return (f"{nth - 1:02d}", "century") if nth else None
+
+
+def _relative_month(low: str, expr: str, ref: date, ahead: bool) -> Resolved | None:
+    """ "March last year", "next May"."""
     relative_month = re.fullmatch(
         rf"({_MONTH_RE})\s+(this|last|next)\s+year|(last|this|next)\s+({_MONTH_RE})", low
     )
-    if relative_month:
-        month_text = relative_month.group(1) or relative_month.group(4)
-        which = relative_month.group(2) or relative_month.group(3)
-        year = ref.year + {"last": -1, "next": 1}.get(which, 0)
-        if (
-            which == "last"
-            and relative_month.group(3)
-            and _MONTHS[month_text.rstrip(".")[:3]] < ref.month
-        ):
-            year = ref.year  # "last February" in October is this year's
-        return f"{year:04d}-{_MONTHS[month_text.rstrip('.')[:3]]:02d}", "month"
+    if not relative_month:
+        return None
+    month_text = relative_month.group(1) or relative_month.group(4)
+    which = relative_month.group(2) or relative_month.group(3)
+    year = ref.year + {"last": -1, "next": 1}.get(which, 0)
+    if (
+        which == "last"
+        and relative_month.group(3)
+        and _MONTHS[month_text.rstrip(".")[:3]] < ref.month
+    ):
+        year = ref.year  # "last February" in October is this year's
+    return f"{year:04d}-{_MONTHS[month_text.rstrip('.')[:3]]:02d}", "month"
+
+
+def _mid_year(low: str, expr: str, ref: date, ahead: bool) -> Resolved | None:
     mid_year = re.fullmatch(r"(?:early|mid|late)-?\s*((?:19|20)\d\d)", low)
-    if mid_year:
-        return mid_year.group(1), "year"
+    return (mid_year.group(1), "year") if mid_year else None
+
+
+def _month(low: str, expr: str, ref: date, ahead: bool) -> Resolved | None:
+    """ "by the end of December", "in March 2023"."""
     match = _PERIOD_OF_MONTH.match(expr) or _MONTH_ONLY.match(expr)
-    if match:
-        forward = ahead or bool(re.match(r"(?:by|until|till|next)\b", low))
-        return _month_value(match.group(1), match.group(2), ref, forward), "month"
+    if not match:
+        return None
+    forward = ahead or bool(re.match(r"(?:by|until|till|next)\b", low))
+    return _month_value(match.group(1), match.group(2), ref, forward), "month"
+
+
+def _year(low: str, expr: str, ref: date, ahead: bool) -> Resolved | None:
     match = _YEAR_ONLY.match(expr)
-    if match:
-        return match.group(1), "year"
+    return (match.group(1), "year") if match else None
+
+
+def _month_of(low: str, expr: str, ref: date, ahead: bool) -> Resolved | None:
     month_of = re.fullmatch(r"(this|last|next|the past|the previous|the coming) month", low)
-    if month_of:
-        offset = {"this": 0, "next": 1, "the coming": 1}.get(month_of.group(1), -1)
-        index = ref.year * 12 + ref.month - 1 + offset
-        return f"{index // 12:04d}-{index % 12 + 1:02d}", "month"
+    if not month_of:
+        return None
+    offset = {"this": 0, "next": 1, "the coming": 1}.get(month_of.group(1), -1)
+    index = ref.year * 12 + ref.month - 1 + offset
+    return f"{index // 12:04d}-{index % 12 + 1:02d}", "month"
+
+
+def _fiscal(low: str, expr: str, ref: date, ahead: bool) -> Resolved | None:
     fiscal = re.fullmatch(r"(?:fiscal|fiscal year|fy)\s*((?:19|20)\d\d)", low)
-    if fiscal:
-        return fiscal.group(1), "year"
-    if low in {
-        "the current fiscal year",
-        "this fiscal year",
-        "the fiscal year",
-        "the current year",
-    }:
-        return str(ref.year), "year"
-    if low in {"the nineties", "the eighties", "the seventies", "the sixties"}:
-        digit = {"nine": 9, "eigh": 8, "seve": 7, "sixt": 6}[low[4:8]]
-        hundreds = ref.year // 100 - (1 if digit * 10 > ref.year % 100 + 10 else 0)
-        return f"{hundreds}{digit}", "decade"
-    if low in {"this year", "the year", "this year's", "the full year", "the current year"}:
-        return str(ref.year), "year"
-    if low in {
-        "last year", "a year ago", "last year's", "a year earlier", "the previous year",
-        "the past year", "the year before", "the prior year",
-    }:  # fmt: skip
-        return str(ref.year - 1), "year"
+    return (fiscal.group(1), "year") if fiscal else None
+
+
+def _spelled_year(low: str, expr: str, ref: date, ahead: bool) -> Resolved | None:
+    """ "nineteen eighty-four", "two thousand and ten"."""
     spelled = re.fullmatch(
         r"(?:the year )?(nineteen|two thousand)(?:[\s-]+(?:and\s+)?([\w-]+))?", low
     )
@@ -275,26 +325,39 @@ def resolve_date(
         rest = parse_number(spelled.group(2)) if spelled.group(2) else 0
         if rest is not None and rest < 100:
             return str((1900 if spelled.group(1) == "nineteen" else 2000) + int(rest)), "year"
+    return None
+
+
+def _weekend(low: str, expr: str, ref: date, ahead: bool) -> Resolved | None:
     weekend = re.fullmatch(r"(?:over |during |on )?(this|last|the|next|the past) weekend", low)
-    if weekend:
-        # The weekend just gone, unless the text looks ahead (or says "next").
-        forward = weekend.group(1) == "next" or (ahead and weekend.group(1) in {"this", "the"})
-        day = (
-            ref + timedelta(days=(5 - ref.weekday()) % 7)
-            if forward
-            else ref
-            - timedelta(days=(ref.weekday() - 5) % 7 if ref.weekday() >= 5 else ref.weekday() + 2)
-        )
-        year, number, _ = day.isocalendar()
-        return f"{year:04d}-W{number:02d}-WE", "week"
-    if low in {"next year"}:
-        return str(ref.year + 1), "year"
-    if re.fullmatch(
-        r"(?:about |some |nearly |almost |over |more than )?[\w.]+(?:\s*-\s*|\s+)"
-        r"(?:years?|months?|weeks?|days?|hours?|minutes?)(?:[\s-]+(?:old|long))?",
-        low,
-    ):
-        return None  # a duration ("10-year", "20 year"), not a date
+    if not weekend:
+        return None
+    # The weekend just gone, unless the text looks ahead (or says "next").
+    forward = weekend.group(1) == "next" or (ahead and weekend.group(1) in {"this", "the"})
+    day = (
+        ref + timedelta(days=(5 - ref.weekday()) % 7)
+        if forward
+        else ref
+        - timedelta(days=(ref.weekday() - 5) % 7 if ref.weekday() >= 5 else ref.weekday() + 2)
+    )
+    year, number, _ = day.isocalendar()
+    return f"{year:04d}-W{number:02d}-WE", "week"
+
+
+# The patterns `resolve_date` tries in turn after the fixed phrases; the first that reads the
+# expression gives its value.
+_RULES: tuple[Callable[[str, str, date, bool], Resolved | None], ...] = (
+    _some_time_ago, _weekday, _week, _ago, _season, _decade, _century, _relative_month,
+    _mid_year, _month, _year, _month_of, _fiscal, _spelled_year, _weekend,
+)  # fmt: skip
+_DURATION_WORDS = re.compile(
+    r"(?:about |some |nearly |almost |over |more than )?[\w.]+(?:\s*-\s*|\s+)"
+    r"(?:years?|months?|weeks?|days?|hours?|minutes?)(?:[\s-]+(?:old|long))?"
+)
+
+
+def _parsed(expr: str, low: str, ref: date, ahead: bool) -> Resolved | None:
+    """What dateparser reads, kept only to the day (a day is named) or the month."""
     parsed = _dateparser(expr, ref, ahead)
     if parsed is None:
         return None
