@@ -23,6 +23,27 @@ _QUANTITY_LABELS = {"CARDINAL", "QUANTITY", "MONEY", "PERCENT"}
 
 
 def _quantities(doc: Any, text: str) -> list[Quantity]:
+    out = []
+    for start, end in _join_ranges(text, sorted(set(_figure_spans(doc, text)))):
+        glued_scale = re.match(r"(?:bn|mn|m|k|M)\b", text[end : end + 3])
+        if glued_scale and text[end - 1 : end].isdigit():
+            end += glued_scale.end()  # spaCy's "4.3" of "4.3M"
+        raw = text[start:end]
+        body, qualifier = _split_qualifier(text, raw, start)
+        numbers = _values(text, raw, body, start, end)
+        if not numbers:
+            continue
+        qualifier = _qualifier_around(text, raw, start, end, qualifier)
+        numbers = _plural_range(raw) or numbers
+        unit, thing = _unit(doc, raw, start, end, text)
+        for number in numbers:
+            out.append(Quantity(raw, start, end, number, qualifier, unit, thing))
+    return out
+
+
+def _figure_spans(doc: Any, text: str) -> list[tuple[int, int]]:
+    """Where the figures are: spaCy's quantity entities, the numbers inside durations, shares,
+    and the figures and number words spaCy left out."""
     spans: list[tuple[int, int]] = [
         (e.start_char, e.end_char)
         for e in doc.ents
@@ -53,113 +74,133 @@ def _quantities(doc: Any, text: str) -> list[Quantity]:
         and not re.fullmatch(r"[A-Z]{2,3}\$?\d[\d,.]*", e.text)
     ]
     for match in _NUMBER.finditer(text):
-        found = match.group(0)
-        if parse_number(found) is None or found.lower() in {"a", "an", "one"}:
-            continue
-        glued_unit = _GLUED_UNIT.match(text, match.end())  # "500mg", "118.5p", "25.5″"
-        # Money and measures are quantities whatever entity spaCy put them in ("five-year
-        # $700000" as a DATE, "PS8.1bn" as a place, "6kW electric motor" as an organisation).
-        money = found[0] in "$€£" or _CURRENCY_CODE.search(
-            text[max(0, match.start() - 8) : match.start()]
+        if not _not_a_figure(text, match, spans, taken):
+            # Number words and figures spaCy left out ("ten thousand", "half a million").
+            spans.append((match.start(), match.end()))
+    return spans
+
+
+def _not_a_figure(
+    text: str, match: re.Match[str], spans: list[tuple[int, int]], taken: list[tuple[int, int]]
+) -> bool:
+    """A number `_NUMBER` found that is no figure to add: already one, or part of a date, a
+    clock time, a year or a name."""
+    found = match.group(0)
+    if parse_number(found) is None or found.lower() in {"a", "an", "one"}:
+        return True
+    glued_unit = _GLUED_UNIT.match(text, match.end())  # "500mg", "118.5p", "25.5″"
+    # Money and measures are quantities whatever entity spaCy put them in ("five-year
+    # $700000" as a DATE, "PS8.1bn" as a place, "6kW electric motor" as an organisation).
+    money = found[0] in "$€£" or _CURRENCY_CODE.search(
+        text[max(0, match.start() - 8) : match.start()]
+    )
+    if any(s <= match.start() < e or match.start() <= s < match.end() for s, e in spans):
+        return True  # already a quantity spaCy found
+    if _glued_to_a_name_or_time(text, match, bool(money)):
+        return True
+    if not (glued_unit or money) and any(
+        s <= match.start() < e or match.start() <= s < match.end() for s, e in taken
+    ):
+        return True
+    return bool(
+        found[0].isdigit()
+        and not glued_unit
+        and (
+            re.fullmatch(r"(?:19|20)\d\d", found)  # a year
+            or re.match(r"\s+[A-Z]", text[match.end() : match.end() + 2])  # "11 Pro"
+            or _after_a_name(text, match.start())  # "Galaxy Note 20"
         )
-        if any(s <= match.start() < e or match.start() <= s < match.end() for s, e in spans):
-            continue  # already a quantity spaCy found
-        if text[match.end() : match.end() + 1] in {"/", "⁄"} or text[
-            max(0, match.start() - 1) : match.start()
-        ] in {"/", "⁄"}:
-            continue  # "24/7", "9/11"
-        if re.search(r"[A-Z]{1,4}-$", text[max(0, match.start() - 5) : match.start()]):
-            continue  # a model name ("AK-47", "F-16", "COVID-19")
-        if re.match(r"\s?[ap]\.?m\b|:\d\d", text[match.end() : match.end() + 5], re.I) or (
-            text[max(0, match.start() - 1) : match.start()] == ":"
-        ):
-            continue  # a clock time ("5am", "1.56pm", "4:39")
-        if text[max(0, match.start() - 1) : match.start()].isalpha() and not money:
-            continue  # part of a model name ("XC40", "S22", "CO2"), not a currency code
-        if not (glued_unit or money) and any(
-            s <= match.start() < e or match.start() <= s < match.end() for s, e in taken
-        ):
-            continue
-        if (
-            found[0].isdigit()
-            and not glued_unit
-            and (
-                re.fullmatch(r"(?:19|20)\d\d", found)  # a year
-                or re.match(r"\s+[A-Z]", text[match.end() : match.end() + 2])  # "11 Pro"
-                or _after_a_name(text, match.start())  # "Galaxy Note 20"
-            )
-        ):
-            continue
-        # Number words and figures spaCy left out ("ten thousand", "half a million").
-        spans.append((match.start(), match.end()))
-    out = []
-    for start, end in _join_ranges(text, sorted(set(spans))):
-        glued_scale = re.match(r"(?:bn|mn|m|k|M)\b", text[end : end + 3])
-        if glued_scale and text[end - 1 : end].isdigit():
-            end += glued_scale.end()  # spaCy's "4.3" of "4.3M"
-        raw = text[start:end]
-        body, qualifier = raw, None
-        inside = _LEADING_QUALIFIER.match(raw)
-        if inside:
-            qualifier, body = inside.group(1).lower(), raw[inside.end() :]
-        else:
-            before = _QUALIFIER.search(text[max(0, start - 30) : start])
-            if before:
-                qualifier = before.group(0).strip().lower()
-        values = [parse_number(m.group(0)) for m in _NUMBER.finditer(body)]
-        numbers = [v for v in values if v is not None]
-        if (
-            re.search(r"\dm$", raw)
-            and not re.search(r"[$€£]", raw)
-            and not _CURRENCY_CODE.search(text[max(0, start - 8) : start])
-        ):
-            numbers = [n / 1e6 for n in numbers]  # "37m (121ft)-long": metres, not millions
-        share = _FRACTION.search(text[start : end + 6])
-        if share and share.start() < end - start:
-            numbers = [_fraction_value(share)]
-        elif re.fullmatch(r"\d{1,2}\s?[/⁄]\s?\d{1,2}", body.strip()):
-            continue  # "9/11", "24/7": a date or a phrase, not two counts
-        if not numbers:
-            continue
-        half = re.search(r"\bhalf\s+an?\s+(million|billion|thousand)\b", body, re.IGNORECASE)
-        if half:
-            numbers = [0.5 * _SCALES[half.group(1).lower()]]
-        # "$89 to $93 billion", "1 to 2 thousand": the scale at the end counts for every figure.
-        scale = _trailing_scale(body)
-        if scale and len(numbers) > 1:
-            # "$89 to $93 billion": the first figure takes the scale; "$370,000 to $5.5 million"
-            # has its own.
-            # "$200 to $4 million" runs from $200.
-            first, last = numbers[0], numbers[-1] / scale
-            if first < 1000 and first < last:
-                numbers = [n * scale if n < 1000 else n for n in numbers[:-1]] + numbers[-1:]
-        if qualifier is None and re.match(r"\s*more\b", text[end : end + 10], re.IGNORECASE):
-            qualifier = "more"  # "1,500 more": an increase, not a total
-        vague = (
-            re.match(r"(?:several|many|a few|few)\b", raw, re.IGNORECASE)
-            or re.search(
-                r"\b(?:several|many|a few|tens of|hundreds of|thousands of)\s+$",
-                text[max(0, start - 20) : start],
-                re.IGNORECASE,
-            )
-            or re.fullmatch(r"(?:dozens|hundreds|thousands|millions)", raw.strip(), re.IGNORECASE)
+    )
+
+
+def _glued_to_a_name_or_time(text: str, match: re.Match[str], money: bool) -> bool:
+    if text[match.end() : match.end() + 1] in {"/", "⁄"} or text[
+        max(0, match.start() - 1) : match.start()
+    ] in {"/", "⁄"}:
+        return True  # "24/7", "9/11"
+    if re.search(r"[A-Z]{1,4}-$", text[max(0, match.start() - 5) : match.start()]):
+        return True  # a model name ("AK-47", "F-16", "COVID-19")
+    if re.match(r"\s?[ap]\.?m\b|:\d\d", text[match.end() : match.end() + 5], re.I) or (
+        text[max(0, match.start() - 1) : match.start()] == ":"
+    ):
+        return True  # a clock time ("5am", "1.56pm", "4:39")
+    # part of a model name ("XC40", "S22", "CO2"), not a currency code
+    return text[max(0, match.start() - 1) : match.start()].isalpha() and not money
+
+
+def _split_qualifier(text: str, raw: str, start: int) -> tuple[str, str | None]:
+    """A figure's words less a qualifier inside its span ("about 300"), and the qualifier
+    inside it or just before it."""
+    inside = _LEADING_QUALIFIER.match(raw)
+    if inside:
+        return raw[inside.end() :], inside.group(1).lower()
+    before = _QUALIFIER.search(text[max(0, start - 30) : start])
+    return raw, before.group(0).strip().lower() if before else None
+
+
+def _values(text: str, raw: str, body: str, start: int, end: int) -> list[float]:
+    """The values a figure gives (two for a range), none when it is no count."""
+    values = [parse_number(m.group(0)) for m in _NUMBER.finditer(body)]
+    numbers = [v for v in values if v is not None]
+    if (
+        re.search(r"\dm$", raw)
+        and not re.search(r"[$€£]", raw)
+        and not _CURRENCY_CODE.search(text[max(0, start - 8) : start])
+    ):
+        numbers = [n / 1e6 for n in numbers]  # "37m (121ft)-long": metres, not millions
+    share = _FRACTION.search(text[start : end + 6])
+    if share and share.start() < end - start:
+        numbers = [_fraction_value(share)]
+    elif re.fullmatch(r"\d{1,2}\s?[/⁄]\s?\d{1,2}", body.strip()):
+        return []  # "9/11", "24/7": a date or a phrase, not two counts
+    if not numbers:
+        return []
+    half = re.search(r"\bhalf\s+an?\s+(million|billion|thousand)\b", body, re.IGNORECASE)
+    if half:
+        numbers = [0.5 * _SCALES[half.group(1).lower()]]
+    # "$89 to $93 billion", "1 to 2 thousand": the scale at the end counts for every figure.
+    scale = _trailing_scale(body)
+    if scale and len(numbers) > 1:
+        # "$89 to $93 billion": the first figure takes the scale; "$370,000 to $5.5 million"
+        # has its own.
+        # "$200 to $4 million" runs from $200.
+        first, last = numbers[0], numbers[-1] / scale
+        if first < 1000 and first < last:
+            numbers = [n * scale if n < 1000 else n for n in numbers[:-1]] + numbers[-1:]
+    return numbers
+
+
+def _qualifier_around(
+    text: str, raw: str, start: int, end: int, qualifier: str | None
+) -> str | None:
+    if qualifier is None and re.match(r"\s*more\b", text[end : end + 10], re.IGNORECASE):
+        qualifier = "more"  # "1,500 more": an increase, not a total
+    vague = (
+        re.match(r"(?:several|many|a few|few)\b", raw, re.IGNORECASE)
+        or re.search(
+            r"\b(?:several|many|a few|tens of|hundreds of|thousands of)\s+$",
+            text[max(0, start - 20) : start],
+            re.IGNORECASE,
         )
-        if vague:
-            qualifier = "several"  # "several thousand": an order of magnitude, not a figure
-        plural = re.match(
-            r"(?:(tens|hundreds) of )?(dozens|hundreds|thousands|millions|billions)\b(?! of (?:thousands|millions|billions))",
-            " ".join(raw.lower().split()),
-        )
-        if plural:
-            # "hundreds" is 100 to 1,000, "tens of thousands" 10,000 to 100,000.
-            low = {"dozens": 12.0, "hundreds": 100.0, "thousands": 1e3, "millions": 1e6,
-                   "billions": 1e9}[plural.group(2)]  # fmt: skip
-            low *= {"tens": 10, "hundreds": 100}.get(plural.group(1) or "", 1)
-            numbers = [low] if plural.group(2) == "dozens" else [low, low * 10]
-        unit, thing = _unit(doc, raw, start, end, text)
-        for number in numbers:
-            out.append(Quantity(raw, start, end, number, qualifier, unit, thing))
-    return out
+        or re.fullmatch(r"(?:dozens|hundreds|thousands|millions)", raw.strip(), re.IGNORECASE)
+    )
+    if vague:
+        qualifier = "several"  # "several thousand": an order of magnitude, not a figure
+    return qualifier
+
+
+def _plural_range(raw: str) -> list[float] | None:
+    """ "hundreds" is 100 to 1,000, "tens of thousands" 10,000 to 100,000."""
+    plural = re.match(
+        r"(?:(tens|hundreds) of )?(dozens|hundreds|thousands|millions|billions)\b(?! of (?:thousands|millions|billions))",
+        " ".join(raw.lower().split()),
+    )
+    if not plural:
+        return None
+    low = {"dozens": 12.0, "hundreds": 100.0, "thousands": 1e3, "millions": 1e6,
+           "billions": 1e9}[plural.group(2)]  # fmt: skip
+    low *= {"tens": 10, "hundreds": 100}.get(plural.group(1) or "", 1)
+    return [low] if plural.group(2) == "dozens" else [low, low * 10]
 
 
 _CURRENCY_CODE = re.compile(
