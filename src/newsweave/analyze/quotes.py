@@ -221,92 +221,13 @@ def _reported(
     guesses = {} if guesses is None else guesses
     out: list[Quote] = []
     for token in doc:
-        speaker = content = None
-        rest_from = -1
-        rest_to = token.sent.end
-        if token.pos_ == "VERB" and token.lemma_.lower() in _SPEECH | _OBJECT_SPEECH | _INTENT:
-            subjects = [c for c in token.children if c.dep_ in {"nsubj", "nsubjpass"}]
-            if (
-                not subjects
-                and token.dep_ in {"conj", "advcl"}
-                and token.head.pos_ in {"VERB", "AUX"}
-            ):
-                # "He claimed vast wealth and said it ...", "Trump defended the tweets,
-                # saying ...": the first verb's subject.
-                subjects = [c for c in token.head.children if c.dep_ in {"nsubj", "nsubjpass"}]
-            clauses = [c for c in token.children if c.dep_ == "ccomp"]
-            if not clauses and token.lemma_.lower() in _INTENT:
-                clauses = [c for c in token.children if c.dep_ == "xcomp"]
-            if (
-                not clauses
-                and token.dep_ in {"parataxis", "advcl"}
-                and token.head.pos_ in {"VERB", "AUX"}
-            ):
-                clauses = [token.head]  # "Prices will rise, she said."
-            if subjects and clauses:
-                speaker, content = subjects[0], clauses[0]
-            elif subjects and token.lemma_.lower() in _SAYING:
-                # The parser sometimes hangs the "that" clause elsewhere ("Singh saying during a
-                # briefing that ..."): the clause after the nearest "that" is the content.
-                that = next(
-                    (
-                        t
-                        for t in doc[token.i + 1 : min(token.sent.end, token.i + 12)]
-                        if t.lower_ == "that"
-                    ),
-                    None,
-                )
-                if that is not None and that.i + 1 < token.sent.end:
-                    speaker, content = subjects[0], doc[that.i + 1]
-                    rest_from = that.i + 1
-            if speaker is None and subjects and token.lemma_.lower() in _OBJECT_SPEECH:
-                # "Clinton called half of his supporters 'deplorables'", "Trump cited the
-                # polls", "she called for a recount": what was said is the object.
-                parts = [
-                    c
-                    for c in token.rights
-                    if c.dep_ in {"dobj", "oprd", "dative"}
-                    or (c.dep_ == "prep" and c.lower_ in {"for", "on", "about"})
-                ]
-                if parts and parts[0].dep_ != "dative":
-                    speaker, content = subjects[0], parts[0]
-                    rest_from = parts[0].left_edge.i
-                    rest_to = max(t.i for p in parts for t in p.subtree) + 1
-        elif (
-            token.lower_ == "according"
-            and token.i + 1 < len(doc)
-            and doc[token.i + 1].lower_ == "to"
-        ):
-            objects = [c for c in doc[token.i + 1].children if c.dep_ == "pobj"]
-            if objects:
-                speaker, content = objects[0], token.sent.root
-        if speaker is None or content is None:
+        found = _speech_at(doc, token)
+        if found is None:
             continue
+        speaker, content, rest_from, rest_to = found
         if content.i == token.i:
             continue
-        if content is token.sent.root and token.lower_ == "according":
-            # The rest of the sentence, less the "according to X" phrase.
-            left = token.i
-            right = max(t.i for t in speaker.subtree)
-            span_tokens = [t for t in token.sent if not (left <= t.i <= right) and not t.is_punct]
-        elif rest_from >= 0:
-            span_tokens = [t for t in doc[rest_from:rest_to] if not t.is_punct]
-        else:
-            span_tokens = [
-                t
-                for t in content.subtree
-                if t.i != token.i and t.i not in {x.i for x in speaker.subtree}
-            ]
-        # Within the cue's paragraph, less stray punctuation at the edges (a closing quote
-        # mark the parser hung on the next sentence).
-        line_start = doc.text.rfind("\n", 0, token.idx) + 1
-        line_end = doc.text.find("\n", token.idx)
-        line_end = len(doc.text) if line_end < 0 else line_end
-        span_tokens = [t for t in span_tokens if line_start <= t.idx < line_end]
-        while span_tokens and (span_tokens[0].is_punct or span_tokens[0].is_quote):
-            span_tokens.pop(0)
-        while span_tokens and (span_tokens[-1].is_punct or span_tokens[-1].is_quote):
-            span_tokens.pop()
+        span_tokens = _content_tokens(doc, token, speaker, content, rest_from, rest_to)
         if not span_tokens:
             continue
         start = span_tokens[0].idx
@@ -315,15 +236,7 @@ def _reported(
         inside = [q for q in quoted if q.start <= start < q.end or start <= q.start < end]
         speaker_span = doc[speaker.left_edge.i : speaker.right_edge.i + 1]
         if inside:
-            # Content already inside a quotation is left to the quote; a quotation whose speaker
-            # was only a guess takes this clause's named subject ('Flynn said Trump was
-            # "absolutely right"').
-            named = speaker.pos_ == "PROPN" or speaker_span.root.ent_type_ in {"PERSON", "ORG"}
-            if speaker.pos_ != "PRON":
-                for q in inside:
-                    if q.start in weak and (named or q.speaker is None):
-                        guesses[q.start] = (speaker_span.text, token.text.lower(),
-                                            speaker_span.start_char, speaker_span.end_char)  # fmt: skip
+            _guess_speakers(token, speaker, speaker_span, inside, weak, guesses)
             continue
         name = speaker_span.text
         if speaker.pos_ == "PRON" and speaker.lower_ in {"he", "she"}:
@@ -343,6 +256,122 @@ def _reported(
             )
         )
     return out
+
+
+# (speaker token, content token, first and end token index of the content, or -1 for the
+# content token's subtree)
+_Speech = tuple[Any, Any, int, int]
+
+
+def _speech_at(doc: Any, token: Any) -> _Speech | None:
+    """The speech a token introduces: a verb of saying with its subject and what was said, or
+    "according to X" with the rest of the sentence."""
+    if token.pos_ == "VERB" and token.lemma_.lower() in _SPEECH | _OBJECT_SPEECH | _INTENT:
+        return _verb_speech(doc, token)
+    if token.lower_ == "according" and token.i + 1 < len(doc) and doc[token.i + 1].lower_ == "to":
+        objects = [c for c in doc[token.i + 1].children if c.dep_ == "pobj"]
+        if objects:
+            return objects[0], token.sent.root, -1, token.sent.end
+    return None
+
+
+def _verb_speech(doc: Any, token: Any) -> _Speech | None:
+    lemma = token.lemma_.lower()
+    subjects = _speech_subjects(token)
+    if not subjects:
+        return None
+    clauses = _speech_clauses(token, lemma)
+    if clauses:
+        return subjects[0], clauses[0], -1, token.sent.end
+    if lemma in _SAYING:
+        # The parser sometimes hangs the "that" clause elsewhere ("Singh saying during a
+        # briefing that ..."): the clause after the nearest "that" is the content.
+        that = next(
+            (t for t in doc[token.i + 1 : min(token.sent.end, token.i + 12)] if t.lower_ == "that"),
+            None,
+        )
+        if that is not None and that.i + 1 < token.sent.end:
+            return subjects[0], doc[that.i + 1], that.i + 1, token.sent.end
+    if lemma in _OBJECT_SPEECH:
+        # "Clinton called half of his supporters 'deplorables'", "Trump cited the
+        # polls", "she called for a recount": what was said is the object.
+        parts = [
+            c
+            for c in token.rights
+            if c.dep_ in {"dobj", "oprd", "dative"}
+            or (c.dep_ == "prep" and c.lower_ in {"for", "on", "about"})
+        ]
+        if parts and parts[0].dep_ != "dative":
+            rest_to = max(t.i for p in parts for t in p.subtree) + 1
+            return subjects[0], parts[0], parts[0].left_edge.i, rest_to
+    return None
+
+
+def _speech_subjects(token: Any) -> list[Any]:
+    subjects = [c for c in token.children if c.dep_ in {"nsubj", "nsubjpass"}]
+    if not subjects and token.dep_ in {"conj", "advcl"} and token.head.pos_ in {"VERB", "AUX"}:
+        # "He claimed vast wealth and said it ...", "Trump defended the tweets,
+        # saying ...": the first verb's subject.
+        subjects = [c for c in token.head.children if c.dep_ in {"nsubj", "nsubjpass"}]
+    return subjects
+
+
+def _speech_clauses(token: Any, lemma: str) -> list[Any]:
+    clauses = [c for c in token.children if c.dep_ == "ccomp"]
+    if not clauses and lemma in _INTENT:
+        clauses = [c for c in token.children if c.dep_ == "xcomp"]
+    if not clauses and token.dep_ in {"parataxis", "advcl"} and token.head.pos_ in {"VERB", "AUX"}:
+        clauses = [token.head]  # "Prices will rise, she said."
+    return clauses
+
+
+def _content_tokens(
+    doc: Any, token: Any, speaker: Any, content: Any, rest_from: int, rest_to: int
+) -> list[Any]:
+    """The words of what was said, within the cue's paragraph, less the speaker and the cue."""
+    if content is token.sent.root and token.lower_ == "according":
+        # The rest of the sentence, less the "according to X" phrase.
+        left = token.i
+        right = max(t.i for t in speaker.subtree)
+        span_tokens = [t for t in token.sent if not (left <= t.i <= right) and not t.is_punct]
+    elif rest_from >= 0:
+        span_tokens = [t for t in doc[rest_from:rest_to] if not t.is_punct]
+    else:
+        span_tokens = [
+            t
+            for t in content.subtree
+            if t.i != token.i and t.i not in {x.i for x in speaker.subtree}
+        ]
+    # Within the cue's paragraph, less stray punctuation at the edges (a closing quote
+    # mark the parser hung on the next sentence).
+    line_start = doc.text.rfind("\n", 0, token.idx) + 1
+    line_end = doc.text.find("\n", token.idx)
+    line_end = len(doc.text) if line_end < 0 else line_end
+    span_tokens = [t for t in span_tokens if line_start <= t.idx < line_end]
+    while span_tokens and (span_tokens[0].is_punct or span_tokens[0].is_quote):
+        span_tokens.pop(0)
+    while span_tokens and (span_tokens[-1].is_punct or span_tokens[-1].is_quote):
+        span_tokens.pop()
+    return span_tokens
+
+
+def _guess_speakers(
+    token: Any,
+    speaker: Any,
+    speaker_span: Any,
+    inside: list[Quote],
+    weak: AbstractSet[int],
+    guesses: dict[int, tuple[str, str, int, int]],
+) -> None:
+    """Content already inside a quotation is left to the quote; a quotation whose speaker was
+    only a guess takes this clause's named subject ('Flynn said Trump was "absolutely right"')."""
+    named = speaker.pos_ == "PROPN" or speaker_span.root.ent_type_ in {"PERSON", "ORG"}
+    if speaker.pos_ == "PRON":
+        return
+    for q in inside:
+        if q.start in weak and (named or q.speaker is None):
+            guesses[q.start] = (speaker_span.text, token.text.lower(),
+                                speaker_span.start_char, speaker_span.end_char)  # fmt: skip
 
 
 _CUE_RE = re.compile(
