@@ -31,70 +31,23 @@ _ENTITY_TYPES = {
 
 
 def _roles(doc: Any) -> list[Role]:
-    """Roles from the parse: an apposition after the name ("Sabrina Singh, Pentagon Deputy Press
-    Secretary"), a title before it ("US Defense Secretary Lloyd Austin"), or the name as the
-    apposition of a role ("the head of the Centre …, Andrii Kovalenko")."""
+    """Roles from the parse: an apposition after the name ("Jane Roe, Deputy Press Secretary"),
+    a title before it ("Defense Secretary John Doe"), or the name as the apposition of a role
+    ("the head of the Centre …, John Doe"); then roles stated in a clause after the name; then
+    names the model missed, shown by an apposition."""
     out = []
     for ent in doc.ents:
         if ent.label_ != "PERSON":
             continue
-        root = ent.root
-        role_span = None
-        appos = [c for c in root.children if c.dep_ == "appos" and c.i > ent.end - 1]
-        titles = [c for c in root.children if c.dep_ in {"compound", "amod"} and c.i < ent.start]
-        if appos:
-            role_span = doc[appos[0].left_edge.i : appos[0].right_edge.i + 1]
-        elif titles:
-            role_span = doc[min(t.left_edge.i for t in titles) : ent.start]
-        elif root.dep_ == "appos" and root.head.i < ent.start:
-            head = root.head
-            # Climb out of "of the Centre for ..." to the role noun ("head") it belongs to.
-            while head.dep_ in {"pobj", "prep"} and head.head.i < head.i:
-                head = head.head
-            role_span = doc[head.left_edge.i : ent.start]
-        if role_span is None or "\n" in role_span.text:
-            continue
-        if any(t.tag_ in {"VBZ", "VBD", "VBP"} for t in role_span):
-            continue  # a clause ("Marrowick, Harlow Dam spillway fails as ..."), not a role
-        words = [t for t in role_span if not t.is_punct and t.lower_ not in {"the", "a", "an"}]
-        if (
-            not words
-            or words[0].tag_ in {"VBG", "VBN"}
-            or not any(t.pos_ in {"NOUN", "PROPN"} for t in words)
-        ):
-            continue  # "Responding to a call by ...", "Ethiopian-flagged": not a role
-        if all(t.ent_type_ in {"DATE", "TIME"} for t in words):
-            continue  # "Yesterday Tom Berg ..."
-        role = role_span.text.strip(" ,;:-–—")
-        if re.search(r"[()\[\]]", role):
-            continue  # a dateline's "(Wirestream)", not a role
-        role = re.sub(r"^(?:the|a|an)\s+", "", role, flags=re.IGNORECASE)
-        if len(role) < 3 or not re.search(r"[a-z]", role) or len(role.split()) > 14:
-            continue
-        out.append(Role(ent.text, ent.start_char, ent.end_char, ent.text, role))
+        role = _parsed_role(doc, ent)
+        if role:
+            out.append(Role(ent.text, ent.start_char, ent.end_char, ent.text, role))
     # "X, who is the head of Y,", "X, who heads Y,", "X, 62, a former anchor,", "X is the chief
     # executive of Y": roles the parse does not hang on the name.
     for ent in doc.ents:
         if ent.label_ != "PERSON" or any(r.start == ent.start_char for r in out):
             continue
-        rest = doc.text[ent.end_char : ent.end_char + 120]
-        role = None
-        who = re.match(
-            r",\s+who\s+(?:is|was|serves as|served as)\s+(?:the\s+|a\s+|an\s+)?([^,.;()\n]{3,90}?)[,.]",
-            rest,
-        )
-        leads = re.match(r",\s+who\s+(heads|leads|chairs|runs)\s+([^,.;()\n]{3,80}?)[,.]", rest)
-        aged = re.match(r",\s+\d{1,3},\s+(?:the\s+|a\s+|an\s+)([^,.;()\n]{3,90}?),", rest)
-        copula = re.match(r"\s+(?:is|was)\s+(?:the|a|an)\s+([^,.;()\n]{3,90}?)[,.]", rest)
-        if who:
-            role = who.group(1)
-        elif leads:
-            verb = {"heads": "head", "leads": "leader", "chairs": "chair", "runs": "head"}
-            role = f"{verb[leads.group(1)]} of {leads.group(2)}"
-        elif aged:
-            role = aged.group(1)
-        elif copula and doc[ent.start].is_sent_start:  # the name opens the sentence
-            role = copula.group(1)
+        role = _stated_role(doc, ent)
         if role and ROLE_WORDS.search(role):
             out.append(Role(ent.text, ent.start_char, ent.end_char, ent.text, role.strip()))
     # The small model misses some names; "Firstname Lastname, the head of X," still shows one,
@@ -109,6 +62,75 @@ def _roles(doc: Any) -> list[Role]:
         if ROLE_WORDS.search(role):
             out.append(Role(match.group(1), match.start(1), match.end(1), match.group(1), role))
     return out
+
+
+def _role_span(doc: Any, ent: Any) -> Any:
+    """The words the parse hangs on a name as its role, or None."""
+    root = ent.root
+    appos = [c for c in root.children if c.dep_ == "appos" and c.i > ent.end - 1]
+    titles = [c for c in root.children if c.dep_ in {"compound", "amod"} and c.i < ent.start]
+    if appos:
+        return doc[appos[0].left_edge.i : appos[0].right_edge.i + 1]
+    if titles:
+        return doc[min(t.left_edge.i for t in titles) : ent.start]
+    if root.dep_ == "appos" and root.head.i < ent.start:
+        head = root.head
+        # Climb out of "of the Centre for ..." to the role noun ("head") it belongs to.
+        while head.dep_ in {"pobj", "prep"} and head.head.i < head.i:
+            head = head.head
+        return doc[head.left_edge.i : ent.start]
+    return None
+
+
+def _parsed_role(doc: Any, ent: Any) -> str | None:
+    role_span = _role_span(doc, ent)
+    if role_span is None or "\n" in role_span.text:
+        return None
+    if any(t.tag_ in {"VBZ", "VBD", "VBP"} for t in role_span):
+        return None  # a clause (a headline's "Town, dam spillway fails as ..."), not a role
+    words = [t for t in role_span if not t.is_punct and t.lower_ not in {"the", "a", "an"}]
+    if (
+        not words
+        or words[0].tag_ in {"VBG", "VBN"}
+        or not any(t.pos_ in {"NOUN", "PROPN"} for t in words)
+    ):
+        return None  # "Responding to a call by ...", "Ethiopian-flagged": not a role
+    if all(t.ent_type_ in {"DATE", "TIME"} for t in words):
+        return None  # "Yesterday John Doe ..."
+    role = role_span.text.strip(" ,;:-–—")
+    if re.search(r"[()\[\]]", role):
+        return None  # a dateline's "(Agency)", not a role
+    role = re.sub(r"^(?:the|a|an)\s+", "", role, flags=re.IGNORECASE)
+    if len(role) < 3 or not re.search(r"[a-z]", role) or len(role.split()) > 14:
+        return None
+    return role
+
+
+_WHO_IS = re.compile(
+    r",\s+who\s+(?:is|was|serves as|served as)\s+(?:the\s+|a\s+|an\s+)?([^,.;()\n]{3,90}?)[,.]"
+)
+_WHO_LEADS = re.compile(r",\s+who\s+(heads|leads|chairs|runs)\s+([^,.;()\n]{3,80}?)[,.]")
+_AGED = re.compile(r",\s+\d{1,3},\s+(?:the\s+|a\s+|an\s+)([^,.;()\n]{3,90}?),")
+_COPULA = re.compile(r"\s+(?:is|was)\s+(?:the|a|an)\s+([^,.;()\n]{3,90}?)[,.]")
+# "X, who heads Y" → "head of Y"
+_LEADING_VERBS = {"heads": "head", "leads": "leader", "chairs": "chair", "runs": "head"}
+
+
+def _stated_role(doc: Any, ent: Any) -> str | None:
+    rest = doc.text[ent.end_char : ent.end_char + 120]
+    who = _WHO_IS.match(rest)
+    if who:
+        return who.group(1)
+    leads = _WHO_LEADS.match(rest)
+    if leads:
+        return f"{_LEADING_VERBS[leads.group(1)]} of {leads.group(2)}"
+    aged = _AGED.match(rest)
+    if aged:
+        return aged.group(1)
+    copula = _COPULA.match(rest)
+    if copula and doc[ent.start].is_sent_start:  # the name opens the sentence
+        return copula.group(1)
+    return None
 
 
 _APPOSITION = re.compile(
@@ -167,7 +189,8 @@ ALIASES = {
     "u.s. department of defense": "Department of Defense",
 }  # fmt: skip
 
-# Words that make a name a body or a place, not a person ("Harlow Water", "Castlebury Road").
+# Words that make a name a body or a place, not a person ("Harbour Water", "Mill Road"): the
+# common heads of company, institution and street names.
 _NOT_PERSON_WORDS = re.compile(
     r"\b(?:Water|Dam|River|Council|Company|Bank|Party|Ministry|Office|Agency|Road|Street|Rail|"
     r"Railway|Airport|University|School|Hospital|Group|House|Court|News|Times|Post|Radio|Police|"
@@ -177,11 +200,11 @@ _NOT_PERSON_WORDS = re.compile(
 
 
 def _people(articles: list[Article], analyses: dict[str, Analysis]) -> list[Named]:
-    """People merged by surname ("Kirby" is "John Kirby"), with the role most often given."""
+    """People merged by surname ("Doe" is "John Doe"), with the role most often given."""
     mentions: dict[str, list[tuple[str, str]]] = defaultdict(list)  # key → (form, article)
     roles: dict[str, Counter[str]] = defaultdict(Counter)
-    # The small model calls some places and companies people ("Harlow Water"); a name tagged
-    # otherwise more often than as a person is not one.
+    # The small model calls some places and companies people (a water company, a town); a name
+    # tagged otherwise more often than as a person is not one.
     kinds: dict[str, Counter[str]] = defaultdict(Counter)
     for analysis in analyses.values():
         for entity in analysis.entities:
@@ -193,8 +216,21 @@ def _people(articles: list[Article], analyses: dict[str, Analysis]) -> list[Name
                 mentions[_person_key(entity.text)].append((entity.text, article.id))
         for role in analysis.roles:
             roles[_person_key(role.name)][role.role] += 1
-    # A one-word name joins the one fuller name it starts or ends: "Kirby" is "John Kirby",
-    # "Park" is "Park Sunwon" (family name first). "Kim" beside two Kims stays apart.
+    _merge_lone_names(mentions, roles)
+    out = []
+    for key, forms in mentions.items():
+        person = _person(key, forms, roles, kinds)
+        if person:
+            out.append(person)
+    out.sort(key=lambda p: (-len(p.articles), p.name))
+    return out
+
+
+def _merge_lone_names(
+    mentions: dict[str, list[tuple[str, str]]], roles: dict[str, Counter[str]]
+) -> None:
+    """A one-word name joins the one fuller name it starts or ends: "Doe" is "John Doe", "Park"
+    is "Park Minjun" (family name first). "Kim" beside two Kims stays apart."""
     full = {k: v for k, v in mentions.items() if any(len(_name_words(f)) > 1 for f, _ in v)}
     for key in [k for k in mentions if k not in full]:
         word = key.lower()
@@ -207,27 +243,30 @@ def _people(articles: list[Article], analyses: dict[str, Analysis]) -> list[Name
         if len(owners) == 1:
             mentions[owners[0]].extend(mentions.pop(key))
             roles[owners[0]].update(roles.pop(key, Counter()))
-    out = []
-    for key, forms in mentions.items():
-        names = Counter(form for form, _ in forms)
-        canonical = max(names, key=lambda n: (len(_name_words(n)), names[n]))
-        if len(_name_words(canonical)) < 2 and not roles.get(key):
-            continue  # a lone first name or a stray capitalised word, not a person we can name
-        tagged = sum((kinds[n.lower()] for n in names), Counter())
-        if tagged["PERSON"] < tagged["ORG"] + tagged["PLACE"]:
-            continue
-        if _NOT_PERSON_WORDS.search(canonical) or canonical.isupper():
-            continue  # "Harlow Water", a dateline's "MARROWICK"
-        out.append(
-            Named(
-                name=canonical,
-                aliases=sorted(n for n in names if n != canonical),
-                articles=_unique(a for _, a in forms),
-                role=roles[key].most_common(1)[0][0] if roles.get(key) else None,
-            )
-        )
-    out.sort(key=lambda p: (-len(p.articles), p.name))
-    return out
+
+
+def _person(
+    key: str,
+    forms: list[tuple[str, str]],
+    roles: dict[str, Counter[str]],
+    kinds: dict[str, Counter[str]],
+) -> Named | None:
+    """One person under their fullest name, or None when the name is not a person's."""
+    names = Counter(form for form, _ in forms)
+    canonical = max(names, key=lambda n: (len(_name_words(n)), names[n]))
+    if len(_name_words(canonical)) < 2 and not roles.get(key):
+        return None  # a lone first name or a stray capitalised word, not a person we can name
+    tagged = sum((kinds[n.lower()] for n in names), Counter())
+    if tagged["PERSON"] < tagged["ORG"] + tagged["PLACE"]:
+        return None
+    if _NOT_PERSON_WORDS.search(canonical) or canonical.isupper():
+        return None  # "Harbour Water" (a company), a dateline's "LONDON"
+    return Named(
+        name=canonical,
+        aliases=sorted(n for n in names if n != canonical),
+        articles=_unique(a for _, a in forms),
+        role=roles[key].most_common(1)[0][0] if roles.get(key) else None,
+    )
 
 
 _SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
@@ -293,13 +332,39 @@ def _named(
     as a place, and names seen only in a Title Case headline ("North Korea Sends"), are left
     out."""
     surnames = {_person_key(n) for p in people for n in [p.name, *p.aliases]}
+    groups = _merged_groups(_place_mentions(articles, analyses))
+    places: list[Named] = []
+    organizations: list[Named] = []
+    for key, forms in groups.items():
+        cited = _unique(a for _, _, a in forms if a)
+        if not cited or key.lower() in surnames:
+            continue
+        names = Counter(f for f, _, a in forms if a)
+        canonical = ALIASES.get(max(names, key=names.__getitem__).lower()) or max(
+            names, key=lambda n: (names[n], len(n))
+        )
+        if canonical.isupper() and len(canonical) > 4 and canonical.title() == key.title():
+            canonical = canonical.title()
+        kinds = Counter(k for _, k, a in forms if a)
+        target = places if kinds["PLACE"] >= kinds["ORG"] else organizations
+        target.append(Named(canonical, sorted(n for n in names if n != canonical), cited))
+    for named in (places, organizations):
+        named.sort(key=lambda n: (-len(n.articles), n.name))
+    return places, organizations
+
+
+# A mention of a place or organisation: (form, type, article id, "" when only in a headline)
+_Mention = tuple[str, str, str]
+
+
+def _place_mentions(articles: list[Article], analyses: dict[str, Analysis]) -> list[_Mention]:
     outlets = {a.source.lower() for a in articles if a.source}
-    mentions: list[tuple[str, str, str]] = []  # (form, type, article)
+    mentions: list[_Mention] = []
     for article in articles:
         headline = len(article.title or "") if _title_case(article.title or "") else 0
         raw = analysis_text(article.title, article.body)
         text = raw.lower()
-        # Pieces of an outlet's name ("RBC" of "RBC-Ukraine", "NET" of "Censor.NET").
+        # Pieces of an outlet's name ("BBC" of "BBC-World", "NET" of "Example.NET").
         inside_outlet = [
             (m.start(), m.end()) for o in outlets for m in re.finditer(re.escape(o), text)
         ]
@@ -311,20 +376,26 @@ def _named(
                 for s, e in inside_outlet
             ):
                 continue
-            if ROLE_WORDS.fullmatch(entity.text.split()[-1]):
-                continue  # a title read as a body ("Permanent Representative")
-            if re.search(
-                r"\b[A-Z][\w.-]* of (?:the )?$", raw[max(0, entity.start - 40) : entity.start]
-            ):
-                continue  # the tail of a longer name the model split ("Secretary of Defense")
-            following = raw[entity.end : entity.end + 20].split()
-            if following and ROLE_WORDS.fullmatch(following[0]):
-                continue  # part of a title ("Defense Secretary")
-            if entity.type in {"PLACE", "ORG"}:
-                mentions.append(
-                    (entity.text, entity.type, article.id if entity.start >= headline else "")
-                )
-    groups: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+            if _part_of_a_title(entity, raw):
+                continue
+            mentions.append(
+                (entity.text, entity.type, article.id if entity.start >= headline else "")
+            )
+    return mentions
+
+
+def _part_of_a_title(entity: Entity, raw: str) -> bool:
+    if ROLE_WORDS.fullmatch(entity.text.split()[-1]):
+        return True  # a title read as a body ("Permanent Representative")
+    if re.search(r"\b[A-Z][\w.-]* of (?:the )?$", raw[max(0, entity.start - 40) : entity.start]):
+        return True  # the tail of a longer name the model split ("Secretary of Defense")
+    following = raw[entity.end : entity.end + 20].split()
+    return bool(following and ROLE_WORDS.fullmatch(following[0]))  # "Defense Secretary"
+
+
+def _merged_groups(mentions: list[_Mention]) -> dict[str, list[_Mention]]:
+    """Mentions grouped by name, aliases, datelines and acronyms joined to their long form."""
+    groups: dict[str, list[_Mention]] = defaultdict(list)
     for form, kind, article_id in mentions:
         groups[_alias_key(form)].append((form, kind, article_id))
     # A dateline's "WASHINGTON" is Washington.
@@ -344,24 +415,7 @@ def _named(
                 ):
                     groups[other].extend(groups.pop(key))
                     break
-    places: list[Named] = []
-    organizations: list[Named] = []
-    for key, forms in groups.items():
-        cited = _unique(a for _, _, a in forms if a)
-        if not cited or key.lower() in surnames:
-            continue
-        names = Counter(f for f, _, a in forms if a)
-        canonical = ALIASES.get(max(names, key=names.__getitem__).lower()) or max(
-            names, key=lambda n: (names[n], len(n))
-        )
-        if canonical.isupper() and len(canonical) > 4 and canonical.title() == key.title():
-            canonical = canonical.title()
-        kinds = Counter(k for _, k, a in forms if a)
-        target = places if kinds["PLACE"] >= kinds["ORG"] else organizations
-        target.append(Named(canonical, sorted(n for n in names if n != canonical), cited))
-    for named in (places, organizations):
-        named.sort(key=lambda n: (-len(n.articles), n.name))
-    return places, organizations
+    return groups
 
 
 def _title_case(line: str) -> bool:
