@@ -38,6 +38,37 @@ _REF_WORDS = re.compile(
 
 def _dates(doc: Any, ref: date) -> list[DateMention]:
     text = doc.text
+    out: list[DateMention] = []
+    anchor: tuple[str, int] | None = None  # the last quarter spoken of, and where
+    for start, end in sorted(_date_spans(doc)):
+        start, end, part = _time_of_day(text, start, end)
+        if out and start < out[-1].end:
+            continue  # grown over the next expression ("Thursday" + "evening")
+        found = text[start:end]
+        span = doc.char_span(start, end, alignment_mode="expand")
+        ahead = span is not None and _looks_ahead(text, span, start)
+        near = anchor[0] if anchor and start - anchor[1] < _ANCHOR_REACH else None
+        expr = re.sub(r"^between\s+", "", found, flags=re.IGNORECASE)
+        resolved = resolve_date(_without_time(expr), ref, ahead, near)
+        if resolved is None and part:
+            resolved = ref.isoformat(), "day"  # "6 a.m.", "this evening": the reference day
+        if resolved is None:
+            # "the year ended March 31", "between 1994 and 1997": the dates inside it.
+            out += _inner_dates(found, start, ref, ahead, near)
+            continue
+        value, precision = resolved
+        if precision == "quarter" and resolve_date(expr, ref, ahead) == resolved:
+            anchor = (value, start)  # named outright, not read against an earlier quarter
+        if part and precision == "day":
+            value += "T" + part
+        out.append(DateMention(found, start, end, value, precision))
+    return out
+
+
+def _date_spans(doc: Any) -> list[tuple[int, int]]:
+    """Where the date expressions are: spaCy's DATE and TIME entities, widened to the words
+    that decide their value, and the dates spaCy misses."""
+    text = doc.text
     spans: list[tuple[int, int]] = []
     for ent in doc.ents:
         if ent.label_ not in {"DATE", "TIME"}:
@@ -71,43 +102,28 @@ def _dates(doc: Any, ref: date) -> list[DateMention]:
                 if found.endswith(".") and len(month.group(0)) > 3:
                     end -= 1  # the sentence's full stop
             spans.append((start, end))
-    out: list[DateMention] = []
-    anchor: tuple[str, int] | None = None  # the last quarter spoken of, and where
-    for start, end in sorted(spans):
-        start, end, part = _time_of_day(text, start, end)
-        if out and start < out[-1].end:
-            continue  # grown over the next expression ("Thursday" + "evening")
-        found = text[start:end]
-        span = doc.char_span(start, end, alignment_mode="expand")
-        ahead = span is not None and _looks_ahead(text, span, start)
-        near = anchor[0] if anchor and start - anchor[1] < _ANCHOR_REACH else None
-        expr = re.sub(r"^between\s+", "", found, flags=re.IGNORECASE)
-        resolved = resolve_date(_without_time(expr), ref, ahead, near)
-        if resolved is None and part:
-            resolved = ref.isoformat(), "day"  # "6 a.m.", "this evening": the reference day
-        if resolved is None:
-            # "the year ended March 31", "between 1994 and 1997": the dates inside it.
-            inners = sorted(
-                [*_INNER_DATE.finditer(found), *_RELATIVE.finditer(found)], key=lambda m: m.start()
-            )
-            taken_at = -1
-            for inner in inners:
-                if inner.start() < taken_at:
-                    continue
-                taken_at = inner.end()
-                if inner.group(0)[0].islower() and re.fullmatch(_MONTH_RE, inner.group(0), re.I):
-                    continue  # "may", "march" as words
-                value_of = resolve_date(inner.group(0), ref, ahead, near)
-                if value_of:
-                    a, b = start + inner.start(), start + inner.end()
-                    out.append(DateMention(inner.group(0), a, b, *value_of))
+    return spans
+
+
+def _inner_dates(
+    found: str, start: int, ref: date, ahead: bool, near: str | None
+) -> list[DateMention]:
+    """The dates inside an expression that has no value as a whole."""
+    out = []
+    inners = sorted(
+        [*_INNER_DATE.finditer(found), *_RELATIVE.finditer(found)], key=lambda m: m.start()
+    )
+    taken_at = -1
+    for inner in inners:
+        if inner.start() < taken_at:
             continue
-        value, precision = resolved
-        if precision == "quarter" and resolve_date(expr, ref, ahead) == resolved:
-            anchor = (value, start)  # named outright, not read against an earlier quarter
-        if part and precision == "day":
-            value += "T" + part
-        out.append(DateMention(found, start, end, value, precision))
+        taken_at = inner.end()
+        if inner.group(0)[0].islower() and re.fullmatch(_MONTH_RE, inner.group(0), re.I):
+            continue  # "may", "march" as words
+        value_of = resolve_date(inner.group(0), ref, ahead, near)
+        if value_of:
+            a, b = start + inner.start(), start + inner.end()
+            out.append(DateMention(inner.group(0), a, b, *value_of))
     return out
 
 
