@@ -36,10 +36,40 @@ def _disputes(
     speaker_name: Any,
     encode: Encode | None = None,
 ) -> list[Dispute]:
+    found = _counted_figures(articles, analyses)
+    subjects = _subjects({(q.unit or "", q.thing or q.unit or "") for q, _ in found}, encode)
+    by_subject: dict[str, list[tuple[Quantity, str]]] = defaultdict(list)
+    for q, article_id in found:
+        by_subject[subjects[(q.unit or "", q.thing or q.unit or "")]].append((q, article_id))
+    disputes = []
+    for subject, items in by_subject.items():
+        figures = _figures(_same_scale(items), analyses, sentences, speaker_name)
+        rivals = _rivals(figures, encode)
+        if len(rivals) < 2:
+            continue
+        dispute = Dispute(
+            subject=f"how many {subject}", figures=sorted(rivals, key=lambda f: f.value)
+        )
+        disputes.append(dispute)
+    disputes.sort(key=lambda d: -sum(len(f.articles) for f in d.figures))
+    if disputes:
+        # A denial in a story denies the story's main claim ("the ministry denied it").
+        disputes[0].denials = _stances(analyses, sentences, speaker_name, _DENIAL, "denied")
+    positions = _positions(analyses, sentences, speaker_name)
+    if positions:
+        disputes.append(Dispute(subject="whether it is confirmed", positions=positions))
+    return disputes
+
+
+def _counted_figures(
+    articles: list[Article], analyses: dict[str, Analysis]
+) -> list[tuple[Quantity, str]]:
+    """The figures that count a thing, with their article: no shares, money, durations,
+    small numbers or orders of magnitude."""
     # A span giving two values (a range "3,000 to 5,000", a score "88-72") is one claim, not
     # two rival figures: it stays out.
     spans = {a.id: Counter(q.start for q in analyses[a.id].quantities) for a in articles}
-    found: list[tuple[Quantity, str]] = [
+    return [
         (q, a.id)
         for a in articles
         for q in analyses[a.id].quantities
@@ -50,45 +80,34 @@ def _disputes(
         and q.value >= 10
         and q.qualifier != "several"
     ]
-    subjects = _subjects({(q.unit or "", q.thing or q.unit or "") for q, _ in found}, encode)
-    by_subject: dict[str, list[tuple[Quantity, str]]] = defaultdict(list)
-    for q, article_id in found:
-        by_subject[subjects[(q.unit or "", q.thing or q.unit or "")]].append((q, article_id))
-    disputes = []
-    for subject, items in by_subject.items():
-        figures: dict[float, Figure] = {}
-        qualifiers: dict[float, Counter[str | None]] = defaultdict(Counter)
-        for q, article_id in _same_scale(items):
-            qualifiers[q.value][q.qualifier] += 1
-            sentence = _sentence_at(sentences, article_id, q.start)
-            said_by = _said_by(analyses[article_id], q, speaker_name)
-            figure = figures.get(q.value)
-            if figure is None:
-                figure = figures[q.value] = Figure(q.value, q.qualifier, q.unit, [], [], [])
-            figure.said_by = _unique([*figure.said_by, *said_by])
-            figure.articles = _unique([*figure.articles, article_id])
-            if sentence and sentence.text not in figure.evidence:
-                figure.evidence.append(sentence.text)
-        for value, figure in figures.items():
-            # The wording most mentions use ("10,000", not one outlet's "over 10,000").
-            figure.qualifier = max(
-                qualifiers[value].items(), key=lambda kv: (kv[1], kv[0] is not None)
-            )[0]
-        rivals = _rivals(list(figures.values()), encode)
-        if len(rivals) < 2:
-            continue
-        dispute = Dispute(
-            subject=f"how many {subject}", figures=sorted(rivals, key=lambda f: f.value)
-        )
-        disputes.append(dispute)
-    disputes.sort(key=lambda d: -sum(len(f.articles) for f in d.figures))
-    if disputes:
-        # A denial in a story denies the story's main claim ("Pyongyang denied it").
-        disputes[0].denials = _stances(analyses, sentences, speaker_name, _DENIAL, "denied")
-    positions = _positions(analyses, sentences, speaker_name)
-    if positions:
-        disputes.append(Dispute(subject="whether it is confirmed", positions=positions))
-    return disputes
+
+
+def _figures(
+    items: list[tuple[Quantity, str]],
+    analyses: dict[str, Analysis],
+    sentences: list[_Sentence],
+    speaker_name: Any,
+) -> list[Figure]:
+    """One Figure per value of a subject, with who gives it, where, and the sentences."""
+    figures: dict[float, Figure] = {}
+    qualifiers: dict[float, Counter[str | None]] = defaultdict(Counter)
+    for q, article_id in items:
+        qualifiers[q.value][q.qualifier] += 1
+        sentence = _sentence_at(sentences, article_id, q.start)
+        said_by = _said_by(analyses[article_id], q, speaker_name)
+        figure = figures.get(q.value)
+        if figure is None:
+            figure = figures[q.value] = Figure(q.value, q.qualifier, q.unit, [], [], [])
+        figure.said_by = _unique([*figure.said_by, *said_by])
+        figure.articles = _unique([*figure.articles, article_id])
+        if sentence and sentence.text not in figure.evidence:
+            figure.evidence.append(sentence.text)
+    for value, figure in figures.items():
+        # The wording most mentions use ("10,000", not one outlet's "over 10,000").
+        figure.qualifier = max(
+            qualifiers[value].items(), key=lambda kv: (kv[1], kv[0] is not None)
+        )[0]
+    return list(figures.values())
 
 
 Encode = Callable[[Sequence[str]], "npt.NDArray[np.float32]"]
@@ -194,39 +213,44 @@ def _rivals(figures: list[Figure], encode: Encode | None = None) -> list[Figure]
     at = {t: i for i, t in enumerate(texts)}
     close = vectors @ vectors.T >= SAME_CLAIM
     # Two figures in one sentence are rivals only when the sentence sets them against each
-    # other ("500,000 ..., though Austin had said over 300,000"); else they count different
-    # things ("Miller averages 15.5 points, Iguodala 14.9").
+    # other ("500,000 ..., though the minister had said over 300,000"); else they count
+    # different things ("Miller averages 15.5 points, Iguodala 14.9").
     for t, i in at.items():
         close[i, i] = bool(_CONTRAST.search(t))
-    groups: list[list[int]] = []
-    for i in range(len(figures)):
-        mine = [at[t] for t in shown[i]]
-        linked = [
-            g
-            for g in groups
-            if any(close[a, b] for j in g for a in mine for b in (at[t] for t in shown[j]))
-        ]
-        merged = [i] + [j for g in linked for j in g]
-        groups = [g for g in groups if g not in linked] + [merged]
-
-    # A dispute is between people: at least two of its figures are attributed to someone, or
-    # one sentence sets two of them against each other. A season's statistics, which nobody
-    # "says", are not a dispute.
-    def contested(g: list[int]) -> list[int]:
-        if sum(1 for j in g if figures[j].said_by) >= 2:
-            return g
-        # Else only the figures one sentence sets against each other.
-        shared = Counter(t for j in g for t in set(figures[j].evidence))
-        for t, n in shared.items():
-            if n >= 2 and _CONTRAST.search(t):
-                return [j for j in g if t in figures[j].evidence]
-        return []
-
-    valid = [c for c in (contested(g) for g in groups) if len(c) >= 2]
+    groups = _linked([[at[t] for t in evidence] for evidence in shown], close)
+    valid = [c for c in (_contested(g, figures) for g in groups) if len(c) >= 2]
     if not valid:
         return []
     best = max(valid, key=lambda g: (len(g), sum(len(figures[j].articles) for j in g)))
     return [figures[j] for j in sorted(best)]
+
+
+def _linked(sentences: list[list[int]], close: npt.NDArray[np.bool_]) -> list[list[int]]:
+    """Figures (each given by its sentences' indices) grouped: two are linked when a sentence of
+    one is close to a sentence of the other."""
+    groups: list[list[int]] = []
+    for i in range(len(sentences)):
+        mine = sentences[i]
+        linked = [
+            g for g in groups if any(close[a, b] for j in g for a in mine for b in sentences[j])
+        ]
+        merged = [i] + [j for g in linked for j in g]
+        groups = [g for g in groups if g not in linked] + [merged]
+    return groups
+
+
+def _contested(g: list[int], figures: list[Figure]) -> list[int]:
+    """A dispute is between people: at least two of its figures are attributed to someone, or
+    one sentence sets two of them against each other. A season's statistics, which nobody
+    "says", are not a dispute."""
+    if sum(1 for j in g if figures[j].said_by) >= 2:
+        return g
+    # Else only the figures one sentence sets against each other.
+    shared = Counter(t for j in g for t in set(figures[j].evidence))
+    for t, n in shared.items():
+        if n >= 2 and _CONTRAST.search(t):
+            return [j for j in g if t in figures[j].evidence]
+    return []
 
 
 def _names_in(thing: str, unit: str) -> set[str]:

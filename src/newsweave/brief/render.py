@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from newsweave.brief.model import Brief, Figure
@@ -36,22 +37,7 @@ def brief_markdown(brief: Brief) -> str:
     ]
     lines += ["## Summary", ""]
     lines += [f"- {c.text} {cite(c.articles)}" for c in brief.summary]
-    if brief.disputes:
-        lines += ["", "## Disputed figures", ""]
-        for d in brief.disputes:
-            lines += [f"### {d.subject}", ""]
-            if d.figures:
-                lines += ["| figure | said by | articles |", "| --- | --- | --- |"]
-                lines += [
-                    f"| {_figure_text(f)} | {', '.join(f.said_by) or '—'} | {cite(f.articles)} |"
-                    for f in d.figures
-                ]
-                lines.append("")
-            for s in [*d.denials, *d.positions]:
-                lines.append(
-                    f"- **{s.stance}**: {', '.join(s.said_by) or 'unattributed'} {cite(s.articles)}"
-                )
-            lines.append("")
+    lines += _md_disputes(brief, cite)
     if brief.quotes:
         lines += ["## Quotes", ""]
         lines += [
@@ -64,6 +50,44 @@ def brief_markdown(brief: Brief) -> str:
             f"- **{e.date}** ({e.precision}): {e.text} {cite(e.articles)}" for e in brief.timeline
         ]
         lines.append("")
+    lines += _md_named(brief, cite)
+    lines += ["## What each source adds", ""]
+    for note in brief.sources:
+        lines.append(f"- [{short[note.article]}] {note.source or '?'}: {note.title or ''}")
+        alone = "the story's only source" if len(brief.sources) == 1 else None
+        lines += [f"  - {a}" for a in note.adds] or [
+            f"  - {alone or 'nothing the others do not have'}"
+        ]
+    lines += _md_since(brief, cite)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+Cite = Callable[[list[str]], str]
+
+
+def _md_disputes(brief: Brief, cite: Cite) -> list[str]:
+    if not brief.disputes:
+        return []
+    lines = ["", "## Disputed figures", ""]
+    for d in brief.disputes:
+        lines += [f"### {d.subject}", ""]
+        if d.figures:
+            lines += ["| figure | said by | articles |", "| --- | --- | --- |"]
+            lines += [
+                f"| {_figure_text(f)} | {', '.join(f.said_by) or '—'} | {cite(f.articles)} |"
+                for f in d.figures
+            ]
+            lines.append("")
+        for s in [*d.denials, *d.positions]:
+            lines.append(
+                f"- **{s.stance}**: {', '.join(s.said_by) or 'unattributed'} {cite(s.articles)}"
+            )
+        lines.append("")
+    return lines
+
+
+def _md_named(brief: Brief, cite: Cite) -> list[str]:
+    lines = []
     for heading, items in (
         ("People", brief.people),
         ("Places", brief.places),
@@ -76,24 +100,22 @@ def brief_markdown(brief: Brief) -> str:
                 aka = f" (also: {', '.join(n.aliases)})" if n.aliases else ""
                 lines.append(f"- {n.name}{extra}{aka} {cite(n.articles)}")
             lines.append("")
-    lines += ["## What each source adds", ""]
-    for note in brief.sources:
-        lines.append(f"- [{short[note.article]}] {note.source or '?'}: {note.title or ''}")
-        alone = "the story's only source" if len(brief.sources) == 1 else None
-        lines += [f"  - {a}" for a in note.adds] or [
-            f"  - {alone or 'nothing the others do not have'}"
-        ]
+    return lines
+
+
+def _md_since(brief: Brief, cite: Cite) -> list[str]:
     since = brief.since_last_read
-    if since.since:
-        lines += ["", f"## Since {since.since}", ""]
-        lines.append(f"- new articles: {cite(since.new_articles) or 'none'}")
-        lines += [f"- new figure: {_figure_text(f)} {cite(f.articles)}" for f in since.new_figures]
-        lines += [
-            f"- changed: {c.subject}: {'; '.join(c.before)} → {'; '.join(c.now)} {cite(c.articles)}"
-            for c in since.changed_figures
-        ]
-        lines += [f"- new quote: “{q.text}” {cite(q.articles)}" for q in since.new_quotes]
-    return "\n".join(lines).rstrip() + "\n"
+    if not since.since:
+        return []
+    lines = ["", f"## Since {since.since}", ""]
+    lines.append(f"- new articles: {cite(since.new_articles) or 'none'}")
+    lines += [f"- new figure: {_figure_text(f)} {cite(f.articles)}" for f in since.new_figures]
+    lines += [
+        f"- changed: {c.subject}: {'; '.join(c.before)} → {'; '.join(c.now)} {cite(c.articles)}"
+        for c in since.changed_figures
+    ]
+    lines += [f"- new quote: “{q.text}” {cite(q.articles)}" for q in since.new_quotes]
+    return lines
 
 
 def brief_html(brief: Brief) -> str:
