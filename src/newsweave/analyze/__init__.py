@@ -8,7 +8,7 @@ around it fix what it misses or gets wrong, one module per kind of mention:
                  places and organisations with their aliases merged
 - quantities.py  spaCy's CARDINAL/QUANTITY/MONEY/PERCENT spans and number words it leaves out
                  ("ten thousand", "half a million"), each with its value (numbers.py), its
-                 qualifier ("at least", "almost") and the noun it counts ("3,000 North Korean
+                 qualifier ("at least", "almost") and the noun it counts ("3,000 Dutch
                  soldiers" → soldiers)
 - quotes.py      quoted spans and reported speech with their speaker from the attribution around
                  them ("X said", "said X", "according to X"), a pronoun standing for the last

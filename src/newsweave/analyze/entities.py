@@ -51,7 +51,7 @@ def _roles(doc: Any) -> list[Role]:
         if role and ROLE_WORDS.search(role):
             out.append(Role(ent.text, ent.start_char, ent.end_char, ent.text, role.strip()))
     # The small model misses some names; "Firstname Lastname, the head of X," still shows one,
-    # and so does "Park, a reporter," when Park is someone's name elsewhere in the text.
+    # and so does "Lee, a reporter," when Lee is someone's name elsewhere in the text.
     surnames = {w for e in doc.ents if e.label_ == "PERSON" for w in e.text.split()}
     for match in _APPOSITION.finditer(doc.text):
         if any(r.start <= match.start() < r.end for r in out):
@@ -174,9 +174,11 @@ class Named:
     role: str | None = None
 
 
+# Subjects that name nobody: a speaker given only as one of these is left unnamed.
 _PRONOUNS = {"he", "she", "it", "they", "we", "i", "you", "this", "that", "who", "which"}
 
-# Common names for the same country or body that no rule can derive from the words themselves.
+# Common names for the same country or body that no rule can derive from the words themselves:
+# the official and the short names news wires use for the countries and bodies most in the news.
 ALIASES = {
     "dprk": "North Korea", "democratic people's republic of korea": "North Korea",
     "rok": "South Korea", "republic of korea": "South Korea",
@@ -229,8 +231,8 @@ def _people(articles: list[Article], analyses: dict[str, Analysis]) -> list[Name
 def _merge_lone_names(
     mentions: dict[str, list[tuple[str, str]]], roles: dict[str, Counter[str]]
 ) -> None:
-    """A one-word name joins the one fuller name it starts or ends: "Doe" is "John Doe", "Park"
-    is "Park Minjun" (family name first). "Kim" beside two Kims stays apart."""
+    """A one-word name joins the one fuller name it starts or ends: "Doe" is "John Doe", "Lee"
+    is "Lee Minjun" (family name first). "Kim" beside two Kims stays apart."""
     full = {k: v for k, v in mentions.items() if any(len(_name_words(f)) > 1 for f, _ in v)}
     for key in [k for k in mentions if k not in full]:
         word = key.lower()
@@ -299,7 +301,7 @@ def _speaker_resolver(people: list[Named]) -> Any:
     known: dict[str | None, str | None] = {}
 
     def resolve(speaker: str | None) -> str | None:
-        """A speaker as the brief names them: the person inside a longer subject ("John Kirby,
+        """A speaker as the brief names them: the person inside a longer subject ("John Doe,
         the coordinator for ...") by their full name; else the subject's head words; never a
         bare pronoun."""
         if speaker not in known:
@@ -329,7 +331,7 @@ def _named(
 ) -> tuple[list[Named], list[Named]]:
     """Places and organisations, aliases and acronyms merged. A name goes where most of its
     mentions put it ("North Korea" the country, not the organisation); a person's surname read
-    as a place, and names seen only in a Title Case headline ("North Korea Sends"), are left
+    as a place, and names seen only in a Title Case headline ("Flood Waters Rise"), are left
     out."""
     surnames = {_person_key(n) for p in people for n in [p.name, *p.aliases]}
     groups = _merged_groups(_place_mentions(articles, analyses))

@@ -28,7 +28,7 @@ class Quantity(Span):
     value: float
     qualifier: str | None  # "at least", "about", "almost", "over", "more than", "up to", ...
     unit: str | None  # the counted noun or unit ("soldiers", "km", "%", "$")
-    # The counted thing with its modifiers ("North Korean soldiers", "Russian losses"): what
+    # The counted thing with its modifiers ("Dutch soldiers", "Belgian losses"): what
     # tells two figures apart when their nouns agree.
     thing: str | None = None
 

@@ -281,8 +281,8 @@ _DURATION = re.compile(
 
 
 def _unit(doc: Any, raw: str, start: int, end: int, text: str) -> tuple[str | None, str | None]:
-    """The unit, or the counted noun and its phrase: the noun after the number ("3,000 North
-    Korean soldiers", "300,000 service member deaths" -> "deaths"), else what the number is
+    """The unit, or the counted noun and its phrase: the noun after the number ("3,000 Dutch
+    soldiers", "300,000 service member deaths" -> "deaths"), else what the number is
     said to be ("losses to be 500,000", "the death toll rose to 300")."""
     if "%" in raw or re.match(r"\s*(?:per\s?cent\b|pc\b)", text[end : end + 9], re.IGNORECASE):
         return "%", None

@@ -152,8 +152,8 @@ _INTENT = {
 
 def _last_speaker(quotes: list[Quote], people: list[Entity], before: int) -> str | None:
     """Who "he" or "she" at `before` most likely is: the last person speaking in their own voice,
-    not someone a person quotes (in "Singh said ... though Austin had said ...", a following
-    "She added" is Singh); else the last person named."""
+    not someone a person quotes (in "Roe said ... though Doe had said ...", a following
+    "She added" is Roe); else the last person named."""
     persons = [e for e in people if e.type == "PERSON"]
     surnames = {e.text.split()[-1]: e.text for e in persons}
 
@@ -284,7 +284,7 @@ def _verb_speech(doc: Any, token: Any) -> _Speech | None:
     if clauses:
         return subjects[0], clauses[0], -1, token.sent.end
     if lemma in _SAYING:
-        # The parser sometimes hangs the "that" clause elsewhere ("Singh saying during a
+        # The parser sometimes hangs the "that" clause elsewhere ("Roe saying during a
         # briefing that ..."): the clause after the nearest "that" is the content.
         that = next(
             (t for t in doc[token.i + 1 : min(token.sent.end, token.i + 12)] if t.lower_ == "that"),
@@ -386,7 +386,7 @@ _NOT_A_NAME = re.compile(r"\b(?:that|which|who|it|was|is|were|are|has|had|not|to
 
 _TITLES = r"(?:(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Prof)\.?\s+)?"
 
-# Words between a speaker and the verb: "Kirby did warn", "she later added", "he has said".
+# Words between a speaker and the verb: "Doe did warn", "she later added", "he has said".
 _AUX = r"(?:(?:did|does|has|had|have|also|then|later|again|once|\w+ly)\s+){0,2}"
 
 
@@ -394,7 +394,7 @@ def _adjacent(
     context: str, offset: int, start: int, end: int, people: list[Entity]
 ) -> tuple[str | None, str | None, tuple[int, int]] | None:
     """The attribution right beside a quotation, the usual news form: '"...," she said',
-    '"...," said Mr. Clarke', '"...," Clarke, a spokesman, said', 'Clarke said: "..."'. A
+    '"...," said Mr. Smith', '"...," Smith, a spokesman, said', 'Smith said: "..."'. A
     pronoun's speaker is settled later (`_pronoun_quotes`)."""
     qs, qe = start - offset, end - offset
     # An attribution never reaches across a paragraph break.
@@ -415,13 +415,13 @@ def _adjacent(
     at = offset + pos + (title.end() if title else 0)
     named = next((p for p in people if at <= p.start <= at + 2), None)
     if named:
-        # "Clarke said", "Clarke, a spokesman for the firm, said"
+        # "Smith said", "Smith, a spokesman for the firm, said"
         rest = context[named.end - offset : named.end - offset + 90]
         cue = re.match(rf"(?:,[^,\"“”]{{1,80}},)?\s*(?:\w+ly\s+)?{_CUE_RE.pattern}", rest, re.I)
         if cue:
             return named.text, cue.group(1).lower(), (named.start, named.end)
     dash = re.match(r"[ \t]*[―—–][ \t]*([A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3})", context[qe:])
-    if dash:  # a vox-pop's '"..." ― Carla Sanchez'
+    if dash:  # a vox-pop's '"..." ― Jane Roe'
         at = offset + qe + dash.start(1)
         return dash.group(1), "―", (at, at + len(dash.group(1)))
     # '"...," the mayor said', '"...," said the New York businessman'
@@ -439,7 +439,7 @@ def _adjacent(
     if phrase:
         at = offset + pos + phrase.start(2)
         return phrase.group(2), phrase.group(1).lower(), (at, at + len(phrase.group(2)))
-    # A name the model missed: '"...," Tester said'
+    # A name the model missed: '"...," Smith said'
     bare = re.match(
         rf"({_TITLES}[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){{0,2}})\s+(?:\w+ly\s+)?{_CUE_RE.pattern}",
         after,
@@ -495,7 +495,7 @@ def _attribution(
             where = (offset + pronoun.start(group), offset + pronoun.end(group))
             return None, cue.group(1).lower(), where
     if best is None:
-        # "Lloyd Austin has also expressed grave concern ..., calling it 'very serious'": the
+        # "John Doe has also expressed grave concern ..., calling it 'very serious'": the
         # sentence's subject speaks when no one stands near the cue.
         named = [
             p

@@ -133,7 +133,7 @@ SAME_NOUN = (
     0.8  # embedding cosine of two counted nouns ("soldiers", "troops"; not "sailors", "ships")
 )
 
-SAME_THING = 0.8  # ... of two counted phrases ("North Korean fighters", "North Korean soldiers")
+SAME_THING = 0.8  # ... of two counted phrases ("Dutch fighters", "Dutch soldiers")
 
 # A figure this many times off the story's typical figure for its subject counts something
 # else ("18 soldiers escaped", "an army of 1.2 million soldiers"), not a rival estimate.
@@ -145,7 +145,7 @@ def _subjects(
 ) -> dict[tuple[str, str], str]:
     """Counted things meaning the same (unit, phrase) map to one subject: casualty words
     together; else nouns or phrases close in the embedding model, unless their names disagree
-    ("Ukrainian soldiers" are not "Russian soldiers")."""
+    ("Dutch soldiers" are not "Belgian soldiers")."""
     ordered = sorted(things)
     if not ordered:
         return {}
@@ -275,9 +275,9 @@ def _same_scale(items: list[tuple[Quantity, str]]) -> list[tuple[Quantity, str]]
 def _said_by(analysis: Analysis, quantity: Quantity, speaker_name: Any) -> list[str]:
     """Who a figure comes from: the innermost attribution around it that names someone (a
     person, an organisation or a country, not a stray subject such as "his agency"), and, when
-    that is an organisation, the person voicing it. In "Park said that Cho told lawmakers that
-    10,000 ...", Park passes the figure on and Cho gave it; in "Singh said the Department
-    believes 10,000 ...", the figure is the Department's, given by Singh."""
+    that is an organisation, the person voicing it. In "Roe said that Doe told lawmakers that
+    10,000 ...", Roe passes the figure on and Doe gave it; in "Roe said the Department
+    believes 10,000 ...", the figure is the Department's, given by Roe."""
     persons = {speaker_name(e.text) for e in analysis.entities if e.type == "PERSON"}
     known = {e.text for e in analysis.entities} | persons
     around = sorted(
@@ -319,7 +319,7 @@ def _speakers_of(
     sentence: _Sentence, cue_at: int, analysis: Analysis, speaker_name: Any
 ) -> list[str]:
     """Who a stance in a sentence belongs to: the attribution inside it; else the name just
-    before the verb ("..., but Pyongyang denied it"); else, for a sentence opening with a
+    before the verb ("..., but the ministry denied it"); else, for a sentence opening with a
     pronoun ("His comments were ..."), the last person named before it."""
     speakers = _unique(
         speaker_name(q.speaker)
