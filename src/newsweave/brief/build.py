@@ -27,7 +27,7 @@ from newsweave.brief.summary import _group, _sentences, _stands_alone, _summary
 from newsweave.models import Article
 from newsweave.text import tokens
 
-SAME_QUOTE = 0.5
+SAME_QUOTE = 0.5  # cosine of content words for two quotations to be one, cut or reworded
 
 
 def build_brief(
