@@ -20,8 +20,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import ecbplus
-from newsweave.brief import _figure_text, brief_html, brief_json, brief_markdown, build_brief
-from newsweave.pipeline import add_sources
+from newsweave.brief import brief_html, brief_json, brief_markdown
+from newsweave.brief.render import _figure_text
+from newsweave.pipeline import add_sources, brief_story
 from newsweave.store import Store
 from newsweave.store.stories import list_stories
 from newsweave.weave import Weaver
@@ -44,7 +45,7 @@ def main() -> None:
             failed = disputes = 0
             for story in stories:
                 try:
-                    brief = build_brief(store, story.id)
+                    brief = brief_story(store, story.id)
                     brief_markdown(brief), brief_json(brief), brief_html(brief)
                 except Exception:  # every failure is counted and shown, the run goes on
                     failed += 1

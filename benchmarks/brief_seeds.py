@@ -20,8 +20,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from ecbplus import SHARED
-from newsweave.brief import brief_json, build_brief
-from newsweave.pipeline import add_sources
+from newsweave.brief import brief_json
+from newsweave.pipeline import add_sources, brief_story
 from newsweave.store import Store
 from newsweave.store.stories import list_stories
 from newsweave.text import STOPWORDS, tokens
@@ -140,7 +140,7 @@ def main() -> None:
         }
         Weaver(store).weave()
         story = max(list_stories(store), key=lambda s: len(s.articles))
-        brief = brief_json(build_brief(store, story.id))
+        brief = brief_json(brief_story(store, story.id))
         removed = " ".join(r.text for i in short for r in store.get(i).removed)
         bodies = " ".join(" ".join(store.get(i).body) for i in short)
         leaked = [

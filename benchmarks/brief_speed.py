@@ -18,8 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from duplicates import reword
 from ecbplus import SHARED
-from newsweave.brief import build_brief
-from newsweave.pipeline import add_sources
+from newsweave.pipeline import add_sources, brief_story
 from newsweave.store import Store
 from newsweave.store.stories import list_stories
 from newsweave.weave import Weaver
@@ -40,12 +39,12 @@ def main() -> None:
             Weaver(store).weave()
             story = max(list_stories(store), key=lambda s: len(s.articles))
             started = time.perf_counter()
-            build_brief(store, story.id)
+            brief_story(store, story.id)
             cold = time.perf_counter() - started
             times = []
             for _ in range(3):
                 started = time.perf_counter()
-                build_brief(store, story.id)
+                brief_story(store, story.id)
                 times.append(time.perf_counter() - started)
     print(
         f"story of {len(story.articles)} articles: brief cold {cold:.2f} s (analysis included), "

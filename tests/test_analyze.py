@@ -237,24 +237,25 @@ def test_transcript_lines_name_their_speaker() -> None:
 def test_stored_articles_take_their_story_date_and_are_analysed_once(
     seeds_dir: Path, seeds_gold: dict[str, Any], store: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from newsweave import analyze
-    from newsweave.pipeline import add_sources
+    from newsweave.analyze import analysis_text
+    from newsweave.pipeline import add_sources, analyze_stored
+    from newsweave.store.analysis import reference_date
     from newsweave.weave import Weaver
 
     ids = {Path(r.origin).name[:3]: r.id for r in add_sources(store, [str(seeds_dir)])}
     Weaver(store).weave()
     expected = date.fromisoformat(seeds_gold["reference_date"]["date"])
-    assert {analyze.reference_date(store, i) for i in ids.values()} == {expected}
+    assert {reference_date(store, i) for i in ids.values()} == {expected}
 
     analyzer = Analyzer()
     calls = []
     real = analyzer.analyze
     monkeypatch.setattr(analyzer, "analyze", lambda *a: calls.append(a) or real(*a))
-    first = analyze.analyze_stored(store, ids["001"], analyzer)
-    again = analyze.analyze_stored(store, ids["001"], analyzer)
+    first = analyze_stored(store, ids["001"], analyzer)
+    again = analyze_stored(store, ids["001"], analyzer)
     assert len(calls) == 1
     assert again == first
-    text = analyze.analysis_text(store.get(ids["001"]).title, store.get(ids["001"]).body)
+    text = analysis_text(store.get(ids["001"]).title, store.get(ids["001"]).body)
     for quantity in first.quantities:
         assert text[quantity.start : quantity.end] == quantity.text
 
@@ -262,15 +263,14 @@ def test_stored_articles_take_their_story_date_and_are_analysed_once(
 def test_every_seed_timeline_date_is_found_in_its_articles(
     seeds_dir: Path, seeds_gold: dict[str, Any], store: Any
 ) -> None:
-    from newsweave import analyze
-    from newsweave.pipeline import add_sources
+    from newsweave.pipeline import add_sources, analyze_stored
     from newsweave.weave import Weaver
 
     ids = {Path(r.origin).name[:3]: r.id for r in add_sources(store, [str(seeds_dir)])}
     Weaver(store).weave()
     analyzer = Analyzer()
     found = {
-        key: {(d.value, d.precision) for d in analyze.analyze_stored(store, i, analyzer).dates}
+        key: {(d.value, d.precision) for d in analyze_stored(store, i, analyzer).dates}
         for key, i in ids.items()
     }
     for entry in seeds_gold["timeline"]:
@@ -298,15 +298,14 @@ def test_roles_from_appositions_and_titles(sentence: str, name: str, role: str) 
 def test_most_seed_people_get_their_role(
     seeds_dir: Path, seeds_gold: dict[str, Any], store: Any
 ) -> None:
-    from newsweave import analyze
-    from newsweave.pipeline import add_sources
+    from newsweave.pipeline import add_sources, analyze_stored
     from newsweave.text import STOPWORDS, tokens
 
     ids = [r.id for r in add_sources(store, [str(seeds_dir)]) if r.id]
     analyzer = Analyzer()
     roles: dict[str, list[str]] = {}
     for article_id in ids:
-        for r in analyze.analyze_stored(store, article_id, analyzer).roles:
+        for r in analyze_stored(store, article_id, analyzer).roles:
             for word in r.name.lower().split():
                 roles.setdefault(word, []).append(r.role)
 
@@ -356,7 +355,7 @@ def test_a_pronoun_before_a_quotation_is_the_last_person_speaking_for_themselves
 
 
 def test_a_figure_passed_on_belongs_to_the_innermost_named_speaker(analyzer: Analyzer) -> None:
-    from newsweave.brief import _said_by
+    from newsweave.brief.disputes import _said_by
 
     text = "Maria Lopez said that Tom Berg told the committee that 40 inspectors had quit."
     analysis = analyzer.analyze(text, REF)
@@ -367,7 +366,7 @@ def test_a_figure_passed_on_belongs_to_the_innermost_named_speaker(analyzer: Ana
 def test_a_figure_an_organisation_holds_is_also_given_by_its_spokesperson(
     analyzer: Analyzer,
 ) -> None:
-    from newsweave.brief import _said_by
+    from newsweave.brief.disputes import _said_by
 
     text = "Clara Diaz, a spokeswoman, said that the World Bank believes 300 schools were closed."
     analysis = analyzer.analyze(text, REF)

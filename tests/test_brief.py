@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from newsweave import demo
-from newsweave.analyze import _NUMBER, parse_number
-from newsweave.brief import brief_html, brief_json, brief_markdown, build_brief, source_text
-from newsweave.pipeline import add_sources
+from newsweave.analyze.numbers import _NUMBER, parse_number
+from newsweave.brief import brief_html, brief_json, brief_markdown, source_text
+from newsweave.pipeline import add_sources, brief_story
 from newsweave.store import Store
 from newsweave.store.stories import list_stories
 from newsweave.weave import Weaver
@@ -74,7 +74,7 @@ def _check_traceable(store: Store, data: dict[str, Any]) -> None:
 
 def test_the_seed_brief_is_traceable(seeds_dir: Path, store: Store) -> None:
     story = _story(store, [str(seeds_dir)])
-    data = brief_json(build_brief(store, story))
+    data = brief_json(brief_story(store, story))
     assert 4 <= len(data["summary"]) <= 8
     assert data["disputes"] and data["quotes"] and data["timeline"] and data["people"]
     _check_traceable(store, data)
@@ -82,14 +82,14 @@ def test_the_seed_brief_is_traceable(seeds_dir: Path, store: Store) -> None:
 
 def test_the_demo_brief_is_traceable(store: Store) -> None:
     story = _story(store, [str(p) for p in demo.corpus_files()])
-    data = brief_json(build_brief(store, story))
+    data = brief_json(brief_story(store, story))
     assert data["summary"]
     _check_traceable(store, data)
 
 
 def test_the_seed_brief_finds_the_disputed_troop_figures(seeds_dir: Path, store: Store) -> None:
     story = _story(store, [str(seeds_dir)])
-    data = brief_json(build_brief(store, story))
+    data = brief_json(brief_story(store, story))
     values = {f["value"] for d in data["disputes"] for f in d["figures"]}
     assert {3000, 10000, 11000} <= values
     kirby = [f for d in data["disputes"] for f in d["figures"] if f["value"] == 3000]
@@ -100,9 +100,9 @@ def test_since_reports_only_what_is_new(store: Store, tmp_path: Path) -> None:
     files = list(demo.corpus_files())
     story = _story(store, [str(p) for p in files[:-2]])
     later = "9999-01-01"
-    assert build_brief(store, story, since=later).since_last_read.new_articles == []
-    first = build_brief(store, story, since="2000-01-01").since_last_read
-    assert set(first.new_articles) == set(build_brief(store, story).articles)
+    assert brief_story(store, story, since=later).since_last_read.new_articles == []
+    first = brief_story(store, story, since="2000-01-01").since_last_read
+    assert set(first.new_articles) == set(brief_story(store, story).articles)
 
 
 def test_since_reports_a_disputed_figure_the_new_articles_changed(store: Store) -> None:
@@ -110,14 +110,14 @@ def test_since_reports_a_disputed_figure_the_new_articles_changed(store: Store) 
     later = [p for p in files if "4,500" in p.read_text(encoding="utf-8")]
     assert later and len(later) < len(files)
     first = _story(store, [str(p) for p in files if p not in later])
-    since = max(store.get(a).details.added or "" for a in build_brief(store, first).articles)
+    since = max(store.get(a).details.added or "" for a in brief_story(store, first).articles)
     time.sleep(1.1)  # "added" is kept to the second
     story = _story(store, [str(p) for p in later])
-    changes = build_brief(store, story, since=since).since_last_read.changed_figures
+    changes = brief_story(store, story, since=since).since_last_read.changed_figures
     change = next(c for c in changes if any("4,500" in f for f in c.now))
     assert not any("4,500" in f for f in change.before)
     assert change.articles and set(change.articles) <= {
-        a for a in build_brief(store, story).articles if (store.get(a).details.added or "") > since
+        a for a in brief_story(store, story).articles if (store.get(a).details.added or "") > since
     }
 
 
@@ -143,7 +143,7 @@ def test_cli_brief_forms(cli: Callable[..., Any], seeds_dir: Path, form: str) ->
 
 def test_markdown_and_html_render_the_same_brief(seeds_dir: Path, store: Store) -> None:
     story = _story(store, [str(seeds_dir)])
-    result = build_brief(store, story)
+    result = brief_story(store, story)
     markdown, html = brief_markdown(result), brief_html(result)
     for entry in result.timeline:
         assert entry.date in markdown and entry.date in html
@@ -163,7 +163,7 @@ def test_seed_brief_against_the_gold(
     short = {r.id: Path(r.origin).name[:3] for r in add_sources(store, [str(seeds_dir)]) if r.id}
     Weaver(store).weave()
     story = max(list_stories(store), key=lambda s: len(s.articles)).id
-    result = brief_seeds.score(brief_json(build_brief(store, story)), seeds_gold, short)
+    result = brief_seeds.score(brief_json(brief_story(store, story)), seeds_gold, short)
     assert result["timeline dates (with articles)"] == (9, 9)
     assert result["people found"] == (14, 14)
     assert result["  people with their role"][0] >= 12
@@ -178,7 +178,7 @@ def test_seed_brief_against_the_gold(
 
 
 def test_figures_count_the_same_thing_when_their_words_or_phrases_agree() -> None:
-    from newsweave.brief import _subjects
+    from newsweave.brief.disputes import _subjects
 
     subjects = _subjects(
         {
@@ -200,7 +200,7 @@ def test_figures_count_the_same_thing_when_their_words_or_phrases_agree() -> Non
 
 def test_a_figure_far_off_the_others_counts_something_else() -> None:
     from newsweave.analyze import Quantity
-    from newsweave.brief import _same_scale
+    from newsweave.brief.disputes import _same_scale
 
     items = [
         (Quantity(str(v), 0, 1, v, None, "soldiers"), f"a{i}")
@@ -215,13 +215,14 @@ def test_a_company_or_a_town_the_model_calls_a_person_is_not_in_people(
     """The demo corpus: the small model tags "Harlow Water" (a company) and "Marrowick" (a
     town) as people in places; the brief keeps them out of people."""
     story = _story(store, [str(p) for p in demo.corpus_files()])
-    names = {p.name for p in build_brief(store, story).people}
+    names = {p.name for p in brief_story(store, story).people}
     assert "Harlow Water" not in names and not any("Marrowick" in n for n in names)
     assert {"Ravi Castell", "Lena Hart"} <= names
 
 
 def test_figures_in_unrelated_claims_are_not_a_dispute() -> None:
-    from newsweave.brief import Figure, _rivals
+    from newsweave.brief import Figure
+    from newsweave.brief.disputes import _rivals
 
     def figure(value: float, sentence: str, said_by: list[str]) -> Figure:
         return Figure(value, None, "pirates", said_by, [f"a{value}"], [sentence])
@@ -237,7 +238,8 @@ def test_figures_in_unrelated_claims_are_not_a_dispute() -> None:
 
 
 def test_figures_nobody_gives_are_not_a_dispute_unless_set_against_each_other() -> None:
-    from newsweave.brief import Figure, _rivals
+    from newsweave.brief import Figure
+    from newsweave.brief.disputes import _rivals
 
     def figure(value: float, sentence: str) -> Figure:
         return Figure(value, None, "yards", [], [f"a{value}"], [sentence])
@@ -253,8 +255,8 @@ def test_figures_nobody_gives_are_not_a_dispute_unless_set_against_each_other() 
 
 def test_a_warm_brief_reuses_the_stored_vectors(seeds_dir: Path, store: Store) -> None:
     story = _story(store, [str(seeds_dir)])
-    first = brief_json(build_brief(store, story))
+    first = brief_json(brief_story(store, story))
     stored = store.conn.execute("SELECT count(*) FROM text_vectors").fetchone()[0]
     assert stored > 0
-    assert brief_json(build_brief(store, story)) == first
+    assert brief_json(brief_story(store, story)) == first
     assert store.conn.execute("SELECT count(*) FROM text_vectors").fetchone()[0] == stored

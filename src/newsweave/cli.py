@@ -439,12 +439,13 @@ def brief(
     ),
 ) -> None:
     """The story brief: cited summary, disputed figures, quotes, timeline, people, sources."""
-    from newsweave.brief import brief_html, brief_json, brief_markdown, build_brief
+    from newsweave.brief import brief_html, brief_json, brief_markdown
+    from newsweave.pipeline import brief_story
 
     if since is not None:
         since = _parse_reference_date(since, "--since").isoformat()
     with _open_store() as store:
-        result = build_brief(store, story_id, since=since)
+        result = brief_story(store, story_id, since=since)
     if format is BriefFormat.json:
         _print_json(brief_json(result))
     elif format is BriefFormat.html:
@@ -529,12 +530,13 @@ def demo() -> None:
             )
             from rich.markdown import Markdown
 
-            from newsweave.brief import brief_markdown, build_brief
+            from newsweave.brief import brief_markdown
+            from newsweave.pipeline import brief_story
 
             out.rule("[bold]The story brief[/bold] (newsweave brief)")
             story = origin_of(store, article.id).story
             if story:
-                out.print(Markdown(brief_markdown(build_brief(store, story))))
+                out.print(Markdown(brief_markdown(brief_story(store, story))))
     failed = [r for r in results if r.status == "error"]
     for result in failed:
         err.print(f"[red]error[/red] {escape(result.error or '')}")

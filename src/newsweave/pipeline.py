@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from functools import partial
+from typing import TYPE_CHECKING
 
 from newsweave.clean import CleanOptions, clean
 from newsweave.errors import IngestError
@@ -34,6 +35,10 @@ from newsweave.summarize import statistics, summarize
 from newsweave.text import content_id
 from newsweave.timestamps import now_iso
 from newsweave.weave import Weaver, WeaveReport
+
+if TYPE_CHECKING:
+    from newsweave.analyze import Analysis, Analyzer
+    from newsweave.brief import Brief, Encode
 
 log = logging.getLogger(__name__)
 
@@ -179,3 +184,99 @@ def _store(store: Store, outcome: Article | AddResult) -> AddResult:
     outcome.details.added = now_iso()
     status = store.add(outcome)
     return AddResult(origin=outcome.origin, status=status, id=outcome.id, title=outcome.title)
+
+
+# -- on demand: analysis and the brief ---------------------------------------------------------
+# A story's articles are analysed once per analysis version and reference date (cached in
+# `article_analysis`); the short texts the brief compares by meaning are embedded once
+# (`text_vectors`). The stages themselves (`newsweave.analyze`, `newsweave.brief`) never see
+# the store. Imports are local: the CLI's other commands need neither spaCy's rules nor numpy.
+
+
+def analyze_stored(store: Store, article_id: str, analyzer: Analyzer | None = None) -> Analysis:
+    """An article's analysis, computed once per article (and reference date) and kept in the
+    store; offsets point into `analysis_text(title, body)`."""
+    import json
+    from dataclasses import asdict
+
+    from newsweave.analyze import ANALYSIS_VERSION, Analyzer, analysis_from_json, analysis_text
+    from newsweave.store.analysis import cached_analysis, put_analysis, reference_date
+
+    ref = reference_date(store, article_id)
+    row = cached_analysis(store, article_id)
+    if row and row[0] == ANALYSIS_VERSION and row[1] == ref.isoformat():
+        return analysis_from_json(json.loads(row[2]))
+    article = store.get(article_id)
+    result = (analyzer or Analyzer()).analyze(analysis_text(article.title, article.body), ref)
+    put_analysis(store, article_id, ANALYSIS_VERSION, ref.isoformat(), json.dumps(asdict(result)))
+    return result
+
+
+def analyses_for(
+    store: Store, article_ids: list[str], analyzer: Analyzer | None = None
+) -> dict[str, Analysis]:
+    """Each article's analysis by id, in the order given; the spaCy model is loaded only when
+    some article has no cached analysis (a warm brief skips it)."""
+    analyzer = analyzer or _lazy_analyzer(store, article_ids)
+    return {i: analyze_stored(store, i, analyzer) for i in article_ids}
+
+
+def _lazy_analyzer(store: Store, ids: list[str]) -> Analyzer | None:
+    from newsweave.analyze import ANALYSIS_VERSION, Analyzer
+    from newsweave.store.analysis import cached_analysis_key, reference_date
+
+    for article_id in ids:
+        row = cached_analysis_key(store, article_id)
+        if (
+            row is None
+            or row[0] != ANALYSIS_VERSION
+            or row[1] != reference_date(store, article_id).isoformat()
+        ):
+            return Analyzer()
+    return None
+
+
+def cached_encoder(store: Store) -> Encode:
+    """The embedding model behind the store's `text_vectors` cache: each short text is encoded
+    once per model, so a warm brief runs no model at all."""
+    import hashlib
+    from collections.abc import Sequence
+
+    import numpy as np
+    import numpy.typing as npt
+
+    from newsweave.store.analysis import put_text_vectors, text_vectors
+    from newsweave.weave.embed import get_embedder, model_name
+
+    def encode(texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        name = model_name()
+        keys = [hashlib.sha1(f"{name}\0{t}".encode()).hexdigest() for t in texts]
+        found = text_vectors(store, keys)
+        missing = [i for i, k in enumerate(keys) if k not in found]
+        if missing:
+            fresh = get_embedder().encode([texts[i] for i in missing])
+            put_text_vectors(
+                store,
+                [(keys[i], fresh[n].astype(np.float32).tobytes()) for n, i in enumerate(missing)],
+            )
+            for n, i in enumerate(missing):
+                found[keys[i]] = fresh[n].astype(np.float32).tobytes()
+        if not keys:
+            return np.zeros((0, 1), dtype=np.float32)
+        return np.stack([np.frombuffer(found[k], dtype=np.float32) for k in keys])
+
+    return encode
+
+
+def brief_story(
+    store: Store, story_id: str, since: str | None = None, analyzer: Analyzer | None = None
+) -> Brief:
+    """The brief of a stored story (an id, a prefix, or an article id in it): its articles and
+    their cached analyses loaded here, the brief built by `newsweave.brief.build_brief`."""
+    from newsweave.brief import build_brief
+    from newsweave.store.stories import get_story
+
+    story = get_story(store, story_id)
+    articles = [store.get(i) for i in story.articles]
+    analyses = analyses_for(store, story.articles, analyzer)
+    return build_brief(story.id, story.title, articles, analyses, since, cached_encoder(store))

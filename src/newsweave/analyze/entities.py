@@ -1,0 +1,435 @@
+"""Names: entities and roles in one parsed text, and across a story's articles the people,
+places and organisations they name, aliases and acronyms merged."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from newsweave.analyze.model import Analysis, Entity, Role, _unique, analysis_text
+from newsweave.models import Article
+
+_PLACE_PREPOSITIONS = {
+    "in",
+    "to",
+    "from",
+    "near",
+    "at",
+    "into",
+    "outside",
+    "towards",
+    "toward",
+    "via",
+}
+
+_ENTITY_TYPES = {
+    "PERSON": "PERSON", "ORG": "ORG", "GPE": "PLACE", "LOC": "PLACE", "FAC": "PLACE",
+    "NORP": "GROUP",
+}  # fmt: skip
+
+
+def _roles(doc: Any) -> list[Role]:
+    """Roles from the parse: an apposition after the name ("Jane Roe, Deputy Press Secretary"),
+    a title before it ("Defense Secretary John Doe"), or the name as the apposition of a role
+    ("the head of the Centre …, John Doe"); then roles stated in a clause after the name; then
+    names the model missed, shown by an apposition."""
+    out = []
+    for ent in doc.ents:
+        if ent.label_ != "PERSON":
+            continue
+        role = _parsed_role(doc, ent)
+        if role:
+            out.append(Role(ent.text, ent.start_char, ent.end_char, ent.text, role))
+    # "X, who is the head of Y,", "X, who heads Y,", "X, 62, a former anchor,", "X is the chief
+    # executive of Y": roles the parse does not hang on the name.
+    for ent in doc.ents:
+        if ent.label_ != "PERSON" or any(r.start == ent.start_char for r in out):
+            continue
+        role = _stated_role(doc, ent)
+        if role and ROLE_WORDS.search(role):
+            out.append(Role(ent.text, ent.start_char, ent.end_char, ent.text, role.strip()))
+    # The small model misses some names; "Firstname Lastname, the head of X," still shows one,
+    # and so does "Lee, a reporter," when Lee is someone's name elsewhere in the text.
+    surnames = {w for e in doc.ents if e.label_ == "PERSON" for w in e.text.split()}
+    for match in _APPOSITION.finditer(doc.text):
+        if any(r.start <= match.start() < r.end for r in out):
+            continue
+        if " " not in match.group(1) and match.group(1) not in surnames:
+            continue
+        role = match.group(2).strip()
+        if ROLE_WORDS.search(role):
+            out.append(Role(match.group(1), match.start(1), match.end(1), match.group(1), role))
+    return out
+
+
+def _role_span(doc: Any, ent: Any) -> Any:
+    """The words the parse hangs on a name as its role, or None."""
+    root = ent.root
+    appos = [c for c in root.children if c.dep_ == "appos" and c.i > ent.end - 1]
+    titles = [c for c in root.children if c.dep_ in {"compound", "amod"} and c.i < ent.start]
+    if appos:
+        return doc[appos[0].left_edge.i : appos[0].right_edge.i + 1]
+    if titles:
+        return doc[min(t.left_edge.i for t in titles) : ent.start]
+    if root.dep_ == "appos" and root.head.i < ent.start:
+        head = root.head
+        # Climb out of "of the Centre for ..." to the role noun ("head") it belongs to.
+        while head.dep_ in {"pobj", "prep"} and head.head.i < head.i:
+            head = head.head
+        return doc[head.left_edge.i : ent.start]
+    return None
+
+
+def _parsed_role(doc: Any, ent: Any) -> str | None:
+    role_span = _role_span(doc, ent)
+    if role_span is None or "\n" in role_span.text:
+        return None
+    if any(t.tag_ in {"VBZ", "VBD", "VBP"} for t in role_span):
+        return None  # a clause (a headline's "Town, dam spillway fails as ..."), not a role
+    words = [t for t in role_span if not t.is_punct and t.lower_ not in {"the", "a", "an"}]
+    if (
+        not words
+        or words[0].tag_ in {"VBG", "VBN"}
+        or not any(t.pos_ in {"NOUN", "PROPN"} for t in words)
+    ):
+        return None  # "Responding to a call by ...", "Ethiopian-flagged": not a role
+    if all(t.ent_type_ in {"DATE", "TIME"} for t in words):
+        return None  # "Yesterday John Doe ..."
+    role = role_span.text.strip(" ,;:-–—")
+    if re.search(r"[()\[\]]", role):
+        return None  # a dateline's "(Agency)", not a role
+    role = re.sub(r"^(?:the|a|an)\s+", "", role, flags=re.IGNORECASE)
+    if len(role) < 3 or not re.search(r"[a-z]", role) or len(role.split()) > 14:
+        return None
+    return role
+
+
+_WHO_IS = re.compile(
+    r",\s+who\s+(?:is|was|serves as|served as)\s+(?:the\s+|a\s+|an\s+)?([^,.;()\n]{3,90}?)[,.]"
+)
+_WHO_LEADS = re.compile(r",\s+who\s+(heads|leads|chairs|runs)\s+([^,.;()\n]{3,80}?)[,.]")
+_AGED = re.compile(r",\s+\d{1,3},\s+(?:the\s+|a\s+|an\s+)([^,.;()\n]{3,90}?),")
+_COPULA = re.compile(r"\s+(?:is|was)\s+(?:the|a|an)\s+([^,.;()\n]{3,90}?)[,.]")
+# "X, who heads Y" → "head of Y"
+_LEADING_VERBS = {"heads": "head", "leads": "leader", "chairs": "chair", "runs": "head"}
+
+
+def _stated_role(doc: Any, ent: Any) -> str | None:
+    rest = doc.text[ent.end_char : ent.end_char + 120]
+    who = _WHO_IS.match(rest)
+    if who:
+        return who.group(1)
+    leads = _WHO_LEADS.match(rest)
+    if leads:
+        return f"{_LEADING_VERBS[leads.group(1)]} of {leads.group(2)}"
+    aged = _AGED.match(rest)
+    if aged:
+        return aged.group(1)
+    copula = _COPULA.match(rest)
+    if copula and doc[ent.start].is_sent_start:  # the name opens the sentence
+        return copula.group(1)
+    return None
+
+
+_APPOSITION = re.compile(
+    r"\b([A-Z][\w'’-]+(?:[ \t]+[A-Z][\w'’-]+){0,2}),[ \t]+(?:the\s+|a\s+|an\s+)?([^,.;()\n]{3,90}?),\s"
+)
+
+ROLE_WORDS = re.compile(
+    r"\b(?:head|chief|president|minister|secretary|spokes(?:person|man|woman)|director|leader|"
+    r"chairman|chair|commander|general|ambassador|representative|envoy|governor|mayor|lawmaker|"
+    r"senator|official|adviser|advisor|coordinator|analyst|professor|editor|founder|ceo|"
+    r"chancellor|premier|king|queen|prince|judge|prosecutor|deputy|member|officer|expert|"
+    r"reporter|journalist|correspondent|lawyer|attorney|researcher|scientist|economist|"
+    r"activist|author|writer|candidate|nominee|manager|executive|chairwoman|strategist|anchor|"
+    r"host|presenter|commentator|columnist)\b",
+    re.IGNORECASE,
+)
+
+
+def _entities(doc: Any) -> list[Entity]:
+    found = []
+    for ent in doc.ents:
+        kind = _ENTITY_TYPES.get(ent.label_)
+        if kind is None:
+            continue
+        before = doc[ent.start - 1].lower_ if ent.start > 0 else ""
+        # The small model reads some unfamiliar cities as people ("moved to Vladivostok").
+        if kind == "PERSON" and len(ent) == 1 and before in _PLACE_PREPOSITIONS:
+            kind = "PLACE"
+        text = re.sub(r"^the\s+", "", ent.text, flags=re.IGNORECASE)
+        start = ent.end_char - len(text)
+        text = re.sub(r"'s$", "", text)
+        found.append(Entity(text, start, start + len(text), kind))
+    return found
+
+
+@dataclass
+class Named:
+    name: str
+    aliases: list[str]
+    articles: list[str]
+    role: str | None = None
+
+
+# Subjects that name nobody: a speaker given only as one of these is left unnamed.
+_PRONOUNS = {"he", "she", "it", "they", "we", "i", "you", "this", "that", "who", "which"}
+
+# Common names for the same country or body that no rule can derive from the words themselves:
+# the official and the short names news wires use for the countries and bodies most in the news.
+ALIASES = {
+    "dprk": "North Korea", "democratic people's republic of korea": "North Korea",
+    "rok": "South Korea", "republic of korea": "South Korea",
+    "us": "United States", "u.s.": "United States", "usa": "United States", "america": "United States",
+    "uk": "United Kingdom", "britain": "United Kingdom", "great britain": "United Kingdom",
+    "russian federation": "Russia", "prc": "China", "people's republic of china": "China",
+    "eu": "European Union", "un": "United Nations", "u.n.": "United Nations",
+    "pentagon": "Department of Defense", "dod": "Department of Defense",
+    "defense department": "Department of Defense", "us department of defense": "Department of Defense",
+    "u.s. department of defense": "Department of Defense",
+}  # fmt: skip
+
+# Words that make a name a body or a place, not a person ("Harbour Water", "Mill Road"): the
+# common heads of company, institution and street names.
+_NOT_PERSON_WORDS = re.compile(
+    r"\b(?:Water|Dam|River|Council|Company|Bank|Party|Ministry|Office|Agency|Road|Street|Rail|"
+    r"Railway|Airport|University|School|Hospital|Group|House|Court|News|Times|Post|Radio|Police|"
+    r"Army|Navy|Corporation|Inc|Ltd|Club|Fund|Foundation|Association|Union|Committee|"
+    r"Department|Service|City|County|State|Lake|Bridge|Centre|Center|Institute|Airlines?)\b"
+)
+
+
+def _people(articles: list[Article], analyses: dict[str, Analysis]) -> list[Named]:
+    """People merged by surname ("Doe" is "John Doe"), with the role most often given."""
+    mentions: dict[str, list[tuple[str, str]]] = defaultdict(list)  # key → (form, article)
+    roles: dict[str, Counter[str]] = defaultdict(Counter)
+    # The small model calls some places and companies people (a water company, a town); a name
+    # tagged otherwise more often than as a person is not one.
+    kinds: dict[str, Counter[str]] = defaultdict(Counter)
+    for analysis in analyses.values():
+        for entity in analysis.entities:
+            kinds[entity.text.lower()][entity.type] += 1
+    for article in articles:
+        analysis = analyses[article.id]
+        for entity in analysis.entities:
+            if entity.type == "PERSON":
+                mentions[_person_key(entity.text)].append((entity.text, article.id))
+        for role in analysis.roles:
+            roles[_person_key(role.name)][role.role] += 1
+    _merge_lone_names(mentions, roles)
+    out = []
+    for key, forms in mentions.items():
+        person = _person(key, forms, roles, kinds)
+        if person:
+            out.append(person)
+    out.sort(key=lambda p: (-len(p.articles), p.name))
+    return out
+
+
+def _merge_lone_names(
+    mentions: dict[str, list[tuple[str, str]]], roles: dict[str, Counter[str]]
+) -> None:
+    """A one-word name joins the one fuller name it starts or ends: "Doe" is "John Doe", "Lee"
+    is "Lee Minjun" (family name first). "Kim" beside two Kims stays apart."""
+    full = {k: v for k, v in mentions.items() if any(len(_name_words(f)) > 1 for f, _ in v)}
+    for key in [k for k in mentions if k not in full]:
+        word = key.lower()
+        owners = [
+            k
+            for k, forms in full.items()
+            if any(_name_words(f)[0].lower() == word or _name_words(f)[-1].lower() == word
+                   for f, _ in forms if len(_name_words(f)) > 1)
+        ]  # fmt: skip
+        if len(owners) == 1:
+            mentions[owners[0]].extend(mentions.pop(key))
+            roles[owners[0]].update(roles.pop(key, Counter()))
+
+
+def _person(
+    key: str,
+    forms: list[tuple[str, str]],
+    roles: dict[str, Counter[str]],
+    kinds: dict[str, Counter[str]],
+) -> Named | None:
+    """One person under their fullest name, or None when the name is not a person's."""
+    names = Counter(form for form, _ in forms)
+    canonical = max(names, key=lambda n: (len(_name_words(n)), names[n]))
+    if len(_name_words(canonical)) < 2 and not roles.get(key):
+        return None  # a lone first name or a stray capitalised word, not a person we can name
+    tagged = sum((kinds[n.lower()] for n in names), Counter())
+    if tagged["PERSON"] < tagged["ORG"] + tagged["PLACE"]:
+        return None
+    if _NOT_PERSON_WORDS.search(canonical) or canonical.isupper():
+        return None  # "Harbour Water" (a company), a dateline's "LONDON"
+    return Named(
+        name=canonical,
+        aliases=sorted(n for n in names if n != canonical),
+        articles=_unique(a for _, a in forms),
+        role=roles[key].most_common(1)[0][0] if roles.get(key) else None,
+    )
+
+
+_SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
+
+
+def _name_words(name: str) -> list[str]:
+    """A name's words less initials ("J.") and generational suffixes ("III", "Jr.")."""
+    words = re.sub(r"['’]s$", "", name).split()
+    return [
+        w
+        for w in words
+        if w.lower().strip(".,") not in _SUFFIXES and not re.fullmatch(r"[A-Z]\.?", w)
+    ]
+
+
+def _person_key(name: str) -> str:
+    words = _name_words(name) or name.split()
+    return words[-1].lower() if words else name.lower()
+
+
+def _speaker_resolver(people: list[Named]) -> Any:
+    by_key = {_person_key(p.name): p.name for p in people}
+    for p in people:
+        for alias in p.aliases:
+            by_key.setdefault(_person_key(alias), p.name)
+
+    full_names = [
+        (n, _person_key(n)) for n in sorted({p.name for p in people}, key=len, reverse=True)
+    ]
+    known: dict[str | None, str | None] = {}
+
+    def resolve(speaker: str | None) -> str | None:
+        """A speaker as the brief names them: the person inside a longer subject ("John Doe,
+        the coordinator for ...") by their full name; else the subject's head words; never a
+        bare pronoun."""
+        if speaker not in known:
+            known[speaker] = _resolve(speaker)
+        return known[speaker]
+
+    def _resolve(speaker: str | None) -> str | None:
+        if not speaker:
+            return None
+        words = {w.lower().strip(",") for w in speaker.split()}
+        for name, key in full_names:
+            if name in speaker or key in words:
+                return name
+        head = re.split(r"[,:;(]", speaker)[0].strip()
+        head = re.sub(r"^(?:the|a|an)\s+", "", head, flags=re.IGNORECASE)
+        if not head or head.lower() in _PRONOUNS or len(head.split()) > 6:
+            return None
+        if head.lower() in ALIASES:
+            return ALIASES[head.lower()]
+        return by_key.get(_person_key(head), head)
+
+    return resolve
+
+
+def _named(
+    articles: list[Article], analyses: dict[str, Analysis], people: list[Named]
+) -> tuple[list[Named], list[Named]]:
+    """Places and organisations, aliases and acronyms merged. A name goes where most of its
+    mentions put it ("North Korea" the country, not the organisation); a person's surname read
+    as a place, and names seen only in a Title Case headline ("Flood Waters Rise"), are left
+    out."""
+    surnames = {_person_key(n) for p in people for n in [p.name, *p.aliases]}
+    groups = _merged_groups(_place_mentions(articles, analyses))
+    places: list[Named] = []
+    organizations: list[Named] = []
+    for key, forms in groups.items():
+        cited = _unique(a for _, _, a in forms if a)
+        if not cited or key.lower() in surnames:
+            continue
+        names = Counter(f for f, _, a in forms if a)
+        canonical = ALIASES.get(max(names, key=names.__getitem__).lower()) or max(
+            names, key=lambda n: (names[n], len(n))
+        )
+        if canonical.isupper() and len(canonical) > 4 and canonical.title() == key.title():
+            canonical = canonical.title()
+        kinds = Counter(k for _, k, a in forms if a)
+        target = places if kinds["PLACE"] >= kinds["ORG"] else organizations
+        target.append(Named(canonical, sorted(n for n in names if n != canonical), cited))
+    for named in (places, organizations):
+        named.sort(key=lambda n: (-len(n.articles), n.name))
+    return places, organizations
+
+
+# A mention of a place or organisation: (form, type, article id, "" when only in a headline)
+_Mention = tuple[str, str, str]
+
+
+def _place_mentions(articles: list[Article], analyses: dict[str, Analysis]) -> list[_Mention]:
+    outlets = {a.source.lower() for a in articles if a.source}
+    mentions: list[_Mention] = []
+    for article in articles:
+        headline = len(article.title or "") if _title_case(article.title or "") else 0
+        raw = analysis_text(article.title, article.body)
+        text = raw.lower()
+        # Pieces of an outlet's name ("BBC" of "BBC-World", "NET" of "Example.NET").
+        inside_outlet = [
+            (m.start(), m.end()) for o in outlets for m in re.finditer(re.escape(o), text)
+        ]
+        for entity in analyses[article.id].entities:
+            if entity.type not in {"PLACE", "ORG"}:
+                continue
+            if any(
+                s <= entity.start and entity.end <= e and (entity.start, entity.end) != (s, e)
+                for s, e in inside_outlet
+            ):
+                continue
+            if _part_of_a_title(entity, raw):
+                continue
+            mentions.append(
+                (entity.text, entity.type, article.id if entity.start >= headline else "")
+            )
+    return mentions
+
+
+def _part_of_a_title(entity: Entity, raw: str) -> bool:
+    if ROLE_WORDS.fullmatch(entity.text.split()[-1]):
+        return True  # a title read as a body ("Permanent Representative")
+    if re.search(r"\b[A-Z][\w.-]* of (?:the )?$", raw[max(0, entity.start - 40) : entity.start]):
+        return True  # the tail of a longer name the model split ("Secretary of Defense")
+    following = raw[entity.end : entity.end + 20].split()
+    return bool(following and ROLE_WORDS.fullmatch(following[0]))  # "Defense Secretary"
+
+
+def _merged_groups(mentions: list[_Mention]) -> dict[str, list[_Mention]]:
+    """Mentions grouped by name, aliases, datelines and acronyms joined to their long form."""
+    groups: dict[str, list[_Mention]] = defaultdict(list)
+    for form, kind, article_id in mentions:
+        groups[_alias_key(form)].append((form, kind, article_id))
+    # A dateline's "WASHINGTON" is Washington.
+    for key in [k for k in groups if k.isupper() and len(k) > 4]:
+        if key.title() in groups:
+            groups[key.title()].extend(groups.pop(key))
+    # Acronyms join their long form ("NIS" and "National Intelligence Service").
+    keys = list(groups)
+    for key in keys:
+        if key.isupper() or (len(key) <= 6 and " " not in key):
+            for other in keys:
+                if (
+                    other != key
+                    and other in groups
+                    and key in groups
+                    and _initials(other) == key.replace(".", "").upper()
+                ):
+                    groups[other].extend(groups.pop(key))
+                    break
+    return groups
+
+
+def _title_case(line: str) -> bool:
+    words = [w for w in line.split() if len(w) > 3 and w[:1].isalpha()]
+    return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.8 * len(words)
+
+
+def _alias_key(name: str) -> str:
+    cleaned = re.sub(r"^the\s+", "", name.strip(), flags=re.IGNORECASE)
+    alias = ALIASES.get(cleaned.lower())
+    return (alias or cleaned).upper() if (alias or cleaned).isupper() else (alias or cleaned)
+
+
+def _initials(name: str) -> str:
+    return "".join(w[0] for w in name.split() if w[0].isupper())
