@@ -233,13 +233,15 @@ def _print_report(out: Console, err: Console, report: RefreshReport) -> None:
     out.print(
         f"refreshed {len(report.feeds)} feeds: {report.count('updated')} updated, "
         f"{report.count('not_modified')} not modified, {report.count('error')} failed, "
-        f"{report.count('disabled')} disabled; {report.new} new articles"
+        f"{report.count('disabled')} disabled; {report.new} new articles",
+        soft_wrap=True,
     )
     w = report.woven
     if w.woven:
         out.print(
             f"woven {w.woven}: {w.new_stories} new stories, {w.merged} merged, "
-            f"{w.copies} copies or rewrites"
+            f"{w.copies} copies or rewrites",
+            soft_wrap=True,
         )
 
 

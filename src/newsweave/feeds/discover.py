@@ -143,6 +143,8 @@ def _outlines(parent: ET.Element, folders: tuple[str, ...]) -> Iterator[Found]:
     for outline in parent.findall("outline"):
         url = (outline.get("xmlUrl") or "").strip()
         name = (outline.get("title") or outline.get("text") or "").strip()
+        if name == url:
+            name = ""  # exporters put the URL in `text` when a feed has no title
         if not url:
             yield from _outlines(outline, (*folders, name) if name else folders)
             continue

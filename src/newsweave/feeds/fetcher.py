@@ -147,14 +147,14 @@ class Fetcher:
         self, origin: str, url: str, headers: dict[str, str]
     ) -> Response | tuple[int, str]:
         async with self.client.stream("GET", url, headers=headers) as response:
+            validators = (response.headers.get("etag"), response.headers.get("last-modified"))
+            if response.status_code == 304:
+                return Response(304, str(response.url), None, "", b"", *validators)
             if response.is_redirect:
                 location = response.headers.get("location")
                 if not location:
                     raise FetchError(origin, f"redirect without a location from {url}")
                 return response.status_code, location
-            validators = (response.headers.get("etag"), response.headers.get("last-modified"))
-            if response.status_code == 304:
-                return Response(304, str(response.url), None, "", b"", *validators)
             if response.status_code >= 400:
                 raise HTTPStatusError(
                     origin,

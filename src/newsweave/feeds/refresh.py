@@ -305,6 +305,12 @@ class _Job:
             return self._error(feed, f"{feed.url}: {problem}", moved=moved)
         title = (parsed.feed.get("title") or "").strip() or None
         new, errors = await self._entries(feed, parsed, title)
+        if parsed.get("bozo") and not isinstance(
+            parsed.get("bozo_exception"), feedparser.CharacterEncodingOverride
+        ):
+            # feedparser reads what it can of a broken document; those entries are kept.
+            detail = str(parsed.get("bozo_exception", "")).split("\n")[0] or "XML error"
+            errors.insert(0, f"{feed.url}: not well-formed ({detail}); kept the entries read")
         own_interval = feed_interval(parsed)
         scheduled = Feed(**{**feed.__dict__, "feed_interval": own_interval})
         db.record_fetched(
