@@ -148,6 +148,9 @@ class Fetcher:
     ) -> Response | tuple[int, str]:
         async with self.client.stream("GET", url, headers=headers) as response:
             validators = (response.headers.get("etag"), response.headers.get("last-modified"))
+            if response.status_code == 304 or response.is_redirect:
+                # Read the (empty or tiny) body to its end, or the connection cannot be reused.
+                await response.aread()
             if response.status_code == 304:
                 return Response(304, str(response.url), None, "", b"", *validators)
             if response.is_redirect:

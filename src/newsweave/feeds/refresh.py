@@ -200,6 +200,8 @@ def refresh(
 
 def _weave(store: Store, lease: Lease, progress: Progress) -> WeaveReport:
     """Weave every article not yet in a story (this refresh's, and any a crash left behind)."""
+    if not db.any_unwoven(store):
+        return WeaveReport()  # without loading the embedding model
     weaver = Weaver(store)
     pending = weaver.pending()
     if not pending:

@@ -279,6 +279,15 @@ def url_taken(store: Store, url: str, feed_id: int) -> bool:
     return row is not None
 
 
+def any_unwoven(store: Store) -> bool:
+    """Is any article not yet in a story?"""
+    row = store.conn.execute(
+        "SELECT 1 FROM articles a WHERE NOT EXISTS"
+        " (SELECT 1 FROM story_members m WHERE m.article_id = a.id) LIMIT 1"
+    ).fetchone()
+    return row is not None
+
+
 # -- read state ------------------------------------------------------------------------------
 
 
