@@ -19,6 +19,8 @@ from conftest import CliResult
 from feedserver import Doc, FeedServer, article, rss
 from newsweave.errors import NewsweaveError, NotFoundError
 from newsweave.feeds import (
+    FeedResult,
+    Progress,
     RefreshOptions,
     export_opml,
     get_feed,
@@ -749,3 +751,25 @@ def test_refresh_forever_refreshes_due_feeds_until_stopped(db_path: Path, srv: F
             json.loads(json.dumps(store.conn.execute("SELECT count(*) FROM leases").fetchone()[0]))
             == 0
         )
+
+
+def test_a_refresh_asked_to_stop_fetches_no_further_feed(store: Store, srv: FeedServer) -> None:
+    ids = []
+    for i in range(3):
+        srv.routes[f"/f{i}.xml"] = Doc(rss([item(str(i), news(i))]), delay=0.2)
+        ids.append(_sub_raw(store, srv.url(f"/f{i}.xml")))
+    done: list[int] = []
+
+    class StopAfterOne(Progress):
+        def feed_done(self, result: FeedResult) -> None:
+            done.append(result.feed)
+
+    report = refresh(
+        store, opts=OPTS, progress=StopAfterOne(), now=NOW, weave=False,
+        should_stop=lambda: bool(done),
+    )  # fmt: skip
+    # The feed in hand when the stop came is finished; the last one is never asked for.
+    assert 1 <= len(report.feeds) < 3 and [r.feed for r in report.feeds] == done
+    assert len(srv.log) == len(report.feeds)
+    assert get_feed(store, ids[2]).last_fetched is None
+    assert store.conn.execute("SELECT count(*) FROM leases").fetchone()[0] == 0

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC
 from urllib.parse import urljoin, urlsplit
@@ -30,6 +31,10 @@ class HTTPStatusError(FetchError):
         super().__init__(origin, f"HTTP {status} {reason}".strip() + wait)
         self.status = status
         self.retry_after = retry_after
+
+
+class Stopped(Exception):
+    """The refresh was asked to stop before this request was sent."""
 
 
 @dataclass(frozen=True)
@@ -64,8 +69,14 @@ def retry_after_seconds(value: str | None, now: float | None = None) -> float | 
 class Fetcher:
     """One async client for a whole refresh. Use as `async with Fetcher(opts) as f:`."""
 
-    def __init__(self, opts: FetchOptions, concurrency: int = 8) -> None:
+    def __init__(
+        self,
+        opts: FetchOptions,
+        concurrency: int = 8,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> None:
         self.opts = opts
+        self.should_stop = should_stop or (lambda: False)
         self.client = httpx.AsyncClient(
             timeout=httpx.Timeout(opts.timeout),
             headers={"User-Agent": opts.user_agent},
@@ -116,6 +127,8 @@ class Fetcher:
             lock = self._hosts.setdefault(urlsplit(current).hostname or host, asyncio.Lock())
             # The host lock comes first: a request waiting for its host holds no slot.
             async with lock, self._slots:
+                if self.should_stop():
+                    raise Stopped(url)
                 try:
                     # httpx times each read; this bounds a server that drips bytes forever.
                     async with asyncio.timeout(self.opts.timeout * 4):

@@ -25,8 +25,8 @@ from typing import Any, Literal
 
 import feedparser
 
-from newsweave.errors import FetchError, IngestError, NewsweaveError
-from newsweave.feeds.fetcher import Fetcher, HTTPStatusError, Response
+from newsweave.errors import FetchError, IngestError, NewsweaveError, StoreError
+from newsweave.feeds.fetcher import Fetcher, HTTPStatusError, Response, Stopped
 from newsweave.feeds.upstream import (
     Weaver,
     WeaveReport,
@@ -234,8 +234,12 @@ class _Job:
         self.lease = lease
         self.progress = progress
         self.fixed_now = now
-        self.should_stop = should_stop
+        self.lost: StoreError | None = None
+        self.asked_to_stop = should_stop
         self.ingest_opts = IngestOptions(fetch=opts.fetch)
+
+    def should_stop(self) -> bool:
+        return self.lost is not None or self.asked_to_stop()
 
     def now(self) -> float:
         return time.time() if self.fixed_now is None else self.fixed_now
@@ -246,26 +250,33 @@ class _Job:
         # things lazily from ever racing each other.
         self.builder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsweave-clean")
         try:
-            async with Fetcher(self.opts.fetch, self.opts.concurrency) as fetcher:
+            fetcher = Fetcher(self.opts.fetch, self.opts.concurrency, self.should_stop)
+            async with fetcher:
                 self.fetcher = fetcher
                 done = await asyncio.gather(*(self._guarded(f) for f in feeds))
         finally:
             renewer.cancel()
             self.builder.shutdown(wait=True)
-        if renewer.done() and not renewer.cancelled() and renewer.exception():
-            raise renewer.exception()  # type: ignore[misc]
+        if self.lost is not None:
+            raise self.lost
         return [r for r in done if r is not None]
 
     async def _renew(self) -> None:
         while True:
             await asyncio.sleep(self.lease.ttl / 4)
-            self.lease.renew()
+            try:
+                self.lease.renew()
+            except StoreError as exc:  # taken over: stop before two refreshes write at once
+                self.lost = exc
+                return
 
     async def _guarded(self, feed: Feed) -> FeedResult | None:
         if self.should_stop():
             return None
         try:
             result = await self._feed(feed)
+        except Stopped:
+            return None  # not fetched (or not finished: its validators are not kept)
         except Exception as exc:  # one feed's bug must not end the batch or show a traceback
             log.exception("refresh of %s failed", feed.url)
             result = self._error(feed, f"could not be refreshed ({type(exc).__name__}: {exc})")
