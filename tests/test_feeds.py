@@ -51,6 +51,18 @@ def srv() -> Iterator[FeedServer]:
     s.close()
 
 
+QUAKE_A_LATER = """Aftershock shakes Karvala as Ostrel rescue ends
+
+A strong aftershock shook the Karvala region on Thursday, two days after the magnitude 6.4 earthquake that killed 15 people, governor Anna Velt said.
+
+Rescue teams in Ostrel ended their search of collapsed homes, Velt told reporters, and engineers began inspecting schools across the Karvala region.
+
+The seismology institute said the aftershock struck near Ostrel at a depth of 12 km.
+
+Families whose homes were destroyed remain in temporary shelters in the Ostrel sports hall.
+"""
+
+
 def news(i: int) -> str:
     """A distinct short article: its own town, person and figures."""
     return (
@@ -626,10 +638,35 @@ def test_read_story_marks_the_whole_story_read_and_unread_counts_follow(
         " WHERE a.title LIKE 'Death toll%'"
     ).fetchone()[0]
     assert db.unread_by_story(store)[story] == 2
+    unread = {s["id"]: s["unread"] for s in cli("stories", "--format", "json").json()}
+    assert unread[story] == 2 and sum(unread.values()) == 3
     result = cli("read", "--story", story[:8])
     assert result.exit_code == 0 and "2 articles marked read" in result.stdout
     assert get_feed(store, feed).unread == 1
     assert story not in db.unread_by_story(store)
+    unread = {s["id"]: s["unread"] for s in cli("stories", "--format", "json").json()}
+    assert unread[story] == 0 and sum(unread.values()) == 1
+    # The brief's "since last read" starts at this read: nothing in the story is new, until a
+    # refresh brings a new article into it.
+    brief = cli("brief", story, "--format", "json").json()
+    assert brief["since_last_read"]["new_articles"] == []
+    time.sleep(1.1)  # times are kept to the second
+    srv.routes["/feed.xml"] = Doc(
+        rss(
+            [
+                item("a3", QUAKE_A_LATER),
+                item("a", QUAKE_A),
+                item("a2", QUAKE_A_REPORT),
+                item("e", ELECTION),
+            ]
+        )
+    )
+    assert _refresh(store, feed, now=NOW + 1, weave=True).feeds[0].new == 1
+    later = store.conn.execute("SELECT id FROM articles WHERE title LIKE 'Aftershock%'").fetchone()[
+        0
+    ]
+    brief = cli("brief", story, "--format", "json").json()
+    assert brief["since_last_read"]["new_articles"] == [later]
     with pytest.raises(NewsweaveError, match="give an article ID"):
         cli("read")
 

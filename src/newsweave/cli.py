@@ -171,26 +171,35 @@ def stories(
     limit: int | None = typer.Option(None, "--limit", "-n", help="Show at most this many."),
 ) -> None:
     """List stories, most recently updated first, with their independent origins."""
+    from newsweave.store.feeds import unread_by_story
+
     with _open_store() as store:
         rows = weave_module.list_stories(store, limit)
+        unread = unread_by_story(store)
     if format is Format.json:
-        _print_json([story_json(s) for s in rows])
+        _print_json([{**story_json(s), "unread": unread.get(s.id, 0)} for s in rows])
         return
     if not rows:
         out.print("no stories yet: add articles with `newsweave add FILE|FOLDER|URL`")
         return
-    render_stories(rows)
+    render_stories(rows, unread)
 
 
-def render_stories(rows: list[weave_module.Story]) -> None:
+def render_stories(rows: list[weave_module.Story], unread: dict[str, int] | None = None) -> None:
     table = Table(show_edge=False, pad_edge=False)
-    for column in ("id", "updated", "articles", "origins", "sources", "title"):
-        table.add_column(column, justify="right" if column in {"articles", "origins"} else "left")
+    columns = ["id", "updated", "articles", *(["unread"] if unread is not None else [])]
+    for column in (*columns, "origins", "sources", "title"):
+        table.add_column(
+            column, justify="right" if column in {"articles", "origins", "unread"} else "left"
+        )
     for story in rows:
+        counts = [str(len(story.articles))]
+        if unread is not None:
+            counts.append(str(unread.get(story.id, 0)))
         table.add_row(
             story.id[:8],
             story.last_updated[:10],
-            str(len(story.articles)),
+            *counts,
             str(story.independent_origins),
             escape(", ".join(story.sources[:3]) + (" …" if len(story.sources) > 3 else "")),
             escape(story.title or "(untitled)"),
