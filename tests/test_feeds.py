@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,6 +23,7 @@ from newsweave.feeds import (
     FeedResult,
     Progress,
     RefreshOptions,
+    RefreshReport,
     export_opml,
     get_feed,
     list_feeds,
@@ -81,8 +83,8 @@ def item(
     return (guid, link, title, body)
 
 
-def _sub(store: Store, url: str, **kwargs: object) -> int:
-    results = list(subscribe(store, [url], fetch_opts=LOCAL, **kwargs))  # type: ignore[arg-type]
+def _sub(store: Store, url: str, **kwargs: Any) -> int:
+    results = list(subscribe(store, [url], fetch_opts=LOCAL, **kwargs))
     assert [r.status for r in results] == ["added"], results
     assert results[0].feed is not None
     return results[0].feed.id
@@ -94,7 +96,7 @@ def _refresh(
     now: float = NOW,
     weave: bool = False,
     opts: RefreshOptions = OPTS,
-):  # type: ignore[no-untyped-def]
+) -> RefreshReport:
     return refresh(store, [str(n) for n in names], opts, now=now, weave=weave)
 
 
@@ -211,9 +213,9 @@ def test_retry_after_is_honoured_on_429_and_503(store: Store, srv: FeedServer) -
     assert retry_after_seconds("soon") is None
 
 
-def _sub_raw(store: Store, url: str, **kwargs: object) -> int:
+def _sub_raw(store: Store, url: str, **kwargs: Any) -> int:
     """Subscribe without a discovery fetch (the URL may be failing): as an OPML file would."""
-    feed, status = db.add_feed(store, url, added="2026-01-01", **kwargs)  # type: ignore[arg-type]
+    feed, status = db.add_feed(store, url, added="2026-01-01", **kwargs)
     assert status == "added"
     return feed.id
 
@@ -373,6 +375,28 @@ def test_full_text_page_that_fails_keeps_the_feed_text(store: Store, srv: FeedSe
     result = _refresh(store, feed).feeds[0]
     assert result.new == 1
     assert any("HTTP 404" in e and "kept the feed's text" in e for e in result.entry_errors)
+
+
+def test_full_text_page_that_fails_with_no_feed_text_is_tried_again(
+    store: Store, srv: FeedServer
+) -> None:
+    title, body = article(news(1))
+    paras = "".join(f"<p>{p}</p>" for p in body.split("\n\n"))
+    page = (
+        f"<html><head><title>{title}</title></head><body><article>{paras}</article></body></html>"
+    )
+    srv.routes["/p1"] = Doc(b"busy", status=500, content_type="text/plain", validators=False)
+    srv.routes["/feed.xml"] = Doc(rss([("1", srv.url("/p1"), title, "")]))
+    feed = _sub(store, srv.url("/feed.xml"), full_text=True)
+    result = _refresh(store, feed).feeds[0]
+    assert (result.status, result.new) == ("updated", 0)
+    assert any("tried again next time" in e for e in result.entry_errors)
+    assert get_feed(store, feed).etag is None  # so the next refresh reads the document again
+    srv.routes["/p1"] = Doc(page.encode(), content_type="text/html", validators=False)
+    again = _refresh(store, feed, now=NOW + 1).feeds[0]
+    assert (again.status, again.new) == ("updated", 1)
+    assert get_feed(store, feed).etag == srv.routes["/feed.xml"].etag
+    assert _refresh(store, feed, now=NOW + 2).feeds[0].status == "not_modified"
 
 
 def test_one_request_at_a_time_per_host_several_hosts_at_once(

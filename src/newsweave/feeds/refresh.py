@@ -19,7 +19,7 @@ import os
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -317,7 +317,7 @@ class _Job:
         if problem:
             return self._error(feed, f"{feed.url}: {problem}", moved=moved)
         title = (parsed.feed.get("title") or "").strip() or None
-        new, errors = await self._entries(feed, parsed, title)
+        new, errors, complete = await self._entries(feed, parsed, title)
         if parsed.get("bozo") and not isinstance(
             parsed.get("bozo_exception"), feedparser.CharacterEncodingOverride
         ):
@@ -325,11 +325,14 @@ class _Job:
             detail = str(parsed.get("bozo_exception", "")).split("\n")[0] or "XML error"
             errors.insert(0, f"{feed.url}: not well-formed ({detail}); kept the entries read")
         own_interval = feed_interval(parsed)
-        scheduled = Feed(**{**feed.__dict__, "feed_interval": own_interval})
+        scheduled = replace(feed, feed_interval=own_interval)
+        # Validators are kept only once every entry is dealt with: an entry to try again
+        # needs the whole document next time, not a 304.
         db.record_fetched(
             self.store, feed.id, at=now_iso(), status="updated", url=moved, title=title,
-            site=parsed.feed.get("link") or None, etag=response.etag,
-            last_modified=response.last_modified, feed_interval=own_interval,
+            site=parsed.feed.get("link") or None, etag=response.etag if complete else None,
+            last_modified=response.last_modified if complete else None,
+            feed_interval=own_interval,
             next_due=self.now() + interval_of(scheduled, self.opts),
         )  # fmt: skip
         return FeedResult(
@@ -365,52 +368,59 @@ class _Job:
 
     # - entries -
 
-    async def _entries(self, feed: Feed, parsed: Any, title: str | None) -> tuple[int, list[str]]:
-        entries = list(parsed.entries)
-        keyed = [(_entry_key(e), e) for e in entries]
+    async def _entries(
+        self, feed: Feed, parsed: Any, title: str | None
+    ) -> tuple[int, list[str], bool]:
+        """Store the entries not seen before: (articles added, problems, whether every entry
+        was dealt with — False when a page to fetch failed and the entry had no text, so the
+        entry is not recorded and the next refresh tries it again)."""
+        keyed = [(_entry_key(e), e) for e in parsed.entries]
         seen = db.seen_keys(self.store, feed.id, [k for k, _ in keyed if k])
         new = 0
         errors: list[str] = []
+        complete = True
         taken: set[str] = set()
         # Feeds list the newest first; storing the oldest first keeps the store in time order.
         for index, (key, entry) in reversed(list(enumerate(keyed))):
-            del index
             if key and (key in seen or key in taken):
                 continue  # already stored, or a duplicate guid within this document
+            link = entry.get("link")
             if key:
                 taken.add(key)
-            link = entry.get("link")
-            if link:
-                stored = db.article_with_url(self.store, link)
+                stored = db.article_with_url(self.store, link) if link else None
                 if stored:
-                    db.link_entry(self.store, feed.id, key or f"link:{link}", stored, now_iso())
+                    db.link_entry(self.store, feed.id, key, stored, now_iso())
                     continue
-            origin = link or f"{feed.url}#{entry.get('id') or len(taken)}"
-            raw, problem = await self._raw(feed, entry, origin, title)
+            origin = link or f"{feed.url}#{entry.get('id') or index + 1}"
+            raw, problem, retry = await self._raw(feed, entry, origin, title)
             if problem:
                 errors.append(problem)
             if raw is None:
-                db.add_entry(self.store, feed.id, key or f"origin:{origin}", None, now_iso())
+                if retry:
+                    complete = False
+                else:  # no text at all: recorded, so it is not read again
+                    db.add_entry(self.store, feed.id, key or f"origin:{origin}", None, now_iso())
                 continue
-            entry_key = key or f"id:{content_id(raw.title, raw.text)}"
             if not key:
-                if entry_key in taken or db.seen_keys(self.store, feed.id, [entry_key]):
+                key = f"id:{content_id(raw.title, raw.text)}"
+                if key in taken or db.seen_keys(self.store, feed.id, [key]):
                     continue
-                taken.add(entry_key)
+                taken.add(key)
             article, problem = await self._build(raw)
             if problem:
                 errors.append(problem)
             if article is not None:
                 article.details.added = now_iso()
-            if db.add_entry(self.store, feed.id, entry_key, article, now_iso()) == "added":
+            if db.add_entry(self.store, feed.id, key, article, now_iso()) == "added":
                 new += 1
-        return new, errors
+        return new, errors, complete
 
     async def _raw(
         self, feed: Feed, entry: Any, origin: str, title: str | None
-    ) -> tuple[RawArticle | None, str | None]:
+    ) -> tuple[RawArticle | None, str | None, bool]:
         """The entry as a raw article: its linked page with --full-text, else the feed's text.
-        A page that cannot be fetched falls back to the feed's text, noted as a problem."""
+        A page that cannot be fetched falls back to the feed's text, noted as a problem; with
+        no text to fall back on, the entry is to be tried again (the third value)."""
         problem = None
         link = entry.get("link")
         if feed.full_text and link:
@@ -421,13 +431,21 @@ class _Job:
                 raw.source = title or raw.source
                 raw.published = raw.published or entry_date(entry)
                 raw.details.external_id = entry.get("id")
-                return raw, None
-            except IngestError as exc:  # FetchError included
+                return raw, None, False
+            except FetchError as exc:
+                problem = f"{exc} (kept the feed's text)"
+            except IngestError as exc:
                 problem = f"{exc} (kept the feed's text)"
         try:
-            return feed_entry_article(entry, origin, title, self.ingest_opts), problem
+            return feed_entry_article(entry, origin, title, self.ingest_opts), problem, False
         except IngestError as exc:
-            return None, str(exc)
+            if problem:
+                return (
+                    None,
+                    problem.replace("(kept the feed's text)", "(tried again next time)"),
+                    True,
+                )
+            return None, str(exc), False
 
     async def _build(self, raw: RawArticle) -> tuple[Article | None, str | None]:
         loop = asyncio.get_running_loop()

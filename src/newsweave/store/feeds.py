@@ -237,18 +237,23 @@ def record_fetched(
     """A successful fetch (new content or a 304): errors cleared, validators kept for the next
     conditional GET. Written only once every entry is stored, so a crash before then makes
     the next refresh fetch the whole feed again rather than get a 304 and miss entries."""
+    # A 200 replaces the validators (a server may stop sending one); a 304 keeps them.
     with store.transaction() as conn:
         conn.execute(
-            "UPDATE feeds SET last_fetched = ?, next_due = ?, last_status = ?, last_error = NULL,"
-            " consecutive_errors = 0, url = coalesce(?, url), title = coalesce(?, title),"
-            " site = coalesce(?, site), etag = coalesce(?, etag),"
-            " last_modified = coalesce(?, last_modified),"
-            " feed_interval = CASE WHEN ? = 'updated' THEN ? ELSE feed_interval END"
-            " WHERE id = ?",
-            (
-                at, next_due, status, url, title, site, etag, last_modified,
-                status, feed_interval, feed_id,
-            ),
+            "UPDATE feeds SET last_fetched = :at, next_due = :next_due, last_status = :status,"
+            " last_error = NULL, consecutive_errors = 0, url = coalesce(:url, url),"
+            " title = coalesce(:title, title), site = coalesce(:site, site),"
+            " etag = CASE WHEN :status = 'updated' THEN :etag ELSE coalesce(:etag, etag) END,"
+            " last_modified = CASE WHEN :status = 'updated' THEN :last_modified"
+            "  ELSE coalesce(:last_modified, last_modified) END,"
+            " feed_interval = CASE WHEN :status = 'updated' THEN :feed_interval"
+            "  ELSE feed_interval END"
+            " WHERE id = :id",
+            {
+                "at": at, "next_due": next_due, "status": status, "url": url, "title": title,
+                "site": site, "etag": etag, "last_modified": last_modified,
+                "feed_interval": feed_interval, "id": feed_id,
+            },
         )  # fmt: skip
 
 
