@@ -3,9 +3,9 @@ pipeline, weave them into stories.
 
 One refresh per store at a time: `refresh` holds the store's "refresh" lease (renewed while it
 works) and a second one fails at once with `LeaseBusy`. The network part runs on an asyncio loop
-(`Fetcher`: a few requests at a time, one per host); cleaning runs on one worker thread so the
-loop keeps fetching meanwhile; every store write happens on the loop's thread, each entry (its
-article and its feed-entry row) in one transaction.
+(`Fetcher`: a few requests at a time, one per host); parsing and cleaning run on one worker
+thread so the loop keeps fetching meanwhile; every store write happens on the loop's thread,
+each entry (its article and its feed-entry row) in one transaction.
 
 For a server, `refresh_forever(db_path, stop)` is the background loop.
 """
@@ -246,8 +246,8 @@ class _Job:
 
     async def run(self, feeds: list[Feed]) -> list[FeedResult]:
         renewer = asyncio.create_task(self._renew())
-        # Cleaning is pure CPU: one thread keeps it off the loop and keeps stages that load
-        # things lazily from ever racing each other.
+        # Parsing and cleaning are pure CPU: one thread keeps them off the loop, and keeps
+        # parsers and stages that load things lazily from ever running twice at once.
         self.builder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsweave-clean")
         try:
             fetcher = Fetcher(self.opts.fetch, self.opts.concurrency, self.should_stop)
@@ -312,7 +312,8 @@ class _Job:
                 next_due=self.now() + interval_of(feed, self.opts),
             )  # fmt: skip
             return FeedResult(feed.id, moved or feed.url, feed.title, "not_modified")
-        parsed = await asyncio.to_thread(feedparser.parse, response.data)
+        loop = asyncio.get_running_loop()
+        parsed = await loop.run_in_executor(self.builder, feedparser.parse, response.data)
         problem = _not_a_feed(response, parsed)
         if problem:
             return self._error(feed, f"{feed.url}: {problem}", moved=moved)
