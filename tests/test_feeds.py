@@ -618,18 +618,17 @@ def test_cli_subscribe_feeds_refresh_opml_unsubscribe(
         cli("unsubscribe", "9")
 
 
-def test_cli_bad_every_is_a_clear_error(cli: Callable[..., CliResult]) -> None:
-    from newsweave.cli import main
-
-    del main
+def test_cli_bad_every_is_a_clear_error_and_creates_nothing(tmp_path: Path) -> None:
+    db_file = tmp_path / "x.db"
     result = subprocess.run(
-        [sys.executable, "-m", "newsweave", "--db", os.devnull + ".db", "subscribe", "x", "--every", "soon"],
+        [sys.executable, "-m", "newsweave", "--db", str(db_file), "subscribe", "x", "--every", "soon"],
         capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
         check=False,
     )  # fmt: skip
     assert result.returncode == 1
     assert result.stderr.strip().startswith("error --every soon: not a duration")
     assert "Traceback" not in result.stderr
+    assert not db_file.exists()
 
 
 def test_a_second_refresh_exits_while_one_runs(

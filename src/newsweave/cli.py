@@ -571,9 +571,10 @@ def subscribe(
     ),
 ) -> None:
     """Follow feeds: a feed URL, a site (its feed discovered) or an OPML file (folders → tags)."""
+    seconds = _feed_commands().parse_every(every) if every else None
     with _open_store() as store:
         code = _feed_commands().run_subscribe(
-            store, out, err, targets, full_text=full_text, every=every, tags=tag,
+            store, out, err, targets, full_text=full_text, every=seconds, tags=tag,
             as_json=format is Format.json, allow_private=allow_private,
         )  # fmt: skip
     raise typer.Exit(code)

@@ -24,6 +24,17 @@ from newsweave.store import Store
 from newsweave.store import feeds as db
 from newsweave.store.feeds import Feed
 
+# parse_every is here for the CLI, which checks --every before it opens the store.
+__all__ = [
+    "parse_every",
+    "run_feeds",
+    "run_opml",
+    "run_read_story",
+    "run_refresh",
+    "run_subscribe",
+    "run_unsubscribe",
+]
+
 
 def _iso(timestamp: float) -> str | None:
     if not timestamp:
@@ -89,12 +100,11 @@ def run_subscribe(
     targets: list[str],
     *,
     full_text: bool,
-    every: str | None,
+    every: int | None,
     tags: list[str],
     as_json: bool,
     allow_private: bool,
 ) -> int:
-    seconds = parse_every(every) if every else None
     env = FetchOptions.from_env()
     fetch_opts = FetchOptions(allow_private=allow_private or env.allow_private)
     failed = 0
@@ -102,7 +112,7 @@ def run_subscribe(
         store,
         targets,
         full_text=True if full_text else None,
-        every=seconds,
+        every=every,
         tags=tags,
         fetch_opts=fetch_opts,
     ):
