@@ -833,3 +833,11 @@ def test_a_refresh_asked_to_stop_fetches_no_further_feed(store: Store, srv: Feed
     assert len(srv.log) == len(report.feeds)
     assert get_feed(store, ids[2]).last_fetched is None
     assert store.conn.execute("SELECT count(*) FROM leases").fetchone()[0] == 0
+
+
+def test_default_interval_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEWSWEAVE_REFRESH_EVERY", "2h")
+    assert RefreshOptions.from_env().default_every == 7200
+    monkeypatch.setenv("NEWSWEAVE_REFRESH_EVERY", "often")
+    with pytest.raises(NewsweaveError, match=r"\$NEWSWEAVE_REFRESH_EVERY=often: not a duration"):
+        RefreshOptions.from_env()

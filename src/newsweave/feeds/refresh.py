@@ -78,7 +78,11 @@ class RefreshOptions:
             timeout=timeout if timeout is not None else env.timeout,
         )
         every = os.environ.get(EVERY_ENV)
-        return cls(fetch=fetch, default_every=parse_every(every) if every else 30 * 60)
+        try:
+            default = parse_every(every) if every else 30 * 60
+        except IngestError as exc:
+            raise NewsweaveError(f"${EVERY_ENV}={every}: {exc.problem}") from None
+        return cls(fetch=fetch, default_every=default)
 
 
 @dataclass(frozen=True)
