@@ -841,3 +841,26 @@ def test_default_interval_comes_from_the_environment(monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("NEWSWEAVE_REFRESH_EVERY", "often")
     with pytest.raises(NewsweaveError, match=r"\$NEWSWEAVE_REFRESH_EVERY=often: not a duration"):
         RefreshOptions.from_env()
+
+
+def test_an_entry_and_its_article_are_written_together_or_not_at_all(
+    store: Store, srv: FeedServer
+) -> None:
+    from newsweave.models import RawArticle
+    from newsweave.pipeline import build_article
+
+    title, body = article(news(1))
+    built = build_article(RawArticle(origin="x", kind="feed", text=body, title=title))
+    feed = _sub_raw(store, srv.url("/feed.xml"))
+    with pytest.raises(sqlite3.IntegrityError):
+        db.add_entry(store, feed, None, built, "now")  # type: ignore[arg-type]  # the entry row fails
+    assert store.count() == 0  # so the article was rolled back with it
+    assert db.add_entry(store, feed, "guid:1", built, "now") == "added"
+    assert (store.count(), get_feed(store, feed).articles) == (1, 1)
+    # A nested transaction is a savepoint: its failure leaves the outer one's writes alone.
+    with store.transaction():
+        store.conn.execute("UPDATE feeds SET title = 'outer' WHERE id = ?", (feed,))
+        with pytest.raises(RuntimeError), store.transaction():
+            store.conn.execute("UPDATE feeds SET site = 'inner' WHERE id = ?", (feed,))
+            raise RuntimeError
+    assert (get_feed(store, feed).title, get_feed(store, feed).site) == ("outer", None)
