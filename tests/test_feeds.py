@@ -864,3 +864,10 @@ def test_an_entry_and_its_article_are_written_together_or_not_at_all(
             store.conn.execute("UPDATE feeds SET site = 'inner' WHERE id = ?", (feed,))
             raise RuntimeError
     assert (get_feed(store, feed).title, get_feed(store, feed).site) == ("outer", None)
+
+
+def test_feed_scheme_links_are_their_http_urls(store: Store, srv: FeedServer) -> None:
+    srv.routes["/feed.xml"] = Doc(rss([item("1", news(1))]))
+    link = srv.url("/feed.xml").replace("http://", "feed://")
+    [result] = list(subscribe(store, [link], fetch_opts=LOCAL))
+    assert result.feed is not None and result.feed.url == srv.url("/feed.xml")

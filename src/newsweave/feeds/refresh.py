@@ -283,7 +283,12 @@ class _Job:
             return None  # not fetched (or not finished: its validators are not kept)
         except Exception as exc:  # one feed's bug must not end the batch or show a traceback
             log.exception("refresh of %s failed", feed.url)
-            result = self._error(feed, f"could not be refreshed ({type(exc).__name__}: {exc})")
+            message = f"{feed.url}: could not be refreshed ({type(exc).__name__}: {exc})"
+            try:
+                result = self._error(feed, message)
+            except Exception:  # the store itself failed: report, keep going
+                log.exception("could not record the failure of %s", feed.url)
+                result = FeedResult(feed.id, feed.url, feed.title, "error", error=message)
         self.progress.feed_done(result)
         return result
 

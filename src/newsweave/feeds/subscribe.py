@@ -61,7 +61,18 @@ def subscribe(
             yield SubscribeResult(target, status, feed, also=item.also)
 
 
+def feed_scheme(target: str) -> str:
+    """`feed://host/path` and `feed:https://…` (links some sites and browsers hand out) as the
+    http(s) URLs they stand for."""
+    if target.startswith("feed:https://") or target.startswith("feed:http://"):
+        return target[len("feed:") :]
+    if target.startswith("feed://"):
+        return "http://" + target[len("feed://") :]
+    return target
+
+
 def _resolve(target: str, opts: FetchOptions) -> Found | list[Found]:
+    target = feed_scheme(target)
     if is_url(target):
 
         def get(url: str) -> tuple[str, str, bytes]:
