@@ -49,6 +49,7 @@ bench: install
 	$(BIN)/python benchmarks/brief_seeds.py
 	$(BIN)/python benchmarks/brief_speed.py
 	$(BIN)/python benchmarks/brief_ecbplus.py
+	$(BIN)/python benchmarks/refresh.py
 
 clean:
 	rm -rf $(VENV) .demo .pytest_cache .mypy_cache .ruff_cache

@@ -193,20 +193,35 @@ def stories(
     limit: int | None = typer.Option(None, "--limit", "-n", help="Show at most this many."),
 ) -> None:
     """List stories, most recently updated first, with their independent origins."""
+    from newsweave.store.feeds import unread_by_story
+
     with _open_store() as store:
         rows = list_stories(store, limit)
-    _output(format, rows, _each(story_json), render_stories, empty=NO_STORIES)
+        unread = unread_by_story(store)
+    _output(
+        format,
+        rows,
+        lambda rows: [{**story_json(s), "unread": unread.get(s.id, 0)} for s in rows],
+        lambda rows: render_stories(rows, unread),
+        empty=NO_STORIES,
+    )
 
 
-def render_stories(rows: list[Story]) -> None:
+def render_stories(rows: list[Story], unread: dict[str, int] | None = None) -> None:
     table = Table(show_edge=False, pad_edge=False)
-    for column in ("id", "updated", "articles", "origins", "sources", "title"):
-        table.add_column(column, justify="right" if column in {"articles", "origins"} else "left")
+    columns = ["id", "updated", "articles", *(["unread"] if unread is not None else [])]
+    for column in (*columns, "origins", "sources", "title"):
+        table.add_column(
+            column, justify="right" if column in {"articles", "origins", "unread"} else "left"
+        )
     for story in rows:
+        counts = [str(len(story.articles))]
+        if unread is not None:
+            counts.append(str(unread.get(story.id, 0)))
         table.add_row(
             story.id[:8],
             story.last_updated[:10],
-            str(len(story.articles)),
+            *counts,
             str(story.independent_origins),
             escape(", ".join(story.sources[:3]) + (" …" if len(story.sources) > 3 else "")),
             escape(story.title or "(untitled)"),
@@ -389,8 +404,18 @@ def render_article(
 
 
 @app.command()
-def read(article_id: str = typer.Argument(..., metavar="ID")) -> None:
-    """Mark an article read: read count +1, last read = now."""
+def read(
+    article_id: str | None = typer.Argument(None, metavar="ID"),
+    story: str | None = typer.Option(
+        None, "--story", metavar="STORY", help="Mark every article of this story read."
+    ),
+) -> None:
+    """Mark an article (or with --story, a whole story) read: read count +1, last read = now."""
+    if story is not None:
+        with _open_store() as store:
+            raise typer.Exit(_feed_commands().run_read_story(store, out, story))
+    if article_id is None:
+        raise NewsweaveError("read: give an article ID, or --story STORY")
     with _open_store() as store:
         article = store.mark_read(article_id)
     out.print(
@@ -542,6 +567,82 @@ def demo() -> None:
         err.print(f"[red]error[/red] {escape(result.error or '')}")
     if failed:
         raise typer.Exit(1)
+
+
+# -- subscriptions (newsweave.feeds; docs/feeds.md) ---------------------------------------------
+
+
+def _feed_commands() -> Any:
+    from newsweave.feeds import commands
+
+    return commands
+
+
+@app.command()
+def subscribe(
+    targets: list[str] = typer.Argument(
+        ..., metavar="URL...", help="Feed or site URLs, OPML files."
+    ),
+    full_text: bool = typer.Option(
+        False, "--full-text", help="Fetch each new entry's page for its full text."
+    ),
+    every: str | None = typer.Option(
+        None, "--every", help="Refresh interval (30m, 2h, 1d) unless the feed sets its own."
+    ),
+    tag: list[str] = typer.Option([], "--tag", "-t", help="A tag for these feeds (repeatable)."),
+    format: Format = typer.Option(Format.text, "--format", "-f"),
+    allow_private: bool = typer.Option(
+        False, "--allow-private", help="Allow URLs on private or loopback addresses."
+    ),
+) -> None:
+    """Follow feeds: a feed URL, a site (its feed discovered) or an OPML file (folders → tags)."""
+    seconds = _feed_commands().parse_every(every) if every else None
+    with _open_store() as store:
+        code = _feed_commands().run_subscribe(
+            store, out, err, targets, full_text=full_text, every=seconds, tags=tag,
+            as_json=format is Format.json, allow_private=allow_private,
+        )  # fmt: skip
+    raise typer.Exit(code)
+
+
+@app.command()
+def unsubscribe(feed: str = typer.Argument(..., metavar="ID", help="A feed id or URL.")) -> None:
+    """Stop following a feed; the articles it brought stay."""
+    with _open_store() as store:
+        raise typer.Exit(_feed_commands().run_unsubscribe(store, out, feed))
+
+
+@app.command()
+def feeds(format: Format = typer.Option(Format.text, "--format", "-f")) -> None:
+    """List subscriptions: articles, unread, last fetch, status and errors, next refresh."""
+    with _open_store() as store:
+        raise typer.Exit(_feed_commands().run_feeds(store, out, format is Format.json))
+
+
+@app.command()
+def opml() -> None:
+    """Print every subscription as OPML 2.0 (`newsweave opml > subs.opml`)."""
+    with _open_store() as store:
+        raise typer.Exit(_feed_commands().run_opml(store))
+
+
+@app.command()
+def refresh(
+    feeds: list[str] = typer.Argument(None, metavar="[FEED]...", help="Feed ids or URLs."),
+    format: Format = typer.Option(Format.text, "--format", "-f"),
+    allow_private: bool = typer.Option(
+        False, "--allow-private", help="Allow URLs on private or loopback addresses."
+    ),
+    timeout: float | None = typer.Option(None, "--timeout", help="Seconds per request (15)."),
+) -> None:
+    """Fetch the feeds that are due (or those named), store and weave their new entries."""
+    bar = _progress() if format is Format.text and err.is_terminal else None
+    with _open_store() as store:
+        code = _feed_commands().run_refresh(
+            store, out, err, bar, feeds or [], as_json=format is Format.json,
+            allow_private=allow_private, timeout=timeout,
+        )  # fmt: skip
+    raise typer.Exit(code)
 
 
 def main() -> None:

@@ -176,3 +176,45 @@ MIGRATIONS.append(
         """,
     )
 )
+
+MIGRATIONS.append(
+    (
+        7,
+        """
+        -- Subscriptions. Times a scheduler compares (next_due) are Unix seconds; times a reader
+        -- sees (added, last_fetched) are ISO 8601 like the rest of the store.
+        CREATE TABLE feeds (
+            id INTEGER PRIMARY KEY,
+            url TEXT NOT NULL UNIQUE,
+            title TEXT,
+            site TEXT,
+            tags TEXT NOT NULL DEFAULT '[]',
+            full_text INTEGER NOT NULL DEFAULT 0,
+            every INTEGER,
+            feed_interval INTEGER,
+            etag TEXT,
+            last_modified TEXT,
+            added TEXT NOT NULL,
+            last_fetched TEXT,
+            last_status TEXT,
+            last_error TEXT,
+            consecutive_errors INTEGER NOT NULL DEFAULT 0,
+            next_due REAL NOT NULL DEFAULT 0,
+            disabled INTEGER NOT NULL DEFAULT 0
+        );
+        -- One row per entry a feed has carried, keyed by its guid, else its link, else the
+        -- content id: a refresh skips entries it has seen without fetching or cleaning them.
+        -- article_id is NULL for an entry that gave no article (no text), so it is not retried.
+        CREATE TABLE feed_entries (
+            feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+            key TEXT NOT NULL,
+            article_id TEXT REFERENCES articles(id) ON DELETE SET NULL,
+            seen TEXT NOT NULL,
+            PRIMARY KEY (feed_id, key)
+        ) WITHOUT ROWID;
+        CREATE INDEX feed_entries_article ON feed_entries(article_id);
+        -- An entry whose link is already stored (added by hand, or by another feed) is skipped.
+        CREATE INDEX articles_url ON articles(url);
+        """,
+    )
+)
