@@ -525,6 +525,23 @@ def demo() -> None:
         raise typer.Exit(1)
 
 
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
+    port: int = typer.Option(8765, "--port", help="Port to listen on."),
+    token: str | None = typer.Option(
+        None, "--token", help="Required of every request (default: $NEWSWEAVE_TOKEN); needed off loopback."
+    ),
+) -> None:
+    """Read stories in a browser: the web reader and JSON API over this store."""
+    from newsweave import web
+
+    db = resolve_db_path(state.db)
+    token = web.check_binding(host, token)
+    out.print(f"newsweave reader on http://{host}:{port}/ (store {db}); Ctrl-C stops it")
+    web.serve(db, host=host, port=port, token=token)
+
+
 def main() -> None:
     try:
         app()
