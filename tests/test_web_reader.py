@@ -75,7 +75,11 @@ def test_reader_story_list_story_citation_removed_read_search_keys(
         assert row.count() == 1, f"{value:,.0f} in the disputed-figures table"
         text = row.inner_text()
         assert speakers and all(name in text for name in speakers), (value, speakers, text)
-    assert page.locator("svg.coverage rect").count() >= len(story["sources"])
+    # Coverage: one bar piece per dated (day, source), one legend key per source drawn.
+    members = httpx.get(f"{base}/api/stories/{story['id']}").json()["members"]
+    dated = {(m["published"][:10], m["source"] or "(unknown)") for m in members if m["published"]}
+    expected = len(dated) + len({source for _, source in dated})
+    assert page.locator("svg.coverage rect").count() == expected
 
     # A citation in the summary leads to its article.
     cite = page.locator("#summary a.cite").first
@@ -175,4 +179,6 @@ def test_reader_screenshots(base: str, browser: Any, reader_store: ReaderStore, 
             assert path.stat().st_size > 5_000
             # Nothing wider than the screen: the page never scrolls sideways.
             assert page.evaluate("document.documentElement.scrollWidth") <= w
+            if name == "story":
+                page.locator("#disputes").screenshot(path=str(DOCS_IMG / f"figures-{suffix}.png"))
         page.close()

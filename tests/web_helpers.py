@@ -115,12 +115,12 @@ class ReaderStore:
         return target
 
 
-def _add(db: Path, source: str) -> list[str]:
+def _add(db: Path, *sources: str) -> list[str]:
     from typer.testing import CliRunner
 
     from newsweave.cli import app
 
-    result = CliRunner().invoke(app, ["--db", str(db), "add", "--format", "json", source])
+    result = CliRunner().invoke(app, ["--db", str(db), "add", "--format", "json", *sources])
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
     return [r["id"] for r in rows if r["id"]]
@@ -134,5 +134,5 @@ def reader_store(tmp_path_factory: pytest.TempPathFactory) -> ReaderStore:
 
     db = tmp_path_factory.mktemp("reader") / "newsweave.db"
     seeds = _add(db, str(shared_path("seeds")))
-    demo = _add(db, str(corpus_files()[0].parent))
+    demo = _add(db, *(str(p) for p in corpus_files()))
     return ReaderStore(db, seeds, demo)

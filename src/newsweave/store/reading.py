@@ -83,22 +83,23 @@ def record_visit(store: Store, story_id: str, at: str | None = None) -> None:
 
 @dataclass(frozen=True)
 class Coverage:
-    """Articles of one source on one day."""
+    """Articles of one source on one day (None: the article carries no date)."""
 
-    day: str
+    day: str | None
     source: str
     articles: int
 
 
 def coverage(store: Store, story_id: str) -> list[Coverage]:
     rows = store.conn.execute(
-        "SELECT substr(coalesce(a.published, a.added), 1, 10) AS day,"
+        # The day an article was published; when it was added here says nothing about the news.
+        "SELECT substr(a.published, 1, 10) AS day,"
         " coalesce(a.source, '(unknown)') AS source, count(*)"
         " FROM story_members m JOIN articles a ON a.id = m.article_id WHERE m.story_id = ?"
         " GROUP BY day, source ORDER BY day, source",
         (story_id,),
     ).fetchall()
-    return [Coverage(str(r[0]), str(r[1]), int(r[2])) for r in rows]
+    return [Coverage(r[0], str(r[1]), int(r[2])) for r in rows]
 
 
 def articles_page(store: Store, limit: int, offset: int = 0) -> list[ArticleSummary]:

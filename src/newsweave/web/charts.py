@@ -16,8 +16,9 @@ _MAX_DAYS = 60
 
 
 def coverage_svg(cells: Sequence[Coverage]) -> Markup:
-    """Articles per day, stacked by source, with a legend; empty when there is nothing to draw."""
-    days = sorted({c.day for c in cells if _is_day(c.day)})
+    """Dated articles per day, stacked by source, with a legend; empty when none is dated."""
+    cells = [c for c in cells if c.day is not None and _is_day(c.day)]
+    days = sorted({c.day for c in cells if c.day})
     if not days:
         return Markup("")
     first, last = date.fromisoformat(days[0]), date.fromisoformat(days[-1])
@@ -28,7 +29,7 @@ def coverage_svg(cells: Sequence[Coverage]) -> Markup:
     colour = {s: _PALETTE[min(i, len(_PALETTE) - 1)] for i, s in enumerate(sources)}
     per_day: dict[str, list[Coverage]] = {d: [] for d in axis}
     for cell in cells:
-        if cell.day in per_day:
+        if cell.day is not None and cell.day in per_day:
             per_day[cell.day].append(cell)
     peak = max((sum(c.articles for c in v) for v in per_day.values()), default=1) or 1
     width, height, top, bottom, left = 480, 120, 8, 20, 24

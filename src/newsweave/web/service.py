@@ -94,6 +94,10 @@ class StoryView:
     unread: int
 
     @property
+    def undated(self) -> int:
+        return sum(c.articles for c in self.coverage if c.day is None)
+
+    @property
     def titles(self) -> dict[str, str]:
         return {m.article.id: m.article.title or m.article.source or m.article.id[:8] for m in self.members}
 
