@@ -12,10 +12,10 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis import checks as st_checks
-from web_helpers import ReaderStore, reader_store, running_server
 
 from newsweave.errors import NewsweaveError
 from newsweave.web import check_binding
+from web_helpers import ReaderStore, reader_store, running_server
 
 __all__ = ["reader_store"]
 
@@ -44,12 +44,23 @@ def test_api_errors_share_one_shape(base: str) -> None:
     assert _error(httpx.get(f"{base}/api/stories?page=0"), 422)["code"] == "invalid"
     assert _error(httpx.get(f"{base}/api/search"), 422)["code"] == "invalid"
     assert _error(httpx.delete(f"{base}/api/stories"), 405)["code"] == "method_not_allowed"
-    assert _error(httpx.post(f"{base}/api/articles", content=b"{", headers={"content-type": "application/json"}), 422)
+    assert _error(
+        httpx.post(
+            f"{base}/api/articles", content=b"{", headers={"content-type": "application/json"}
+        ),
+        422,
+    )
     assert _error(httpx.post(f"{base}/api/articles", json={"text": 3}), 422)
     assert _error(httpx.post(f"{base}/api/articles", json={}), 422)["code"] == "empty"
-    assert _error(httpx.post(f"{base}/api/articles", content=b"x", headers={"content-type": "text/plain"}), 415)
+    assert _error(
+        httpx.post(f"{base}/api/articles", content=b"x", headers={"content-type": "text/plain"}),
+        415,
+    )
     big = b"x" * (300 * 1024)
-    assert _error(httpx.post(f"{base}/api/articles", json={"text": big.decode()}), 413)["code"] == "too_large"
+    assert (
+        _error(httpx.post(f"{base}/api/articles", json={"text": big.decode()}), 413)["code"]
+        == "too_large"
+    )
     # The pages answer errors as pages, with the same status.
     page = httpx.get(f"{base}/stories/ffffffffffffffff")
     assert page.status_code == 404 and "text/html" in page.headers["content-type"]
@@ -61,7 +72,9 @@ def test_api_lists_page_and_mirror_the_cli_shapes(base: str, reader_store: Reade
     second = httpx.get(f"{base}/api/stories", params={"per_page": 1, "page": 2}).json()
     assert second["stories"][0]["id"] != first["stories"][0]["id"]
     total = first["paging"]["total"]
-    assert total == len(httpx.get(f"{base}/api/stories", params={"per_page": 200}).json()["stories"])
+    assert total == len(
+        httpx.get(f"{base}/api/stories", params={"per_page": 200}).json()["stories"]
+    )
     articles = httpx.get(f"{base}/api/articles", params={"per_page": 500}).json()
     assert {a["id"] for a in articles["articles"]} >= set(reader_store.seed_ids)
     article = httpx.get(f"{base}/api/articles/{reader_store.seed_ids[0][:8]}").json()
@@ -118,7 +131,9 @@ def test_same_origin_required_for_state_changes(base: str, reader_store: ReaderS
     target = reader_store.demo_ids[1]
     evil = httpx.post(f"{base}/articles/{target}/read", headers={"origin": "http://evil.example"})
     assert _error(evil, 403)["code"] == "forbidden"
-    cross = httpx.post(f"{base}/api/articles/{target}/read", headers={"sec-fetch-site": "cross-site"})
+    cross = httpx.post(
+        f"{base}/api/articles/{target}/read", headers={"sec-fetch-site": "cross-site"}
+    )
     assert _error(cross, 403)
     assert httpx.get(f"{base}/api/articles/{target}").json()["unread"] is True
     own = httpx.post(f"{base}/articles/{target}/read", headers={"origin": base})
@@ -135,9 +150,17 @@ def test_token_guards_every_request(reader_store: ReaderStore, tmp_path: Any) ->
     with running_server(db, token="s3cret") as base:
         assert _error(httpx.get(f"{base}/api/stories"), 401)["code"] == "unauthorized"
         assert _error(httpx.get(f"{base}/openapi.json"), 401)
-        assert httpx.get(f"{base}/api/stories", headers={"x-newsweave-token": "s3cret"}).status_code == 200
-        assert httpx.get(f"{base}/api/stories", headers={"authorization": "Bearer s3cret"}).status_code == 200
-        assert _error(httpx.get(f"{base}/api/stories", headers={"authorization": "Bearer nope"}), 401)
+        assert (
+            httpx.get(f"{base}/api/stories", headers={"x-newsweave-token": "s3cret"}).status_code
+            == 200
+        )
+        assert (
+            httpx.get(f"{base}/api/stories", headers={"authorization": "Bearer s3cret"}).status_code
+            == 200
+        )
+        assert _error(
+            httpx.get(f"{base}/api/stories", headers={"authorization": "Bearer nope"}), 401
+        )
         page = httpx.get(f"{base}/stories/x")
         assert page.status_code == 303 and page.headers["location"].startswith("/login?next=")
         with httpx.Client(base_url=base) as client:

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from web_helpers import ReaderStore, free_port, reader_store, wait_http
 
 from newsweave.demo import corpus_files
+from web_helpers import ReaderStore, free_port, reader_store, wait_http
 
 __all__ = ["reader_store"]
 
@@ -55,7 +55,13 @@ def test_cli_add_while_serving_shows_up_and_never_locks(
 
         def read_all_the_time(offset: int) -> None:
             nonlocal served
-            urls = ["/", "/api/stories", "/api/search?q=council", f"/stories/{seed_story}", "/?unread=true"]
+            urls = [
+                "/",
+                "/api/stories",
+                "/api/search?q=council",
+                f"/stories/{seed_story}",
+                "/?unread=true",
+            ]
             with httpx.Client(base_url=base, timeout=60) as client:
                 i = offset
                 while not stop.is_set():

@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from web_helpers import PageWatch, ReaderStore, chromium, reader_store, running_server
 
 __all__ = ["reader_store"]
@@ -147,7 +148,9 @@ def test_reader_story_list_story_citation_removed_read_search_keys(
     page.close()
 
 
-def test_reader_reads_with_javascript_off(base: str, browser: Any, reader_store: ReaderStore) -> None:
+def test_reader_reads_with_javascript_off(
+    base: str, browser: Any, reader_store: ReaderStore
+) -> None:
     story = _seed_story(base, reader_store)
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+
 from web_helpers import PageWatch, chromium, running_server
 
 pytestmark = pytest.mark.slow
@@ -30,8 +31,14 @@ PROSE = (
 
 
 def _text_article() -> str:
-    paragraphs = [PROSE, f"Officials said {PAYLOADS} before the vote.", PROSE.replace("Tuesday", "Friday")]
-    return f"{WORD.title()} council <b onmouseover=\"alert('title')\">votes</b>\n\n" + "\n\n".join(paragraphs)
+    paragraphs = [
+        PROSE,
+        f"Officials said {PAYLOADS} before the vote.",
+        PROSE.replace("Tuesday", "Friday"),
+    ]
+    return f"{WORD.title()} council <b onmouseover=\"alert('title')\">votes</b>\n\n" + "\n\n".join(
+        paragraphs
+    )
 
 
 def _html_article() -> bytes:
@@ -46,8 +53,16 @@ def _html_article() -> bytes:
 
 def _jsonl_articles() -> bytes:
     rows = [
-        {"title": f"<img src=x onerror=alert('jsonl')> {WORD} pier", "text": PROSE * 3, "url": "javascript:alert('url')"},
-        {"title": f"{WORD} pier repairs", "text": PROSE * 2 + PAYLOADS, "url": "https://example.org/pier"},
+        {
+            "title": f"<img src=x onerror=alert('jsonl')> {WORD} pier",
+            "text": PROSE * 3,
+            "url": "javascript:alert('url')",
+        },
+        {
+            "title": f"{WORD} pier repairs",
+            "text": PROSE * 2 + PAYLOADS,
+            "url": "https://example.org/pier",
+        },
     ]
     return "\n".join(json.dumps(r) for r in rows).encode()
 
@@ -104,7 +119,11 @@ def test_hostile_articles_stay_inert_on_every_page(base: str) -> None:
             "#add-files",
             files=[
                 {"name": "hostile.html", "mimeType": "text/html", "buffer": _html_article()},
-                {"name": "hostile.jsonl", "mimeType": "application/jsonl", "buffer": _jsonl_articles()},
+                {
+                    "name": "hostile.jsonl",
+                    "mimeType": "application/jsonl",
+                    "buffer": _jsonl_articles(),
+                },
             ],
         )
         with page.expect_navigation() as submitted:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 import sqlite3
 import threading
@@ -73,7 +74,9 @@ def wait_http(url: str, timeout: float = 30) -> None:
 @contextmanager
 def chromium() -> Iterator[Any]:
     if not CHROMIUM.exists():
-        pytest.skip("Debian chromium is not installed (apt-get install -y chromium)")
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{CHROMIUM} is missing in CI (make browser installs it)")
+        pytest.skip("Debian chromium is not installed (make browser)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -129,7 +132,6 @@ def _add(db: Path, *sources: str) -> list[str]:
 @pytest.fixture(scope="session")
 def reader_store(tmp_path_factory: pytest.TempPathFactory) -> ReaderStore:
     from conftest import shared_path
-
     from newsweave.demo import corpus_files
 
     db = tmp_path_factory.mktemp("reader") / "newsweave.db"

@@ -518,6 +518,11 @@ def demo() -> None:
             story = weave_module.origin_of(store, article.id).story
             if story:
                 out.print(Markdown(brief_markdown(build_brief(store, story))))
+                out.print(
+                    "\n[bold]Read it in a browser:[/bold] "
+                    f"newsweave --db {escape(str(store.path))} serve   "
+                    f"then open http://127.0.0.1:8765/stories/{story}"
+                )
     failed = [r for r in results if r.status == "error"]
     for result in failed:
         err.print(f"[red]error[/red] {escape(result.error or '')}")
@@ -530,7 +535,9 @@ def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
     port: int = typer.Option(8765, "--port", help="Port to listen on."),
     token: str | None = typer.Option(
-        None, "--token", help="Required of every request (default: $NEWSWEAVE_TOKEN); needed off loopback."
+        None,
+        "--token",
+        help="Required of every request (default: $NEWSWEAVE_TOKEN); needed off loopback.",
     ),
 ) -> None:
     """Read stories in a browser: the web reader and JSON API over this store."""

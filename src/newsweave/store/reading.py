@@ -14,7 +14,9 @@ _UNREAD_STORY = (
 )
 
 
-def story_ids_page(store: Store, limit: int, offset: int = 0, unread_only: bool = False) -> list[str]:
+def story_ids_page(
+    store: Store, limit: int, offset: int = 0, unread_only: bool = False
+) -> list[str]:
     """Story ids, newest activity first, one page of them."""
     where = f" WHERE {_UNREAD_STORY}" if unread_only else ""
     rows = store.conn.execute(
@@ -68,7 +70,9 @@ def mark_unread(store: Store, article_id: str) -> None:
 
 
 def last_visit(store: Store, story_id: str) -> str | None:
-    row = store.conn.execute("SELECT at FROM story_visits WHERE story_id = ?", (story_id,)).fetchone()
+    row = store.conn.execute(
+        "SELECT at FROM story_visits WHERE story_id = ?", (story_id,)
+    ).fetchone()
     return str(row[0]) if row else None
 
 
@@ -119,4 +123,3 @@ def unread_article_ids(store: Store, article_ids: list[str]) -> set[str]:
         f"SELECT id FROM articles WHERE id IN ({marks}) AND last_read IS NULL", article_ids
     ).fetchall()
     return {str(r[0]) for r in rows}
-

@@ -210,7 +210,7 @@ def unread_article(request: Request, article_id: str) -> dict[str, Any]:
 @router.get("/search", response_model=SearchResults)
 def search(
     request: Request,
-    q: str = Query(..., min_length=1, max_length=500, description="words, \"a phrase\", a OR b"),
+    q: str = Query(..., min_length=1, max_length=500, description='words, "a phrase", a OR b'),
     page: int = Query(1, ge=1, le=1000),
     per_page: int = Query(20, ge=1, le=100),
 ) -> dict[str, Any]:

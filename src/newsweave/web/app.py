@@ -8,7 +8,7 @@ import hmac
 import ipaddress
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -37,7 +37,9 @@ CSP = (
     " connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
 # The exported brief carries its own <style> to stay one printable file; it has no script.
-EXPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'"
+EXPORT_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'"
+)
 
 SECURITY_HEADERS = {
     "x-content-type-options": "nosniff",
@@ -58,7 +60,7 @@ _STATUS_CODES = {
     422: "invalid",
 }
 
-BackgroundTask = Callable[[Service], Awaitable[None]]
+BackgroundTask = Callable[[Service], Coroutine[Any, Any, None]]
 
 
 def error_body(code: str, message: str) -> dict[str, Any]:
@@ -141,7 +143,7 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        tasks = [asyncio.create_task(job(service)) for job in background]
+        tasks: list[asyncio.Task[None]] = [asyncio.create_task(job(service)) for job in background]
         try:
             yield
         finally:
@@ -171,7 +173,9 @@ def create_app(
     pages.configure(app.state.templates)
 
     @app.middleware("http")
-    async def guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    async def guard(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
         path = request.url.path
         if token and not _public(path) and not _has_token(request, token):
             if _wants_json(path):
@@ -183,15 +187,14 @@ def create_app(
             return _secure(response)
         if request.method not in {"GET", "HEAD", "OPTIONS"} and not _same_origin(request):
             return _secure(
-                JSONResponse(
-                    error_body("forbidden", "cross-site request refused"), status_code=403
-                )
+                JSONResponse(error_body("forbidden", "cross-site request refused"), status_code=403)
             )
         try:
             response = await call_next(request)
         except _TooLarge:
             response = JSONResponse(
-                error_body("too_large", f"request body over {max_body_bytes} bytes"), status_code=413
+                error_body("too_large", f"request body over {max_body_bytes} bytes"),
+                status_code=413,
             )
         return _secure(response)
 

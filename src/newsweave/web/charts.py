@@ -25,7 +25,9 @@ def coverage_svg(cells: Sequence[Coverage]) -> Markup:
     span = min((last - first).days + 1, _MAX_DAYS)
     first = last - timedelta(days=span - 1)  # a long story shows its latest weeks
     axis = [(first + timedelta(days=i)).isoformat() for i in range(span)]
-    sources = sorted({c.source for c in cells}, key=lambda s: -sum(c.articles for c in cells if c.source == s))
+    sources = sorted(
+        {c.source for c in cells}, key=lambda s: -sum(c.articles for c in cells if c.source == s)
+    )
     colour = {s: _PALETTE[min(i, len(_PALETTE) - 1)] for i, s in enumerate(sources)}
     per_day: dict[str, list[Coverage]] = {d: [] for d in axis}
     for cell in cells:
@@ -44,7 +46,7 @@ def coverage_svg(cells: Sequence[Coverage]) -> Markup:
         f'<text x="{left - 4}" y="{height - bottom}" text-anchor="end" class="label">0</text>',
     ]
     for i, day in enumerate(axis):
-        y = height - bottom
+        y = float(height - bottom)
         for cell in sorted(per_day[day], key=lambda c: sources.index(c.source)):
             h = cell.articles * scale
             y -= h
@@ -62,7 +64,9 @@ def coverage_svg(cells: Sequence[Coverage]) -> Markup:
         y = height + 4 + 16 * i
         parts.append(f'<rect x="{left}" y="{y}" width="10" height="10" fill="{colour[source]}"/>')
         total = sum(c.articles for c in cells if c.source == source)
-        parts.append(f'<text x="{left + 16}" y="{y + 9}" class="label">{escape(source)} ({total})</text>')
+        parts.append(
+            f'<text x="{left + 16}" y="{y + 9}" class="label">{escape(source)} ({total})</text>'
+        )
     parts.append("</svg>")
     # Every piece of text above went through escape(): the markup is ours alone.
     return Markup("".join(parts))

@@ -10,12 +10,18 @@ from xml.sax.saxutils import escape as xml_escape
 
 import nh3
 from fastapi import APIRouter, Form, Query, Request, UploadFile
-from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
+from fastapi.responses import (
+    HTMLResponse,
+    JSONResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+)
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
 from newsweave.web.charts import coverage_svg
-from newsweave.web.service import AddRequest, Brief, InputError, Service, Upload
+from newsweave.web.service import AddRequest, InputError, Service, Upload
 
 router = APIRouter(include_in_schema=False)
 _templates: Jinja2Templates | None = None
@@ -52,7 +58,9 @@ def error_page(request: Request, status: int, message: str) -> Response:
 
 def snippet_html(snippet: str) -> Markup:
     """A search snippet: the text escaped, only the store's <mark> highlights kept as tags."""
-    marked = str(escape(snippet)).replace("&lt;mark&gt;", "<mark>").replace("&lt;/mark&gt;", "</mark>")
+    marked = (
+        str(escape(snippet)).replace("&lt;mark&gt;", "<mark>").replace("&lt;/mark&gt;", "</mark>")
+    )
     return Markup(nh3.clean(marked, tags={"mark"}, attributes={}))
 
 
@@ -133,7 +141,9 @@ def brief_file(request: Request, story_id: str) -> Response:
 @router.get("/articles/{article_id}", response_class=HTMLResponse)
 def article_page(request: Request, article_id: str) -> HTMLResponse:
     view = _service(request).article(article_id[:64])
-    return _render(request, "article.html", view=view, a=view.article, title=view.article.title or "Article")
+    return _render(
+        request, "article.html", view=view, a=view.article, title=view.article.title or "Article"
+    )
 
 
 @router.post("/articles/{article_id}/read")
@@ -155,7 +165,9 @@ def search_page(
     page: int = Query(1, ge=1, le=1000),
 ) -> HTMLResponse:
     result = _service(request).search(q, page) if q.strip() else None
-    return _render(request, "search.html", q=q, result=result, title=f"Search: {q}" if q else "Search")
+    return _render(
+        request, "search.html", q=q, result=result, title=f"Search: {q}" if q else "Search"
+    )
 
 
 @router.get("/add", response_class=HTMLResponse)
@@ -172,7 +184,9 @@ async def add_submit(
 ) -> HTMLResponse:
     from starlette.concurrency import run_in_threadpool
 
-    uploads = [Upload(f.filename or "upload.txt", await f.read()) for f in files or [] if f.filename]
+    uploads = [
+        Upload(f.filename or "upload.txt", await f.read()) for f in files or [] if f.filename
+    ]
     add = AddRequest(text=text or None, url=url or None, files=uploads)
     try:
         results = await run_in_threadpool(_service(request).add, add)
@@ -206,7 +220,13 @@ def login(request: Request, token: str = Form(""), next: str = Form("/")) -> Res
     from newsweave.web.app import TOKEN_COOKIE
 
     response = RedirectResponse(_local_path(next), status_code=303)
-    response.set_cookie(TOKEN_COOKIE, expected, httponly=True, samesite="strict", secure=request.url.scheme == "https")
+    response.set_cookie(
+        TOKEN_COOKIE,
+        expected,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
     return response
 
 
@@ -241,12 +261,14 @@ def atom_feed(request: Request, limit: int = Query(20, ge=1, le=100)) -> Respons
     return Response("\n".join(out) + "\n", media_type="application/atom+xml; charset=utf-8")
 
 
-def _summary_html(brief: Brief, base: str) -> str:
+def _summary_html(brief: Any, base: str) -> str:
+    # A newsweave.brief.Brief; only the service layer imports the brief module.
     number = {a: i + 1 for i, a in enumerate(brief.articles)}
     items = []
     for cited in brief.summary:
         cites = " ".join(
-            f'<a href="{escape(base)}/articles/{escape(a)}">[{number.get(a, "?")}]</a>' for a in cited.articles
+            f'<a href="{escape(base)}/articles/{escape(a)}">[{number.get(a, "?")}]</a>'
+            for a in cited.articles
         )
         items.append(f"<li>{escape(cited.text)} {cites}</li>")
     return f"<ul>{''.join(items)}</ul>" if items else "<p>(no summary yet)</p>"

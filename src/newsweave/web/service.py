@@ -24,8 +24,7 @@ from newsweave.models import AddResult, Article, ArticleSummary, SearchHit, Simi
 from newsweave.pipeline import add_sources, build_article, process_unit
 from newsweave.serialize import add_result_json, article_json, search_hit_json, story_json
 from newsweave.settings import FetchOptions, IngestOptions
-from newsweave.store import Store
-from newsweave.store import reading
+from newsweave.store import Store, reading
 from newsweave.text import normalize_text
 
 Story = weave.Story
@@ -99,7 +98,10 @@ class StoryView:
 
     @property
     def titles(self) -> dict[str, str]:
-        return {m.article.id: m.article.title or m.article.source or m.article.id[:8] for m in self.members}
+        return {
+            m.article.id: m.article.title or m.article.source or m.article.id[:8]
+            for m in self.members
+        }
 
 
 @dataclass(frozen=True)
@@ -191,7 +193,9 @@ class Service:
         members = [Member(a, weave.origin_of(store, a.id), a.id in unread) for a in articles]
         return StoryView(story, brief, members, reading.coverage(store, story.id), len(unread))
 
-    def _brief(self, store: Store, story: Story, articles: list[Article], since: str | None) -> Brief:
+    def _brief(
+        self, store: Store, story: Story, articles: list[Article], since: str | None
+    ) -> Brief:
         # Any `since` after the newest member gives the same (empty) news: one cache entry.
         newest = max((a.details.added or "" for a in articles), default="")
         since_key = None if since is None else ("after" if since >= newest else since)
@@ -258,7 +262,9 @@ class Service:
         hits = self.store().search(query, limit=page * per_page + 1)
         start = (page - 1) * per_page
         shown = hits[start : start + per_page]
-        return SearchPage(query, shown, Page(page, per_page, len(hits)), len(hits) > start + per_page)
+        return SearchPage(
+            query, shown, Page(page, per_page, len(hits)), len(hits) > start + per_page
+        )
 
     # -- adding ---------------------------------------------------------------------------
 
