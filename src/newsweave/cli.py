@@ -518,11 +518,10 @@ def demo() -> None:
             story = weave_module.origin_of(store, article.id).story
             if story:
                 out.print(Markdown(brief_markdown(build_brief(store, story))))
-                out.print(
-                    "\n[bold]Read it in a browser:[/bold] "
-                    f"newsweave --db {escape(str(store.path))} serve   "
-                    f"then open http://127.0.0.1:8765/stories/{story}"
-                )
+                out.print("\n[bold]Read it in a browser:[/bold]")
+                # Unwrapped, so the command can be copied whole.
+                out.print(f"  newsweave --db {escape(str(store.path))} serve", soft_wrap=True)
+                out.print(f"  then open http://127.0.0.1:8765/stories/{story}", soft_wrap=True)
     failed = [r for r in results if r.status == "error"]
     for result in failed:
         err.print(f"[red]error[/red] {escape(result.error or '')}")
