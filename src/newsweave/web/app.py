@@ -8,7 +8,7 @@ import hmac
 import ipaddress
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -80,20 +81,35 @@ class _TooLarge(Exception):
     pass
 
 
-class BodyLimit:
-    """Refuses request bodies over `limit` bytes, by their declared length or as they stream."""
+class Guard:
+    """What every request passes before any route: the body size limit, the token, and the
+    same-origin rule for state changes; every response leaves with the security headers.
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    Plain ASGI rather than a decorator middleware: it adds no task or stream per request.
+    """
+
+    def __init__(self, app: ASGIApp, token: str | None, limit: int) -> None:
         self.app = app
+        self.token = token
         self.limit = limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
-            await _send_json(send, 413, "too_large", f"request body over {self.limit} bytes")
+
+        async def secure_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for key, value in SECURITY_HEADERS.items():
+                    headers.setdefault(key, value)
+                headers.setdefault("content-security-policy", CSP)
+            await send(message)
+
+        request = Request(scope)
+        refusal = self._refusal(request)
+        if refusal is not None:
+            await refusal(scope, receive, secure_send)
             return
         seen = 0
 
@@ -105,24 +121,26 @@ class BodyLimit:
                 raise _TooLarge
             return message
 
-        await self.app(scope, limited, send)
+        await self.app(scope, limited, secure_send)
 
-
-async def _send_json(send: Send, status: int, code: str, message: str) -> None:
-    response = JSONResponse(error_body(code, message), status_code=status)
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [*response.raw_headers, *_header_pairs(CSP)],
-        }
-    )
-    await send({"type": "http.response.body", "body": response.body})
-
-
-def _header_pairs(csp: str) -> list[tuple[bytes, bytes]]:
-    pairs = [(k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
-    return [*pairs, (b"content-security-policy", csp.encode())]
+    def _refusal(self, request: Request) -> Response | None:
+        declared = request.headers.get("content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
+            return JSONResponse(
+                error_body("too_large", f"request body over {self.limit} bytes"), status_code=413
+            )
+        path = request.url.path
+        if self.token and not _public(path) and not _has_token(request, self.token):
+            if _wants_json(path):
+                return JSONResponse(
+                    error_body("unauthorized", "this server needs its token"), status_code=401
+                )
+            return RedirectResponse(f"/login?next={_quote_next(request)}", status_code=303)
+        if request.method not in {"GET", "HEAD", "OPTIONS"} and not _same_origin(request):
+            return JSONResponse(
+                error_body("forbidden", "cross-site request refused"), status_code=403
+            )
+        return None
 
 
 def create_app(
@@ -172,32 +190,6 @@ def create_app(
 
     pages.configure(app.state.templates)
 
-    @app.middleware("http")
-    async def guard(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        path = request.url.path
-        if token and not _public(path) and not _has_token(request, token):
-            if _wants_json(path):
-                response: Response = JSONResponse(
-                    error_body("unauthorized", "this server needs its token"), status_code=401
-                )
-            else:
-                response = RedirectResponse(f"/login?next={_quote_next(request)}", status_code=303)
-            return _secure(response)
-        if request.method not in {"GET", "HEAD", "OPTIONS"} and not _same_origin(request):
-            return _secure(
-                JSONResponse(error_body("forbidden", "cross-site request refused"), status_code=403)
-            )
-        try:
-            response = await call_next(request)
-        except _TooLarge:
-            response = JSONResponse(
-                error_body("too_large", f"request body over {max_body_bytes} bytes"),
-                status_code=413,
-            )
-        return _secure(response)
-
     async def on_error(request: Request, exc: Exception) -> Response:
         status, code, message = _describe(exc)
         if _wants_json(request.url.path):
@@ -220,8 +212,8 @@ def create_app(
     app.include_router(api.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=str(static_dir)), name="static")
-    # Outermost, so an oversized body is refused before anything reads it.
-    app.add_middleware(BodyLimit, limit=max_body_bytes)
+    # Outermost of ours, so an oversized body is refused before anything reads it.
+    app.add_middleware(Guard, token=token, limit=max_body_bytes)
     return app
 
 
