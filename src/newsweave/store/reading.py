@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from newsweave.dates import now_iso
-from newsweave.models import ArticleSummary
-from newsweave.store.db import Store
+from newsweave.models import ArticleSummary, SearchHit
+from newsweave.store.db import Store, fts_query
 
 _UNREAD_STORY = (
     "EXISTS (SELECT 1 FROM story_members m JOIN articles a ON a.id = m.article_id"
@@ -123,3 +123,24 @@ def unread_article_ids(store: Store, article_ids: list[str]) -> set[str]:
         f"SELECT id FROM articles WHERE id IN ({marks}) AND last_read IS NULL", article_ids
     ).fetchall()
     return {str(r[0]) for r in rows}
+
+
+def search_page(store: Store, query: str, limit: int, offset: int = 0) -> list[SearchHit]:
+    """One page of full-text hits, best first (the store's ranking and snippets).
+
+    The page's rows are chosen by rank first, so snippets are cut for those rows only, not
+    for every article that matches a common word.
+    """
+    match = fts_query(query)
+    if not match:
+        return []
+    rank = "bm25(articles_fts, 5.0, 1.0)"
+    rows = store.conn.execute(
+        "SELECT a.id, a.title, a.source,"
+        " snippet(articles_fts, 1, '<mark>', '</mark>', '…', 16),"
+        f" {rank} AS rank FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid"
+        " WHERE articles_fts MATCH ? AND articles_fts.rowid IN (SELECT rowid FROM articles_fts"
+        f" WHERE articles_fts MATCH ? ORDER BY {rank} LIMIT ? OFFSET ?) ORDER BY rank",
+        (match, match, limit, offset),
+    )
+    return [SearchHit(r[0], r[1], r[2], r[3], round(-r[4], 4)) for r in rows]

@@ -259,11 +259,10 @@ class Service:
 
     def search(self, query: str, page: int = 1, per_page: int = 20) -> SearchPage:
         # FTS5 has no cheap total; one hit beyond the page says whether there is a next one.
-        hits = self.store().search(query, limit=page * per_page + 1)
         start = (page - 1) * per_page
-        shown = hits[start : start + per_page]
+        hits = reading.search_page(self.store(), query, per_page + 1, start)
         return SearchPage(
-            query, shown, Page(page, per_page, len(hits)), len(hits) > start + per_page
+            query, hits[:per_page], Page(page, per_page, start + len(hits)), len(hits) > per_page
         )
 
     # -- adding ---------------------------------------------------------------------------
