@@ -211,3 +211,43 @@ def test_api_matches_its_schema_and_never_fails(base: str) -> None:
         check()
         tested.append(operation.label)
     assert len(tested) >= 9, tested
+
+
+def test_story_page_says_what_is_new_since_the_last_visit(
+    reader_store: ReaderStore, tmp_path: Any
+) -> None:
+    """Open the story, an article joins it (uploaded through the API), open it again: the
+    new article is at the top; a third visit has nothing new."""
+    import sqlite3
+
+    from conftest import shared_path
+
+    db = reader_store.copy(tmp_path / "since.db")
+    seeds = sorted(shared_path("seeds").iterdir())
+    late = seeds[-1]
+    with running_server(db) as base:
+        added = httpx.post(
+            f"{base}/api/articles", files=[("files", (late.name, late.read_bytes(), "text/plain"))]
+        ).json()["results"]
+        assert [r["status"] for r in added] == ["unchanged"]
+        late_id = added[0]["id"]
+    with sqlite3.connect(db) as conn:  # the late article was never there: take it out again
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("DELETE FROM story_members WHERE article_id = ?", (late_id,))
+        conn.execute("DELETE FROM articles WHERE id = ?", (late_id,))
+    with running_server(db) as base:
+        story = httpx.get(f"{base}/api/articles/{reader_store.seed_ids[0]}").json()["story"]
+        httpx.get(f"{base}/stories/{story}", timeout=120).raise_for_status()
+        second = httpx.get(f"{base}/stories/{story}", timeout=120).text
+        assert 'id="since"' not in second
+        added = httpx.post(
+            f"{base}/api/articles", files=[("files", (late.name, late.read_bytes(), "text/plain"))]
+        ).json()["results"]
+        assert [r["status"] for r in added] == ["added"]
+        joined = httpx.get(f"{base}/api/articles/{late_id}").json()["story"]
+        assert joined == story, "the late seed joins its story"
+        page = httpx.get(f"{base}/stories/{story}", timeout=120).text
+        since = page[page.index('id="since"') : page.index("</section>", page.index('id="since"'))]
+        assert f'href="/articles/{late_id}"' in since
+        assert page.index('id="since"') < page.index('id="summary"')
+        assert 'id="since"' not in httpx.get(f"{base}/stories/{story}", timeout=120).text

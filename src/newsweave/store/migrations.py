@@ -181,8 +181,9 @@ MIGRATIONS.append(
     (
         8,
         """
-        -- When a reader last opened a story page: "new since you last read" is measured from
-        -- here, apart from the per-article read marks that drive unread counts.
+        -- The last visit to a story page, as the added time of the newest article it showed:
+        -- "new since you last read" is measured from here, apart from the per-article read
+        -- marks that drive unread counts.
         CREATE TABLE story_visits (
             story_id TEXT PRIMARY KEY,
             at TEXT NOT NULL

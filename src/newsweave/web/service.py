@@ -188,7 +188,10 @@ class Service:
             since = max(reads) if reads else None
         brief = self._brief(store, story, articles, since)
         if visit:
-            reading.record_visit(store, story.id)
+            # The visit is remembered as the newest article it showed, not the clock: an
+            # article added in the same second as the visit still counts as new next time.
+            seen = max((a.details.added or "" for a in articles), default="")
+            reading.record_visit(store, story.id, seen or None)
         unread = reading.unread_article_ids(store, story.articles)
         members = [Member(a, weave.origin_of(store, a.id), a.id in unread) for a in articles]
         return StoryView(story, brief, members, reading.coverage(store, story.id), len(unread))
