@@ -49,6 +49,8 @@ def test_cli_add_while_serving_shows_up_and_never_locks(
     try:
         wait_http(base + "/")
         seed_story = httpx.get(f"{base}/api/articles/{reader_store.seed_ids[0]}").json()["story"]
+        # Its brief is built once before the race, so the readers keep asking during the add.
+        httpx.get(f"{base}/stories/{seed_story}", timeout=300).raise_for_status()
         problems: list[str] = []
         served = 0
         stop = threading.Event()
@@ -92,7 +94,7 @@ def test_cli_add_while_serving_shows_up_and_never_locks(
         assert add.returncode == 0, add.stderr
         assert "locked" not in (add.stdout + add.stderr).lower()
         assert not problems, problems[:5]
-        assert served > 20
+        assert served >= 2 * len(readers)  # the pages kept answering while the CLI wrote
 
         demo_story = httpx.get(f"{base}/api/articles/{reader_store.demo_ids[0]}").json()["story"]
         assert demo_story
