@@ -24,8 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from newsweave.errors import NewsweaveError, NotFoundError
-from newsweave.store import LeaseBusy
-from newsweave.web.service import InputError, Service
+from newsweave.web.service import InputError, LeaseBusy, Service
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from html import escape
 
 from markupsafe import Markup
 
-from newsweave.store.reading import Coverage
+from newsweave.web.service import Coverage
 
 # Colour-blind-safe (Okabe–Ito); sources beyond these share the last colour.
 _PALETTE = ["#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442", "#777777"]

@@ -24,11 +24,14 @@ from newsweave.models import AddResult, Article, ArticleSummary, SearchHit, Simi
 from newsweave.pipeline import add_sources, build_article, process_unit
 from newsweave.serialize import add_result_json, article_json, search_hit_json, story_json
 from newsweave.settings import FetchOptions, IngestOptions
-from newsweave.store import Store, reading
+from newsweave.store import LeaseBusy, Store, reading
 from newsweave.text import normalize_text
 
 Story = weave.Story
 Origin = weave.Origin
+Coverage = reading.Coverage
+
+__all__ = ["Coverage", "InputError", "LeaseBusy", "Origin", "Service", "Story"]
 
 # How many built briefs one server keeps: a story page is then a cache hit until it changes.
 _BRIEF_CACHE = 64
@@ -89,7 +92,7 @@ class StoryView:
     story: Story
     brief: Brief
     members: list[Member]
-    coverage: list[reading.Coverage]
+    coverage: list[Coverage]
     unread: int
 
     @property
