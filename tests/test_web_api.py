@@ -141,6 +141,20 @@ def test_same_origin_required_for_state_changes(base: str, reader_store: ReaderS
     assert httpx.get(f"{base}/api/articles/{target}").json()["unread"] is False
 
 
+def test_mark_a_story_read_and_the_unread_filter(base: str, reader_store: ReaderStore) -> None:
+    story = httpx.get(f"{base}/api/articles/{reader_store.seed_ids[1]}").json()["story"]
+    unread = {s["id"] for s in httpx.get(f"{base}/api/stories?unread=true").json()["stories"]}
+    assert story in unread
+    done = httpx.post(f"{base}/stories/{story}/read", headers={"origin": base})
+    assert done.status_code == 303
+    after = httpx.get(f"{base}/api/stories?unread=true").json()
+    assert story not in {s["id"] for s in after["stories"]}
+    assert after["paging"]["total"] == len(unread) - 1
+    assert httpx.get(f"{base}/api/stories/{story}").json()["unread"] == 0
+    listed = httpx.get(f"{base}/?unread=true").text
+    assert f'href="/stories/{story}"' not in listed
+
+
 def test_token_guards_every_request(reader_store: ReaderStore, tmp_path: Any) -> None:
     with pytest.raises(NewsweaveError, match="token"):
         check_binding("0.0.0.0", None)

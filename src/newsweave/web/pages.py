@@ -111,11 +111,7 @@ def story_page(request: Request, story_id: str) -> HTMLResponse:
 
 @router.post("/stories/{story_id}/read")
 def story_read(request: Request, story_id: str) -> Response:
-    service = _service(request)
-    view = service.story(story_id[:64], visit=False)
-    for member in view.members:
-        if member.unread:
-            service.mark(member.article.id, read=True)
+    _service(request).mark_story_read(story_id[:64])
     return _back(request, "/")
 
 

@@ -263,6 +263,14 @@ class Service:
             reading.mark_unread(store, full)
         return self.article(full)
 
+    def mark_story_read(self, story_id: str) -> Story:
+        """Every unread article of the story read (the list's *Mark read*)."""
+        store = self.store()
+        story = weave.get_story(store, story_id)
+        for article_id in sorted(reading.unread_article_ids(store, story.articles)):
+            store.mark_read(article_id)
+        return story
+
     def search(self, query: str, page: int = 1, per_page: int = 20) -> SearchPage:
         # FTS5 has no cheap total; one hit beyond the page says whether there is a next one.
         start = (page - 1) * per_page
