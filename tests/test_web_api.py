@@ -15,9 +15,7 @@ from schemathesis import checks as st_checks
 
 from newsweave.errors import NewsweaveError
 from newsweave.web import check_binding
-from web_helpers import ReaderStore, reader_store, running_server
-
-__all__ = ["reader_store"]
+from web_helpers import ReaderStore, running_server
 
 pytestmark = pytest.mark.slow
 

@@ -13,9 +13,7 @@ import httpx
 import pytest
 
 from newsweave.demo import corpus_files
-from web_helpers import ReaderStore, free_port, reader_store, wait_http
-
-__all__ = ["reader_store"]
+from web_helpers import ReaderStore, free_port, wait_http
 
 pytestmark = pytest.mark.slow
 

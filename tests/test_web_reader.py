@@ -10,9 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from web_helpers import PageWatch, ReaderStore, chromium, reader_store, running_server
-
-__all__ = ["reader_store"]
+from web_helpers import PageWatch, ReaderStore, chromium, running_server
 
 DOCS_IMG = Path(__file__).resolve().parents[1] / "docs" / "img"
 WIDTHS = {"desktop": (1280, 860), "phone": (390, 844)}
