@@ -81,6 +81,20 @@ def test_api_lists_page_and_mirror_the_cli_shapes(base: str, reader_store: Reade
     assert article["id"] in {h["id"] for h in hits["hits"]} or hits["paging"]["has_next"]
 
 
+def test_api_add_reports_each_input_as_the_cli_does(base: str) -> None:
+    chrome = httpx.post(f"{base}/api/articles", json={"text": "Home | News | Sport"}, timeout=120)
+    assert chrome.status_code == 200
+    [result] = chrome.json()["results"]
+    assert result["status"] == "error" and result["error"].startswith("pasted text: ")
+    private = httpx.post(f"{base}/api/articles", json={"url": "http://127.0.0.1:9/x"}, timeout=60)
+    [refused] = private.json()["results"]
+    assert refused["status"] == "error" and "private" in refused["error"]
+    files = [("files", ("notes.bin", b"\x00\x01\x02" * 100, "application/octet-stream"))]
+    [binary] = httpx.post(f"{base}/api/articles", files=files, timeout=60).json()["results"]
+    assert binary["status"] == "error" and binary["origin"] == "notes.bin"
+    assert "/tmp" not in binary["error"] and binary["error"].startswith("notes.bin: ")
+
+
 def test_api_mark_read_and_unread(base: str, reader_store: ReaderStore) -> None:
     target = reader_store.demo_ids[0]
     read = httpx.post(f"{base}/api/articles/{target}/read").json()

@@ -19,6 +19,7 @@ from typing import Any
 from newsweave import weave
 from newsweave.brief import Brief, brief_html, brief_json, brief_markdown, build_brief
 from newsweave.dates import now_iso
+from newsweave.errors import IngestError
 from newsweave.ingest import text_article
 from newsweave.models import AddResult, Article, ArticleSummary, SearchHit, SimilarArticle
 from newsweave.pipeline import add_sources, build_article, process_unit
@@ -312,8 +313,11 @@ class Service:
         origin = "pasted text"
         try:
             article = build_article(text_article(normalize_text(text), origin))
-        except Exception as exc:
+        except IngestError as exc:
             return AddResult(origin=origin, status="error", error=str(exc))
+        except Exception as exc:  # as the pipeline does: a cleaning bug on odd input is reported
+            message = f"{origin}: could not be processed ({type(exc).__name__}: {exc})"
+            return AddResult(origin=origin, status="error", error=message)
         return _store_article(store, article)
 
     def _add_bytes(self, store: Store, upload: Upload) -> list[AddResult]:
