@@ -141,6 +141,17 @@ def test_reader_story_list_story_citation_removed_read_search_keys(
     page.keyboard.press("o")
     page.wait_for_url("**" + href)
 
+    # m marks the current story read.
+    page.goto(base + "/")
+    first = items.nth(0)
+    story_href = first.locator("a[data-open]").get_attribute("href")
+    assert int(first.locator(".unread-count").get_attribute("data-unread") or "0") > 0
+    page.keyboard.press("j")
+    with page.expect_navigation():
+        page.keyboard.press("m")
+    marked = page.locator("li.item", has=page.locator(f'a[href="{story_href}"]'))
+    assert marked.locator(".unread-count").get_attribute("data-unread") == "0"
+
     assert not watch.errors, watch.errors
     assert not watch.dialogs
     page.close()
