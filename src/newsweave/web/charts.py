@@ -25,8 +25,10 @@ def coverage_svg(cells: Sequence[Coverage]) -> Markup:
     span = min((last - first).days + 1, _MAX_DAYS)
     first = last - timedelta(days=span - 1)  # a long story shows its latest weeks
     axis = [(first + timedelta(days=i)).isoformat() for i in range(span)]
+    # Most articles first; ties by name, so a source keeps its colour from one view to the next.
     sources = sorted(
-        {c.source for c in cells}, key=lambda s: -sum(c.articles for c in cells if c.source == s)
+        {c.source for c in cells},
+        key=lambda s: (-sum(c.articles for c in cells if c.source == s), s),
     )
     colour = {s: _PALETTE[min(i, len(_PALETTE) - 1)] for i, s in enumerate(sources)}
     per_day: dict[str, list[Coverage]] = {d: [] for d in axis}
@@ -35,13 +37,13 @@ def coverage_svg(cells: Sequence[Coverage]) -> Markup:
             per_day[cell.day].append(cell)
     peak = max((sum(c.articles for c in v) for v in per_day.values()), default=1) or 1
     width, height, top, bottom, left = 480, 120, 8, 20, 24
-    bar = (width - left) / span
+    bar = min((width - left) / span, 28.0)  # a short story keeps slim bars
     scale = (height - top - bottom) / peak
     parts = [
         f'<svg class="coverage" viewBox="0 0 {width} {height + 16 * len(sources)}" role="img"'
         f' aria-label="Articles per day per source, {escape(axis[0])} to {escape(axis[-1])}">',
         f"<title>Coverage: articles per day per source ({escape(axis[0])} to {escape(axis[-1])})</title>",
-        f'<line x1="{left}" y1="{height - bottom}" x2="{width}" y2="{height - bottom}" class="axis"/>',
+        f'<line x1="{left}" y1="{height - bottom}" x2="{left + span * bar:.1f}" y2="{height - bottom}" class="axis"/>',
         f'<text x="{left - 4}" y="{top + 8}" text-anchor="end" class="label">{peak}</text>',
         f'<text x="{left - 4}" y="{height - bottom}" text-anchor="end" class="label">0</text>',
     ]
@@ -55,10 +57,13 @@ def coverage_svg(cells: Sequence[Coverage]) -> Markup:
                 f' height="{h:.1f}" fill="{colour[cell.source]}"><title>{escape(day)}:'
                 f" {cell.articles} from {escape(cell.source)}</title></rect>"
             )
-    parts.append(f'<text x="{left}" y="{height - 4}" class="label">{escape(axis[0])}</text>')
-    if span > 1:
+    room = span * bar >= 150  # for a second date label under the last bar
+    first_label = axis[0] if room or span == 1 else f"{axis[0]} to {axis[-1]}"
+    parts.append(f'<text x="{left}" y="{height - 4}" class="label">{escape(first_label)}</text>')
+    if room:
+        end = left + span * bar
         parts.append(
-            f'<text x="{width}" y="{height - 4}" text-anchor="end" class="label">{escape(axis[-1])}</text>'
+            f'<text x="{end:.1f}" y="{height - 4}" text-anchor="end" class="label">{escape(axis[-1])}</text>'
         )
     for i, source in enumerate(sources):
         y = height + 4 + 16 * i
