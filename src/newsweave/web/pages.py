@@ -50,7 +50,10 @@ def _service(request: Request) -> Service:
 
 
 def error_page(request: Request, status: int, message: str) -> Response:
-    return _render(request, "error.html", status=status, status_code=status, message=message)
+    title = "Not found" if status == 404 else "Error"
+    return _render(
+        request, "error.html", status=status, status_code=status, message=message, title=title
+    )
 
 
 # -- helpers used by the templates --------------------------------------------------------
