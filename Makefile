@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEMO_DB ?= .demo/newsweave.db
 
-.PHONY: install demo test lint bench clean
+.PHONY: install browser demo test lint bench clean
 
 install: $(STAMP)
 
@@ -26,7 +26,12 @@ $(STAMP): pyproject.toml | $(BIN)/python
 demo: install
 	$(BIN)/newsweave --db $(DEMO_DB) demo
 
-test: install
+# Debian's Chromium and a font for the web tests: Playwright drives it and never downloads one.
+browser:
+	@command -v chromium >/dev/null && dpkg -s fonts-dejavu-core >/dev/null 2>&1 || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core; }
+
+test: install browser
 	$(BIN)/pytest -q
 
 lint: install
@@ -50,6 +55,7 @@ bench: install
 	$(BIN)/python benchmarks/brief_speed.py
 	$(BIN)/python benchmarks/brief_ecbplus.py
 	$(BIN)/python benchmarks/refresh.py
+	$(BIN)/python benchmarks/web_load.py
 
 clean:
 	rm -rf $(VENV) .demo .pytest_cache .mypy_cache .ruff_cache

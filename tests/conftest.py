@@ -130,3 +130,8 @@ def server() -> Iterator[LocalServer]:
     s = LocalServer()
     yield s
     s.close()
+
+
+# The web tests' store (the seeds and the demo story), registered here so that one session
+# builds it once for every test module.
+from web_helpers import reader_store  # noqa: E402, F401

@@ -562,6 +562,10 @@ def demo() -> None:
             story = origin_of(store, article.id).story
             if story:
                 out.print(Markdown(brief_markdown(brief_story(store, story))))
+                out.print("\n[bold]Read it in a browser:[/bold]")
+                # Unwrapped, so the command can be copied whole.
+                out.print(f"  newsweave --db {escape(str(store.path))} serve", soft_wrap=True)
+                out.print(f"  then open http://127.0.0.1:8765/stories/{story}", soft_wrap=True)
     failed = [r for r in results if r.status == "error"]
     for result in failed:
         err.print(f"[red]error[/red] {escape(result.error or '')}")
@@ -643,6 +647,30 @@ def refresh(
             allow_private=allow_private, timeout=timeout,
         )  # fmt: skip
     raise typer.Exit(code)
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
+    port: int = typer.Option(8765, "--port", help="Port to listen on."),
+    token: str | None = typer.Option(
+        None,
+        "--token",
+        help="Required of every request (default: $NEWSWEAVE_TOKEN); needed off loopback.",
+    ),
+    refresh: bool = typer.Option(
+        True, "--refresh/--no-refresh", help="Keep subscriptions current while serving."
+    ),
+) -> None:
+    """Read stories in a browser: the web reader and JSON API over this store."""
+    from newsweave import web
+
+    db = resolve_db_path(state.db)
+    token = web.check_binding(host, token)
+    out.print(f"newsweave reader on http://{host}:{port}/ (store {db}); Ctrl-C stops it")
+    web.serve(
+        db, host=host, port=port, token=token, background=[web.refresh_feeds] if refresh else []
+    )
 
 
 def main() -> None:

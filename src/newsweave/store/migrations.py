@@ -218,3 +218,20 @@ MIGRATIONS.append(
         """,
     )
 )
+
+MIGRATIONS.append(
+    (
+        8,
+        """
+        -- The last visit to a story page, as the added time of the newest article it showed:
+        -- "new since you last read" is measured from here, apart from the per-article read
+        -- marks that drive unread counts.
+        CREATE TABLE story_visits (
+            story_id TEXT PRIMARY KEY,
+            at TEXT NOT NULL
+        );
+        -- The story list pages by recency and counts unread members per story.
+        CREATE INDEX stories_updated ON stories(last_updated DESC, size DESC, id);
+        """,
+    )
+)

@@ -1,0 +1,40 @@
+"""The reader's store queries: search pages agree with the store's own search."""
+
+from __future__ import annotations
+
+from newsweave.models import Article, Details, Stats
+from newsweave.store import Store, reading
+
+
+def _article(n: int, text: str) -> Article:
+    return Article(
+        id=f"{n:016x}", origin=f"t{n}", title=f"Title {n}", source="S", url=None,
+        published=None, language="en", body=[text], removed=[], summary=text,
+        stats=Stats(len(text.split()), 1, 0), details=Details(),
+    )  # fmt: skip
+
+
+def test_search_pages_are_the_store_ranking_cut_into_pages(store: Store) -> None:
+    for n in range(45):
+        store.add(_article(n, "harbour " * (1 + n % 7) + f"wall number {n} and other words"))
+    whole = store.search("harbour", limit=100)
+    assert len(whole) == 45
+    paged = [h for p in range(3) for h in reading.search_page(store, "harbour", 20, 20 * p)]
+    assert [h.id for h in paged] == [h.id for h in whole]
+    assert [h.snippet for h in paged] == [h.snippet for h in whole]
+    assert reading.search_page(store, "  ", 20) == []
+    assert reading.search_page(store, '"unclosed OR', 20) == []
+
+
+def test_mark_unread_and_story_visits(store: Store) -> None:
+    store.add(_article(1, "text"))
+    full = f"{1:016x}"
+    store.mark_read(full)
+    assert reading.unread_article_ids(store, [full]) == set()
+    reading.mark_unread(store, full)
+    assert reading.unread_article_ids(store, [full]) == {full}
+    assert store.get(full).stats.read_count == 1  # the history of reads stays
+    assert reading.last_visit(store, "abc") is None
+    reading.record_visit(store, "abc", "2026-01-01T00:00:00")
+    reading.record_visit(store, "abc", "2026-01-02T00:00:00")
+    assert reading.last_visit(store, "abc") == "2026-01-02T00:00:00"
