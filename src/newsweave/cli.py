@@ -22,7 +22,7 @@ from newsweave import demo as demo_module
 from newsweave import weave as weave_module
 from newsweave.errors import NewsweaveError
 from newsweave.models import AddResult, Article, ArticleSummary
-from newsweave.pipeline import add_sources
+from newsweave.pipeline import add_sources, weave_pending
 from newsweave.serialize import (
     add_result_json,
     article_json,
@@ -136,15 +136,13 @@ def add(
 
 def _weave(store: Store, show_progress: bool) -> weave_module.WeaveReport:
     """Weave every article not yet in a story (those just added, and any a crash left behind)."""
-    weaver = weave_module.Weaver(store)
-    pending = weaver.pending()
-    if not pending:
-        return weave_module.WeaveReport()
     if not show_progress:
-        return weaver.weave(pending)
+        return weave_pending(store)
     with _progress() as progress:
-        task = progress.add_task("weaving stories", total=len(pending))
-        return weaver.weave(pending, progress=lambda n: progress.update(task, advance=n))
+        task = progress.add_task("weaving stories", total=None)
+        return weave_pending(
+            store, progress=lambda n, total: progress.update(task, advance=n, total=total)
+        )
 
 
 def _weave_summary(report: weave_module.WeaveReport) -> str:

@@ -5,9 +5,10 @@
   3. metadata   (metadata.py)   outlet and language
   4. summarize  (summarize.py)  summary and statistics → Article
   5. store      (store/)        Article → SQLite, once per id
+  6. weave      (weave.py)      stored articles → stories, one process at a time (`weave_pending`)
 
-`add_sources` runs them over many inputs, reporting each result as soon as it is stored, so
-anything reported "added" is already committed.
+`add_sources` runs stages 1–5 over many inputs, reporting each result as soon as it is stored,
+so anything reported "added" is already committed.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from functools import partial
+from typing import TYPE_CHECKING
 
 from newsweave.clean import CleanOptions, clean
 from newsweave.dates import now_iso
@@ -29,6 +31,9 @@ from newsweave.settings import IngestOptions
 from newsweave.store import Store
 from newsweave.summarize import statistics, summarize
 from newsweave.text import content_id
+
+if TYPE_CHECKING:
+    from newsweave.weave import WeaveReport
 
 log = logging.getLogger(__name__)
 
@@ -120,3 +125,37 @@ def _store(store: Store, outcome: Article | AddResult) -> AddResult:
     outcome.details.added = now_iso()
     status = store.add(outcome)
     return AddResult(origin=outcome.origin, status=status, id=outcome.id, title=outcome.title)
+
+
+# A weaver renews its lease after every batch; a batch takes seconds with the default model and
+# under a minute with the slowest, so a holder that stops renewing for this long is gone.
+WEAVE_LEASE_TTL = 180.0
+
+
+def weave_pending(
+    store: Store,
+    progress: Callable[[int, int], None] | None = None,
+    wait: float | None = None,
+) -> WeaveReport:
+    """Stage 6: weave every stored article not yet in a story, under the store's "weave" lease.
+
+    Processes adding to one store at once (a cron refresh, a manual add, the web server) each
+    call this; the lease makes them take turns, and each re-reads what is pending once it holds
+    the lease, so an article another process has just woven is not woven again. `progress` gets
+    (articles just done, articles pending) after each batch. `wait`: see `Store.lease`.
+    """
+    from newsweave.weave import Weaver, WeaveReport
+
+    with store.lease("weave", ttl=WEAVE_LEASE_TTL, wait=wait) as lease:
+        pending = store.unwoven_ids()
+        if not pending:
+            return WeaveReport()
+        # Built inside the lease: its vector index must include what the last holder wove.
+        weaver = Weaver(store)
+
+        def batch_done(count: int) -> None:
+            lease.renew()
+            if progress is not None:
+                progress(count, len(pending))
+
+        return weaver.weave(pending, progress=batch_done)

@@ -464,11 +464,7 @@ class Weaver:
     # - public -
 
     def pending(self) -> list[str]:
-        rows = self.store.conn.execute(
-            "SELECT a.id FROM articles a LEFT JOIN story_members m ON m.article_id = a.id"
-            " WHERE m.article_id IS NULL ORDER BY a.rowid"
-        )
-        return [r[0] for r in rows]
+        return self.store.unwoven_ids()
 
     def weave(
         self, ids: Sequence[str] | None = None, progress: Callable[[int], None] | None = None
@@ -550,6 +546,8 @@ class Weaver:
         copy = self._find_copy(signals, keys, neighbours)
 
         with self.store.transaction() as tx:
+            if _woven_already(tx, article.id):
+                return None
             self._write_signals(tx, signals, keys)
             if copy is not None:
                 of_id, match = copy
@@ -559,7 +557,8 @@ class Weaver:
                     (of_id,),
                 ).fetchone()
                 tx.execute(
-                    "INSERT INTO origins (article_id, origin_group, copy_of, kind, score) VALUES (?,?,?,?,?)",
+                    "INSERT INTO origins (article_id, origin_group, copy_of, kind, score) VALUES (?,?,?,?,?)"
+                    f" {_ORIGIN_UPSERT}",
                     (article.id, group, of_id, match.kind, round(match.contained, 3)),
                 )
                 report.copies += 1
@@ -567,7 +566,8 @@ class Weaver:
                 candidates: dict[str, float] = {}
             else:
                 tx.execute(
-                    "INSERT INTO origins (article_id, origin_group, copy_of, kind, score) VALUES (?,?,NULL,'original',NULL)",
+                    "INSERT INTO origins (article_id, origin_group, copy_of, kind, score)"
+                    f" VALUES (?,?,NULL,'original',NULL) {_ORIGIN_UPSERT}",
                     (article.id, article.id),
                 )
                 profile = idf.profile(signals)
@@ -852,7 +852,10 @@ class Weaver:
             for k, c in signals.names.items()
         }
         tx.execute(
-            "INSERT INTO article_signals (article_id, model, vector, terms, names, day, sentences) VALUES (?,?,?,?,?,?,?)",
+            "INSERT INTO article_signals (article_id, model, vector, terms, names, day, sentences) VALUES (?,?,?,?,?,?,?)"
+            " ON CONFLICT(article_id) DO UPDATE SET model = excluded.model, vector = excluded.vector,"
+            " terms = excluded.terms, names = excluded.names, day = excluded.day,"
+            " sentences = excluded.sentences",
             (
                 signals.article_id, self.embedder.name, signals.vector.astype(np.float16).tobytes(),
                 json.dumps(signals.terms), json.dumps(names), signals.day, json.dumps(signals.sentences),
@@ -927,6 +930,20 @@ class Weaver:
             "UPDATE stories SET title = coalesce(?, title), why = ? WHERE id = ?",
             (title, json.dumps(why), story_id),
         )
+
+
+# Writes that another weaver may have made first replace what it wrote instead of failing.
+_ORIGIN_UPSERT = (
+    "ON CONFLICT(article_id) DO UPDATE SET origin_group = excluded.origin_group,"
+    " copy_of = excluded.copy_of, kind = excluded.kind, score = excluded.score"
+)
+
+
+def _woven_already(tx: Any, article_id: str) -> bool:
+    """Whether the article is in a story, asked inside the write transaction: the answer cannot
+    change before it commits, so two weavers never both weave one article."""
+    found = tx.execute("SELECT 1 FROM story_members WHERE article_id = ?", (article_id,))
+    return found.fetchone() is not None
 
 
 def explain(members: list[Signals], idf: _Idf) -> dict[str, Any]:
