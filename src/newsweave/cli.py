@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
+import typer.core
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
@@ -34,7 +35,32 @@ from newsweave.settings import FetchOptions, IngestOptions, resolve_db_path
 from newsweave.store import Store
 from newsweave.text import decode
 
+def _bare_flags(params: list[Any]) -> list[Any]:
+    """Show on/off flags as bare flags in help: typer's rich help prints the type of every
+    option, so `--verbose` read as `--verbose <bool>`, as if it took a value. An empty metavar
+    is what it prints in the type column instead. (Typer vendors its own click, so options are
+    recognised by what they are, not by class.)"""
+    for param in params:
+        if getattr(param, "is_flag", False) or getattr(param, "count", False):
+            param.metavar = ""
+    return params
+
+
+class _Group(typer.core.TyperGroup):
+    """The app's command group; every command it hands out gets bare flags in its help."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _bare_flags(super().get_params(ctx))
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            _bare_flags(command.get_params(ctx))  # includes --help, which click keeps
+        return command
+
+
 app = typer.Typer(
+    cls=_Group,
     help="newsweave: one story, woven from many sources.",
     no_args_is_help=True,
     add_completion=False,
@@ -67,8 +93,10 @@ def _main(
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(message)s")
 
 
-def _open_store() -> Store:
-    return Store.open(resolve_db_path(state.db))
+def _open_store(create: bool = False) -> Store:
+    """The store the command works on. Only commands that add articles (`create=True`) make a
+    new database; the others report a missing one, so a mistyped `--db` creates nothing."""
+    return Store.open(resolve_db_path(state.db), create=create)
 
 
 def _progress() -> Progress:
@@ -113,7 +141,7 @@ def add(
         elif result.status == "error":
             err.print(f"[red]error[/red] {escape(result.error or result.origin)}")
 
-    with _open_store() as store:
+    with _open_store(create=True) as store:
         if show_progress:
             with _progress() as progress:
                 task = progress.add_task("adding", total=None)
@@ -488,7 +516,7 @@ def _parse_reference_date(value: str | None, option: str = "--date") -> date:
 @app.command()
 def demo() -> None:
     """Load the bundled (fictional) demo story and show what a reader sees."""
-    with _open_store() as store:
+    with _open_store(create=True) as store:
         results = list(add_sources(store, [str(p) for p in demo_module.corpus_files()]))
         _weave(store, show_progress=False)
         added = sum(r.status == "added" for r in results)
