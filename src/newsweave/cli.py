@@ -31,7 +31,7 @@ from newsweave.serialize import (
     story_json,
     summary_json,
 )
-from newsweave.settings import FetchOptions, IngestOptions, resolve_db_path
+from newsweave.settings import MAX_BYTES_ENV, MAX_BYTES_FLAG, IngestOptions, resolve_db_path
 from newsweave.store import Store
 from newsweave.text import decode
 
@@ -125,11 +125,17 @@ def add(
     allow_private: bool = typer.Option(
         False, "--allow-private", help="Allow fetching URLs on private or loopback addresses."
     ),
+    max_bytes: str | None = typer.Option(
+        None,
+        MAX_BYTES_FLAG,
+        metavar="SIZE",
+        help=f"Refuse files and downloads larger than this (e.g. 50MB; default ${MAX_BYTES_ENV}, else 10MB).",
+    ),
 ) -> None:
     """Add articles; re-adding one that is stored changes nothing. Exit 1 if any input failed."""
-    env = FetchOptions.from_env()
-    fetch_opts = FetchOptions(allow_private=allow_private or env.allow_private)
-    opts = IngestOptions(fetch_links=fetch_links, fetch=fetch_opts)
+    opts = IngestOptions.resolve(
+        max_bytes=max_bytes, allow_private=allow_private, fetch_links=fetch_links
+    )
     counts = {"added": 0, "unchanged": 0, "error": 0}
     show_progress = format is Format.text and err.is_terminal
 

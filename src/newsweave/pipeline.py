@@ -21,7 +21,7 @@ from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING
 
-from newsweave.clean import CleanOptions, clean
+from newsweave.clean import CleanOptions, clean, lacks_article_text
 from newsweave.dates import now_iso
 from newsweave.errors import IngestError
 from newsweave.ingest import expand, ingest
@@ -45,6 +45,9 @@ def build_article(raw: RawArticle, clean_opts: CleanOptions | None = None) -> Ar
         raise IngestError(
             raw.origin, f"nothing left after cleaning ({len(cleaned.removed)} pieces were chrome)"
         )
+    no_text = lacks_article_text(cleaned.title, cleaned.paragraphs)
+    if no_text:
+        raise IngestError(raw.origin, f"no article text ({no_text})")
     return Article(
         id=content_id(raw.title, raw.text),
         origin=raw.origin,
