@@ -39,15 +39,15 @@ def test_read_only_commands_never_create_a_database(tmp_path: Path, command: lis
 def test_add_creates_the_database_and_its_folder(tmp_path: Path) -> None:
     db = tmp_path / "new" / "x.db"
     article = tmp_path / "a.txt"
-    article.write_text("Flood warning\n\nThe river rose overnight and the council opened a shelter.\n")
+    article.write_text(
+        "Flood warning\n\nThe river rose overnight and the council opened a shelter.\n"
+    )
     result = CliRunner().invoke(app, ["--db", str(db), "add", str(article)])
     assert result.exit_code == 0, result.stderr
     assert db.exists()
 
 
-def test_add_max_bytes_flag_raises_the_cap_and_the_error_says_how(
-    cli: Cli, tmp_path: Path
-) -> None:
+def test_add_max_bytes_flag_raises_the_cap_and_the_error_says_how(cli: Cli, tmp_path: Path) -> None:
     path = tmp_path / "long.txt"
     path.write_text("Long read\n\n" + "The river rose again overnight, residents said. " * 300)
     refused = cli("add", str(path), "--max-bytes", "8KB")

@@ -54,7 +54,9 @@ def test_broken_utf8_stays_utf8_with_replacement_and_says_so(tmp_path: Path) -> 
     cut = "Café crème for everyone, said the owner of the café.".encode().replace(
         b"\xc3\xa9", b"\xc3", 1
     )
-    data = good.encode() + b"\n\n" + cut + b"\n\nThe owner said \xff\xfe twice.\n\n" + second.encode()
+    data = (
+        good.encode() + b"\n\n" + cut + b"\n\nThe owner said \xff\xfe twice.\n\n" + second.encode()
+    )
     path = tmp_path / "broken.txt"
     path.write_bytes(data)
     article = only_article(path)
@@ -79,7 +81,9 @@ def test_a_legacy_line_in_a_utf8_file_is_still_read_in_its_code_page(tmp_path: P
 
 def test_xml_that_is_not_a_feed_names_its_root_element(tmp_path: Path) -> None:
     path = tmp_path / "settings.xml"
-    path.write_text('<?xml version="1.0"?>\n<!-- app settings -->\n<config><item>1</item></config>\n')
+    path.write_text(
+        '<?xml version="1.0"?>\n<!-- app settings -->\n<config><item>1</item></config>\n'
+    )
     (item,) = list(ingest(str(path)))
     assert isinstance(item, IngestError)
     assert str(item) == f"{path}: not a feed (root element <config>)"
@@ -169,3 +173,33 @@ def test_size_cap_error_says_how_to_raise_it(tmp_path: Path) -> None:
     assert isinstance(item, IngestError)
     assert "the cap is 4 KB: raise it with --max-bytes or $NEWSWEAVE_MAX_BYTES" in str(item)
     assert isinstance(only_article(path, IngestOptions(max_file_bytes=1024 * 1024)), RawArticle)
+
+
+def _refused(raws: list[RawArticle]) -> list[str]:
+    refused = []
+    for raw in raws:
+        try:
+            build_article(raw)
+        except IngestError as exc:
+            refused.append(str(exc))
+    return refused
+
+
+def test_no_article_rule_refuses_no_seed_demo_or_evaluation_page() -> None:
+    import gzip
+    import json
+
+    from conftest import shared_path
+    from newsweave.demo import corpus_files
+    from newsweave.ingest import _html_article
+
+    sources = [*sorted(shared_path("seeds").iterdir()), *corpus_files()]
+    raws = [item for s in sources for item in ingest(str(s)) if isinstance(item, RawArticle)]
+    assert len(raws) == len(sources)
+    data = shared_path("data", "article-extraction")
+    truth = json.loads((data / "ground-truth.json").read_text())
+    for key, page in sorted(truth.items()):
+        html = gzip.decompress((data / "html" / f"{key}.html.gz").read_bytes())
+        raws.append(_html_article(html.decode("utf-8", "replace"), key, page.get("url")))
+    assert len(raws) == len(sources) + 181
+    assert _refused(raws) == []

@@ -35,6 +35,7 @@ from newsweave.settings import MAX_BYTES_ENV, MAX_BYTES_FLAG, IngestOptions, res
 from newsweave.store import Store
 from newsweave.text import decode
 
+
 def _bare_flags(params: list[Any]) -> list[Any]:
     """Show on/off flags as bare flags in help: typer's rich help prints the type of every
     option, so `--verbose` read as `--verbose <bool>`, as if it took a value. An empty metavar

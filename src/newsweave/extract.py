@@ -104,11 +104,9 @@ def only_links(html: str, text: str) -> bool:
     except (lxml.etree.ParserError, ValueError):
         return False
     # Longest first, so a link whose text holds another's is taken whole.
-    anchors = sorted(
-        {t for a in root.iter("a") if len(t := " ".join(" ".join(a.itertext()).split())) >= 3},
-        key=len,
-        reverse=True,
-    )
+    texts = {" ".join(str(t) for t in a.itertext()) for a in root.iter("a")}
+    texts = {" ".join(t.split()) for t in texts}
+    anchors = sorted((t for t in texts if len(t) >= 3), key=len, reverse=True)
     links, prose = 0, []
     for para in split_paragraphs(text):
         if _link_share(" ".join(para.split()), anchors) >= MOSTLY_LINKS:

@@ -115,7 +115,9 @@ def _read_file(path: Path, opts: IngestOptions) -> bytes:
         except (OSError, EOFError) as exc:
             raise IngestError(origin, f"not a readable gzip file ({exc})") from None
         if len(data) > opts.max_file_bytes:
-            raise IngestError(origin, too_large(len(data), opts.max_file_bytes, " once decompressed"))
+            raise IngestError(
+                origin, too_large(len(data), opts.max_file_bytes, " once decompressed")
+            )
     return data
 
 

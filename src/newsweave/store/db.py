@@ -25,9 +25,9 @@ from newsweave.models import (
     SimilarArticle,
     Stats,
 )
+from newsweave.settings import DB_ENV
 from newsweave.store.leases import Lease, LeaseBusy, try_acquire
 from newsweave.store.migrations import MIGRATIONS
-from newsweave.settings import DB_ENV
 from newsweave.text import STOPWORDS, tokens
 
 _T = TypeVar("_T")
@@ -343,7 +343,9 @@ def _retry_busy(step: Callable[[], _T], path: Path) -> _T:
 def _connect(path: Path, create: bool) -> sqlite3.Connection:
     # mode=rw opens only an existing file: a read-only command racing a delete cannot create one.
     target = path if create else f"file:{quote(str(path.resolve()))}?mode=rw"
-    conn = sqlite3.connect(target, isolation_level=None, timeout=BUSY_TIMEOUT_SECONDS, uri=not create)
+    conn = sqlite3.connect(
+        target, isolation_level=None, timeout=BUSY_TIMEOUT_SECONDS, uri=not create
+    )
     try:
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA journal_mode=WAL")
