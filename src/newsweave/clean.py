@@ -397,8 +397,10 @@ LIST_PARAGRAPHS = 3
 _WALL_TITLE = re.compile(
     r"(?:error\s*)?(?:\d{3}\b[\s:-]*)?(?:page\s+)?(?:not\s+found|forbidden|access\s+denied|"
     r"unauthori[sz]ed|internal\s+server\s+error|bad\s+gateway|service\s+unavailable|"
-    r"gateway\s+time-?out|(?:sign|log)\s*(?:in|on)\b.*|subscribe\s+to\s+(?:continue|read)\b.*|"
-    r"(?:this\s+)?page\s+(?:is\s+)?(?:unavailable|not\s+available)|error|\d{3})[\s.!]*",
+    r"gateway\s+time-?out|(?:sign|log)\s*(?:in|on)(?:\s+(?:to|required)\b.*)?|"
+    r"subscribe\s+to\s+(?:continue|read)\b.*|(?:this\s+)?page\s+(?:is\s+)?"
+    r"(?:unavailable|not\s+available)|error|\d{3})[\s.!]*"
+    r"(?:\s[-|:–—]\s.*)?",  # a site name after a separator: "Page not found | The Courier"
     re.IGNORECASE,
 )
 WALL_WORDS = 60
