@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CliResult
+from newsweave.store import Store
 
 Cli = Callable[..., CliResult]
 ARTICLE = (
@@ -112,6 +113,7 @@ def test_show_text_with_removed(cli: Cli, corpus: Path) -> None:
 
 
 def test_show_unknown_id_is_one_line_error(db_path: Path) -> None:
+    Store.open(db_path).close()  # an empty store: a missing one is an error of its own
     result = subprocess.run(
         [sys.executable, "-m", "newsweave", "--db", str(db_path), "show", "abcdef"],
         capture_output=True, text=True, check=False,
@@ -196,7 +198,8 @@ def test_bad_batch_loses_nothing_already_stored(cli: Cli, corpus: Path, tmp_path
     assert cli("list", "-f", "json").json() == before
 
 
-def test_list_on_an_empty_store_says_how_to_start(cli: Cli) -> None:
+def test_list_on_an_empty_store_says_how_to_start(cli: Cli, db_path: Path) -> None:
+    Store.open(db_path).close()
     assert "no articles yet" in cli("list").stdout
     assert cli("list", "-f", "json").json() == []
 

@@ -31,3 +31,14 @@ def test_json_shapes_are_documented() -> None:
     doc = (ROOT / "docs" / "json.md").read_text()
     for key in ("related_titles", "similar", "removed", "reading_minutes", "last_read", "status"):
         assert key in doc
+
+
+def test_every_long_option_is_documented() -> None:
+    import typer
+
+    doc = (ROOT / "docs" / "cli.md").read_text()
+    group = typer.main.get_command(app)
+    commands = [group, *getattr(group, "commands", {}).values()]
+    options = {o for c in commands for p in c.params for o in getattr(p, "opts", [])}
+    assert "--max-bytes" in options
+    assert sorted(o for o in options if o.startswith("--") and o not in doc) == []

@@ -167,7 +167,8 @@ def test_ingest_refuses_files_over_the_cap(tmp_path: Path) -> None:
     path = tmp_path / "huge.txt"
     with path.open("wb") as f:
         f.write(b"word " * (50 * 1024 * 1024 // 5))
-    assert "too large (52.4 MB; the cap is 10 MB)" in _error(path)
+    # Sizes in the units `--max-bytes` takes (1 MB = 1024 KB), with how to raise the cap.
+    assert "too large (50 MB; the cap is 10 MB: raise it with --max-bytes" in _error(path)
 
 
 def test_ingest_missing_path() -> None:

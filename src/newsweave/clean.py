@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from newsweave.models import CleanArticle, RawArticle, Removal
-from newsweave.text import STOPWORDS, fingerprint, tokens, word_set
+from newsweave.text import STOPWORDS, fingerprint, split_sentences, tokens, word_set
 from newsweave.timestamps import normalize_date
 
 LANGUAGE_SWITCHER = "language switcher"
@@ -385,3 +385,54 @@ def _drop_repeats(paragraphs: list[str], removed: list[Removal], opts: CleanOpti
             seen_exact.add(fp)
         out.append(para)
     return out
+
+
+# An article has running prose: at least one sentence of several words. A body of short lines
+# and no sentence at all (a directory listing, a login form's labels, a table of contents) is
+# not one; a single headline-like line is kept, as real one-line articles exist.
+PROSE_SENTENCE_WORDS = 6
+LIST_PARAGRAPHS = 3
+# Titles of error and sign-in pages, whose few lines are about the page, not news. A body of
+# more than WALL_WORDS words under such a title is read as an article after all.
+_WALL_TITLE = re.compile(
+    r"(?:error\s*)?(?:\d{3}\b[\s:-]*)?(?:page\s+)?(?:not\s+found|forbidden|access\s+denied|"
+    r"unauthori[sz]ed|internal\s+server\s+error|bad\s+gateway|service\s+unavailable|"
+    r"gateway\s+time-?out|(?:sign|log)\s*(?:in|on)(?:\s+(?:to|required)\b.*)?|"
+    r"subscribe\s+to\s+(?:continue|read)\b.*|(?:this\s+)?page\s+(?:is\s+)?"
+    r"(?:unavailable|not\s+available)|error|\d{3})[\s.!]*"
+    r"(?:\s[-|:–—]\s.*)?",  # a site name after a separator: "Page not found | The Courier"
+    re.IGNORECASE,
+)
+WALL_WORDS = 60
+# A sentence of at least 12 characters ending in an ideographic full stop, of text without spaces.
+_UNSPACED_SENTENCE = re.compile(r"[^\s\x00-\x7f]{12,}[。！？]")
+_CHARS_PER_WORD = 2
+
+
+def prose_words(paragraphs: list[str]) -> int:
+    """Words in sentences of running prose: at least PROSE_SENTENCE_WORDS words, ending like a
+    sentence or followed by another sentence in the paragraph."""
+    prose = 0
+    for para in paragraphs:
+        if _UNSPACED_SENTENCE.search(para):
+            # Chinese and Japanese write no spaces: count a sentence by its characters.
+            prose += len(para) // _CHARS_PER_WORD
+            continue
+        sentences = split_sentences(para)
+        for sentence in sentences:
+            count = len(sentence.split())
+            if count >= PROSE_SENTENCE_WORDS and (
+                len(sentences) > 1 or _SENTENCE_END.search(sentence)
+            ):
+                prose += count
+    return prose
+
+
+def lacks_article_text(title: str | None, paragraphs: list[str]) -> str | None:
+    """Why a cleaned article is a page with no article text, or None when it is an article."""
+    words = sum(len(p.split()) for p in paragraphs)
+    if title and _WALL_TITLE.fullmatch(title.strip()) and words <= WALL_WORDS:
+        return f"an error or sign-in page: {title.strip()!r}"
+    if len(paragraphs) >= LIST_PARAGRAPHS and not prose_words(paragraphs):
+        return f"{len(paragraphs)} short lines and not one sentence"
+    return None

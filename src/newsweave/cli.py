@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import typer
+import typer.core
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
@@ -32,14 +33,40 @@ from newsweave.serialize import (
     story_json,
     summary_json,
 )
-from newsweave.settings import FetchOptions, IngestOptions, resolve_db_path
+from newsweave.settings import MAX_BYTES_ENV, MAX_BYTES_FLAG, IngestOptions, resolve_db_path
 from newsweave.store import Store
 from newsweave.store.stories import get_story, list_stories, origin_of
 from newsweave.store.stories import similar as similar_readings
 from newsweave.text import decode
 from newsweave.weave import WeaveReport
 
+
+def _bare_flags(params: list[Any]) -> list[Any]:
+    """Show on/off flags as bare flags in help: typer's rich help prints the type of every
+    option, so `--verbose` read as `--verbose <bool>`, as if it took a value. An empty metavar
+    is what it prints in the type column instead. (Typer vendors its own click, so options are
+    recognised by what they are, not by class.)"""
+    for param in params:
+        if getattr(param, "is_flag", False) or getattr(param, "count", False):
+            param.metavar = ""
+    return params
+
+
+class _Group(typer.core.TyperGroup):
+    """The app's command group; every command it hands out gets bare flags in its help."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _bare_flags(super().get_params(ctx))
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            _bare_flags(command.get_params(ctx))  # includes --help, which click keeps
+        return command
+
+
 app = typer.Typer(
+    cls=_Group,
     help="newsweave: one story, woven from many sources.",
     no_args_is_help=True,
     add_completion=False,
@@ -72,8 +99,10 @@ def _main(
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(message)s")
 
 
-def _open_store() -> Store:
-    return Store.open(resolve_db_path(state.db))
+def _open_store(create: bool = False) -> Store:
+    """The store the command works on. Only commands that add articles (`create=True`) make a
+    new database; the others report a missing one, so a mistyped `--db` creates nothing."""
+    return Store.open(resolve_db_path(state.db), create=create)
 
 
 def _progress() -> Progress:
@@ -142,11 +171,17 @@ def add(
     allow_private: bool = typer.Option(
         False, "--allow-private", help="Allow fetching URLs on private or loopback addresses."
     ),
+    max_bytes: str | None = typer.Option(
+        None,
+        MAX_BYTES_FLAG,
+        metavar="SIZE",
+        help=f"Refuse files and downloads larger than this (e.g. 50MB; default ${MAX_BYTES_ENV}, else 10MB).",
+    ),
 ) -> None:
     """Add articles; re-adding one that is stored changes nothing. Exit 1 if any input failed."""
-    env = FetchOptions.from_env()
-    fetch_opts = FetchOptions(allow_private=allow_private or env.allow_private)
-    opts = IngestOptions(fetch_links=fetch_links, fetch=fetch_opts)
+    opts = IngestOptions.resolve(
+        max_bytes=max_bytes, allow_private=allow_private, fetch_links=fetch_links
+    )
     show_progress = format is Format.text and err.is_terminal
 
     def report(result: AddResult) -> None:
@@ -156,7 +191,7 @@ def add(
         elif result.status == "error":
             err.print(f"[red]error[/red] {escape(result.error or result.origin)}")
 
-    with _open_store() as store:
+    with _open_store(create=True) as store:
         done = run(store, sources, opts, on_result=report, track=_track if show_progress else None)
     if format is Format.text:
         out.print(f"added {done.added}, unchanged {done.unchanged}, failed {done.failed}")
@@ -534,7 +569,7 @@ def _parse_reference_date(value: str | None, option: str = "--date") -> date:
 def demo() -> None:
     """Load the bundled (fictional) demo story and show what a reader sees."""
     results: list[AddResult] = []
-    with _open_store() as store:
+    with _open_store(create=True) as store:
         run(store, [str(p) for p in demo_module.corpus_files()], on_result=results.append)
         added = sum(r.status == "added" for r in results)
         out.print(
@@ -601,7 +636,7 @@ def subscribe(
 ) -> None:
     """Follow feeds: a feed URL, a site (its feed discovered) or an OPML file (folders → tags)."""
     seconds = _feed_commands().parse_every(every) if every else None
-    with _open_store() as store:
+    with _open_store(create=True) as store:
         code = _feed_commands().run_subscribe(
             store, out, err, targets, full_text=full_text, every=seconds, tags=tag,
             as_json=format is Format.json, allow_private=allow_private,

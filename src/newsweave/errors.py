@@ -39,3 +39,9 @@ class StoreError(NewsweaveError):
 
 class NotFoundError(NewsweaveError):
     code = "not_found"
+
+
+class SettingError(NewsweaveError):
+    """A setting (flag or environment variable) has a value that cannot be used."""
+
+    code = "setting"

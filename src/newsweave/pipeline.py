@@ -9,7 +9,8 @@
 
 `run` runs them all: `add_sources` (stages 1–5) over many inputs, reporting each result as soon
 as it is stored, so anything reported "added" is already committed; then `weave_pending`
-(stages 6–8) over every article not yet in a story. Each article is one transaction at stage 5 and
+(stages 6–8) over every article not yet in a story, one process at a time (the store's
+"weave" lease). Each article is one transaction at stage 5 and
 one at stage 6, so a crash leaves it stored or woven, never half of either.
 """
 
@@ -24,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import TYPE_CHECKING
 
-from newsweave.clean import CleanOptions, clean
+from newsweave.clean import CleanOptions, clean, lacks_article_text
 from newsweave.errors import IngestError
 from newsweave.ingest import expand, ingest
 from newsweave.metadata import detect_language, infer_source
@@ -50,6 +51,9 @@ def build_article(raw: RawArticle, clean_opts: CleanOptions | None = None) -> Ar
         raise IngestError(
             raw.origin, f"nothing left after cleaning ({len(cleaned.removed)} pieces were chrome)"
         )
+    no_text = lacks_article_text(cleaned.title, cleaned.paragraphs)
+    if no_text:
+        raise IngestError(raw.origin, f"no article text ({no_text})")
     return Article(
         id=content_id(raw.title, raw.text),
         origin=raw.origin,
@@ -143,16 +147,37 @@ def run(
     return report
 
 
-def weave_pending(store: Store, track: Track | None = None) -> WeaveReport:
-    """Stages 6–8 over every article not yet in a story: those just added, and any a crash left."""
-    weaver = Weaver(store)
-    pending = weaver.pending()
-    if not pending:
-        return WeaveReport()
-    if track is None:
-        return weaver.weave(pending)
-    with track("weaving stories", len(pending)) as advance:
-        return weaver.weave(pending, progress=lambda n: advance(n, ""))
+# A weaver renews its lease after every batch; a batch takes seconds with the default model and
+# under a minute with the slowest, so a holder that stops renewing for this long is gone.
+WEAVE_LEASE_TTL = 180.0
+
+
+def weave_pending(
+    store: Store, track: Track | None = None, wait: float | None = None
+) -> WeaveReport:
+    """Stages 6–8 over every article not yet in a story (those just added, and any a crash
+    left), under the store's "weave" lease.
+
+    Processes adding to one store at once (a cron refresh, a manual add, the web server) each
+    call this; the lease makes them take turns, and each re-reads what is pending once it holds
+    the lease, so an article another process has just woven is not woven again. `wait`: see
+    `Store.lease`.
+    """
+    with store.lease("weave", ttl=WEAVE_LEASE_TTL, wait=wait) as lease:
+        pending = store.stories.pending_ids()
+        if not pending:
+            return WeaveReport()
+        # Built inside the lease: its vector index must include what the last holder wove.
+        weaver = Weaver(store)
+        if track is None:
+            return weaver.weave(pending, progress=lambda n: lease.renew())
+        with track("weaving stories", len(pending)) as advance:
+
+            def batch_done(count: int) -> None:
+                lease.renew()
+                advance(count, "")
+
+            return weaver.weave(pending, progress=batch_done)
 
 
 # Below this many inputs, starting worker processes costs more than it saves.

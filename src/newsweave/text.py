@@ -6,11 +6,13 @@ import hashlib
 import math
 import re
 import unicodedata
+from dataclasses import dataclass, field
 
 import charset_normalizer
 import ftfy
 
 from newsweave.errors import IngestError
+from newsweave.models import Removal
 
 WORDS_PER_MINUTE = 230
 
@@ -45,27 +47,121 @@ def looks_binary(data: bytes) -> bool:
     return controls > len(head) * 0.05
 
 
+# The removal-log reason for bytes of a UTF-8 file that were not UTF-8 and became U+FFFD.
+INVALID_UTF8 = "invalid UTF-8 bytes replaced"
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """Decoded text, and what decoding had to change (for the article's removal log)."""
+
+    text: str
+    notes: list[Removal] = field(default_factory=list)
+
+
 def decode(data: bytes, origin: str) -> str:
+    """Bytes in any common encoding (or a mix of two) to Unicode text, as it is."""
+    return decode_text(data, origin).text
+
+
+def decode_text(data: bytes, origin: str) -> Decoded:
     """Bytes in any common encoding (or a mix of two) to Unicode text, as it is.
 
-    UTF-8 is tried first because it almost never decodes wrong text by accident; a file whose
-    lines are partly UTF-8 and partly a legacy code page is decoded line by line; anything else
-    goes to charset detection.
+    UTF-8 is tried first because it almost never decodes wrong text by accident. A file that is
+    mostly UTF-8 stays UTF-8: a line written in a legacy code page is decoded as that code page
+    (files pasted together), and any other bytes that are not UTF-8 become U+FFFD, noted for the
+    removal log, rather than making the whole file a guess at another charset. Only a file with
+    (almost) no UTF-8 in it goes to charset detection.
     """
     if not data.strip():
         raise IngestError(origin, "empty file, no text to read")
     if looks_binary(data):
         raise IngestError(origin, "binary file, not text or HTML")
+    notes: list[Removal] = []
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         text = data.decode("utf-16")
     else:
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
-            text = _decode_mixed(data) or _decode_detected(data, origin)
+            good, bad = _utf8_counts(data)
+            if good and bad <= good:
+                text, replaced = _decode_mostly_utf8(data)
+                if replaced:
+                    notes.append(_replacement_note(text, replaced))
+            else:
+                text = _decode_detected(data, origin)
     if not text.strip():
         raise IngestError(origin, "empty file, no text to read")
+    return Decoded(text, notes)
+
+
+def _utf8_counts(data: bytes) -> tuple[int, int]:
+    """(characters that are valid multi-byte UTF-8, bytes that are not UTF-8)."""
+    text = data.decode("utf-8", errors="surrogateescape")
+    bad = sum(1 for c in text if "\udc80" <= c <= "\udcff")
+    good = sum(1 for c in text if c > "\x7f" and not "\udc80" <= c <= "\udcff")
+    return good, bad
+
+
+def _decode_mostly_utf8(data: bytes) -> tuple[str, int]:
+    """Line by line: UTF-8; else the line's legacy code page when it reads as one; else UTF-8
+    with U+FFFD for each bad byte. Returns the text and how many bytes were replaced."""
+    out: list[str] = []
+    replaced = 0
+    for line in data.split(b"\n"):
+        try:
+            out.append(line.decode("utf-8"))
+            continue
+        except UnicodeDecodeError:
+            pass
+        legacy = _legacy_line(line)
+        if legacy is not None:
+            out.append(legacy)
+            continue
+        escaped = line.decode("utf-8", errors="surrogateescape")
+        replaced += sum(1 for c in escaped if "\udc80" <= c <= "\udcff")
+        out.append(line.decode("utf-8", errors="replace"))
+    text = "\n".join(out)
+    return (text[1:] if text.startswith("\ufeff") else text), replaced
+
+
+# Non-ASCII characters a legacy-code-page line holds outside words.
+_LEGACY_PUNCTUATION = frozenset("‘’“”–—…€£«»°·§©®")
+
+
+def _legacy_line(line: bytes) -> str | None:
+    """The line in Windows-1252 when it reads as text written in it: no UTF-8 in the line, and
+    every non-ASCII character a letter inside a word ("Deuxième") or typographic punctuation.
+    Stray bytes ("\\xff\\xfe" between spaces, a cut-off UTF-8 sequence) do not read so."""
+    good, _ = _utf8_counts(line)
+    if good:
+        return None
+    try:
+        text = line.decode("cp1252")
+    except UnicodeDecodeError:
+        return None
+    for match in re.finditer(r"[^\x00-\x7f]+", text):
+        run = match.group(0)
+        if all(c in _LEGACY_PUNCTUATION for c in run):
+            continue
+        before = text[match.start() - 1 : match.start()]
+        after = text[match.end() : match.end() + 1]
+        if len(run) > 2 or not run.isalpha() or not (before.isalpha() or after.isalpha()):
+            return None
     return text
+
+
+def _replacement_note(text: str, replaced: int) -> Removal:
+    snippets = []
+    for line in text.split("\n"):
+        at = line.find("\ufffd")
+        if at >= 0:
+            snippets.append(line[max(0, at - 30) : at + 30].strip())
+        if len(snippets) == 3:
+            break
+    what = f"{replaced} byte{'s' if replaced != 1 else ''} not UTF-8, shown as \ufffd"
+    return Removal(f"{what}: " + " … ".join(snippets), INVALID_UTF8)
 
 
 def normalize_text(text: str) -> str:
@@ -86,22 +182,6 @@ _STRAIGHT_QUOTES = [
     ("\u2018", "'"), ("\u2019", "'"), ("\u201a", "'"), ("\u201b", "'"), ("\u2032", "'"),
     ("\u201c", '"'), ("\u201d", '"'), ("\u201e", '"'), ("\u201f", '"'), ("\u2033", '"'),
 ]  # fmt: skip
-
-
-def _decode_mixed(data: bytes) -> str | None:
-    lines = data.split(b"\n")
-    utf8_non_ascii = 0
-    out: list[str] = []
-    for line in lines:
-        try:
-            decoded = line.decode("utf-8")
-            if not line.isascii():
-                utf8_non_ascii += 1
-        except UnicodeDecodeError:
-            decoded = line.decode("cp1252", errors="replace")
-        out.append(decoded)
-    # Only a file that really holds UTF-8 lines is "mixed"; otherwise let detection decide.
-    return "\n".join(out) if utf8_non_ascii else None
 
 
 def _decode_detected(data: bytes, origin: str) -> str:

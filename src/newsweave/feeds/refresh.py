@@ -17,7 +17,7 @@ import contextlib
 import logging
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -28,7 +28,6 @@ import feedparser
 from newsweave.errors import FetchError, IngestError, NewsweaveError, StoreError
 from newsweave.feeds.fetcher import Fetcher, HTTPStatusError, Response, Stopped
 from newsweave.feeds.upstream import (
-    Weaver,
     WeaveReport,
     build_article,
     content_id,
@@ -38,6 +37,7 @@ from newsweave.feeds.upstream import (
     html_article,
     now_iso,
     sniff_feed,
+    weave_pending,
 )
 from newsweave.models import Article, RawArticle
 from newsweave.settings import FetchOptions, IngestOptions
@@ -203,24 +203,26 @@ def refresh(
 
 
 def _weave(store: Store, lease: Lease, progress: Progress) -> WeaveReport:
-    """Weave every article not yet in a story (this refresh's, and any a crash left behind)."""
+    """Weave every article not yet in a story (this refresh's, and any a crash left behind),
+    as `add` does: under the store's weave lease, keeping this refresh's lease alive."""
     if not db.any_unwoven(store):
         return WeaveReport()  # without loading the embedding model
-    weaver = Weaver(store)
-    pending = weaver.pending()
-    if not pending:
-        return WeaveReport()
-    progress.weave_started(len(pending))
     renewed = time.monotonic()
 
-    def advanced(count: int) -> None:
-        nonlocal renewed
-        progress.weave_advanced(count)
-        if time.monotonic() - renewed > lease.ttl / 4:
-            lease.renew()
-            renewed = time.monotonic()
+    @contextlib.contextmanager
+    def track(_description: str, total: int | None) -> Iterator[Callable[[int, str], None]]:
+        progress.weave_started(total or 0)
 
-    return weaver.weave(pending, progress=advanced)
+        def advance(count: int, _note: str) -> None:
+            nonlocal renewed
+            progress.weave_advanced(count)
+            if time.monotonic() - renewed > lease.ttl / 4:
+                lease.renew()
+                renewed = time.monotonic()
+
+        yield advance
+
+    return weave_pending(store, track)
 
 
 class _Job:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from newsweave.ingest import _entry_date, _feed_entry, _html_article, _sniff_feed
 from newsweave.ingest.extract import extract_html
 from newsweave.ingest.fetch import MAX_REDIRECTS, _check_host, _too_large, fetch, is_url
-from newsweave.pipeline import build_article
+from newsweave.pipeline import build_article, weave_pending
 from newsweave.store.stories import get_story
 from newsweave.text import content_id, decode
 from newsweave.timestamps import now_iso
@@ -40,4 +40,5 @@ __all__ = [
     "now_iso",
     "sniff_feed",
     "too_large",
+    "weave_pending",
 ]

@@ -22,11 +22,11 @@ import feedparser
 
 from newsweave.errors import IngestError
 from newsweave.ingest import appexport
-from newsweave.ingest.extract import extract_html, html_fragment_to_text
-from newsweave.ingest.fetch import Fetched, fetch, is_url
+from newsweave.ingest.extract import extract_html, html_fragment_to_text, only_links
+from newsweave.ingest.fetch import Fetched, check_scheme, fetch, is_url, unsupported_scheme
 from newsweave.models import Details, RawArticle
-from newsweave.settings import IngestOptions
-from newsweave.text import decode, normalize_text
+from newsweave.settings import IngestOptions, too_large
+from newsweave.text import Decoded, decode, decode_text, normalize_text
 from newsweave.timestamps import from_struct_time, normalize_date
 
 IngestItem = RawArticle | IngestError
@@ -49,6 +49,9 @@ def expand(source: str) -> Iterator[str | IngestError]:
     if is_url(source):
         yield source
         return
+    if unsupported_scheme(source):
+        yield _scheme_error(source)
+        return
     root = Path(source).expanduser()
     if not root.is_dir():
         yield source
@@ -63,6 +66,14 @@ def expand(source: str) -> Iterator[str | IngestError]:
             continue
         if not path.is_dir():
             yield str(path)
+
+
+def _scheme_error(source: str) -> IngestError:
+    try:
+        check_scheme(source, source)
+    except IngestError as exc:
+        return exc
+    raise AssertionError(f"{source} has a supported scheme")
 
 
 def ingest(source: str, opts: IngestOptions | None = None) -> Iterator[IngestItem]:
@@ -94,10 +105,7 @@ def _read_file(path: Path, opts: IngestOptions) -> bytes:
     if not stat.S_ISREG(info.st_mode):
         raise IngestError(origin, "not a regular file")
     if info.st_size > opts.max_file_bytes:
-        raise IngestError(
-            origin,
-            f"too large ({info.st_size / 1e6:.1f} MB; the cap is {opts.max_file_bytes / 1e6:.0f} MB)",
-        )
+        raise IngestError(origin, too_large(info.st_size, opts.max_file_bytes))
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -108,7 +116,9 @@ def _read_file(path: Path, opts: IngestOptions) -> bytes:
         except (OSError, EOFError) as exc:
             raise IngestError(origin, f"not a readable gzip file ({exc})") from None
         if len(data) > opts.max_file_bytes:
-            raise IngestError(origin, "too large once decompressed")
+            raise IngestError(
+                origin, too_large(len(data), opts.max_file_bytes, " once decompressed")
+            )
     return data
 
 
@@ -124,9 +134,17 @@ def _ingest_file(path: Path, opts: IngestOptions) -> Iterator[IngestItem]:
     elif suffix in _FEED_EXT or _sniff_feed(data):
         yield from _ingest_feed(data, origin, opts)
     elif suffix in _HTML_EXT or _HTML_SNIFF.match(data[:4096]):
-        yield _html_article(decode(data, origin), origin, url=None)
+        decoded = decode_text(data, origin)
+        yield _noting(decoded, _html_article(decoded.text, origin, url=None))
     else:
-        yield text_article(normalize_text(decode(data, origin)), origin)
+        decoded = decode_text(data, origin)
+        yield _noting(decoded, text_article(normalize_text(decoded.text), origin))
+
+
+def _noting(decoded: Decoded, article: RawArticle) -> RawArticle:
+    """The article with what decoding changed (bytes replaced) first in its removal log."""
+    article.removed = [*decoded.notes, *article.removed]
+    return article
 
 
 def _sniff_feed(data: bytes) -> str | None:
@@ -142,9 +160,11 @@ def _ingest_url(url: str, opts: IngestOptions) -> Iterator[IngestItem]:
     elif kind == "opml":
         yield from _ingest_opml(fetched.data, url, opts)
     elif kind == "html":
-        yield _html_article(decode(fetched.data, url), url, url=fetched.url)
+        decoded = decode_text(fetched.data, url)
+        yield _noting(decoded, _html_article(decoded.text, url, url=fetched.url))
     elif kind == "text":
-        article = text_article(normalize_text(decode(fetched.data, url)), url)
+        decoded = decode_text(fetched.data, url)
+        article = _noting(decoded, text_article(normalize_text(decoded.text), url))
         article.url = article.url or fetched.url
         yield article
     else:
@@ -173,6 +193,8 @@ def _html_article(html: str, origin: str, url: str | None) -> RawArticle:
     extracted = extract_html(html, url=url)
     if extracted is None:
         raise IngestError(origin, "no article text found in the HTML")
+    if only_links(html, extracted.text):
+        raise IngestError(origin, "no article text (the page is a list of links)")
     return RawArticle(
         origin=origin,
         kind="html",
@@ -203,7 +225,26 @@ def text_article(text: str, origin: str) -> RawArticle:
     )
 
 
+_ROOT = re.compile(
+    rb"^(?:\xef\xbb\xbf)?\s*(?:<\?[^>]*\?>\s*|<!--.*?-->\s*|<!DOCTYPE[^>]*>\s*)*<([A-Za-z_][\w:.-]*)",
+    re.S,
+)
+_FEED_ROOTS = {"rss", "feed", "rdf"}
+
+
+def _not_a_feed(data: bytes) -> str | None:
+    """The root element of an XML document that is not RSS, Atom or RDF, else None."""
+    match = _ROOT.match(data[:65536])
+    if match is None:
+        return None
+    name = match.group(1).decode("ascii", "replace")
+    return None if name.rpartition(":")[2].lower() in _FEED_ROOTS else name
+
+
 def _ingest_feed(data: bytes, origin: str, opts: IngestOptions) -> Iterator[IngestItem]:
+    root = _not_a_feed(data)
+    if root is not None:
+        raise IngestError(origin, f"not a feed (root element <{root}>)")
     parsed = feedparser.parse(data)
     if not parsed.entries:
         if parsed.get("bozo"):

@@ -87,3 +87,41 @@ def html_fragment_to_text(fragment: str) -> str:
     text = root.text_content()
     lines = [" ".join(line.split()) for line in text.split("\n")]
     return "\n".join(line for line in lines if line)
+
+
+# A paragraph at least this much link text (by characters) is a link, not prose. Real articles
+# on ../shared/data/article-extraction keep their prose outside such paragraphs.
+MOSTLY_LINKS = 0.85
+
+
+def only_links(html: str, text: str) -> bool:
+    """Whether an extracted page is an index of links (a section front, a directory listing):
+    some paragraphs are links, and no sentence of running prose stands outside them."""
+    from newsweave.clean import prose_words, split_paragraphs
+
+    try:
+        root = lxml.html.fromstring(html)
+    except (lxml.etree.ParserError, ValueError):
+        return False
+    # Longest first, so a link whose text holds another's is taken whole.
+    texts = {" ".join(str(t) for t in a.itertext()) for a in root.iter("a")}
+    texts = {" ".join(t.split()) for t in texts}
+    anchors = sorted((t for t in texts if len(t) >= 3), key=len, reverse=True)
+    links, prose = 0, []
+    for para in split_paragraphs(text):
+        if _link_share(" ".join(para.split()), anchors) >= MOSTLY_LINKS:
+            links += 1
+        else:
+            prose.append(para)
+    return links > 0 and not prose_words(prose)
+
+
+def _link_share(body: str, anchors: list[str]) -> float:
+    """How much of `body` (characters, so scripts without spaces count alike) is link text."""
+    total = len(body.replace(" ", ""))
+    if not total:
+        return 0.0
+    for anchor in anchors:
+        if anchor in body:
+            body = body.replace(anchor, " ")
+    return 1.0 - len(body.replace(" ", "")) / total

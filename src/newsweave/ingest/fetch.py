@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 import socket
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import httpx
 
 from newsweave.errors import FetchError
-from newsweave.settings import FetchOptions
+from newsweave.settings import ALLOW_PRIVATE_ENV, FetchOptions, too_large
 
 MAX_REDIRECTS = 5
 
@@ -22,8 +24,36 @@ class Fetched:
     data: bytes
 
 
+_SCHEMES = {"http", "https"}
+# "scheme://…" is a URL whatever follows; "scheme:…" (mailto:, javascript:, data:) is one unless
+# a file of that name exists. A Windows drive letter ("C:\\news") is one letter and never matches.
+_URL_LIKE = re.compile(r"^([a-z][a-z0-9+.-]+):(//)?", re.I)
+
+
 def is_url(value: str) -> bool:
-    return urlsplit(value).scheme in {"http", "https"}
+    return urlsplit(value).scheme in _SCHEMES
+
+
+def unsupported_scheme(value: str) -> str | None:
+    """The scheme of a URL newsweave does not fetch (file://, ftp://, …), else None.
+
+    Such a source is refused as a URL, not looked up as a file: `file:///etc/passwd` must never
+    read a local file."""
+    match = _URL_LIKE.match(value)
+    if match is None or match.group(1).lower() in _SCHEMES:
+        return None
+    if not match.group(2) and Path(value).exists():
+        return None
+    return match.group(1).lower()
+
+
+def check_scheme(url: str, origin: str) -> None:
+    """Refuse anything but an http(s) URL; `origin` is the input the error names."""
+    scheme = unsupported_scheme(url) or ("" if is_url(url) else urlsplit(url).scheme or "none")
+    if scheme:
+        raise FetchError(
+            origin, f"unsupported URL scheme {scheme!r} (only http:// and https:// URLs are read)"
+        )
 
 
 def _check_host(url: str, opts: FetchOptions) -> None:
@@ -42,7 +72,7 @@ def _check_host(url: str, opts: FetchOptions) -> None:
             raise FetchError(
                 url,
                 f"refusing to fetch private address {address} "
-                "(set NEWSWEAVE_ALLOW_PRIVATE=1 to allow)",
+                f"(allow it with --allow-private or {ALLOW_PRIVATE_ENV}=1)",
             )
 
 
@@ -57,6 +87,7 @@ def fetch(url: str, opts: FetchOptions, client: httpx.Client | None = None) -> F
     try:
         current = url
         for _ in range(MAX_REDIRECTS + 1):
+            check_scheme(current, url)  # a redirect to file:// or ftp:// is refused too
             _check_host(current, opts)
             try:
                 with http.stream("GET", current) as response:
@@ -95,4 +126,4 @@ def fetch(url: str, opts: FetchOptions, client: httpx.Client | None = None) -> F
 
 
 def _too_large(size: int, cap: int) -> str:
-    return f"too large ({size / 1e6:.1f} MB; the cap is {cap / 1e6:.0f} MB)"
+    return too_large(size, cap)

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import math
+import random
 import re
 import sqlite3
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypeVar
+from urllib.parse import quote
 
 from newsweave.errors import NotFoundError, StoreError
 from newsweave.models import (
@@ -23,6 +25,7 @@ from newsweave.models import (
     SimilarArticle,
     Stats,
 )
+from newsweave.settings import DB_ENV
 from newsweave.store.leases import Lease, LeaseBusy, try_acquire
 from newsweave.store.migrations import MIGRATIONS
 from newsweave.text import STOPWORDS, tokens
@@ -30,6 +33,8 @@ from newsweave.timestamps import now_iso
 
 if TYPE_CHECKING:
     from newsweave.store.stories import StoryRepository
+
+_T = TypeVar("_T")
 
 
 class Store:
@@ -51,19 +56,18 @@ class Store:
         return self._stories
 
     @classmethod
-    def open(cls, path: Path | str) -> Store:
+    def open(cls, path: Path | str, create: bool = True) -> Store:
+        """Open the store at `path`; with `create=False` a missing file is an error, not a new
+        empty store (read-only commands must never make a database where a path is mistyped)."""
         path = Path(path)
+        if not create and not path.exists():
+            raise StoreError(
+                f"{path}: no such database (check --db or ${DB_ENV}; `newsweave add` creates one)"
+            )
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(path, isolation_level=None, timeout=30)
-            conn.row_factory = sqlite3.Row
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("PRAGMA foreign_keys=ON")
-            # Weaving reads members, vectors and band keys all over a large file: a bigger page
-            # cache and memory-mapped reads keep that flat as the store grows.
-            conn.execute("PRAGMA cache_size=-65536")
-            conn.execute("PRAGMA mmap_size=268435456")
+            if create:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            conn = _retry_busy(lambda: _connect(path, create), path)
             store = cls(conn, path)
             store._migrate()
         except sqlite3.DatabaseError as exc:
@@ -95,13 +99,20 @@ class Store:
                 raise
             self.conn.execute("RELEASE nested")
             return
-        self.conn.execute("BEGIN IMMEDIATE")
+        # Taken at once (BEGIN IMMEDIATE) so it never has to be retried half-way; another
+        # process holding the write lock past the busy timeout is waited for, with backoff.
+        _retry_busy(lambda: self.conn.execute("BEGIN IMMEDIATE"), self.path)
         try:
             yield self.conn
         except BaseException:
             self.conn.execute("ROLLBACK")
             raise
-        self.conn.execute("COMMIT")
+        try:
+            _retry_busy(lambda: self.conn.execute("COMMIT"), self.path)
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
 
     @contextmanager
     def lease(self, name: str, ttl: float = 60.0, wait: float | None = None) -> Iterator[Lease]:
@@ -156,13 +167,14 @@ class Store:
     def add(self, article: Article) -> Literal["added", "unchanged"]:
         """Store an article unless one with the same id is already there."""
         with self.transaction() as conn:
-            if conn.execute("SELECT 1 FROM articles WHERE id = ?", (article.id,)).fetchone():
-                return "unchanged"
             d = article.details
-            conn.execute(
+            # Another process may store the same article at the same moment: whichever commits
+            # second finds the row there and changes nothing.
+            inserted = conn.execute(
                 "INSERT INTO articles (id, origin, title, source, url, published, language, body,"
                 " summary, words, reading_minutes, read_count, external_id, category, created,"
-                " updated, added, last_read) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " updated, added, last_read) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+                " ON CONFLICT(id) DO NOTHING",
                 (
                     article.id, article.origin, article.title, article.source, article.url,
                     article.published, article.language, "\n\n".join(article.body),
@@ -170,7 +182,9 @@ class Store:
                     article.stats.read_count, d.external_id, d.category, d.created, d.updated,
                     d.added or now_iso(), d.last_read,
                 ),
-            )  # fmt: skip
+            ).rowcount  # fmt: skip
+            if not inserted:
+                return "unchanged"
             conn.executemany(
                 "INSERT INTO removals (article_id, seq, text, reason) VALUES (?, ?, ?, ?)",
                 [(article.id, i, r.text, r.reason) for i, r in enumerate(article.removed)],
@@ -302,6 +316,61 @@ class Store:
 
     def integrity_ok(self) -> bool:
         return bool(self.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok")
+
+
+# How long a writer waits, in all, for another process's write lock before giving up. SQLite's
+# own busy timeout covers short waits; retries with backoff cover a lock that outlasts it (a
+# checkpoint, a slow disk, a writer that set a short timeout).
+BUSY_TIMEOUT_SECONDS = 30.0
+BUSY_RETRY_SECONDS = 120.0
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None and code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+        return True
+    message = str(exc).lower()
+    return "database is locked" in message or "database is busy" in message
+
+
+def _retry_busy(step: Callable[[], _T], path: Path) -> _T:
+    """Run `step`, again after a growing pause while the database is locked by another writer."""
+    deadline = time.monotonic() + BUSY_RETRY_SECONDS
+    delay = 0.02
+    while True:
+        try:
+            return step()
+        except sqlite3.OperationalError as exc:
+            if not _is_busy(exc):
+                raise
+            if time.monotonic() + delay > deadline:
+                raise StoreError(
+                    f"{path}: the database stayed locked by another process for "
+                    f"{BUSY_RETRY_SECONDS:.0f} s; try again when it has finished"
+                ) from None
+            time.sleep(delay * (0.5 + random.random()))  # jitter: waiters do not retry in step
+            delay = min(delay * 2, 1.0)
+
+
+def _connect(path: Path, create: bool) -> sqlite3.Connection:
+    # mode=rw opens only an existing file: a read-only command racing a delete cannot create one.
+    target = path if create else f"file:{quote(str(path.resolve()))}?mode=rw"
+    conn = sqlite3.connect(
+        target, isolation_level=None, timeout=BUSY_TIMEOUT_SECONDS, uri=not create
+    )
+    try:
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        # Weaving reads members, vectors and band keys all over a large file: a bigger page
+        # cache and memory-mapped reads keep that flat as the store grows.
+        conn.execute("PRAGMA cache_size=-65536")
+        conn.execute("PRAGMA mmap_size=268435456")
+    except BaseException:
+        conn.close()
+        raise
+    return conn
 
 
 def _term_vector(text: str) -> dict[str, float]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from newsweave.timestamps import now_iso
 from newsweave.models import ArticleSummary, SearchHit
 from newsweave.store.db import Store, fts_query
+from newsweave.timestamps import now_iso
 
 _UNREAD_STORY = (
     "EXISTS (SELECT 1 FROM story_members m JOIN articles a ON a.id = m.article_id"

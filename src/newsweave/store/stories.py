@@ -137,7 +137,11 @@ class StoryRepository:
             for k, c in signals.names.items()
         }
         tx.execute(
-            "INSERT INTO article_signals (article_id, model, vector, terms, names, day, sentences) VALUES (?,?,?,?,?,?,?)",
+            "INSERT INTO article_signals (article_id, model, vector, terms, names, day, sentences) VALUES (?,?,?,?,?,?,?)"
+            # Another weaver that wrote this row first is replaced rather than failed on.
+            " ON CONFLICT(article_id) DO UPDATE SET model = excluded.model, vector = excluded.vector,"
+            " terms = excluded.terms, names = excluded.names, day = excluded.day,"
+            " sentences = excluded.sentences",
             (
                 signals.article_id, model, signals.vector.astype(np.float16).tobytes(),
                 json.dumps(signals.terms), json.dumps(names), signals.day, json.dumps(signals.sentences),
@@ -181,7 +185,9 @@ class StoryRepository:
         score: float | None,
     ) -> None:
         tx.execute(
-            "INSERT INTO origins (article_id, origin_group, copy_of, kind, score) VALUES (?,?,?,?,?)",
+            "INSERT INTO origins (article_id, origin_group, copy_of, kind, score) VALUES (?,?,?,?,?)"
+            " ON CONFLICT(article_id) DO UPDATE SET origin_group = excluded.origin_group,"
+            " copy_of = excluded.copy_of, kind = excluded.kind, score = excluded.score",
             (article_id, group, copy_of, kind, score),
         )
 

@@ -164,6 +164,10 @@ class Weaver:
         copy = self._find_copy(signals, keys, neighbours)
 
         with self.storage.transaction() as tx:
+            # Asked again inside the write transaction: the answer cannot change before it
+            # commits, so two weavers never both weave one article.
+            if self.storage.is_woven(article.id):
+                return None
             self._write_signals(tx, signals, keys)
             if copy is not None:
                 story_id, score, candidates = self._join_copy(tx, article, copy, report)

@@ -16,12 +16,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from newsweave import models, weave
+from newsweave import models
 from newsweave.brief import Brief, brief_html, brief_json, brief_markdown
 from newsweave.errors import IngestError
 from newsweave.ingest import text_article
 from newsweave.models import AddResult, Article, ArticleSummary, SearchHit, SimilarArticle
-from newsweave.pipeline import add_sources, brief_story, build_article, process_unit
+from newsweave.pipeline import add_sources, brief_story, build_article, process_unit, weave_pending
 from newsweave.serialize import add_result_json, article_json, search_hit_json, story_json
 from newsweave.settings import FetchOptions, IngestOptions
 from newsweave.store import LeaseBusy, Store, reading
@@ -304,11 +304,8 @@ class Service:
 
     def weave_pending(self) -> None:
         store = self.store()
-        with self._heavy, store.lease("weave", ttl=600, wait=600):
-            weaver = weave.Weaver(store)
-            pending = weaver.pending()
-            if pending:
-                weaver.weave(pending)
+        with self._heavy:
+            weave_pending(store, wait=600)
 
     def _add_text(self, store: Store, text: str) -> AddResult:
         origin = "pasted text"
