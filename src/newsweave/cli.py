@@ -14,7 +14,6 @@ from typing import Any
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
@@ -23,6 +22,7 @@ from newsweave import weave as weave_module
 from newsweave.errors import NewsweaveError
 from newsweave.models import AddResult, Article, ArticleSummary
 from newsweave.pipeline import add_sources
+from newsweave.safety import terminal as escape
 from newsweave.serialize import (
     add_result_json,
     article_json,

@@ -25,6 +25,7 @@ from newsweave.errors import IngestError
 from newsweave.ingest import expand, ingest
 from newsweave.metadata import detect_language, infer_source
 from newsweave.models import AddResult, Article, RawArticle
+from newsweave.safety import defuse_raw
 from newsweave.settings import IngestOptions
 from newsweave.store import Store
 from newsweave.summarize import statistics, summarize
@@ -35,13 +36,16 @@ log = logging.getLogger(__name__)
 
 def build_article(raw: RawArticle, clean_opts: CleanOptions | None = None) -> Article:
     """Stages 2–4 for one raw article. Raises IngestError when nothing is left to read."""
+    # The id stays that of the input as given, so re-adding it still finds the stored copy.
+    article_id = content_id(raw.title, raw.text)
+    raw = defuse_raw(raw)
     cleaned = clean(raw, clean_opts)
     if not cleaned.paragraphs:
         raise IngestError(
             raw.origin, f"nothing left after cleaning ({len(cleaned.removed)} pieces were chrome)"
         )
     return Article(
-        id=content_id(raw.title, raw.text),
+        id=article_id,
         origin=raw.origin,
         title=cleaned.title,
         source=infer_source(cleaned),
