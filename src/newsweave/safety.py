@@ -29,8 +29,9 @@ _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # it reads (U+202E turns "txt.exe" around); zero-width spaces, word joiners and byte-order
 # marks hide inside words so that search and matching miss them.
 _INVISIBLE = re.compile("[\u200b\u2060\ufeff\u180e\u202a-\u202e\u2066-\u2069]")
-# Joiners are needed in some scripts and emoji; between two ASCII characters they only hide.
-_ASCII_JOINER = re.compile("(?<=[\x21-\x7e])[\u200c\u200d]+(?=[\x21-\x7e])")
+# Joiners are needed in some scripts and emoji; with no such character beside them they only
+# hide.
+_ASCII_JOINER = re.compile("(?<![^\x00-\x7f])[\u200c\u200d]+(?![^\x00-\x7f])")
 _SEPARATORS = re.compile("[\u2028\u2029]")
 # Elements whose content is code, not text: dropped whole wherever markup turns up in text.
 _CODE_ELEMENT = re.compile(
