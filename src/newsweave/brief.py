@@ -150,6 +150,8 @@ class FigureChange:
 @dataclass
 class SinceLastRead:
     since: str | None
+    # True when `since` is the reader's last read: new articles are then the unread members.
+    per_article: bool = False
     new_articles: list[str] = field(default_factory=list)
     new_figures: list[Figure] = field(default_factory=list)
     new_quotes: list[QuoteEntry] = field(default_factory=list)
@@ -973,12 +975,16 @@ def _since(
     disputes: list[Dispute],
     quotes: list[QuoteEntry],
 ) -> SinceLastRead:
+    per_article = since is None
     if since is None:
         reads = [a.details.last_read for a in articles if a.details.last_read]
         since = max(reads) if reads else None
     if since is None:
         return SinceLastRead(None)
-    new = [a.id for a in articles if (a.details.added or "") > since]
+    if per_article:
+        new = _unread(articles)
+    else:
+        new = [a.id for a in articles if (a.details.added or "") > since]
     fresh = set(new)
     changed = []
     for dispute in disputes:
@@ -996,6 +1002,7 @@ def _since(
             )
     return SinceLastRead(
         since=since,
+        per_article=per_article,
         new_articles=new,
         new_figures=[
             f for d in disputes for f in d.figures if f.articles and set(f.articles) <= fresh
@@ -1003,6 +1010,12 @@ def _since(
         new_quotes=[q for q in quotes if set(q.articles) <= fresh],
         changed_figures=changed,
     )
+
+
+def _unread(articles: list[Article]) -> list[str]:
+    """The members this reader has not read (here or, by an export's record, elsewhere): new to
+    them however long ago they were added, while reading one member leaves the others new."""
+    return [a.id for a in articles if not a.details.last_read]
 
 
 def source_text(article: Article) -> str:
@@ -1091,8 +1104,10 @@ def brief_markdown(brief: Brief) -> str:
         ]
     since = brief.since_last_read
     if since.since:
-        lines += ["", f"## Since {_md(since.since)}", ""]
-        lines.append(f"- new articles: {cite(since.new_articles) or 'none'}")
+        heading = f"your last read ({since.since[:16]})" if since.per_article else since.since
+        lines += ["", f"## Since {_md(heading)}", ""]
+        label = "not read yet" if since.per_article else "new articles"
+        lines.append(f"- {label}: {cite(since.new_articles) or 'none'}")
         lines += [
             f"- new figure: {_md(_figure_text(f))} {cite(f.articles)}" for f in since.new_figures
         ]

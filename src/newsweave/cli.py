@@ -313,10 +313,11 @@ def show(
         article = store.get(article_id)
         readings = weave_module.similar(store, article.id)
         origin = weave_module.origin_of(store, article.id)
+        here = store.reads_here(article.id)
     if format is Format.json:
         _print_json(article_json(article, readings, origin))
         return
-    render_article(article, readings, show_removed=removed, origin=origin)
+    render_article(article, readings, show_removed=removed, origin=origin, reads_here=here)
 
 
 def render_article(
@@ -324,6 +325,7 @@ def render_article(
     similar: list[Any],
     show_removed: bool = False,
     origin: weave_module.Origin | None = None,
+    reads_here: int | None = None,
 ) -> None:
     out.rule(escape(article.title or "(untitled)"))
     meta = [article.source, (article.published or "")[:10] or None, article.language, article.url]
@@ -332,7 +334,7 @@ def render_article(
     s = article.stats
     out.print(
         f"\n[bold]Statistics[/bold]  {s.words} words · {s.reading_minutes} min read · "
-        f"read {s.read_count} time{'s' if s.read_count != 1 else ''}"
+        + _read_times(s.read_count if reads_here is None else reads_here, s.read_count)
     )
     d = article.details
     details = {
@@ -369,14 +371,24 @@ def render_article(
             out.print(f"  [yellow]{escape(removal.reason)}[/yellow]: {escape(text)}")
 
 
+def _read_times(here: int, total: int) -> str:
+    """ "read 1 time", and what an imported export counted before, kept apart: the first read
+    here is never reported as a second."""
+    text = f"read {here} time{'s' if here != 1 else ''}"
+    before = total - here
+    if before > 0:
+        text += f" (and {before} before, by the imported export)"
+    return text
+
+
 @app.command()
 def read(article_id: str = typer.Argument(..., metavar="ID")) -> None:
     """Mark an article read: read count +1, last read = now."""
     with _open_store() as store:
         article = store.mark_read(article_id)
+        here = store.reads_here(article.id)
     out.print(
-        f"{article.id[:8]} read {article.stats.read_count} time"
-        f"{'s' if article.stats.read_count != 1 else ''}, last at {article.details.last_read}"
+        f"{article.id[:8]} {_read_times(here, article.stats.read_count)}, last at {article.details.last_read}"
     )
 
 
@@ -509,6 +521,7 @@ def demo() -> None:
                 weave_module.similar(store, article.id),
                 show_removed=True,
                 origin=weave_module.origin_of(store, article.id),
+                reads_here=store.reads_here(article.id),
             )
             from rich.markdown import Markdown
 

@@ -167,6 +167,14 @@ class Store:
 
     # -- reads ----------------------------------------------------------------------------
 
+    def reads_here(self, article_id: str) -> int:
+        """How many times the reader marked this article read in newsweave (an export's own
+        count of earlier readings is not among them)."""
+        row = self.conn.execute(
+            "SELECT count(*) FROM reads WHERE article_id = ?", (self.resolve_id(article_id),)
+        ).fetchone()
+        return int(row[0])
+
     def resolve_id(self, prefix: str) -> str:
         """The full id of the one article whose id starts with `prefix`."""
         prefix = prefix.strip().lower()
