@@ -22,6 +22,7 @@ from newsweave import weave as weave_module
 from newsweave.errors import NewsweaveError
 from newsweave.models import AddResult, Article, ArticleSummary
 from newsweave.pipeline import add_sources
+from newsweave.provenance import DESCRIBE
 from newsweave.safety import terminal as escape
 from newsweave.serialize import (
     add_result_json,
@@ -328,7 +329,12 @@ def render_article(
     reads_here: int | None = None,
 ) -> None:
     out.rule(escape(article.title or "(untitled)"))
-    meta = [article.source, (article.published or "")[:10] or None, article.language, article.url]
+    meta = [
+        _noted(article.source, article.provenance.get("source")),
+        _noted((article.published or "")[:10] or None, article.provenance.get("published")),
+        article.language,
+        article.url,
+    ]
     out.print("[dim]" + escape(" · ".join(m for m in meta if m)) + "[/dim]")
     out.print(f"\n[bold]Summary[/bold]\n{escape(article.summary)}")
     s = article.stats
@@ -348,6 +354,7 @@ def render_article(
         "last read": d.last_read,
         "story": origin.story if origin else None,
         "copy of": f"{origin.copy_of} ({origin.kind})" if origin and origin.copy_of else None,
+        "found": "; ".join(DESCRIBE.get(h, h) for h in article.provenance.values()) or None,
     }
     out.print("[bold]Details[/bold]")
     for key, value in details.items():
@@ -369,6 +376,11 @@ def render_article(
         for removal in article.removed:
             text = removal.text if len(removal.text) <= 100 else removal.text[:99] + "…"
             out.print(f"  [yellow]{escape(removal.reason)}[/yellow]: {escape(text)}")
+
+
+def _noted(value: str | None, how: str | None) -> str | None:
+    """A value with where it came from, when the input did not declare it."""
+    return f"{value} ({DESCRIBE.get(how, how)})" if value and how else value
 
 
 def _read_times(here: int, total: int) -> str:

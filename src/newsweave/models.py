@@ -90,6 +90,8 @@ class Article:
     stats: Stats
     details: Details
     related_titles: list[str] = field(default_factory=list)
+    # Field → how a value the input did not declare was found (see provenance.DESCRIBE).
+    provenance: dict[str, str] = field(default_factory=dict)
 
     @property
     def text(self) -> str:

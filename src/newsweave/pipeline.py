@@ -23,8 +23,9 @@ from newsweave.clean import CleanOptions, clean
 from newsweave.dates import now_iso
 from newsweave.errors import IngestError
 from newsweave.ingest import expand, ingest
-from newsweave.metadata import detect_language, infer_source
-from newsweave.models import AddResult, Article, RawArticle
+from newsweave.metadata import detect_language, infer_source_how
+from newsweave.models import AddResult, Article, CleanArticle, RawArticle
+from newsweave.provenance import title_from_first_sentence
 from newsweave.safety import defuse_raw
 from newsweave.settings import IngestOptions
 from newsweave.store import Store
@@ -44,11 +45,13 @@ def build_article(raw: RawArticle, clean_opts: CleanOptions | None = None) -> Ar
         raise IngestError(
             raw.origin, f"nothing left after cleaning ({len(cleaned.removed)} pieces were chrome)"
         )
+    source, found = infer_source_how(cleaned)
+    provenance = _provenance(raw, cleaned, found)
     return Article(
         id=article_id,
         origin=raw.origin,
-        title=cleaned.title,
-        source=infer_source(cleaned),
+        title=cleaned.title or title_from_first_sentence(cleaned.paragraphs),
+        source=source,
         url=raw.url,
         published=raw.published or cleaned.published,
         language=detect_language(cleaned),
@@ -58,7 +61,18 @@ def build_article(raw: RawArticle, clean_opts: CleanOptions | None = None) -> Ar
         stats=statistics(cleaned.paragraphs, raw.read_count),
         details=replace(raw.details),
         related_titles=list(raw.related_titles),
+        provenance=provenance,
     )
+
+
+def _provenance(raw: RawArticle, cleaned: CleanArticle, source_how: str | None) -> dict[str, str]:
+    """Where the values the input did not declare come from (see provenance.DESCRIBE)."""
+    found = {"source": source_how}
+    if not raw.published and cleaned.published:
+        found["published"] = "dateline"
+    if not cleaned.title and title_from_first_sentence(cleaned.paragraphs):
+        found["title"] = "first_sentence"
+    return {k: v for k, v in found.items() if v}
 
 
 def add_sources(

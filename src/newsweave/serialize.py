@@ -27,6 +27,7 @@ def article_json(
         "stats": asdict(article.stats),
         "details": asdict(article.details),
         "related_titles": article.related_titles,
+        "provenance": article.provenance,
         "similar": [asdict(s) for s in similar],
         "story": origin.story,
         "origin_group": origin.origin_group,

@@ -42,6 +42,7 @@ import numpy as np
 from newsweave import dedupe
 from newsweave.embed import MODELS, Embedder, Vectors, article_text, get_embedder
 from newsweave.models import Article, SimilarArticle
+from newsweave.provenance import fill_stories
 from newsweave.store import Store
 from newsweave.text import STOPWORDS, split_sentences, tokens
 
@@ -509,6 +510,7 @@ class Weaver:
                     for story_id in touched:
                         if tx.execute("SELECT 1 FROM stories WHERE id = ?", (story_id,)).fetchone():
                             self._describe(tx, story_id, idf)
+                fill_stories(self.store, touched)
                 if progress:
                     progress(len(batch))
         finally:

@@ -152,6 +152,7 @@ class Store:
                 "INSERT INTO related_titles (article_id, seq, title) VALUES (?, ?, ?)",
                 [(article.id, i, t) for i, t in enumerate(article.related_titles)],
             )
+            _write_provenance(conn, article.id, article.provenance)
         return "added"
 
     def mark_read(self, article_id: str, at: str | None = None) -> Article:
@@ -166,6 +167,19 @@ class Store:
         return self.get(full_id)
 
     # -- reads ----------------------------------------------------------------------------
+
+    def _provenance(self, article_id: str) -> dict[str, str]:
+        rows = self.conn.execute(
+            "SELECT field, how FROM provenance WHERE article_id = ? ORDER BY field", (article_id,)
+        )
+        return {r[0]: r[1] for r in rows}
+
+    def set_published_from_story(self, updates: list[tuple[str, str, str]]) -> None:
+        """(article id, date, how) for members dated from their story, in one transaction."""
+        with self.transaction() as conn:
+            for article_id, value, how in updates:
+                conn.execute("UPDATE articles SET published = ? WHERE id = ?", (value, article_id))
+                _write_provenance(conn, article_id, {"published": how})
 
     def reads_here(self, article_id: str) -> int:
         """How many times the reader marked this article read in newsweave (an export's own
@@ -226,6 +240,7 @@ class Store:
                 last_read=row["last_read"],
             ),
             related_titles=related,
+            provenance=self._provenance(full_id),
         )
 
     def count(self) -> int:
@@ -289,6 +304,13 @@ class Store:
 
     def integrity_ok(self) -> bool:
         return bool(self.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok")
+
+
+def _write_provenance(conn: sqlite3.Connection, article_id: str, fields: dict[str, str]) -> None:
+    conn.executemany(
+        "INSERT OR REPLACE INTO provenance (article_id, field, how) VALUES (?, ?, ?)",
+        [(article_id, name, how) for name, how in fields.items()],
+    )
 
 
 def _term_vector(text: str) -> dict[str, float]:

@@ -176,3 +176,19 @@ MIGRATIONS.append(
         """,
     )
 )
+
+MIGRATIONS.append(
+    (
+        9,
+        """
+        -- Where a value the input did not declare came from, per article and field
+        -- ('published', 'source', 'title'); no row means the input gave the value itself.
+        CREATE TABLE provenance (
+            article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            field TEXT NOT NULL,
+            how TEXT NOT NULL,
+            PRIMARY KEY (article_id, field)
+        ) WITHOUT ROWID;
+        """,
+    )
+)

@@ -1,0 +1,128 @@
+"""Metadata an article's own text or its story gives when the input declared none, and where
+each value came from (stored per field, shown beside the value).
+
+- title      the first sentence, shortened at a clause, when the input has no headline
+- published  the dateline in the text (clean.py); else, once the article is in a story, a
+             dateline's day and month with the year of the story's dated articles, a weekday
+             of the lead ("announced Wednesday") resolved against them, or their date
+- source     see metadata.py: the URL, a wire dateline, a byline, the text, a copyright line
+
+Values from the story are refreshed whenever the story changes: they are never taken as
+evidence for another article (only dates the input or the text gave are references).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from newsweave.dates import normalize_date
+from newsweave.store import Store
+
+# How a field was found (stored), and how a reader is told (shown).
+DESCRIBE = {
+    "first_sentence": "title from the first sentence",
+    "dateline": "date from the dateline",
+    "story": "date from the story",
+    "story_weekday": "date from the story (a weekday in the text)",
+    "story_year": "date from the dateline, year from the story",
+    "url": "outlet from the URL",
+    "source_dateline": "outlet from the dateline",
+    "byline": "outlet from the byline",
+    "text": "outlet from the text",
+    "copyright": "outlet from the copyright line",
+}
+FROM_STORY = ("story", "story_weekday", "story_year")
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
+TITLE_WORDS = 14
+
+
+def title_from_first_sentence(paragraphs: list[str]) -> str | None:
+    """A title for an article that has none: its first sentence, cut at a clause or at
+    `TITLE_WORDS` words."""
+    if not paragraphs:
+        return None
+    sentence = _SENTENCE_END.split(paragraphs[0].strip(), maxsplit=1)[0].strip()
+    words = sentence.split()
+    if len(words) < 3:
+        return None
+    if len(words) <= TITLE_WORDS + 4:
+        return sentence.rstrip(".")
+    head = " ".join(words[: TITLE_WORDS + 4])
+    clause = head.rfind(", ")
+    if clause >= 0 and len(head[:clause].split()) >= 6:
+        return head[:clause] + "…"
+    return " ".join(words[:TITLE_WORDS]).rstrip(",;:") + "…"
+
+
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_WEEKDAY = re.compile(r"\b(?:on |last )?(" + "|".join(_WEEKDAYS) + r")\b", re.IGNORECASE)
+# "KYIV, Oct 23 (Reuters) -", "PARIS, 12 March -": a day and month without a year.
+_DATELINE_DAY = re.compile(
+    r"^[A-Z][A-Za-z .'-]{1,40},\s+((?:[A-Z][a-z]{2,8}\.?\s+\d{1,2})|(?:\d{1,2}\s+[A-Z][a-z]{2,8}))"
+    r"\b(?!,?\s*\d{4})"
+)
+_LEAD = 2  # paragraphs whose weekdays date the news
+
+
+def _nearest_weekday(name: str, reference: date) -> date:
+    """The day named, nearest to `reference` (ties to the earlier one)."""
+    delta = (_WEEKDAYS.index(name.lower()) - reference.weekday()) % 7
+    return reference + timedelta(days=delta) if delta < 4 else reference - timedelta(7 - delta)
+
+
+def _with_year(day_month: str, reference: date) -> date | None:
+    candidates = []
+    for year in (reference.year - 1, reference.year, reference.year + 1):
+        value = normalize_date(f"{day_month} {year}")
+        if value:
+            candidates.append(date.fromisoformat(value[:10]))
+    return min(candidates, key=lambda d: abs((d - reference).days)) if candidates else None
+
+
+def date_from_story(body: list[str], reference: date) -> tuple[str, str]:
+    """An undated member's date and how it was found, given the story's reference date."""
+    for para in body[:_LEAD]:
+        match = _DATELINE_DAY.match(para)
+        if match:
+            found = _with_year(match.group(1), reference)
+            if found:
+                return found.isoformat(), "story_year"
+    lead = " ".join(body[:_LEAD])
+    days = [_nearest_weekday(m.group(1), reference) for m in _WEEKDAY.finditer(lead)]
+    if days:
+        # The latest day the lead names is the news; the earlier ones are its background.
+        return max(days).isoformat(), "story_weekday"
+    return reference.isoformat(), "story"
+
+
+def fill_from_story(store: Store, story_id: str) -> int:
+    """Give the story's undated members a date from it; return how many changed."""
+    rows = store.conn.execute(
+        "SELECT a.id, a.published, a.body, p.how FROM story_members m"
+        " JOIN articles a ON a.id = m.article_id"
+        " LEFT JOIN provenance p ON p.article_id = a.id AND p.field = 'published'"
+        " WHERE m.story_id = ?",
+        (story_id,),
+    ).fetchall()
+    dated = sorted(r[1][:10] for r in rows if r[1] and r[3] not in FROM_STORY)
+    if not dated:
+        return 0
+    reference = date.fromisoformat(dated[0])
+    updates = []
+    for article_id, published, body, how in rows:
+        if published and how not in FROM_STORY:
+            continue
+        value, new_how = date_from_story((body or "").split("\n\n"), reference)
+        if (value, new_how) != (published, how):
+            updates.append((article_id, value, new_how))
+    if updates:
+        store.set_published_from_story(updates)
+    return len(updates)
+
+
+def fill_stories(store: Store, story_ids: Iterable[str]) -> int:
+    """`fill_from_story` for each story a weave touched (a merged-away id has no members)."""
+    return sum(fill_from_story(store, story_id) for story_id in sorted(story_ids))
