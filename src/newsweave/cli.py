@@ -183,10 +183,11 @@ def stories(
     render_stories(rows)
 
 
-def render_stories(rows: list[weave_module.Story]) -> None:
-    table = Table(show_edge=False, pad_edge=False)
+def render_stories(rows: list[weave_module.Story], title: str | None = None) -> None:
+    table = Table(title=title, show_edge=False, pad_edge=False)
     for column in ("id", "updated", "articles", "origins", "sources", "title"):
         table.add_column(column, justify="right" if column in {"articles", "origins"} else "left")
+    _fit_columns(table, short={"id", "updated", "articles", "origins"}, clipped={"sources"})
     for story in rows:
         table.add_row(
             story.id[:8],
@@ -234,15 +235,22 @@ def story(
         f"updated {found.last_updated[:16]}[/dim]"
     )
     out.print(f"[bold]Why together[/bold]  {escape(found.why)}\n")
+    table = Table(show_edge=False, pad_edge=False, box=None)
+    for column in ("id", "published", "source", "title"):
+        table.add_column(column, header_style="bold")
+    _fit_columns(table, short={"id", "published"}, clipped={"source"})
     for article in members:
         origin = origins[article.id]
         note = ""
         if origin.copy_of:
             note = f"  [yellow]{origin.kind} of {origin.copy_of[:8]}[/yellow]"
-        out.print(
-            f"  {article.id[:8]}  {(article.published or '')[:10]:<10}  "
-            f"{escape(article.source or '?'):<20}  {escape(article.title or '(untitled)')}{note}"
+        table.add_row(
+            article.id[:8],
+            (article.published or "")[:10],
+            escape(article.source or "?"),
+            escape(article.title or "(untitled)") + note,
         )
+    out.print(table)
 
 
 @app.command()
@@ -286,10 +294,24 @@ def list_(
     render_list(rows)
 
 
+def _fit_columns(table: Table, short: set[str], clipped: set[str]) -> None:
+    """At 80 columns: ids, dates and counts never wrap, sources are cut to one line, and the
+    title takes the rest of the width."""
+    for column in table.columns:
+        name = str(column.header)
+        if name in short:
+            column.no_wrap = True
+        elif name in clipped:
+            column.no_wrap, column.overflow, column.max_width = True, "ellipsis", 18
+        elif name == "title":
+            column.ratio = 1
+
+
 def render_list(rows: list[ArticleSummary], title: str | None = None) -> None:
     table = Table(title=title, show_edge=False, pad_edge=False)
     for column in ("id", "published", "source", "words", "title"):
         table.add_column(column, justify="right" if column == "words" else "left")
+    _fit_columns(table, short={"id", "published", "words"}, clipped={"source"})
     for row in rows:
         table.add_row(
             row.id[:8],
@@ -359,7 +381,7 @@ def render_article(
     out.print("[bold]Details[/bold]")
     for key, value in details.items():
         if value:
-            out.print(f"  {key:<12} {escape(value)}")
+            out.print(f"  {key:<12} {escape(value)}", soft_wrap=True)  # paths and URLs whole
     out.print()
     for para in article.body:
         out.print(escape(para) + "\n")
@@ -520,11 +542,13 @@ def demo() -> None:
         added = sum(r.status == "added" for r in results)
         out.print(
             "[bold]Demo story loaded[/bold] (fiction: the town, outlets and people are "
-            f"invented) into {store.path}: {added} added, {len(results) - added} already there.\n"
+            f"invented): {added} added, {len(results) - added} already there."
         )
+        # On a line of its own and never wrapped by rich, so the path copies whole.
+        out.print(f"store: {escape(str(store.path))}\n", soft_wrap=True)
         render_list(store.list_articles(), title="Articles")
         out.print()
-        render_stories(weave_module.list_stories(store))
+        render_stories(weave_module.list_stories(store), title="Stories")
         showcase = demo_module.showcase_id(store, results)
         if showcase:
             article = store.get(showcase)

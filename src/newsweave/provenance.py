@@ -19,13 +19,14 @@ from datetime import date, timedelta
 
 from newsweave.dates import normalize_date
 from newsweave.store import Store
+from newsweave.text import split_sentences
 
 # How a field was found (stored), and how a reader is told (shown).
 DESCRIBE = {
     "first_sentence": "title from the first sentence",
     "dateline": "date from the dateline",
     "story": "date from the story",
-    "story_weekday": "date from the story (a weekday in the text)",
+    "story_weekday": "date from the story and a weekday in the text",
     "story_year": "date from the dateline, year from the story",
     "url": "outlet from the URL",
     "source_dateline": "outlet from the dateline",
@@ -64,7 +65,10 @@ _DATELINE_DAY = re.compile(
     r"^[A-Z][A-Za-z .'-]{1,40},\s+((?:[A-Z][a-z]{2,8}\.?\s+\d{1,2})|(?:\d{1,2}\s+[A-Z][a-z]{2,8}))"
     r"\b(?!,?\s*\d{4})"
 )
-_LEAD = 2  # paragraphs whose weekdays date the news
+_LEAD = 2  # paragraphs a dateline may sit in
+_FUTURE = re.compile(
+    r"\b(?:will|would|next|plans? to|expected to|due to|scheduled)\b", re.IGNORECASE
+)
 
 
 def _nearest_weekday(name: str, reference: date) -> date:
@@ -90,10 +94,15 @@ def date_from_story(body: list[str], reference: date) -> tuple[str, str]:
             found = _with_year(match.group(1), reference)
             if found:
                 return found.isoformat(), "story_year"
-    lead = " ".join(body[:_LEAD])
-    days = [_nearest_weekday(m.group(1), reference) for m in _WEEKDAY.finditer(lead)]
+    days = [
+        _nearest_weekday(m.group(1), reference)
+        for sentence in split_sentences(" ".join(body))
+        if not _FUTURE.search(sentence)
+        for m in _WEEKDAY.finditer(sentence)
+    ]
     if days:
-        # The latest day the lead names is the news; the earlier ones are its background.
+        # An article is written after the latest day it reports (a "what we know" piece
+        # recaps Tuesday and ends on Thursday); days still to come say nothing of that.
         return max(days).isoformat(), "story_weekday"
     return reference.isoformat(), "story"
 
