@@ -59,10 +59,13 @@ _WIRE_NAMES = {
 _SECOND_LEVEL = {"co", "com", "or", "ne", "go", "ac", "org", "net", "gov", "edu"}
 
 _NAME = r"([A-Z][\w.&-]*(?:[ -][A-Z][\w.&-]*){0,3})"
+# A dateline's place and date, every word capitalised or a number: "KYIV, Oct 23 ",
+# "Mannheim, Germany ", "WASHINGTON " (not "Weitz, an Academy Award (R) -").
+_DATELINE_PLACE = r"^[A-Z][\w.'/-]*(?:,?[ ](?:[A-Z][\w.'/-]*|\d{1,4}(?:st|nd|rd|th)?,?))*,?\s*"
 # (pattern, whether the name must look like an outlet's). A wire dateline, "CITY (Name) -",
 # names the outlet by position alone.
 _SELF_PATTERNS = (
-    (re.compile(r"^[A-Z][A-Za-z0-9 ,./]{1,40}\(" + _NAME + r"\)\s*[-—–]", re.MULTILINE), False),
+    (re.compile(_DATELINE_PLACE + r"\((?=\w\w)" + _NAME + r"\)\s*[-—–]", re.MULTILINE), False),
     (re.compile(_NAME + r",? reports?,? citing\b"), True),
     (
         re.compile(
