@@ -964,7 +964,8 @@ def _sources(
             *(f"quote: {q}" for q in only_quotes[:2]),
             *adds[:3],
         ]
-        out.append(SourceNote(article.id, article.source, article.title, notes))
+        title = article.title or article.title_from_text
+        out.append(SourceNote(article.id, article.source, title, notes))
     return out
 
 

@@ -248,7 +248,7 @@ def story(
             article.id[:8],
             (article.published or "")[:10],
             escape(article.source or "?"),
-            escape(article.title or "(untitled)") + note,
+            escape(article.title or article.title_from_text or "(untitled)") + note,
         )
     out.print(table)
 
@@ -285,13 +285,14 @@ def list_(
     """List stored articles, newest first."""
     with _open_store() as store:
         rows = store.list_articles(limit)
+        derived = store.derived_titles([r.id for r in rows if not r.title])
     if format is Format.json:
         _print_json([summary_json(r) for r in rows])
         return
     if not rows:
         out.print("no articles yet: add some with `newsweave add FILE|FOLDER|URL`")
         return
-    render_list(rows)
+    render_list(rows, derived=derived)
 
 
 def _fit_columns(table: Table, short: set[str], clipped: set[str]) -> None:
@@ -307,7 +308,11 @@ def _fit_columns(table: Table, short: set[str], clipped: set[str]) -> None:
             column.ratio = 1
 
 
-def render_list(rows: list[ArticleSummary], title: str | None = None) -> None:
+def render_list(
+    rows: list[ArticleSummary], title: str | None = None, derived: dict[str, str] | None = None
+) -> None:
+    """`derived`: titles taken from the text of untitled articles (shown in italics)."""
+    derived = derived or {}
     table = Table(title=title, show_edge=False, pad_edge=False)
     for column in ("id", "published", "source", "words", "title"):
         table.add_column(column, justify="right" if column == "words" else "left")
@@ -318,7 +323,11 @@ def render_list(rows: list[ArticleSummary], title: str | None = None) -> None:
             (row.published or "")[:10],
             escape(row.source or ""),
             str(row.words),
-            escape(row.title or "(untitled) " + Path(row.origin).name),
+            escape(row.title)
+            if row.title
+            else f"[italic]{escape(derived[row.id])}[/italic]"
+            if row.id in derived
+            else escape("(untitled) " + Path(row.origin).name),
         )
     out.print(table)
 
@@ -350,7 +359,7 @@ def render_article(
     origin: weave_module.Origin | None = None,
     reads_here: int | None = None,
 ) -> None:
-    out.rule(escape(article.title or "(untitled)"))
+    out.rule(escape(article.title or article.title_from_text or "(untitled)"))
     meta = [
         _noted(article.source, article.provenance.get("source")),
         _noted((article.published or "")[:10] or None, article.provenance.get("published")),
@@ -546,7 +555,9 @@ def demo() -> None:
         )
         # On a line of its own and never wrapped by rich, so the path copies whole.
         out.print(f"store: {escape(str(store.path))}\n", soft_wrap=True)
-        render_list(store.list_articles(), title="Articles")
+        listed = store.list_articles()
+        derived = store.derived_titles([r.id for r in listed if not r.title])
+        render_list(listed, title="Articles", derived=derived)
         out.print()
         render_stories(weave_module.list_stories(store), title="Stories")
         showcase = demo_module.showcase_id(store, results)

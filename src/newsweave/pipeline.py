@@ -50,7 +50,7 @@ def build_article(raw: RawArticle, clean_opts: CleanOptions | None = None) -> Ar
     return Article(
         id=article_id,
         origin=raw.origin,
-        title=cleaned.title or title_from_first_sentence(cleaned.paragraphs),
+        title=cleaned.title,
         source=source,
         url=raw.url,
         published=raw.published or cleaned.published,
@@ -62,6 +62,7 @@ def build_article(raw: RawArticle, clean_opts: CleanOptions | None = None) -> Ar
         details=replace(raw.details),
         related_titles=list(raw.related_titles),
         provenance=provenance,
+        title_from_text=None if cleaned.title else title_from_first_sentence(cleaned.paragraphs),
     )
 
 

@@ -152,7 +152,9 @@ class Store:
                 "INSERT INTO related_titles (article_id, seq, title) VALUES (?, ?, ?)",
                 [(article.id, i, t) for i, t in enumerate(article.related_titles)],
             )
-            _write_provenance(conn, article.id, article.provenance)
+            _write_provenance(
+                conn, article.id, article.provenance, {"title": article.title_from_text}
+            )
         return "added"
 
     def mark_read(self, article_id: str, at: str | None = None) -> Article:
@@ -173,6 +175,19 @@ class Store:
             "SELECT field, how FROM provenance WHERE article_id = ? ORDER BY field", (article_id,)
         )
         return {r[0]: r[1] for r in rows}
+
+    def derived_titles(self, article_ids: list[str]) -> dict[str, str]:
+        """Titles taken from the text of articles that have none of their own, by id."""
+        found: dict[str, str] = {}
+        for start in range(0, len(article_ids), 500):
+            chunk = article_ids[start : start + 500]
+            rows = self.conn.execute(
+                "SELECT article_id, value FROM provenance WHERE field = 'title'"
+                f" AND value IS NOT NULL AND article_id IN ({','.join('?' * len(chunk))})",
+                chunk,
+            )
+            found.update({r[0]: r[1] for r in rows})
+        return found
 
     def set_published_from_story(self, updates: list[tuple[str, str, str]]) -> None:
         """(article id, date, how) for members dated from their story, in one transaction."""
@@ -241,6 +256,7 @@ class Store:
             ),
             related_titles=related,
             provenance=self._provenance(full_id),
+            title_from_text=self.derived_titles([full_id]).get(full_id),
         )
 
     def count(self) -> int:
@@ -306,10 +322,16 @@ class Store:
         return bool(self.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok")
 
 
-def _write_provenance(conn: sqlite3.Connection, article_id: str, fields: dict[str, str]) -> None:
+def _write_provenance(
+    conn: sqlite3.Connection,
+    article_id: str,
+    fields: dict[str, str],
+    values: dict[str, str | None] | None = None,
+) -> None:
+    values = values or {}
     conn.executemany(
-        "INSERT OR REPLACE INTO provenance (article_id, field, how) VALUES (?, ?, ?)",
-        [(article_id, name, how) for name, how in fields.items()],
+        "INSERT OR REPLACE INTO provenance (article_id, field, how, value) VALUES (?, ?, ?, ?)",
+        [(article_id, name, how, values.get(name)) for name, how in fields.items()],
     )
 
 
