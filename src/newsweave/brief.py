@@ -1098,7 +1098,9 @@ def brief_markdown(brief: Brief) -> str:
             lines.append("")
     lines += ["## What each source adds", ""]
     for note in brief.sources:
-        lines.append(f"- [{short[note.article]}] {_md(note.source) or '?'}: {_md(note.title)}")
+        lines.append(
+            f"- [{short[note.article]}] {_md(note.source) or '(outlet not named)'}: {_md(note.title)}"
+        )
         alone = "the story's only source" if len(brief.sources) == 1 else None
         lines += [f"  - {_md(a)}" for a in note.adds] or [
             f"  - {alone or 'nothing the others do not have'}"

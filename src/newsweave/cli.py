@@ -247,7 +247,7 @@ def story(
         table.add_row(
             article.id[:8],
             (article.published or "")[:10],
-            escape(article.source or "?"),
+            escape(article.source or "(outlet not named)"),
             escape(article.title or article.title_from_text or "(untitled)") + note,
         )
     out.print(table)
