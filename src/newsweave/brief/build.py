@@ -131,7 +131,8 @@ def _sources(
             *(f"quote: {q}" for q in only_quotes[:2]),
             *adds[:3],
         ]
-        out.append(SourceNote(article.id, article.source, article.title, notes))
+        title = article.title or article.title_from_text
+        out.append(SourceNote(article.id, article.source, title, notes))
     return out
 
 
@@ -141,12 +142,16 @@ def _since(
     disputes: list[Dispute],
     quotes: list[QuoteEntry],
 ) -> SinceLastRead:
+    per_article = since is None
     if since is None:
         reads = [a.details.last_read for a in articles if a.details.last_read]
         since = max(reads) if reads else None
     if since is None:
         return SinceLastRead(None)
-    new = [a.id for a in articles if (a.details.added or "") > since]
+    if per_article:
+        new = _unread(articles)
+    else:
+        new = [a.id for a in articles if (a.details.added or "") > since]
     fresh = set(new)
     changed = []
     for dispute in disputes:
@@ -164,6 +169,7 @@ def _since(
             )
     return SinceLastRead(
         since=since,
+        per_article=per_article,
         new_articles=new,
         new_figures=[
             f for d in disputes for f in d.figures if f.articles and set(f.articles) <= fresh
@@ -171,6 +177,12 @@ def _since(
         new_quotes=[q for q in quotes if set(q.articles) <= fresh],
         changed_figures=changed,
     )
+
+
+def _unread(articles: list[Article]) -> list[str]:
+    """The members this reader has not read (here or, by an export's record, elsewhere): new to
+    them however long ago they were added, while reading one member leaves the others new."""
+    return [a.id for a in articles if not a.details.last_read]
 
 
 def source_text(article: Article) -> str:

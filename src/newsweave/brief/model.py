@@ -80,6 +80,8 @@ class FigureChange:
 @dataclass
 class SinceLastRead:
     since: str | None
+    # True when `since` is the reader's last read: new articles are then the unread members.
+    per_article: bool = False
     new_articles: list[str] = field(default_factory=list)
     new_figures: list[Figure] = field(default_factory=list)
     new_quotes: list[QuoteEntry] = field(default_factory=list)

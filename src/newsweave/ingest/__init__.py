@@ -9,11 +9,11 @@ append to an export are parsed by appexport.py.
 
 from __future__ import annotations
 
-import gzip
 import json
 import re
 import stat
 import xml.etree.ElementTree as ET
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from newsweave.errors import IngestError
 from newsweave.ingest import appexport
 from newsweave.ingest.extract import extract_html, html_fragment_to_text
 from newsweave.ingest.fetch import Fetched, fetch, is_url
+from newsweave.limits import TooLarge, declares_entities, gunzip
 from newsweave.models import Details, RawArticle
 from newsweave.settings import IngestOptions
 from newsweave.text import decode, normalize_text
@@ -104,11 +105,14 @@ def _read_file(path: Path, opts: IngestOptions) -> bytes:
         raise IngestError(origin, f"cannot read ({exc.strerror})") from None
     if path.suffix.lower() == ".gz":
         try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError) as exc:
+            data = gunzip(data, opts.max_file_bytes)
+        except TooLarge:
+            raise IngestError(
+                origin,
+                f"too large once decompressed (over the cap of {opts.max_file_bytes / 1e6:.0f} MB)",
+            ) from None
+        except (OSError, EOFError, zlib.error) as exc:
             raise IngestError(origin, f"not a readable gzip file ({exc})") from None
-        if len(data) > opts.max_file_bytes:
-            raise IngestError(origin, "too large once decompressed")
     return data
 
 
@@ -204,6 +208,8 @@ def text_article(text: str, origin: str) -> RawArticle:
 
 
 def _ingest_feed(data: bytes, origin: str, opts: IngestOptions) -> Iterator[IngestItem]:
+    if declares_entities(data):
+        raise IngestError(origin, "refused: the XML declares its own entities (entity expansion)")
     parsed = feedparser.parse(data)
     if not parsed.entries:
         if parsed.get("bozo"):
@@ -253,6 +259,8 @@ def _entry_date(entry: Any) -> str | None:
 
 
 def _ingest_opml(data: bytes, origin: str, opts: IngestOptions) -> Iterator[IngestItem]:
+    if declares_entities(data):
+        raise IngestError(origin, "refused: the XML declares its own entities (entity expansion)")
     try:
         root = ET.fromstring(data)
     except ET.ParseError as exc:
