@@ -53,10 +53,11 @@ class QuoteEntry:
 
 @dataclass
 class TimelineEntry:
-    date: str
+    date: str  # the TimeML value (2024-W42-WE)
     precision: str
     text: str
     articles: list[str]
+    label: str = ""  # how a reader is told the date ("weekend of 19–20 Oct 2024")
 
 
 @dataclass

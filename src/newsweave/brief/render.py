@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from newsweave.analyze.timeml import readable
 from newsweave.brief.model import Brief, Figure
 from newsweave.safety import markdown_inline as _md
 from newsweave.safety import markdown_inline_html, split_table_row
@@ -49,7 +50,7 @@ def brief_markdown(brief: Brief) -> str:
     if brief.timeline:
         lines += ["## Timeline", ""]
         lines += [
-            f"- **{_md(e.date)}** ({_md(e.precision)}): {_md(e.text)} {cite(e.articles)}"
+            f"- **{_md(e.label or readable(e.date))}**: {_md(e.text)} {cite(e.articles)}"
             for e in brief.timeline
         ]
         lines.append("")

@@ -1,0 +1,94 @@
+"""The brief's rough edges (issue 10), each on invented text: who may be said to give a figure,
+one timeline entry per sentence, dates as people say them, what is a place or an organisation,
+and which sentences may open a summary."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from newsweave.analyze import analysis_text, analyze
+from newsweave.analyze.timeml import readable, span
+from newsweave.brief import Brief, brief_html, brief_json, brief_markdown, build_brief
+from newsweave.ingest import text_article
+from newsweave.pipeline import build_article
+
+REF = date(2024, 10, 24)
+
+
+def _brief(*texts: str, ref: date = REF) -> Brief:
+    articles = [build_article(text_article(t, f"article{i}.txt")) for i, t in enumerate(texts)]
+    analyses = {a.id: analyze(analysis_text(a.title, a.body), ref) for a in articles}
+    return build_brief("0123456789abcdef", "A story", articles, analyses)
+
+
+# -- dates as people say them ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("2024-10-23", "23 Oct 2024"),
+        ("2024-10-22TEV", "22 Oct 2024, evening"),
+        ("2024-W42-WE", "weekend of 19–20 Oct 2024"),
+        ("2024-W42", "week of 14–20 Oct 2024"),
+        ("2024-W44", "week of 28 Oct – 3 Nov 2024"),
+        ("2025-W01", "week of 30 Dec 2024 – 5 Jan 2025"),
+        ("2024-10", "Oct 2024"),
+        ("2024-Q3", "third quarter of 2024"),
+        ("2024-SU", "summer 2024"),
+        ("2024-WI", "winter 2024–25"),
+        ("2024", "2024"),
+        ("199", "the 1990s"),
+        ("20", "the 21st century"),
+        ("PRESENT_REF", "now"),
+    ],
+)
+def test_every_timeml_value_reads_as_people_say_it(value: str, shown: str) -> None:
+    assert readable(value) == shown
+
+
+def test_a_value_that_is_no_date_is_shown_as_it_is() -> None:
+    assert span("2024-13") is None and readable("2024-13") == "2024-13"
+    assert span("2024-W42-WE") == (date(2024, 10, 19), date(2024, 10, 20))
+
+
+def test_the_timeline_shows_readable_dates_and_json_keeps_the_timeml_value() -> None:
+    brief = _brief(
+        "Harbour pilots said the ferry had been held in port over the weekend while divers "
+        "checked its hull."
+    )
+    weekend = [e for e in brief.timeline if e.date.endswith("-WE")]
+    assert weekend and weekend[0].label == "weekend of 19–20 Oct 2024"
+    markdown, html = brief_markdown(brief), brief_html(brief)
+    assert "weekend of 19–20 Oct 2024" in markdown and "weekend of 19–20 Oct 2024" in html
+    assert "-WE" not in markdown and "-WE" not in html
+    assert {e["date"] for e in brief_json(brief)["timeline"]} >= {"2024-W42-WE"}
+
+
+# -- one timeline entry per sentence -----------------------------------------------------------
+
+
+def test_a_sentence_with_two_dates_is_one_entry_at_its_most_precise_date() -> None:
+    brief = _brief(
+        "The harbour master said on Wednesday that the dredger had worked the channel since "
+        "early October. The old quay was in use from 1921-1948, records show."
+    )
+    texts = [e.text for e in brief.timeline]
+    assert len(texts) == len(set(texts)), brief.timeline
+    dredger = [e for e in brief.timeline if "dredger" in e.text]
+    assert [(e.date, e.precision) for e in dredger] == [("2024-10-23", "day")]
+    quay = [e for e in brief.timeline if "quay" in e.text]
+    assert [e.date for e in quay] == ["1921"]
+
+
+def test_a_coarser_date_still_cites_an_article_whose_sentence_is_shown_elsewhere() -> None:
+    brief = _brief(
+        "The harbour master said on Wednesday that the dredger had worked the channel since "
+        "early October.",
+        "Dredging of the channel began in early October, the port authority said.",
+    )
+    month = [e for e in brief.timeline if e.date == "2024-10"]
+    assert month and len(month[0].articles) == 2
+    assert "Dredging" in month[0].text
