@@ -92,3 +92,17 @@ def test_a_coarser_date_still_cites_an_article_whose_sentence_is_shown_elsewhere
     month = [e for e in brief.timeline if e.date == "2024-10"]
     assert month and len(month[0].articles) == 2
     assert "Dredging" in month[0].text
+
+
+# -- who says a figure -------------------------------------------------------------------------
+
+
+def test_a_country_is_not_among_those_who_said_a_figure() -> None:
+    brief = _brief(
+        "Portugal said that 3,000 engineers had been sent to the dam site near Seville. Maria "
+        "Costa, the project director, said 3,000 engineers were now working on the site.",
+        "Jorge Pina, a union official, said that 5,000 engineers had been sent to the dam site "
+        "near Seville.",
+    )
+    said = {f.value: f.said_by for d in brief.disputes for f in d.figures}
+    assert said == {3000: ["Maria Costa"], 5000: ["Jorge Pina"]}
