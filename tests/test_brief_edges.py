@@ -106,3 +106,66 @@ def test_a_country_is_not_among_those_who_said_a_figure() -> None:
     )
     said = {f.value: f.said_by for d in brief.disputes for f in d.figures}
     assert said == {3000: ["Maria Costa"], 5000: ["Jorge Pina"]}
+
+
+# -- places and organisations ------------------------------------------------------------------
+
+FLOOD = (
+    "Trains between Dunmore and Tarnbury were suspended after the storm. The River Oona burst "
+    "its banks near Dunmore on Sunday.\n\n"
+    "Romanian Naval Support in Moldova's Fight Against Floods\n\n"
+    "The harbour wall failed on Tuesday, Tullaghshire county council said on Wednesday. The "
+    "North has sent pumps, said Aoife Byrne, a council spokeswoman.",
+    "Ferries to Moldova were cancelled on Monday, Harbour Lines said. The US is committed to "
+    "supporting Moldova, as you've seen with our most recent ODP announcements, said Sean Daly, "
+    "a spokesman for Harbour Lines.",
+)
+
+
+def test_places_and_organisations_go_by_their_head_words_and_context() -> None:
+    brief = _brief(*FLOOD)
+    places = {n.name for n in brief.places}
+    organizations = {n.name for n in brief.organizations}
+    # "River X" is a river, "… council" a body, a town listed "between" a place and it a town.
+    assert {"River Oona", "Tarnbury", "Dunmore", "Moldova"} <= places
+    assert "Tullaghshire county council" in organizations
+    assert not {"River Oona", "Tarnbury", "Moldova"} & organizations
+    assert "Tullaghshire county council" not in places
+
+
+def test_a_direction_a_subheading_or_a_bare_acronym_names_nothing() -> None:
+    brief = _brief(*FLOOD)
+    named = {n.name for n in [*brief.places, *brief.organizations]}
+    assert "North" not in named  # "the North has sent": a direction word alone
+    assert not {"Romanian Naval Support", "Fight Against Floods"} & named  # only in a subheading
+    assert "ODP" not in named  # once, never spelt out, never spoken of as a body
+
+
+def test_an_acronym_spoken_of_as_a_body_stays() -> None:
+    brief = _brief(
+        "The ODP said on Monday that ferries to Moldova would resume.",
+        "Ferries to Moldova will resume on Tuesday, Harbour Lines said.",
+    )
+    assert "ODP" in {n.name for n in brief.organizations}
+
+
+def test_a_nationality_the_model_once_reads_as_a_place_is_no_place() -> None:
+    from newsweave.analyze import Analysis, Entity
+    from newsweave.analyze.entities import _named
+
+    text = "Moldovan officials met Moldovan farmers. Aid reached the Moldovan side in Tarnbury."
+    article = build_article(text_article(text, "a.txt"))
+    body = analysis_text(article.title, article.body)
+
+    def at(word: str, nth: int, kind: str) -> Entity:
+        start = [i for i in range(len(body)) if body.startswith(word, i)][nth]
+        return Entity(word, start, start + len(word), kind)
+
+    entities = [
+        at("Moldovan", 0, "GROUP"),
+        at("Moldovan", 1, "GROUP"),
+        at("Moldovan", 2, "PLACE"),
+        at("Tarnbury", 0, "PLACE"),
+    ]
+    places, organizations = _named([article], {article.id: Analysis(entities=entities)}, [])
+    assert [p.name for p in places] == ["Tarnbury"] and organizations == []

@@ -109,7 +109,7 @@ def _timeline(analyses: dict[str, Analysis], sentences: list[_Sentence]) -> list
             if sentence is None or days is None:
                 continue
             # A timeline is by day: "Wednesday evening" (2024-10-23TEV) is 2024-10-23.
-            key = (mention.value.split("T")[0], mention.precision)
+            key: tuple[str, str] = (mention.value.split("T")[0], mention.precision)
             dated[(article_id, sentence.start)].append((key, (days[1] - days[0]).days))
     text = {(s.article, s.start): s.text for s in sentences}
     own: dict[tuple[str, str], list[str]] = defaultdict(list)  # key → sentences shown under it
