@@ -169,3 +169,22 @@ def test_a_nationality_the_model_once_reads_as_a_place_is_no_place() -> None:
     ]
     places, organizations = _named([article], {article.id: Analysis(entities=entities)}, [])
     assert [p.name for p in places] == ["Tarnbury"] and organizations == []
+
+
+# -- what may open a summary -------------------------------------------------------------------
+
+
+def test_a_summary_has_no_heading_and_no_sentence_from_inside_a_quotation() -> None:
+    brief = _brief(
+        "The harbour council said 300 boats were damaged in the storm on Monday night.\n"
+        "Harbour repairs begin after the worst storm damage in decades\n"
+        '"We moved every boat we could. The water rose faster than anyone expected and the '
+        'harbour wall gave way. We will rebuild the wall," said Jo Bell, the harbour master.\n'
+        "Fishermen from three villages joined the clean-up on Tuesday morning.\n"
+        "The council will meet on Friday to discuss the cost of the repairs."
+    )
+    summary = [c.text for c in brief.summary]
+    assert summary[0].startswith("The harbour council said 300 boats")
+    assert not any(t.startswith("Harbour repairs begin") for t in summary)
+    assert not any("water rose faster" in t for t in summary)
+    assert "Fishermen from three villages joined the clean-up on Tuesday morning." in summary

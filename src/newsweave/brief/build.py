@@ -147,6 +147,7 @@ def _sources(
             for g in groups
             if {s.article for s in g} == {article.id}
             and len(g[0].words) >= 6
+            and g[0].whole
             and _stands_alone(g[0].text)
         ]
         figures = [

@@ -113,6 +113,9 @@ class _Sentence:
     start: int
     end: int
     words: Counter[str]
+    # False for a heading ("Harbour repairs begin", no closing stop) or a sentence that begins
+    # inside a quotation: neither can open a summary or stand for what a source adds.
+    whole: bool = True
 
 
 def _words(text: str) -> Counter[str]:
