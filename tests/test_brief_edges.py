@@ -4,7 +4,10 @@ and which sentences may open a summary."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -188,3 +191,11 @@ def test_a_summary_has_no_heading_and_no_sentence_from_inside_a_quotation() -> N
     assert not any(t.startswith("Harbour repairs begin") for t in summary)
     assert not any("water rose faster" in t for t in summary)
     assert "Fishermen from three villages joined the clean-up on Tuesday morning." in summary
+
+
+def test_analyze_text_says_each_date_as_people_do(cli: Callable[..., Any], tmp_path: Path) -> None:
+    path = tmp_path / "ferry.txt"
+    path.write_text("The ferry was held in port over the weekend.", encoding="utf-8")
+    result = cli("analyze", str(path), "--date", "2024-10-24", "--format", "text")
+    assert result.exit_code == 0
+    assert "2024-W42-WE" in result.stdout and "weekend of 19–20 Oct 2024" in result.stdout

@@ -527,6 +527,7 @@ def analyze(
 ) -> None:
     """Sentences, entities, quantities, quotes and dates of each file, one JSON object per line."""
     from newsweave.analyze import Analyzer, analysis_json
+    from newsweave.analyze.timeml import readable
 
     ref = _parse_reference_date(date_)
     # A file that cannot be read is reported and skipped; the others are still analysed, and
@@ -554,6 +555,8 @@ def analyze(
             out.print(f"[bold]{key}[/bold] ({len(result[key])})")
             for item in result[key]:
                 shown = {k: v for k, v in item.items() if k not in {"start", "end"}}
+                if key == "dates":  # the TimeML value, and how a reader says it
+                    shown["reads"] = readable(item["value"])
                 out.print("  " + escape(json.dumps(shown, ensure_ascii=False)))
     if failed:
         raise typer.Exit(1)
