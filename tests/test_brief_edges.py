@@ -199,3 +199,12 @@ def test_analyze_text_says_each_date_as_people_do(cli: Callable[..., Any], tmp_p
     result = cli("analyze", str(path), "--date", "2024-10-24", "--format", "text")
     assert result.exit_code == 0
     assert "2024-W42-WE" in result.stdout and "weekend of 19–20 Oct 2024" in result.stdout
+
+
+def test_a_role_given_with_a_possessive_is_the_role_alone() -> None:
+    brief = _brief(
+        "The ferry company said the harbour would reopen. Its chief executive, Maura Quill, "
+        "said repairs would take a week."
+    )
+    roles = {p.name: p.role for p in brief.people}
+    assert roles.get("Maura Quill") == "chief executive", roles

@@ -217,7 +217,9 @@ def _people(articles: list[Article], analyses: dict[str, Analysis]) -> list[Name
             if entity.type == "PERSON":
                 mentions[_person_key(entity.text)].append((entity.text, article.id))
         for role in analysis.roles:
-            roles[_person_key(role.name)][role.role] += 1
+            # "Its chief executive, Jo Roe": the role is chief executive, whoever "its" was.
+            role_text = re.sub(r"^(?:its|his|her|their|our)\s+", "", role.role, flags=re.I)
+            roles[_person_key(role.name)][role_text] += 1
     _merge_lone_names(mentions, roles)
     out = []
     for key, forms in mentions.items():
