@@ -382,7 +382,7 @@ _DIRECTIONS = re.compile(
 # with "of"/"for" after it ("Ministry of Defence", "Centre for Countering Disinformation").
 _BODY_HEADS = re.compile(
     r"(?:council|company|ministry|office|agency|department|service|committee|commission|"
-    r"authority|party|bank|group|association|union|institute|university|college|school|"
+    r"authority|party|bank|group|association|institute|university|college|school|"
     r"hospital|police|army|navy|court|rail|railways?|airlines?|corporation|inc|ltd|plc|club|"
     r"fund|foundation|federation|league|board|bureau|directorate|parliament|assembly|"
     r"government|cabinet|news|times|post|radio|courier|herald|gazette|press|television|tv|"
@@ -394,13 +394,13 @@ _BODY_OF = re.compile(rf"^{_BODY_HEADS.pattern}\s+(?:of|for)\s", re.IGNORECASE)
 # puts it first in, first ("River Vell", "Lake Orm", "Mount Fell").
 _PLACE_LAST = re.compile(
     r"(?:river|lake|sea|ocean|bay|gulf|strait|channel|valley|mountains?|hills?|islands?|isles?|"
-    r"coast|peninsula|region|oblast|province|prefecture|district|county|state|territory|"
+    r"coast|peninsula|region|oblast|province|prefecture|district|county|territory|"
     r"village|town|city|road|street|avenue|lane|square|bridge|dam|reservoir|harbour|harbor|"
     r"port|airport|station|park|forest|desert|plain|basin|delta|falls|pass|heights)",
     re.IGNORECASE,
 )
 _PLACE_FIRST = re.compile(
-    r"(?:river|lake|mount|mt\.?|cape|gulf|bay|isle|port|fort|lake|glen|loch)\s", re.IGNORECASE
+    r"(?:river|lake|mount|mt\.?|cape|gulf|bay|isle|port|fort|glen|loch)\s", re.IGNORECASE
 )
 # Words before a name that make it somewhere: "in", "to the", "between".
 _PLACE_BEFORE = re.compile(
