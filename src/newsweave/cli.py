@@ -17,7 +17,6 @@ from typing import Any, TypeVar
 import typer
 import typer.core
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
@@ -26,6 +25,8 @@ from newsweave import models
 from newsweave.errors import NewsweaveError
 from newsweave.models import AddResult, Article, ArticleSummary, Origin, Story
 from newsweave.pipeline import Advance, run, weave_pending
+from newsweave.provenance import DESCRIBE
+from newsweave.safety import terminal as escape
 from newsweave.serialize import (
     add_result_json,
     article_json,
@@ -242,13 +243,18 @@ def stories(
     )
 
 
-def render_stories(rows: list[Story], unread: dict[str, int] | None = None) -> None:
-    table = Table(show_edge=False, pad_edge=False)
+def render_stories(
+    rows: list[Story], unread: dict[str, int] | None = None, title: str | None = None
+) -> None:
+    table = Table(title=title, show_edge=False, pad_edge=False)
     columns = ["id", "updated", "articles", *(["unread"] if unread is not None else [])]
     for column in (*columns, "origins", "sources", "title"):
         table.add_column(
             column, justify="right" if column in {"articles", "origins", "unread"} else "left"
         )
+    _fit_columns(
+        table, short={"id", "updated", "articles", "unread", "origins"}, clipped={"sources"}
+    )
     for story in rows:
         counts = [str(len(story.articles))]
         if unread is not None:
@@ -309,15 +315,22 @@ def render_story(found: Story, members: list[Article], origins: dict[str, Origin
         f"updated {found.last_updated[:16]}[/dim]"
     )
     out.print(f"[bold]Why together[/bold]  {escape(found.why)}\n")
+    table = Table(show_edge=False, pad_edge=False, box=None)
+    for column in ("id", "published", "source", "title"):
+        table.add_column(column, header_style="bold")
+    _fit_columns(table, short={"id", "published"}, clipped={"source"})
     for article in members:
         origin = origins[article.id]
         note = ""
         if origin.copy_of:
             note = f"  [yellow]{origin.kind} of {origin.copy_of[:8]}[/yellow]"
-        out.print(
-            f"  {article.id[:8]}  {(article.published or '')[:10]:<10}  "
-            f"{escape(article.source or '?'):<20}  {escape(article.title or '(untitled)')}{note}"
+        table.add_row(
+            article.id[:8],
+            (article.published or "")[:10],
+            escape(article.source or "(outlet not named)"),
+            escape(article.title or article.title_from_text or "(untitled)") + note,
         )
+    out.print(table)
 
 
 @app.command()
@@ -350,20 +363,49 @@ def list_(
     """List stored articles, newest first."""
     with _open_store() as store:
         rows = store.list_articles(limit)
-    _output(format, rows, _each(summary_json), render_list, empty=NO_ARTICLES)
+        derived = store.derived_titles([r.id for r in rows if not r.title])
+    _output(
+        format,
+        rows,
+        _each(summary_json),
+        lambda rows: render_list(rows, derived=derived),
+        empty=NO_ARTICLES,
+    )
 
 
-def render_list(rows: list[ArticleSummary], title: str | None = None) -> None:
+def _fit_columns(table: Table, short: set[str], clipped: set[str]) -> None:
+    """At 80 columns: ids, dates and counts never wrap, sources are cut to one line, and the
+    title takes the rest of the width."""
+    for column in table.columns:
+        name = str(column.header)
+        if name in short:
+            column.no_wrap = True
+        elif name in clipped:
+            column.no_wrap, column.overflow, column.max_width = True, "ellipsis", 18
+        elif name == "title":
+            column.ratio = 1
+
+
+def render_list(
+    rows: list[ArticleSummary], title: str | None = None, derived: dict[str, str] | None = None
+) -> None:
+    """`derived`: titles taken from the text of untitled articles (shown in italics)."""
+    derived = derived or {}
     table = Table(title=title, show_edge=False, pad_edge=False)
     for column in ("id", "published", "source", "words", "title"):
         table.add_column(column, justify="right" if column == "words" else "left")
+    _fit_columns(table, short={"id", "published", "words"}, clipped={"source"})
     for row in rows:
         table.add_row(
             row.id[:8],
             (row.published or "")[:10],
             escape(row.source or ""),
             str(row.words),
-            escape(row.title or "(untitled) " + Path(row.origin).name),
+            escape(row.title)
+            if row.title
+            else f"[italic]{escape(derived[row.id])}[/italic]"
+            if row.id in derived
+            else escape("(untitled) " + Path(row.origin).name),
         )
     out.print(table)
 
@@ -381,11 +423,14 @@ def show(
         article = store.get(article_id)
         readings = similar_readings(store, article.id)
         origin = origin_of(store, article.id)
+        here = store.reads_here(article.id)
     _output(
         format,
         article,
         lambda article: article_json(article, readings, origin),
-        lambda article: render_article(article, readings, show_removed=removed, origin=origin),
+        lambda article: render_article(
+            article, readings, show_removed=removed, origin=origin, reads_here=here
+        ),
     )
 
 
@@ -394,15 +439,21 @@ def render_article(
     similar: list[models.SimilarArticle],
     show_removed: bool = False,
     origin: Origin | None = None,
+    reads_here: int | None = None,
 ) -> None:
-    out.rule(escape(article.title or "(untitled)"))
-    meta = [article.source, (article.published or "")[:10] or None, article.language, article.url]
+    out.rule(escape(article.title or article.title_from_text or "(untitled)"))
+    meta = [
+        _noted(article.source, article.provenance.get("source")),
+        _noted((article.published or "")[:10] or None, article.provenance.get("published")),
+        article.language,
+        article.url,
+    ]
     out.print("[dim]" + escape(" · ".join(m for m in meta if m)) + "[/dim]")
     out.print(f"\n[bold]Summary[/bold]\n{escape(article.summary)}")
     s = article.stats
     out.print(
         f"\n[bold]Statistics[/bold]  {s.words} words · {s.reading_minutes} min read · "
-        f"read {s.read_count} time{'s' if s.read_count != 1 else ''}"
+        + _read_times(s.read_count if reads_here is None else reads_here, s.read_count)
     )
     d = article.details
     details = {
@@ -416,11 +467,12 @@ def render_article(
         "last read": d.last_read,
         "story": origin.story if origin else None,
         "copy of": f"{origin.copy_of} ({origin.kind})" if origin and origin.copy_of else None,
+        "found": "; ".join(DESCRIBE.get(h, h) for h in article.provenance.values()) or None,
     }
     out.print("[bold]Details[/bold]")
     for key, value in details.items():
         if value:
-            out.print(f"  {key:<12} {escape(value)}")
+            out.print(f"  {key:<12} {escape(value)}", soft_wrap=True)  # paths and URLs whole
     out.print()
     for para in article.body:
         out.print(escape(para) + "\n")
@@ -438,6 +490,21 @@ def render_article(
             out.print(f"  [yellow]{escape(removal.reason)}[/yellow]: {escape(text)}")
 
 
+def _noted(value: str | None, how: str | None) -> str | None:
+    """A value with where it came from, when the input did not declare it."""
+    return f"{value} ({DESCRIBE.get(how, how)})" if value and how else value
+
+
+def _read_times(here: int, total: int) -> str:
+    """ "read 1 time", and what an imported export counted before, kept apart: the first read
+    here is never reported as a second."""
+    text = f"read {here} time{'s' if here != 1 else ''}"
+    before = total - here
+    if before > 0:
+        text += f" (and {before} before, by the imported export)"
+    return text
+
+
 @app.command()
 def read(
     article_id: str | None = typer.Argument(None, metavar="ID"),
@@ -453,9 +520,9 @@ def read(
         raise NewsweaveError("read: give an article ID, or --story STORY")
     with _open_store() as store:
         article = store.mark_read(article_id)
+        here = store.reads_here(article.id)
     out.print(
-        f"{article.id[:8]} read {article.stats.read_count} time"
-        f"{'s' if article.stats.read_count != 1 else ''}, last at {article.details.last_read}"
+        f"{article.id[:8]} {_read_times(here, article.stats.read_count)}, last at {article.details.last_read}"
     )
 
 
@@ -524,6 +591,7 @@ def analyze(
 ) -> None:
     """Sentences, entities, quantities, quotes and dates of each file, one JSON object per line."""
     from newsweave.analyze import Analyzer, analysis_json
+    from newsweave.analyze.timeml import readable
 
     ref = _parse_reference_date(date_)
     # A file that cannot be read is reported and skipped; the others are still analysed, and
@@ -551,6 +619,8 @@ def analyze(
             out.print(f"[bold]{key}[/bold] ({len(result[key])})")
             for item in result[key]:
                 shown = {k: v for k, v in item.items() if k not in {"start", "end"}}
+                if key == "dates":  # the TimeML value, and how a reader says it
+                    shown["reads"] = readable(item["value"])
                 out.print("  " + escape(json.dumps(shown, ensure_ascii=False)))
     if failed:
         raise typer.Exit(1)
@@ -574,11 +644,15 @@ def demo() -> None:
         added = sum(r.status == "added" for r in results)
         out.print(
             "[bold]Demo story loaded[/bold] (fiction: the town, outlets and people are "
-            f"invented) into {store.path}: {added} added, {len(results) - added} already there.\n"
+            f"invented): {added} added, {len(results) - added} already there."
         )
-        render_list(store.list_articles(), title="Articles")
+        # On a line of its own and never wrapped by rich, so the path copies whole.
+        out.print(f"store: {escape(str(store.path))}\n", soft_wrap=True)
+        listed = store.list_articles()
+        derived = store.derived_titles([r.id for r in listed if not r.title])
+        render_list(listed, title="Articles", derived=derived)
         out.print()
-        render_stories(list_stories(store))
+        render_stories(list_stories(store), title="Stories")
         showcase = demo_module.showcase_id(store, results)
         if showcase:
             article = store.get(showcase)
@@ -587,6 +661,7 @@ def demo() -> None:
                 similar_readings(store, article.id),
                 show_removed=True,
                 origin=origin_of(store, article.id),
+                reads_here=store.reads_here(article.id),
             )
             from rich.markdown import Markdown
 

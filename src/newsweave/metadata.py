@@ -59,10 +59,13 @@ _WIRE_NAMES = {
 _SECOND_LEVEL = {"co", "com", "or", "ne", "go", "ac", "org", "net", "gov", "edu"}
 
 _NAME = r"([A-Z][\w.&-]*(?:[ -][A-Z][\w.&-]*){0,3})"
+# A dateline's place and date, every word capitalised or a number: "KYIV, Oct 23 ",
+# "Mannheim, Germany ", "WASHINGTON " (not "Weitz, an Academy Award (R) -").
+_DATELINE_PLACE = r"^[A-Z][\w.'/-]*(?:,?[ ](?:[A-Z][\w.'/-]*|\d{1,4}(?:st|nd|rd|th)?,?))*,?\s*"
 # (pattern, whether the name must look like an outlet's). A wire dateline, "CITY (Name) -",
 # names the outlet by position alone.
 _SELF_PATTERNS = (
-    (re.compile(r"^[A-Z][A-Za-z0-9 ,./]{1,40}\(" + _NAME + r"\)\s*[-—–]", re.MULTILINE), False),
+    (re.compile(_DATELINE_PLACE + r"\((?=\w\w)" + _NAME + r"\)\s*[-—–]", re.MULTILINE), False),
     (re.compile(_NAME + r",? reports?,? citing\b"), True),
     (
         re.compile(
@@ -149,13 +152,54 @@ def outlet_from_copyright(lines: list[str]) -> str | None:
 
 
 def infer_source(article: CleanArticle) -> str | None:
+    return infer_source_how(article)[0]
+
+
+def infer_source_how(article: CleanArticle) -> tuple[str | None, str | None]:
+    """The outlet and where it came from (None: the input declared it, or none was found)."""
     raw = article.raw
-    return (
-        raw.source
-        or outlet_from_url(raw.url)
-        or outlet_from_text(article.paragraphs)
-        or outlet_from_copyright([r.text for r in article.removed])
-    )
+    if raw.source:
+        return raw.source, None
+    removed = [r.text for r in article.removed]
+    found: list[tuple[str | None, str]] = [
+        (outlet_from_url(raw.url), "url"),
+        (outlet_from_dateline(article.paragraphs), "source_dateline"),
+        (outlet_from_byline(article.paragraphs + removed), "byline"),
+        (outlet_from_text(article.paragraphs), "text"),
+        (outlet_from_copyright(removed), "copyright"),
+    ]
+    for name, how in found:
+        if name:
+            return name, how
+    return None, None
+
+
+def outlet_from_dateline(paragraphs: list[str]) -> str | None:
+    """ "KYIV, Oct 23 (Reuters) -", "WASHINGTON (AP) —": the wire in a lead's dateline."""
+    for para in paragraphs[:3]:
+        match = _SELF_PATTERNS[0][0].match(para)
+        if match:
+            return match.group(1).strip(" .-")
+    return None
+
+
+_BYLINE = re.compile(
+    r"^By\s+[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3}(?:\s+and\s+[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3})?"
+    r"\s*(?:,|\||—|–|-|\bfor\b|\bof\b)\s*(?:the\s+)?" + _NAME + r"\.?$"
+)
+_ROLE_WORDS = {"writer", "correspondent", "editor", "reporter", "staff", "contributor", "columnist"}
+
+
+def outlet_from_byline(lines: list[str]) -> str | None:
+    """ "By Jane Doe, Vell Valley Courier": an outlet-like name after a byline's author."""
+    for line in lines[:6]:
+        match = _BYLINE.match(line.strip())
+        if not match:
+            continue
+        name = match.group(1).strip(" .")
+        if _looks_like_outlet(name) and not set(name.lower().split()) & _ROLE_WORDS:
+            return name
+    return None
 
 
 def detect_language(article: CleanArticle) -> str | None:

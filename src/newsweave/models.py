@@ -90,6 +90,10 @@ class Article:
     stats: Stats
     details: Details
     related_titles: list[str] = field(default_factory=list)
+    # Field → how a value the input did not declare was found (see provenance.DESCRIBE).
+    provenance: dict[str, str] = field(default_factory=dict)
+    # Shown where the input gave no title: the first sentence (`title` itself stays None).
+    title_from_text: str | None = None
 
     @property
     def text(self) -> str:

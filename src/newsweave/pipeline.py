@@ -28,8 +28,10 @@ from typing import TYPE_CHECKING
 from newsweave.clean import CleanOptions, clean, lacks_article_text
 from newsweave.errors import IngestError
 from newsweave.ingest import expand, ingest
-from newsweave.metadata import detect_language, infer_source
-from newsweave.models import AddResult, Article, RawArticle
+from newsweave.metadata import detect_language, infer_source_how
+from newsweave.models import AddResult, Article, CleanArticle, RawArticle
+from newsweave.provenance import title_from_first_sentence
+from newsweave.safety import defuse_raw
 from newsweave.settings import IngestOptions
 from newsweave.store import Store
 from newsweave.summarize import statistics, summarize
@@ -46,6 +48,9 @@ log = logging.getLogger(__name__)
 
 def build_article(raw: RawArticle, clean_opts: CleanOptions | None = None) -> Article:
     """Stages 2–4 for one raw article. Raises IngestError when nothing is left to read."""
+    # The id stays that of the input as given, so re-adding it still finds the stored copy.
+    article_id = content_id(raw.title, raw.text)
+    raw = defuse_raw(raw)
     cleaned = clean(raw, clean_opts)
     if not cleaned.paragraphs:
         raise IngestError(
@@ -54,11 +59,13 @@ def build_article(raw: RawArticle, clean_opts: CleanOptions | None = None) -> Ar
     no_text = lacks_article_text(cleaned.title, cleaned.paragraphs)
     if no_text:
         raise IngestError(raw.origin, f"no article text ({no_text})")
+    source, found = infer_source_how(cleaned)
+    provenance = _provenance(raw, cleaned, found)
     return Article(
-        id=content_id(raw.title, raw.text),
+        id=article_id,
         origin=raw.origin,
         title=cleaned.title,
-        source=infer_source(cleaned),
+        source=source,
         url=raw.url,
         published=raw.published or cleaned.published,
         language=detect_language(cleaned),
@@ -68,7 +75,19 @@ def build_article(raw: RawArticle, clean_opts: CleanOptions | None = None) -> Ar
         stats=statistics(cleaned.paragraphs, raw.read_count),
         details=replace(raw.details),
         related_titles=list(raw.related_titles),
+        provenance=provenance,
+        title_from_text=None if cleaned.title else title_from_first_sentence(cleaned.paragraphs),
     )
+
+
+def _provenance(raw: RawArticle, cleaned: CleanArticle, source_how: str | None) -> dict[str, str]:
+    """Where the values the input did not declare come from (see provenance.DESCRIBE)."""
+    found = {"source": source_how}
+    if not raw.published and cleaned.published:
+        found["published"] = "dateline"
+    if not cleaned.title and title_from_first_sentence(cleaned.paragraphs):
+        found["title"] = "first_sentence"
+    return {k: v for k, v in found.items() if v}
 
 
 def add_sources(

@@ -34,6 +34,8 @@ def article_json(
         "stats": asdict(article.stats),
         "details": asdict(article.details),
         "related_titles": article.related_titles,
+        "provenance": article.provenance,
+        "title_from_text": article.title_from_text,
         "similar": [asdict(s) for s in similar],
         "story": origin.story,
         "origin_group": origin.origin_group,

@@ -16,7 +16,9 @@ around it fix what it misses or gets wrong, one module per kind of mention:
 - dates.py       date mentions, each resolved by timex.py against the article's date (or a
                  reference date) with dateparser plus rules for what it cannot read ("early to
                  mid-October", "by the end of December"), with its precision (day, week, month,
-                 season, year, decade, century, or a TimeML reference)
+                 season, year, decade, century, or a TimeML reference); timeml.py reads a
+                 value back as the days it covers and as a reader says it ("weekend of 19–20
+                 Oct 2024")
 
 Offsets are character offsets into the text given, so `analyze FILE` offsets point into the
 file as it is. Caching an article's analysis in the store is the pipeline's job

@@ -217,7 +217,9 @@ def _people(articles: list[Article], analyses: dict[str, Analysis]) -> list[Name
             if entity.type == "PERSON":
                 mentions[_person_key(entity.text)].append((entity.text, article.id))
         for role in analysis.roles:
-            roles[_person_key(role.name)][role.role] += 1
+            # "Its chief executive, Jo Roe": the role is chief executive, whoever "its" was.
+            role_text = re.sub(r"^(?:its|his|her|their|our)\s+", "", role.role, flags=re.I)
+            roles[_person_key(role.name)][role_text] += 1
     _merge_lone_names(mentions, roles)
     out = []
     for key, forms in mentions.items():
@@ -330,24 +332,28 @@ def _named(
     articles: list[Article], analyses: dict[str, Analysis], people: list[Named]
 ) -> tuple[list[Named], list[Named]]:
     """Places and organisations, aliases and acronyms merged. A name goes where most of its
-    mentions put it ("North Korea" the country, not the organisation); a person's surname read
-    as a place, and names seen only in a Title Case headline ("Flood Waters Rise"), are left
-    out."""
+    mentions put it ("North Korea" the country, not the organisation), each mention read by
+    its own words and context first (`_mention_kind`); a person's surname read as a place,
+    names seen only in a Title Case headline or subheading ("Flood Waters Rise"), a direction
+    word or a demonym alone ("North", "Ukrainian") and an acronym nothing shows to be a body
+    are left out."""
     surnames = {_person_key(n) for p in people for n in [p.name, *p.aliases]}
     groups = _merged_groups(_place_mentions(articles, analyses))
     places: list[Named] = []
     organizations: list[Named] = []
     for key, forms in groups.items():
-        cited = _unique(a for _, _, a in forms if a)
+        cited = _unique(m.article for m in forms if m.article)
         if not cited or key.lower() in surnames:
             continue
-        names = Counter(f for f, _, a in forms if a)
+        if _bare_acronym(forms):
+            continue
+        names = Counter(m.form for m in forms if m.article)
         canonical = ALIASES.get(max(names, key=names.__getitem__).lower()) or max(
             names, key=lambda n: (names[n], len(n))
         )
         if canonical.isupper() and len(canonical) > 4 and canonical.title() == key.title():
             canonical = canonical.title()
-        kinds = Counter(k for _, k, a in forms if a)
+        kinds = Counter(m.kind for m in forms if m.article)
         target = places if kinds["PLACE"] >= kinds["ORG"] else organizations
         target.append(Named(canonical, sorted(n for n in names if n != canonical), cited))
     for named in (places, organizations):
@@ -355,16 +361,95 @@ def _named(
     return places, organizations
 
 
-# A mention of a place or organisation: (form, type, article id, "" when only in a headline)
-_Mention = tuple[str, str, str]
+@dataclass(frozen=True)
+class _Mention:
+    """A mention of a place or organisation; `article` is "" when it is only in a heading."""
+
+    form: str
+    kind: str
+    article: str
+    # Shown to be a body by its context: "the X", "X's", "X said" (see `_bare_acronym`).
+    as_body: bool = False
+
+
+# Words that alone point somewhere but name no place ("the North has sent ...").
+_DIRECTIONS = re.compile(
+    r"(?:north|south|east|west|northern|southern|eastern|western|north-?east|north-?west|"
+    r"south-?east|south-?west|central|upper|lower|inner|outer)",
+    re.IGNORECASE,
+)
+# The head word of a body's name: last ("Vellshire county council", "Harbour Rail"), or first
+# with "of"/"for" after it ("Ministry of Defence", "Centre for Countering Disinformation").
+_BODY_HEADS = re.compile(
+    r"(?:council|company|ministry|office|agency|department|service|committee|commission|"
+    r"authority|party|bank|group|association|institute|university|college|school|"
+    r"hospital|police|army|navy|court|rail|railways?|airlines?|corporation|inc|ltd|plc|club|"
+    r"fund|foundation|federation|league|board|bureau|directorate|parliament|assembly|"
+    r"government|cabinet|news|times|post|radio|courier|herald|gazette|press|television|tv|"
+    r"centre|center|organi[sz]ation|alliance|coalition|brigade|battalion|regiment|forces)",
+    re.IGNORECASE,
+)
+_BODY_OF = re.compile(rf"^{_BODY_HEADS.pattern}\s+(?:of|for)\s", re.IGNORECASE)
+# The head word of a place's name: last ("Harlow Dam", "Kursk Region") or, in the names English
+# puts it first in, first ("River Vell", "Lake Orm", "Mount Fell").
+_PLACE_LAST = re.compile(
+    r"(?:river|lake|sea|ocean|bay|gulf|strait|channel|valley|mountains?|hills?|islands?|isles?|"
+    r"coast|peninsula|region|oblast|province|prefecture|district|county|territory|"
+    r"village|town|city|road|street|avenue|lane|square|bridge|dam|reservoir|harbour|harbor|"
+    r"port|airport|station|park|forest|desert|plain|basin|delta|falls|pass|heights)",
+    re.IGNORECASE,
+)
+_PLACE_FIRST = re.compile(
+    r"(?:river|lake|mount|mt\.?|cape|gulf|bay|isle|port|fort|glen|loch)\s", re.IGNORECASE
+)
+# Words before a name that make it somewhere: "in", "to the", "between".
+_PLACE_BEFORE = re.compile(
+    r"\b(?:in|into|to|from|near|towards?|across|throughout|outside|between|via)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+_BODY_CONTEXT_AFTER = re.compile(
+    r"^(?:['’]s\b|\s+(?:said|says|say|announced|reported|confirmed|denied|has|have|had|is|"
+    r"was|will|would|chief|spokes\w+|official|officials|director|head)\b)"
+)
+
+
+def _mention_kind(form: str, kind: str, before: str, places: set[str]) -> str | None:
+    """A mention's type by its own words and context, where they decide; else the model's.
+    None: not a place or organisation at all (a direction word alone)."""
+    words = form.split()
+    if _DIRECTIONS.fullmatch(form):
+        return None
+    if _BODY_HEADS.fullmatch(words[-1]) or _BODY_OF.match(form):
+        return "ORG"
+    if len(words) > 1 and (_PLACE_LAST.fullmatch(words[-1]) or _PLACE_FIRST.match(form)):
+        return "PLACE"
+    if "-" in form and form.rsplit("-", 1)[1] in places:
+        return "PLACE"  # "Indo-Pacific", where "Pacific" is a place
+    if kind == "ORG" and len(words) == 1 and not form.isupper() and _PLACE_BEFORE.search(before):
+        return "PLACE"  # "trains between Marrowick and Castlebury", "in the Indo-Pacific"
+    return kind
+
+
+def _bare_acronym(forms: list[_Mention]) -> bool:
+    """An acronym seen once, never spelt out, and never spoken of as a body ("our most recent
+    PDA announcements"): nothing shows it is an organisation."""
+    cited = [m for m in forms if m.article]
+    acronym = all(re.fullmatch(r"[A-Z][A-Z.&]{1,5}", m.form) for m in cited)
+    if not acronym or any(m.form.lower() in ALIASES for m in cited):
+        return False
+    return len(cited) < 2 and not any(m.as_body for m in cited)
 
 
 def _place_mentions(articles: list[Article], analyses: dict[str, Analysis]) -> list[_Mention]:
     outlets = {a.source.lower() for a in articles if a.source}
+    # Nationalities and groups the model reads as a place in one sentence ("Ukrainian
+    # partners") and as what they are in others; and the story's places, by name.
+    groups = {e.text for a in analyses.values() for e in a.entities if e.type == "GROUP"}
+    places = {e.text for a in analyses.values() for e in a.entities if e.type == "PLACE"}
     mentions: list[_Mention] = []
     for article in articles:
-        headline = len(article.title or "") if _title_case(article.title or "") else 0
         raw = analysis_text(article.title, article.body)
+        headings = _heading_spans(raw, article.title)
         text = raw.lower()
         # Pieces of an outlet's name ("BBC" of "BBC-World", "NET" of "Example.NET").
         inside_outlet = [
@@ -378,12 +463,40 @@ def _place_mentions(articles: list[Article], analyses: dict[str, Analysis]) -> l
                 for s, e in inside_outlet
             ):
                 continue
-            if _part_of_a_title(entity, raw):
+            if _part_of_a_title(entity, raw) or entity.text in groups:
                 continue
-            mentions.append(
-                (entity.text, entity.type, article.id if entity.start >= headline else "")
+            after = raw[entity.end : entity.end + 20]
+            before = raw[max(0, entity.start - 30) : entity.start]
+            kind = _mention_kind(entity.text, entity.type, _coordinated(before), places)
+            if kind is None:
+                continue
+            in_heading = any(s <= entity.start < e for s, e in headings)
+            as_body = bool(re.search(r"\bthe\s+$", before, re.IGNORECASE)) or bool(
+                _BODY_CONTEXT_AFTER.match(after)
             )
+            mentions.append(_Mention(entity.text, kind, "" if in_heading else article.id, as_body))
     return mentions
+
+
+def _coordinated(before: str) -> str:
+    """The words before a name, read past a name it is listed with: in "between Marrowick
+    and Castlebury", Castlebury has Marrowick's "between"."""
+    listed = re.search(r"([A-Z][\w-]+(?:\s+[A-Z][\w-]+)*)\s*(?:,|and|or)\s*(?:the\s+)?$", before)
+    return before[: listed.start()] if listed else before
+
+
+def _heading_spans(raw: str, title: str | None) -> list[tuple[int, int]]:
+    """The headline and subheadings of an article's text: lines in Title Case with no closing
+    punctuation ("Aid Convoy Reaches the Valley")."""
+    spans = []
+    offset = 0
+    for index, line in enumerate(raw.split("\n")):
+        stripped = line.strip()
+        closed = re.search(r"[.!?:;\"”’)]$", stripped) and not (index == 0 and title)
+        if stripped and _title_case(stripped) and not closed:
+            spans.append((offset, offset + len(line)))
+        offset += len(line) + 1
+    return spans
 
 
 def _part_of_a_title(entity: Entity, raw: str) -> bool:
@@ -398,8 +511,8 @@ def _part_of_a_title(entity: Entity, raw: str) -> bool:
 def _merged_groups(mentions: list[_Mention]) -> dict[str, list[_Mention]]:
     """Mentions grouped by name, aliases, datelines and acronyms joined to their long form."""
     groups: dict[str, list[_Mention]] = defaultdict(list)
-    for form, kind, article_id in mentions:
-        groups[_alias_key(form)].append((form, kind, article_id))
+    for mention in mentions:
+        groups[_alias_key(mention.form)].append(mention)
     # A dateline's "WASHINGTON" is Washington.
     for key in [k for k in groups if k.isupper() and len(k) > 4]:
         if key.title() in groups:

@@ -9,7 +9,8 @@ Built from each member's analysis (`newsweave.analyze`; the pipeline caches it i
               that disagree, each with who said it (the attribution around it) and where;
               denials and confirmation stances beside them
 - quotes      each quotation once, its speaker, the articles carrying it and its wordings
-- timeline    dated expressions (day, week, month or year), with the sentence they date
+- timeline    dated expressions (day, week, month, quarter, season or year), each sentence
+              once under its most precise date, the date shown as a reader says it
 - people      names merged by surname, with roles from appositions; places and organisations
               with acronyms and common aliases merged (`analyze/entities.py`)
 - sources     per article, what no other article in the story carries

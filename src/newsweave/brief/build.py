@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
+from datetime import date
 from typing import Any
 
 from newsweave.analyze import Analysis, analysis_text
 from newsweave.analyze.entities import _named, _people, _speaker_resolver
+from newsweave.analyze.timeml import readable, span
 from newsweave.brief.disputes import Encode, _disputes
 from newsweave.brief.model import (
     Brief,
@@ -89,22 +91,47 @@ def _quotes(analyses: dict[str, Analysis], speaker_name: Any) -> list[QuoteEntry
     return [e for e, _ in entries]
 
 
+TIMELINE_PRECISIONS = {"day", "week", "month", "quarter", "season", "year"}
+
+
 def _timeline(analyses: dict[str, Analysis], sentences: list[_Sentence]) -> list[TimelineEntry]:
-    entries: dict[tuple[str, str], TimelineEntry] = {}
+    """One entry per date, each sentence shown once: under the most precise date it gives
+    ("on Wednesday … since early October" is Wednesday's; of "1950-1953", the first). A date
+    whose every sentence is shown under a finer one still cites the articles that give it, on
+    the entry it keeps when another sentence is its own, and is left out otherwise."""
+    dated: dict[tuple[str, int], list[tuple[tuple[str, str], int]]] = defaultdict(list)
     for article_id, analysis in analyses.items():
         for mention in analysis.dates:
-            if mention.precision not in {"day", "week", "month", "quarter", "year"}:
+            if mention.precision not in TIMELINE_PRECISIONS:
                 continue
             sentence = _sentence_at(sentences, article_id, mention.start)
-            if sentence is None:
+            days = span(mention.value.split("T")[0])
+            if sentence is None or days is None:
                 continue
             # A timeline is by day: "Wednesday evening" (2024-10-23TEV) is 2024-10-23.
-            key = (mention.value.split("T")[0], mention.precision)
-            if key in entries:
-                entries[key].articles = _unique([*entries[key].articles, article_id])
-            else:
-                entries[key] = TimelineEntry(key[0], mention.precision, sentence.text, [article_id])
-    return sorted(entries.values(), key=lambda e: e.date)
+            key: tuple[str, str] = (mention.value.split("T")[0], mention.precision)
+            dated[(article_id, sentence.start)].append((key, (days[1] - days[0]).days))
+    text = {(s.article, s.start): s.text for s in sentences}
+    own: dict[tuple[str, str], list[str]] = defaultdict(list)  # key → sentences shown under it
+    cited: dict[tuple[str, str], list[str]] = defaultdict(list)  # key → articles giving it
+    for (article_id, start), keys in dated.items():
+        home = min(keys, key=lambda k: k[1])[0]  # the narrowest; ties to the first
+        if text[(article_id, start)] not in own[home]:
+            own[home].append(text[(article_id, start)])
+        for key, _ in keys:
+            cited[key] = _unique([*cited[key], article_id])
+    entries = [
+        TimelineEntry(key[0], key[1], own[key][0], cited[key], readable(key[0]))
+        for key in cited
+        if own[key]
+    ]
+    return sorted(entries, key=_chronological)
+
+
+def _chronological(entry: TimelineEntry) -> tuple[date, int]:
+    """By first day; of two that start together, the longer first (Nov 2024, then 1 Nov)."""
+    first, last = span(entry.date) or (date.min, date.min)
+    return first, -last.toordinal()
 
 
 def _sources(
@@ -120,6 +147,7 @@ def _sources(
             for g in groups
             if {s.article for s in g} == {article.id}
             and len(g[0].words) >= 6
+            and g[0].whole
             and _stands_alone(g[0].text)
         ]
         figures = [
@@ -131,7 +159,8 @@ def _sources(
             *(f"quote: {q}" for q in only_quotes[:2]),
             *adds[:3],
         ]
-        out.append(SourceNote(article.id, article.source, article.title, notes))
+        title = article.title or article.title_from_text
+        out.append(SourceNote(article.id, article.source, title, notes))
     return out
 
 
@@ -141,12 +170,16 @@ def _since(
     disputes: list[Dispute],
     quotes: list[QuoteEntry],
 ) -> SinceLastRead:
+    per_article = since is None
     if since is None:
         reads = [a.details.last_read for a in articles if a.details.last_read]
         since = max(reads) if reads else None
     if since is None:
         return SinceLastRead(None)
-    new = [a.id for a in articles if (a.details.added or "") > since]
+    if per_article:
+        new = _unread(articles)
+    else:
+        new = [a.id for a in articles if (a.details.added or "") > since]
     fresh = set(new)
     changed = []
     for dispute in disputes:
@@ -164,6 +197,7 @@ def _since(
             )
     return SinceLastRead(
         since=since,
+        per_article=per_article,
         new_articles=new,
         new_figures=[
             f for d in disputes for f in d.figures if f.articles and set(f.articles) <= fresh
@@ -171,6 +205,12 @@ def _since(
         new_quotes=[q for q in quotes if set(q.articles) <= fresh],
         changed_figures=changed,
     )
+
+
+def _unread(articles: list[Article]) -> list[str]:
+    """The members this reader has not read (here or, by an export's record, elsewhere): new to
+    them however long ago they were added, while reading one member leaves the others new."""
+    return [a.id for a in articles if not a.details.last_read]
 
 
 def source_text(article: Article) -> str:

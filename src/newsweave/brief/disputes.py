@@ -279,7 +279,7 @@ def _said_by(analysis: Analysis, quantity: Quantity, speaker_name: Any) -> list[
     10,000 ...", Roe passes the figure on and Doe gave it; in "Roe said the Department
     believes 10,000 ...", the figure is the Department's, given by Roe."""
     persons = {speaker_name(e.text) for e in analysis.entities if e.type == "PERSON"}
-    known = {e.text for e in analysis.entities} | persons
+    known = _speaking(analysis) | persons
     around = sorted(
         (q for q in analysis.quotes if q.speaker and q.start <= quantity.start < q.end + 1),
         key=lambda q: q.end - q.start,
@@ -292,6 +292,20 @@ def _said_by(analysis: Analysis, quantity: Quantity, speaker_name: Any) -> list[
             if name in persons:
                 break
     return _unique(speakers)
+
+
+def _speaking(analysis: Analysis) -> set[str]:
+    """Names that can say a figure: people and organisations. A country or a town ("North
+    Korea", tagged a place) is where a figure is about, not who gives it; a name the text tags
+    both ways goes by most of its mentions."""
+    kinds: dict[str, Counter[str]] = defaultdict(Counter)
+    for entity in analysis.entities:
+        kinds[entity.text][entity.type] += 1
+    return {
+        name
+        for name, kind in kinds.items()
+        if kind["PERSON"] + kind["ORG"] > kind["PLACE"] + kind["GROUP"]
+    }
 
 
 def _stances(

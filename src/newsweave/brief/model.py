@@ -53,10 +53,11 @@ class QuoteEntry:
 
 @dataclass
 class TimelineEntry:
-    date: str
+    date: str  # the TimeML value (2024-W42-WE)
     precision: str
     text: str
     articles: list[str]
+    label: str = ""  # how a reader is told the date ("weekend of 19–20 Oct 2024")
 
 
 @dataclass
@@ -80,6 +81,8 @@ class FigureChange:
 @dataclass
 class SinceLastRead:
     since: str | None
+    # True when `since` is the reader's last read: new articles are then the unread members.
+    per_article: bool = False
     new_articles: list[str] = field(default_factory=list)
     new_figures: list[Figure] = field(default_factory=list)
     new_quotes: list[QuoteEntry] = field(default_factory=list)
@@ -110,6 +113,9 @@ class _Sentence:
     start: int
     end: int
     words: Counter[str]
+    # False for a heading ("Harbour repairs begin", no closing stop) or a sentence that begins
+    # inside a quotation: neither can open a summary or stand for what a source adds.
+    whole: bool = True
 
 
 def _words(text: str) -> Counter[str]:

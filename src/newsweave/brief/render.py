@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
+from newsweave.analyze.timeml import readable
 from newsweave.brief.model import Brief, Figure
+from newsweave.safety import markdown_inline as _md
+from newsweave.safety import markdown_inline_html, split_table_row
 
 
 def brief_json(brief: Brief) -> dict[str, Any]:
@@ -29,33 +31,37 @@ def brief_markdown(brief: Brief) -> str:
         return " ".join(f"[{short.get(i, i[:8])}]" for i in ids)
 
     lines = [
-        f"# {brief.title or 'Story ' + brief.story}",
+        f"# {_md(brief.title) or 'Story ' + brief.story}",
         "",
         f"Story `{brief.story}` · {len(brief.articles)} "
         + ("article" if len(brief.articles) == 1 else "articles"),
         "",
     ]
     lines += ["## Summary", ""]
-    lines += [f"- {c.text} {cite(c.articles)}" for c in brief.summary]
+    lines += [f"- {_md(c.text)} {cite(c.articles)}" for c in brief.summary]
     lines += _md_disputes(brief, cite)
     if brief.quotes:
         lines += ["## Quotes", ""]
         lines += [
-            f"- {q.speaker or 'unattributed'}: “{q.text}” {cite(q.articles)}" for q in brief.quotes
+            f"- {_md(q.speaker) or 'unattributed'}: “{_md(q.text)}” {cite(q.articles)}"
+            for q in brief.quotes
         ]
         lines.append("")
     if brief.timeline:
         lines += ["## Timeline", ""]
         lines += [
-            f"- **{e.date}** ({e.precision}): {e.text} {cite(e.articles)}" for e in brief.timeline
+            f"- **{_md(e.label or readable(e.date))}**: {_md(e.text)} {cite(e.articles)}"
+            for e in brief.timeline
         ]
         lines.append("")
     lines += _md_named(brief, cite)
     lines += ["## What each source adds", ""]
     for note in brief.sources:
-        lines.append(f"- [{short[note.article]}] {note.source or '?'}: {note.title or ''}")
+        lines.append(
+            f"- [{short[note.article]}] {_md(note.source) or '(outlet not named)'}: {_md(note.title)}"
+        )
         alone = "the story's only source" if len(brief.sources) == 1 else None
-        lines += [f"  - {a}" for a in note.adds] or [
+        lines += [f"  - {_md(a)}" for a in note.adds] or [
             f"  - {alone or 'nothing the others do not have'}"
         ]
     lines += _md_since(brief, cite)
@@ -70,17 +76,17 @@ def _md_disputes(brief: Brief, cite: Cite) -> list[str]:
         return []
     lines = ["", "## Disputed figures", ""]
     for d in brief.disputes:
-        lines += [f"### {d.subject}", ""]
+        lines += [f"### {_md(d.subject)}", ""]
         if d.figures:
             lines += ["| figure | said by | articles |", "| --- | --- | --- |"]
             lines += [
-                f"| {_figure_text(f)} | {', '.join(f.said_by) or '—'} | {cite(f.articles)} |"
+                f"| {_md(_figure_text(f))} | {_md(', '.join(f.said_by)) or '—'} | {cite(f.articles)} |"
                 for f in d.figures
             ]
             lines.append("")
         for s in [*d.denials, *d.positions]:
             lines.append(
-                f"- **{s.stance}**: {', '.join(s.said_by) or 'unattributed'} {cite(s.articles)}"
+                f"- **{_md(s.stance)}**: {_md(', '.join(s.said_by)) or 'unattributed'} {cite(s.articles)}"
             )
         lines.append("")
     return lines
@@ -96,9 +102,9 @@ def _md_named(brief: Brief, cite: Cite) -> list[str]:
         if items:
             lines += [f"## {heading}", ""]
             for n in items:
-                extra = f", {n.role}" if n.role else ""
-                aka = f" (also: {', '.join(n.aliases)})" if n.aliases else ""
-                lines.append(f"- {n.name}{extra}{aka} {cite(n.articles)}")
+                extra = f", {_md(n.role)}" if n.role else ""
+                aka = f" (also: {_md(', '.join(n.aliases))})" if n.aliases else ""
+                lines.append(f"- {_md(n.name)}{extra}{aka} {cite(n.articles)}")
             lines.append("")
     return lines
 
@@ -107,14 +113,17 @@ def _md_since(brief: Brief, cite: Cite) -> list[str]:
     since = brief.since_last_read
     if not since.since:
         return []
-    lines = ["", f"## Since {since.since}", ""]
-    lines.append(f"- new articles: {cite(since.new_articles) or 'none'}")
-    lines += [f"- new figure: {_figure_text(f)} {cite(f.articles)}" for f in since.new_figures]
+    heading = f"your last read ({since.since[:16]})" if since.per_article else since.since
+    lines = ["", f"## Since {_md(heading)}", ""]
+    label = "not read yet" if since.per_article else "new articles"
+    lines.append(f"- {label}: {cite(since.new_articles) or 'none'}")
+    lines += [f"- new figure: {_md(_figure_text(f))} {cite(f.articles)}" for f in since.new_figures]
     lines += [
-        f"- changed: {c.subject}: {'; '.join(c.before)} → {'; '.join(c.now)} {cite(c.articles)}"
+        f"- changed: {_md(c.subject)}: {_md('; '.join(c.before))} → {_md('; '.join(c.now))} "
+        f"{cite(c.articles)}"
         for c in since.changed_figures
     ]
-    lines += [f"- new quote: “{q.text}” {cite(q.articles)}" for q in since.new_quotes]
+    lines += [f"- new quote: “{_md(q.text)}” {cite(q.articles)}" for q in since.new_quotes]
     return lines
 
 
@@ -135,16 +144,14 @@ def brief_html(brief: Brief) -> str:
     for line in brief_markdown(brief).splitlines():
         if line.startswith("| ---"):
             continue
-        text = escape(line)
-        text = re.sub(r"\[([0-9a-f]{8})\]", r"<span class='cite'>[\1]</span>", text)
-        text = re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", text)
-        text = re.sub(r"`([^`]+)`", r"<code>\1</code>", text)
+        # The article text in the Markdown is escaped: only the brief's own markup converts.
+        text = markdown_inline_html(line)
         if line.startswith("| "):
             if open_tags != ["table"]:
                 close_to(0)
                 out.append("<table>")
                 open_tags.append("table")
-            cells = [c.strip() for c in text.strip("| ").split("|")]
+            cells = [markdown_inline_html(c) for c in split_table_row(line)]
             tag = "th" if cells[0] == "figure" else "td"
             out.append("<tr>" + "".join(f"<{tag}>{c}</{tag}>" for c in cells) + "</tr>")
         elif line.startswith(("- ", "  - ")):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 
-from newsweave.analyze import Analysis
+from newsweave.analyze import Analysis, analysis_text
 from newsweave.brief.model import Cited, _cosine, _Sentence, _unique, _words
 from newsweave.models import Article
 
@@ -18,13 +18,32 @@ MIN_SUMMARY, MAX_SUMMARY = 4, 8
 def _sentences(articles: list[Article], analyses: dict[str, Analysis]) -> list[_Sentence]:
     out = []
     for article in articles:
+        text = analysis_text(article.title, article.body)
         for index, span in enumerate(analyses[article.id].sentences):
             if index == 0 and article.title and span.text == article.title:
                 continue  # the headline is not a statement
+            whole = _closed(span.text) and not _inside_quotation(text, span.start)
             out.append(
-                _Sentence(article.id, index, span.text, span.start, span.end, _words(span.text))
+                _Sentence(
+                    article.id, index, span.text, span.start, span.end, _words(span.text), whole
+                )
             )
     return out
+
+
+_CLOSING = re.compile(r"[.!?…][\"”’')\]]*$")
+
+
+def _closed(sentence: str) -> bool:
+    """Ends as a sentence does; a heading or a caption does not."""
+    return bool(_CLOSING.search(sentence.strip()))
+
+
+def _inside_quotation(text: str, start: int) -> bool:
+    """Whether `start` falls inside a quotation opened earlier in its paragraph (the second
+    sentence of "“We left. The water rose fast. We stayed,” she said.")."""
+    before = text[text.rfind("\n", 0, start) + 1 : start]
+    return before.count('"') % 2 == 1 or before.count("“") > before.count("”")
 
 
 def _group(sentences: list[_Sentence]) -> list[list[_Sentence]]:
@@ -66,7 +85,7 @@ def _summary(groups: list[list[_Sentence]]) -> list[Cited]:
             break
         # A summary sentence must stand alone: not "He added ..." (whose "he" the reader cannot
         # know) nor half a quotation cut at a sentence break.
-        standalone = [s for s in group if _stands_alone(s.text)]
+        standalone = [s for s in group if s.whole and _stands_alone(s.text)]
         if not standalone:
             continue
         representative = min(standalone, key=lambda s: (s.index, len(s.text)))

@@ -9,11 +9,11 @@ append to an export are parsed by appexport.py.
 
 from __future__ import annotations
 
-import gzip
 import json
 import re
 import stat
 import xml.etree.ElementTree as ET
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from newsweave.errors import IngestError
 from newsweave.ingest import appexport
 from newsweave.ingest.extract import extract_html, html_fragment_to_text, only_links
 from newsweave.ingest.fetch import Fetched, check_scheme, fetch, is_url, unsupported_scheme
+from newsweave.limits import TooLarge, declares_entities, gunzip
 from newsweave.models import Details, RawArticle
 from newsweave.settings import IngestOptions, too_large
 from newsweave.text import Decoded, decode, decode_text, normalize_text
@@ -112,13 +113,14 @@ def _read_file(path: Path, opts: IngestOptions) -> bytes:
         raise IngestError(origin, f"cannot read ({exc.strerror})") from None
     if path.suffix.lower() == ".gz":
         try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError) as exc:
-            raise IngestError(origin, f"not a readable gzip file ({exc})") from None
-        if len(data) > opts.max_file_bytes:
+            data = gunzip(data, opts.max_file_bytes)
+        except TooLarge:
             raise IngestError(
-                origin, too_large(len(data), opts.max_file_bytes, " once decompressed")
-            )
+                origin,
+                too_large(opts.max_file_bytes + 1, opts.max_file_bytes, " once decompressed"),
+            ) from None
+        except (OSError, EOFError, zlib.error) as exc:
+            raise IngestError(origin, f"not a readable gzip file ({exc})") from None
     return data
 
 
@@ -242,6 +244,8 @@ def _not_a_feed(data: bytes) -> str | None:
 
 
 def _ingest_feed(data: bytes, origin: str, opts: IngestOptions) -> Iterator[IngestItem]:
+    if declares_entities(data):
+        raise IngestError(origin, "refused: the XML declares its own entities (entity expansion)")
     root = _not_a_feed(data)
     if root is not None:
         raise IngestError(origin, f"not a feed (root element <{root}>)")
@@ -294,6 +298,8 @@ def _entry_date(entry: Any) -> str | None:
 
 
 def _ingest_opml(data: bytes, origin: str, opts: IngestOptions) -> Iterator[IngestItem]:
+    if declares_entities(data):
+        raise IngestError(origin, "refused: the XML declares its own entities (entity expansion)")
     try:
         root = ET.fromstring(data)
     except ET.ParseError as exc:

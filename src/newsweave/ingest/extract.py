@@ -77,7 +77,7 @@ def html_fragment_to_text(fragment: str) -> str:
         root = lxml.html.fragment_fromstring(fragment, create_parent="div")
     except (lxml.etree.ParserError, ValueError):
         return re.sub(r"<[^>]+>", " ", fragment).strip()
-    for bad in root.xpath("//script|//style"):
+    for bad in root.xpath("//script|//style|//noscript|//template|//iframe|//object"):
         bad.drop_tree()
     for el in root.iter():
         if isinstance(el.tag, str) and el.tag.lower() in _BLOCK_TAGS:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import socket
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -12,6 +13,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from newsweave.errors import FetchError
+from newsweave.limits import TooLarge, decode_content
 from newsweave.settings import ALLOW_PRIVATE_ENV, FetchOptions, too_large
 
 MAX_REDIRECTS = 5
@@ -90,7 +92,7 @@ def fetch(url: str, opts: FetchOptions, client: httpx.Client | None = None) -> F
             check_scheme(current, url)  # a redirect to file:// or ftp:// is refused too
             _check_host(current, opts)
             try:
-                with http.stream("GET", current) as response:
+                with http.stream("GET", current, headers=_ACCEPT) as response:
                     if response.is_redirect:
                         location = response.headers.get("location")
                         if not location:
@@ -104,17 +106,9 @@ def fetch(url: str, opts: FetchOptions, client: httpx.Client | None = None) -> F
                     declared = response.headers.get("content-length")
                     if declared and declared.isdigit() and int(declared) > opts.max_bytes:
                         raise FetchError(url, _too_large(int(declared), opts.max_bytes))
-                    chunks: list[bytes] = []
-                    size = 0
-                    for chunk in response.iter_bytes():
-                        size += len(chunk)
-                        if size > opts.max_bytes:
-                            raise FetchError(url, _too_large(size, opts.max_bytes))
-                        chunks.append(chunk)
+                    body = _read_body(url, response, opts.max_bytes)
                     content_type = response.headers.get("content-type", "").split(";")[0]
-                    return Fetched(
-                        str(response.url), content_type.strip().lower(), b"".join(chunks)
-                    )
+                    return Fetched(str(response.url), content_type.strip().lower(), body)
             except httpx.TimeoutException:
                 raise FetchError(url, f"timed out after {opts.timeout:g} s") from None
             except httpx.HTTPError as exc:
@@ -123,6 +117,24 @@ def fetch(url: str, opts: FetchOptions, client: httpx.Client | None = None) -> F
     finally:
         if own:
             http.close()
+
+
+# Only encodings `_read_body` decodes itself, with the cap applied to the decoded bytes.
+_ACCEPT = {"Accept-Encoding": "gzip, deflate"}
+
+
+def _read_body(url: str, response: httpx.Response, cap: int) -> bytes:
+    """The decoded body, read raw and decompressed here so that a small compressed response
+    never inflates past the cap in memory (httpx would decode whole network chunks)."""
+    encoding = response.headers.get("content-encoding", "")
+    try:
+        return decode_content(response.iter_raw(), encoding, cap)
+    except TooLarge:
+        raise FetchError(url, too_large(cap + 1, cap, " once decompressed")) from None
+    except ValueError as exc:
+        raise FetchError(url, str(exc)) from None
+    except (zlib.error, EOFError) as exc:
+        raise FetchError(url, f"unreadable {encoding} content ({exc})") from None
 
 
 def _too_large(size: int, cap: int) -> str:

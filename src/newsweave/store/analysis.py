@@ -15,17 +15,23 @@ _KEYS_PER_QUERY = 500
 def reference_date(store: Store, article_id: str) -> date:
     """The date relative dates in an article resolve against: its own published date; else the
     earliest published date among the dated articles of its story; else the day it was added."""
+    # A date taken from the story (provenance 'story…') is a guess made from these same
+    # references: it never becomes one.
     row = store.conn.execute(
-        "SELECT a.published, a.added, m.story_id FROM articles a"
-        " LEFT JOIN story_members m ON m.article_id = a.id WHERE a.id = ?",
+        "SELECT a.published, a.added, m.story_id, p.how FROM articles a"
+        " LEFT JOIN story_members m ON m.article_id = a.id"
+        " LEFT JOIN provenance p ON p.article_id = a.id AND p.field = 'published'"
+        " WHERE a.id = ?",
         (article_id,),
     ).fetchone()
-    if row[0] and re.match(r"\d{4}-\d{2}-\d{2}", row[0]):
+    if row[0] and re.match(r"\d{4}-\d{2}-\d{2}", row[0]) and not (row[3] or "").startswith("story"):
         return date.fromisoformat(row[0][:10])
     if row[2]:
         dated = store.conn.execute(
             "SELECT min(substr(a.published, 1, 10)) FROM story_members m JOIN articles a"
-            " ON a.id = m.article_id WHERE m.story_id = ? AND a.published GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*'",
+            " ON a.id = m.article_id WHERE m.story_id = ? AND a.published GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*'"
+            " AND NOT EXISTS (SELECT 1 FROM provenance p WHERE p.article_id = a.id"
+            " AND p.field = 'published' AND p.how LIKE 'story%')",
             (row[2],),
         ).fetchone()[0]
         if dated:

@@ -193,6 +193,9 @@ class Store:
                 "INSERT INTO related_titles (article_id, seq, title) VALUES (?, ?, ?)",
                 [(article.id, i, t) for i, t in enumerate(article.related_titles)],
             )
+            write_provenance(
+                conn, article.id, article.provenance, {"title": article.title_from_text}
+            )
         return "added"
 
     def mark_read(self, article_id: str, at: str | None = None) -> Article:
@@ -207,6 +210,33 @@ class Store:
         return self.get(full_id)
 
     # -- reads ----------------------------------------------------------------------------
+
+    def _provenance(self, article_id: str) -> dict[str, str]:
+        rows = self.conn.execute(
+            "SELECT field, how FROM provenance WHERE article_id = ? ORDER BY field", (article_id,)
+        )
+        return {r[0]: r[1] for r in rows}
+
+    def derived_titles(self, article_ids: list[str]) -> dict[str, str]:
+        """Titles taken from the text of articles that have none of their own, by id."""
+        found: dict[str, str] = {}
+        for start in range(0, len(article_ids), 500):
+            chunk = article_ids[start : start + 500]
+            rows = self.conn.execute(
+                "SELECT article_id, value FROM provenance WHERE field = 'title'"
+                f" AND value IS NOT NULL AND article_id IN ({','.join('?' * len(chunk))})",
+                chunk,
+            )
+            found.update({r[0]: r[1] for r in rows})
+        return found
+
+    def reads_here(self, article_id: str) -> int:
+        """How many times the reader marked this article read in newsweave (an export's own
+        count of earlier readings is not among them)."""
+        row = self.conn.execute(
+            "SELECT count(*) FROM reads WHERE article_id = ?", (self.resolve_id(article_id),)
+        ).fetchone()
+        return int(row[0])
 
     def resolve_id(self, prefix: str) -> str:
         """The full id of the one article whose id starts with `prefix`."""
@@ -253,6 +283,8 @@ class Store:
             # Each detail is stored in the column of its name.
             details=Details(**{f.name: row[f.name] for f in fields(Details)}),
             related_titles=related,
+            provenance=self._provenance(full_id),
+            title_from_text=self.derived_titles([full_id]).get(full_id),
         )
 
     def count(self) -> int:
@@ -371,6 +403,19 @@ def _connect(path: Path, create: bool) -> sqlite3.Connection:
         conn.close()
         raise
     return conn
+
+
+def write_provenance(
+    conn: sqlite3.Connection,
+    article_id: str,
+    fields: dict[str, str],
+    values: dict[str, str | None] | None = None,
+) -> None:
+    values = values or {}
+    conn.executemany(
+        "INSERT OR REPLACE INTO provenance (article_id, field, how, value) VALUES (?, ?, ?, ?)",
+        [(article_id, name, how, values.get(name)) for name, how in fields.items()],
+    )
 
 
 def _term_vector(text: str) -> dict[str, float]:

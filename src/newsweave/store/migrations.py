@@ -235,3 +235,22 @@ MIGRATIONS.append(
         """,
     )
 )
+
+MIGRATIONS.append(
+    (
+        9,
+        """
+        -- Where a value the input did not declare came from, per article and field
+        -- ('published', 'source', 'title'); no row means the input gave the value itself.
+        -- `value` holds a value kept out of the article's own column: a title taken from the
+        -- first sentence is shown, but the article still has no title of its own.
+        CREATE TABLE provenance (
+            article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            field TEXT NOT NULL,
+            how TEXT NOT NULL,
+            value TEXT,
+            PRIMARY KEY (article_id, field)
+        ) WITHOUT ROWID;
+        """,
+    )
+)

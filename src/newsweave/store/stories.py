@@ -20,6 +20,8 @@ import numpy as np
 
 from newsweave.errors import NotFoundError
 from newsweave.models import Article, Origin, SimilarArticle, Story
+from newsweave.provenance import MemberDate
+from newsweave.store.db import write_provenance
 from newsweave.store.vectors import VectorIndex, nearest
 from newsweave.weave.embed import MODELS, Vectors
 from newsweave.weave.signals import Signals
@@ -315,6 +317,26 @@ class StoryRepository:
             "UPDATE stories SET title = coalesce(?, title), why = ? WHERE id = ?",
             (title, json.dumps(why), story_id),
         )
+
+    # - dates from the story (newsweave/provenance.py) -
+
+    def member_dates(self, story_id: str) -> list[MemberDate]:
+        rows = self.conn.execute(
+            "SELECT a.id, a.published, a.body, p.how FROM story_members m"
+            " JOIN articles a ON a.id = m.article_id"
+            " LEFT JOIN provenance p ON p.article_id = a.id AND p.field = 'published'"
+            " WHERE m.story_id = ?",
+            (story_id,),
+        ).fetchall()
+        return [MemberDate(r[0], r[1], r[3], (r[2] or "").split("\n\n")) for r in rows]
+
+    def set_published_from_story(
+        self, tx: sqlite3.Connection, updates: Sequence[tuple[str, str, str]]
+    ) -> None:
+        """(article id, date, how) for members dated from their story."""
+        for article_id, value, how in updates:
+            tx.execute("UPDATE articles SET published = ? WHERE id = ?", (value, article_id))
+            write_provenance(tx, article_id, {"published": how})
 
 
 # -- reading stories ---------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from newsweave.models import Article
+from newsweave.provenance import MemberDate
 from newsweave.weave.embed import Vectors
 from newsweave.weave.signals import Signals
 
@@ -132,6 +133,14 @@ class StoryStorage(Protocol):
 
     def describe_story(
         self, tx: Transaction, story_id: str, title: str | None, why: dict[str, Any]
+    ) -> None: ...
+
+    # - dates from the story -
+
+    def member_dates(self, story_id: str) -> list[MemberDate]: ...
+
+    def set_published_from_story(
+        self, tx: Transaction, updates: Sequence[tuple[str, str, str]]
     ) -> None: ...
 
 

@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 
 from newsweave.models import Article
+from newsweave.provenance import dates_from_story
 from newsweave.weave import dedupe
 from newsweave.weave.embed import Embedder, Vectors, article_text, get_embedder
 from newsweave.weave.signals import Signals, signals_of
@@ -139,6 +140,7 @@ class Weaver:
                     for story_id in touched:
                         if self.storage.story_exists(story_id):
                             self._describe(tx, story_id, idf)
+                            self._date_from_story(tx, story_id)
                 if progress:
                     progress(len(batch))
         finally:
@@ -431,6 +433,13 @@ class Weaver:
         self.storage.set_story_shape(tx, keep, merged)
         self.storage.fold_story(tx, other, into=keep)
         return keep
+
+    def _date_from_story(self, tx: Transaction, story_id: str) -> None:
+        """Undated members take a date from the story's dated ones (newsweave/provenance.py);
+        redone whenever the story changes, as its members and so its dates may have."""
+        updates = dates_from_story(self.storage.member_dates(story_id))
+        if updates:
+            self.storage.set_published_from_story(tx, updates)
 
     def _describe(self, tx: Transaction, story_id: str, idf: _Idf) -> None:
         """Title (the member nearest the centroid) and why the members belong together."""
