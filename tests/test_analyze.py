@@ -186,7 +186,10 @@ def test_cli_analyze_reports_a_bad_file_and_analyses_the_rest(
     assert bad_date.stderr.strip() == "error --date 'soon': not a date (use YYYY-MM-DD)"
 
 
-QUANTITY_F1_FLOOR = 0.91  # measured 0.928; quantulum3 73.0, CQE 92.0
+# Means over 5 folds of NewsQuant dev sentences (benchmarks/quantities.py): P 0.938, R 0.948,
+# F1 0.943 (worst fold P 0.922); quantulum3 73.0, CQE 92.0.
+QUANTITY_F1_FLOOR = 0.93
+QUANTITY_PRECISION_FLOOR = 0.92
 
 
 def _benchmark(name: str, *data: str) -> Any:
@@ -203,8 +206,12 @@ def _benchmark(name: str, *data: str) -> Any:
 
 @pytest.mark.slow
 def test_newsquant_value_f1_floor() -> None:
-    result = _benchmark("quantities", "newsquant", "NewsQuant-dev.json").evaluate()
-    assert result["f1"] >= QUANTITY_F1_FLOOR, (result["precision"], result["recall"])
+    result = _benchmark("quantities", "newsquant", "NewsQuant-dev.json").evaluate(k=5)
+    folds = [f for _, f in result["folds"]]
+    f1 = sum(f["f1"] for f in folds) / len(folds)
+    precision = sum(f["precision"] for f in folds) / len(folds)
+    assert f1 >= QUANTITY_F1_FLOOR, folds
+    assert precision >= QUANTITY_PRECISION_FLOOR, folds
 
 
 DATE_VALUE_F1_FLOOR = 0.78  # measured 0.797 on TBAQ; HeidelTime 77.61 on the TempEval-3 test
@@ -388,6 +395,13 @@ def test_a_figure_an_organisation_holds_is_also_given_by_its_spokesperson(
         ("A cup is 1/16 of a gallon; the 9/11 report is open 24/7.", [1 / 16]),
         ("The 37m skeleton cost $US17,246,208 and drew 4.3M visitors.", [37, 17_246_208, 4.3e6]),
         ("The iPhone 11 and the XC40 left at 5am, 4:39 into the game.", []),
+        # Figures that count nothing: a model named after its number, a tie, a year after a
+        # preposition of time, the length of a thing named after it.
+        ("The carrier flew two new 310 Stratus jets and the Model 8 Pro.", [2]),
+        ("The Otters drew 3-3 with the Herons and tied 71-71 later.", []),
+        ("Seas may rise 2 feet by 2140, and sales fell 40% during 2031′s slump.", [2, 40]),
+        ("She signed a three-year contract and a four-month lease worth $2tn.", [2e12]),
+        ("The pitch measured 9 Nm of torque and 3 Germans spoke.", [9, 3]),
     ],
 )  # fmt: skip
 def test_quantities_glued_units_currency_codes_and_vague_plurals(
