@@ -461,3 +461,18 @@ def test_a_quoted_transcript_line_and_a_participle_take_their_speakers(analyzer:
     quotes = analyzer.analyze(text, REF).quotes
     assert any(q.speaker == "HOLT" for q in quotes)
     assert any(q.speaker == "Mayor Ida Brandt" and "buses" in q.content for q in quotes), quotes
+
+
+def test_a_role_given_at_a_shorter_later_mention_is_the_full_names(analyzer: Analyzer) -> None:
+    text = (
+        "Ines Moreau attended the briefing on Monday and learned that the minister had resigned."
+        "\n\nInes, a reporter, said the minister left early."
+    )
+    roles = [(r.name, r.role) for r in analyzer.analyze(text, REF).roles]
+    assert roles == [("Ines Moreau", "reporter")]
+
+
+def test_a_lone_name_shared_by_two_people_keeps_its_role_unassigned(analyzer: Analyzer) -> None:
+    text = "Tomas Brevik and Anna Brevik spoke.\n\nBrevik, a reporter, said more."
+    roles = [(r.name, r.role) for r in analyzer.analyze(text, REF).roles]
+    assert roles == [("Brevik", "reporter")]

@@ -420,7 +420,10 @@ def _adjacent(
         cue = re.match(rf"(?:,[^,\"“”]{{1,80}},)?\s*(?:\w+ly\s+)?{_CUE_RE.pattern}", rest, re.I)
         if cue:
             return named.text, cue.group(1).lower(), (named.start, named.end)
-    dash = re.match(r"[ \t]*[―—–][ \t]*([A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3})", context[qe:])
+    # (a non-breaking space often sits between the quotation and the dash)
+    dash = re.match(
+        r"[ \t\xa0]*[―—–][ \t\xa0]*([A-Z][\w.'’-]*(?:[ \t]+[A-Z][\w.'’-]*){0,3})", context[qe:]
+    )
     if dash:  # a vox-pop's '"..." ― Jane Roe'
         at = offset + qe + dash.start(1)
         return dash.group(1), "―", (at, at + len(dash.group(1)))
@@ -452,7 +455,12 @@ def _adjacent(
     if intro:
         at = offset + qs - len(before) + intro.start(1)
         return None, intro.group(2).lower(), (at, at + len(intro.group(1)))
-    intro = re.search(rf"\s*{_AUX}{_CUE_RE.pattern}[,:]?\s*$", before, re.I)
+    # "Smith said:", "Smith says of the plan," right before the quotation.
+    intro = re.search(
+        rf"\s*{_AUX}{_CUE_RE.pattern}(?:\s+(?:of|about)\s+[^,.;:\"“”]{{1,40}})?[,:]?\s*$",
+        before,
+        re.I,
+    )
     if intro:
         cue_at = offset + qs - len(before) + intro.start()
         named = next((p for p in people if 0 <= cue_at - p.end <= 2), None)
