@@ -214,22 +214,28 @@ def test_newsquant_value_f1_floor() -> None:
     assert precision >= QUANTITY_PRECISION_FLOOR, folds
 
 
-DATE_VALUE_F1_FLOOR = 0.78  # measured 0.797 on TBAQ; HeidelTime 77.61 on the TempEval-3 test
+# Mean over 5 folds of TBAQ documents 0.796 (worst fold 0.741; all documents 0.798);
+# HeidelTime 77.61 on the TempEval-3 test.
+DATE_VALUE_F1_FLOOR = 0.78
 
 
 @pytest.mark.slow
 def test_tempeval_date_value_f1_floor() -> None:
-    result = _benchmark("dates", "tempeval3", "TBAQ-cleaned").evaluate()
-    assert result["f1"] >= DATE_VALUE_F1_FLOOR, (result["precision"], result["recall"])
+    result = _benchmark("dates", "tempeval3", "TBAQ-cleaned").evaluate(k=5)
+    folds = [f for _, f in result["folds"]]
+    assert sum(f["f1"] for f in folds) / len(folds) >= DATE_VALUE_F1_FLOOR, folds
 
 
-ATTRIBUTION_F1_FLOOR = 0.58  # measured 0.614 on PolNeAR dev
+# Means over 5 folds of PolNeAR dev documents (benchmarks/attribution.py): P 0.692, R 0.554,
+# F1 0.615 (worst fold 0.554); the figure over all documents is 0.620.
+ATTRIBUTION_F1_FLOOR = 0.60
 
 
 @pytest.mark.slow
 def test_polnear_attribution_f1_floor() -> None:
-    result = _benchmark("attribution", "polnear", "dev").evaluate("dev")
-    assert result["f1"] >= ATTRIBUTION_F1_FLOOR, (result["precision"], result["recall"])
+    result = _benchmark("attribution", "polnear", "dev").evaluate("dev", k=5)
+    folds = [f for _, f in result["folds"]]
+    assert sum(f["f1"] for f in folds) / len(folds) >= ATTRIBUTION_F1_FLOOR, folds
 
 
 def test_transcript_lines_name_their_speaker() -> None:
@@ -419,6 +425,13 @@ def test_quantities_glued_units_currency_codes_and_vague_plurals(
         ('"I am ashamed of this decision." ― Marta Velez', "Marta Velez"),
         ('Ruth Okafor did warn, "the dam could give way at any moment."', "Ruth Okafor"),
         ('Retired judge Alan Pike said the ruling was "plainly wrong in law."', "Alan Pike"),
+        # a non-breaking space before a vox-pop's dash; a closing mark typed as the opener
+        ("Voters spoke.\n“I am tired of this whole campaign.”\xa0― Jane Roe\xa0\n", "Jane Roe"),
+        ("Voters spoke.\n”The harbour plan frightens me every day.” ― Ola Berg\n", "Ola Berg"),
+        (
+            'The retired banker Alan Pike says of the mayor, "She will sell the harbour."',
+            "Alan Pike",
+        ),
     ],
 )
 def test_the_attribution_beside_a_quotation(analyzer: Analyzer, text: str, speaker: str) -> None:
@@ -476,3 +489,14 @@ def test_a_lone_name_shared_by_two_people_keeps_its_role_unassigned(analyzer: An
     text = "Tomas Brevik and Anna Brevik spoke.\n\nBrevik, a reporter, said more."
     roles = [(r.name, r.role) for r in analyzer.analyze(text, REF).roles]
     assert roles == [("Brevik", "reporter")]
+
+
+def test_according_to_at_the_end_of_a_sentence_and_at_its_start(analyzer: Analyzer) -> None:
+    end = "The mayor repeatedly ignored the flood warnings, according to harbour staff."
+    start = "According to the auditors, the council overspent on the new pier."
+    first = analyzer.analyze(end, REF).quotes
+    second = analyzer.analyze(start, REF).quotes
+    assert [(q.speaker, q.cue) for q in first] == [("harbour staff", "according to")]
+    assert first[0].content.startswith("The mayor repeatedly ignored")
+    assert [q.speaker for q in second] == ["the auditors"]
+    assert second[0].content.startswith("the council overspent")

@@ -19,7 +19,10 @@ _CUES = (
 )  # fmt: skip
 
 # Straight or curly double quotes, or the doubled single quotes some archives use (''...'').
-_QUOTE_SPAN = re.compile(r"[\"“]([^\"“”]{2,}?)[\"”]|''((?:(?!'').){2,}?)''", re.DOTALL)
+# A "”" opening a line or following a space before a capital is an opening mark typed wrong.
+_QUOTE_SPAN = re.compile(
+    r"(?:[\"“]|(?<!\S)”(?=[A-Z]))([^\"“”]{2,}?)[\"”]|''((?:(?!'').){2,}?)''", re.DOTALL
+)
 
 
 def _quotes(
@@ -270,6 +273,15 @@ def _speech_at(doc: Any, token: Any) -> _Speech | None:
         return _verb_speech(doc, token)
     if token.lower_ == "according" and token.i + 1 < len(doc) and doc[token.i + 1].lower_ == "to":
         objects = [c for c in doc[token.i + 1].children if c.dep_ == "pobj"]
+        if not objects:
+            # The parser sometimes reads the source as a clause ("according to show
+            # insiders"): the last noun before the phrase ends is the source.
+            phrase = []
+            for t in doc[token.i + 2 : token.sent.end]:
+                if t.is_punct:
+                    break
+                phrase.append(t)
+            objects = [t for t in phrase if t.pos_ in {"NOUN", "PROPN"}][-1:]
         if objects:
             return objects[0], token.sent.root, -1, token.sent.end
     return None
@@ -329,7 +341,7 @@ def _content_tokens(
     doc: Any, token: Any, speaker: Any, content: Any, rest_from: int, rest_to: int
 ) -> list[Any]:
     """The words of what was said, within the cue's paragraph, less the speaker and the cue."""
-    if content is token.sent.root and token.lower_ == "according":
+    if content.i == token.sent.root.i and token.lower_ == "according":
         # The rest of the sentence, less the "according to X" phrase.
         left = token.i
         right = max(t.i for t in speaker.subtree)
