@@ -500,3 +500,14 @@ def test_according_to_at_the_end_of_a_sentence_and_at_its_start(analyzer: Analyz
     assert first[0].content.startswith("The mayor repeatedly ignored")
     assert [q.speaker for q in second] == ["the auditors"]
     assert second[0].content.startswith("the council overspent")
+
+
+def test_a_passive_with_its_agent_is_the_agent_speaking(analyzer: Analyzer) -> None:
+    said = analyzer.analyze("The harbour plan was criticised by the mayor on Monday.", REF).quotes
+    reported = analyzer.analyze(
+        "It was reported by the local paper that the pier would close.", REF
+    ).quotes
+    assert [(q.speaker, q.content) for q in said] == [("the mayor", "The harbour plan")]
+    assert [(q.speaker, q.content) for q in reported] == [
+        ("the local paper", "that the pier would close")
+    ]

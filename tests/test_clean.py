@@ -205,3 +205,10 @@ def test_clean_still_drops_a_photo_credit() -> None:
     body, removed, _ = _clean([*STORY[:2], credit, *STORY[2:]])
     assert body == STORY
     assert removed == [(CAPTION, credit)]
+
+
+def test_clean_a_date_with_spaced_slashes_is_a_dateline_not_a_menu() -> None:
+    body, removed, _ = _clean(["Posted: 05 / 02 / 2013 11: 10 am", *STORY])
+    assert body == STORY
+    assert [r for r, _ in removed] != [NAVIGATION]
+    assert all(r != NAVIGATION for r, _ in removed)

@@ -209,12 +209,14 @@ def _line_chrome(para: str) -> str | None:
         return PROMOTION
     if len(words) <= 20 and _TAGS_LINE.match(para):
         return NAVIGATION
-    # A line opening with "|" is a table row as trafilatura writes tables, not a menu.
+    # A line opening with "|" is a table row as trafilatura writes tables, not a menu; a date
+    # written with spaced slashes ("Posted: 05 / 02 / 2013") is left to the dateline rule.
     if (
         len(words) <= 20
         and len(_NAV_SEPARATORS.findall(para)) >= 2
         and not _SENTENCE_END.search(para)
         and not para.startswith("|")
+        and not (re.search(r"\d\s/\s\d", para) and dateline(para))
     ):
         return NAVIGATION
     if _is_caption(para):

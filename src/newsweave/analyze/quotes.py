@@ -134,6 +134,10 @@ _OBJECT_SPEECH = {
     "propose", "recommend", "urge", "support", "oppose", "reject", "deny", "announce",
     "acknowledge", "admit", "reveal", "predict", "promise", "pledge", "defend", "applaud",
     "note", "discuss", "highlight", "stress", "emphasize", "emphasise", "reiterate", "express",
+    # stances taken in public: what is admired, feared, endorsed or disputed is the content
+    "admire", "fear", "debate", "understate", "overstate", "advocate", "favor", "favour",
+    "welcome", "endorse", "champion", "compare", "liken", "dispute", "challenge", "embrace",
+    "decry", "denounce", "lament", "hail", "downplay", "dismiss", "ridicule", "slam",
 }  # fmt: skip
 
 # Verbs whose content is an infinitive ("promised to cut taxes", "vowed to fight on").
@@ -289,6 +293,9 @@ def _speech_at(doc: Any, token: Any) -> _Speech | None:
 
 def _verb_speech(doc: Any, token: Any) -> _Speech | None:
     lemma = token.lemma_.lower()
+    passive = _passive_speech(doc, token)
+    if passive is not None:
+        return passive
     subjects = _speech_subjects(token)
     if not subjects:
         return None
@@ -316,6 +323,27 @@ def _verb_speech(doc: Any, token: Any) -> _Speech | None:
         if parts and parts[0].dep_ != "dative":
             rest_to = max(t.i for p in parts for t in p.subtree) + 1
             return subjects[0], parts[0], parts[0].left_edge.i, rest_to
+    return None
+
+
+def _passive_speech(doc: Any, token: Any) -> _Speech | None:
+    """A passive with its agent: "the plan was criticised by the mayor", "it was reported by
+    the paper that ...": the agent speaks; what was said is the clause, else the subject."""
+    agents = [
+        g
+        for c in token.children
+        if c.dep_ == "agent"
+        for g in c.children
+        if g.dep_ == "pobj" and g.pos_ in {"NOUN", "PROPN", "PRON"}
+    ]
+    if not agents:
+        return None
+    clauses = [c for c in token.children if c.dep_ == "ccomp"]
+    if clauses:
+        return agents[0], clauses[0], -1, token.sent.end
+    said = [c for c in token.children if c.dep_ == "nsubjpass" and c.pos_ != "PRON"]
+    if said:
+        return agents[0], said[0], said[0].left_edge.i, said[0].right_edge.i + 1
     return None
 
 
