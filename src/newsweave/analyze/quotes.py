@@ -137,7 +137,7 @@ _OBJECT_SPEECH = {
     # stances taken in public: what is admired, feared, endorsed or disputed is the content
     "admire", "fear", "debate", "understate", "overstate", "advocate", "favor", "favour",
     "welcome", "endorse", "champion", "compare", "liken", "dispute", "challenge", "embrace",
-    "decry", "denounce", "lament", "hail", "downplay", "dismiss", "ridicule", "slam",
+    "decry", "denounce", "lament", "hail", "downplay", "ridicule",
 }  # fmt: skip
 
 # Verbs whose content is an infinitive ("promised to cut taxes", "vowed to fight on").
