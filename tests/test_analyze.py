@@ -186,7 +186,10 @@ def test_cli_analyze_reports_a_bad_file_and_analyses_the_rest(
     assert bad_date.stderr.strip() == "error --date 'soon': not a date (use YYYY-MM-DD)"
 
 
-QUANTITY_F1_FLOOR = 0.91  # measured 0.928; quantulum3 73.0, CQE 92.0
+# Means over 5 folds of NewsQuant dev sentences (benchmarks/quantities.py): P 0.938, R 0.948,
+# F1 0.943 (worst fold P 0.922); quantulum3 73.0, CQE 92.0.
+QUANTITY_F1_FLOOR = 0.93
+QUANTITY_PRECISION_FLOOR = 0.92
 
 
 def _benchmark(name: str, *data: str) -> Any:
@@ -203,26 +206,36 @@ def _benchmark(name: str, *data: str) -> Any:
 
 @pytest.mark.slow
 def test_newsquant_value_f1_floor() -> None:
-    result = _benchmark("quantities", "newsquant", "NewsQuant-dev.json").evaluate()
-    assert result["f1"] >= QUANTITY_F1_FLOOR, (result["precision"], result["recall"])
+    result = _benchmark("quantities", "newsquant", "NewsQuant-dev.json").evaluate(k=5)
+    folds = [f for _, f in result["folds"]]
+    f1 = sum(f["f1"] for f in folds) / len(folds)
+    precision = sum(f["precision"] for f in folds) / len(folds)
+    assert f1 >= QUANTITY_F1_FLOOR, folds
+    assert precision >= QUANTITY_PRECISION_FLOOR, folds
 
 
-DATE_VALUE_F1_FLOOR = 0.78  # measured 0.797 on TBAQ; HeidelTime 77.61 on the TempEval-3 test
+# Mean over 5 folds of TBAQ documents 0.796 (worst fold 0.741; all documents 0.798);
+# HeidelTime 77.61 on the TempEval-3 test.
+DATE_VALUE_F1_FLOOR = 0.78
 
 
 @pytest.mark.slow
 def test_tempeval_date_value_f1_floor() -> None:
-    result = _benchmark("dates", "tempeval3", "TBAQ-cleaned").evaluate()
-    assert result["f1"] >= DATE_VALUE_F1_FLOOR, (result["precision"], result["recall"])
+    result = _benchmark("dates", "tempeval3", "TBAQ-cleaned").evaluate(k=5)
+    folds = [f for _, f in result["folds"]]
+    assert sum(f["f1"] for f in folds) / len(folds) >= DATE_VALUE_F1_FLOOR, folds
 
 
-ATTRIBUTION_F1_FLOOR = 0.58  # measured 0.614 on PolNeAR dev
+# Means over 5 folds of PolNeAR dev documents (benchmarks/attribution.py): P 0.692, R 0.554,
+# F1 0.615 (worst fold 0.554); the figure over all documents is 0.620.
+ATTRIBUTION_F1_FLOOR = 0.60
 
 
 @pytest.mark.slow
 def test_polnear_attribution_f1_floor() -> None:
-    result = _benchmark("attribution", "polnear", "dev").evaluate("dev")
-    assert result["f1"] >= ATTRIBUTION_F1_FLOOR, (result["precision"], result["recall"])
+    result = _benchmark("attribution", "polnear", "dev").evaluate("dev", k=5)
+    folds = [f for _, f in result["folds"]]
+    assert sum(f["f1"] for f in folds) / len(folds) >= ATTRIBUTION_F1_FLOOR, folds
 
 
 def test_transcript_lines_name_their_speaker() -> None:
@@ -388,6 +401,13 @@ def test_a_figure_an_organisation_holds_is_also_given_by_its_spokesperson(
         ("A cup is 1/16 of a gallon; the 9/11 report is open 24/7.", [1 / 16]),
         ("The 37m skeleton cost $US17,246,208 and drew 4.3M visitors.", [37, 17_246_208, 4.3e6]),
         ("The iPhone 11 and the XC40 left at 5am, 4:39 into the game.", []),
+        # Figures that count nothing: a model named after its number, a tie, a year after a
+        # preposition of time, the length of a thing named after it.
+        ("The carrier flew two new 310 Stratus jets and the Model 8 Pro.", [2]),
+        ("The Otters drew 3-3 with the Herons and tied 71-71 later.", []),
+        ("Seas may rise 2 feet by 2140, and sales fell 40% during 2031′s slump.", [2, 40]),
+        ("She signed a three-year contract and a four-month lease worth $2tn.", [2e12]),
+        ("The pitch measured 9 Nm of torque and 3 Germans spoke.", [9, 3]),
     ],
 )  # fmt: skip
 def test_quantities_glued_units_currency_codes_and_vague_plurals(
@@ -405,6 +425,13 @@ def test_quantities_glued_units_currency_codes_and_vague_plurals(
         ('"I am ashamed of this decision." ― Marta Velez', "Marta Velez"),
         ('Ruth Okafor did warn, "the dam could give way at any moment."', "Ruth Okafor"),
         ('Retired judge Alan Pike said the ruling was "plainly wrong in law."', "Alan Pike"),
+        # a non-breaking space before a vox-pop's dash; a closing mark typed as the opener
+        ("Voters spoke.\n“I am tired of this whole campaign.”\xa0― Jane Roe\xa0\n", "Jane Roe"),
+        ("Voters spoke.\n”The harbour plan frightens me every day.” ― Ola Berg\n", "Ola Berg"),
+        (
+            'The retired banker Alan Pike says of the mayor, "She will sell the harbour."',
+            "Alan Pike",
+        ),
     ],
 )
 def test_the_attribution_beside_a_quotation(analyzer: Analyzer, text: str, speaker: str) -> None:
@@ -447,3 +474,40 @@ def test_a_quoted_transcript_line_and_a_participle_take_their_speakers(analyzer:
     quotes = analyzer.analyze(text, REF).quotes
     assert any(q.speaker == "HOLT" for q in quotes)
     assert any(q.speaker == "Mayor Ida Brandt" and "buses" in q.content for q in quotes), quotes
+
+
+def test_a_role_given_at_a_shorter_later_mention_is_the_full_names(analyzer: Analyzer) -> None:
+    text = (
+        "Ines Moreau attended the briefing on Monday and learned that the minister had resigned."
+        "\n\nInes, a reporter, said the minister left early."
+    )
+    roles = [(r.name, r.role) for r in analyzer.analyze(text, REF).roles]
+    assert roles == [("Ines Moreau", "reporter")]
+
+
+def test_a_lone_name_shared_by_two_people_keeps_its_role_unassigned(analyzer: Analyzer) -> None:
+    text = "Tomas Brevik and Anna Brevik spoke.\n\nBrevik, a reporter, said more."
+    roles = [(r.name, r.role) for r in analyzer.analyze(text, REF).roles]
+    assert roles == [("Brevik", "reporter")]
+
+
+def test_according_to_at_the_end_of_a_sentence_and_at_its_start(analyzer: Analyzer) -> None:
+    end = "The mayor repeatedly ignored the flood warnings, according to harbour staff."
+    start = "According to the auditors, the council overspent on the new pier."
+    first = analyzer.analyze(end, REF).quotes
+    second = analyzer.analyze(start, REF).quotes
+    assert [(q.speaker, q.cue) for q in first] == [("harbour staff", "according to")]
+    assert first[0].content.startswith("The mayor repeatedly ignored")
+    assert [q.speaker for q in second] == ["the auditors"]
+    assert second[0].content.startswith("the council overspent")
+
+
+def test_a_passive_with_its_agent_is_the_agent_speaking(analyzer: Analyzer) -> None:
+    said = analyzer.analyze("The harbour plan was criticised by the mayor on Monday.", REF).quotes
+    reported = analyzer.analyze(
+        "It was reported by the local paper that the pier would close.", REF
+    ).quotes
+    assert [(q.speaker, q.content) for q in said] == [("the mayor", "The harbour plan")]
+    assert [(q.speaker, q.content) for q in reported] == [
+        ("the local paper", "that the pier would close")
+    ]

@@ -173,3 +173,42 @@ def test_clean_advert_marker_keeps_the_subheading_after_it() -> None:
     body, removed, _ = _clean(lines)
     assert body == [STORY[0], STORY[1], "The council vote", *STORY[2:]]
     assert removed == [(ADVERT, "Advertisement")]
+
+
+def test_clean_keeps_lines_that_recur_as_the_articles_structure() -> None:
+    # The same question put to three people is the article's shape, not a repeat.
+    question = "What made you start cooking for other people in the first place?"
+    lines = [STORY[0], question, STORY[1], question, STORY[2], question, STORY[3]]
+    body, removed, _ = _clean(lines)
+    assert body == lines
+    assert removed == []
+
+
+def test_clean_near_repeat_needs_the_same_numbers() -> None:
+    first = "Serving for the evening meal: 2 cups of rice, 1 cup of beans and 3 eggs."
+    second = "Serving for the evening meal: 3 cups of rice, 1 cup of beans and 2 eggs."
+    body, removed, _ = _clean([*STORY, first, second])
+    assert body == [*STORY, first, second]
+    assert removed == []
+
+
+def test_clean_keeps_table_rows_and_acronyms_in_brackets() -> None:
+    rows = ["| Name | Price | Change |", "| Widget | 12.50 | -1.2% |"]
+    acronym = "The rules were drafted by the European Planning Agency (EPA)"
+    body, removed, _ = _clean([*STORY, *rows, acronym])
+    assert body == [*STORY, *rows, acronym]
+    assert removed == []
+
+
+def test_clean_still_drops_a_photo_credit() -> None:
+    credit = "Rescue workers search the rubble on Monday. (AP Photo/Jane Roe)"
+    body, removed, _ = _clean([*STORY[:2], credit, *STORY[2:]])
+    assert body == STORY
+    assert removed == [(CAPTION, credit)]
+
+
+def test_clean_a_date_with_spaced_slashes_is_a_dateline_not_a_menu() -> None:
+    body, removed, _ = _clean(["Posted: 05 / 02 / 2013 11: 10 am", *STORY])
+    assert body == STORY
+    assert [r for r, _ in removed] != [NAVIGATION]
+    assert all(r != NAVIGATION for r, _ in removed)

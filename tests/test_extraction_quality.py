@@ -1,7 +1,9 @@
 """Quality floor: HTML extraction + cleaning on ../shared/data/article-extraction.
 
 Scored as benchmarks/extraction.py prints it (4-word shingles, per-page precision and recall
-averaged over pages). Measured 0.9655; the floor leaves room only for platform noise.
+averaged over pages), over 5 folds of pages split by the hash of their id. Measured: mean
+over folds 0.9663 (worst fold 0.9463); trafilatura's defaults 0.9544 (worst 0.9298). The floor
+is the mean over folds, not the best fold, less platform noise.
 """
 
 from __future__ import annotations
@@ -15,14 +17,20 @@ from conftest import shared_path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
-from extraction import load_pages, newsweave_extract, score
+from extraction import fold_scores, load_pages, newsweave_extract, per_page, trafilatura_extract
 
-F1_FLOOR = 0.96
+F1_FOLD_MEAN_FLOOR = 0.963
+FOLDS = 5
 
 
 @pytest.mark.slow
-def test_extraction_f1_floor() -> None:
+def test_extraction_f1_floor_and_never_below_trafilatura_on_a_fold() -> None:
     pages = load_pages(shared_path("data", "article-extraction"))
-    result = score(pages, newsweave_extract)
-    assert result["pages"] == 181
-    assert result["f1"] >= F1_FLOOR, result
+    assert len(pages) == 181
+    ours = fold_scores(per_page(pages, newsweave_extract), FOLDS)
+    theirs = fold_scores(per_page(pages, trafilatura_extract), FOLDS)
+    mean = sum(f["f1"] for _, f in ours) / len(ours)
+    assert mean >= F1_FOLD_MEAN_FLOOR, ours
+    # The cleaning layer must earn its place on every fold, not on average.
+    for (fold, mine), (_, base) in zip(ours, theirs, strict=True):
+        assert mine["f1"] >= base["f1"], (fold, mine, base)

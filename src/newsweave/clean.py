@@ -72,9 +72,14 @@ _CAPTION_START = re.compile(
     r"photo credit|image credit|source of photo|illustrative (?:photo|image)|фото)s?\s*(?:[:|—–-]|by\b)",
     re.IGNORECASE,
 )
+# A trailing credit names a picture: a photo agency, or a news agency marked as the picture's
+# source ("AP Photo/…", "Reuters/…", "Photo: AFP"). A wire's name alone in brackets is as often
+# an acronym being introduced ("the … Agency (EPA)") or a link's source tag, which are text.
 _CREDIT_END = re.compile(
-    r"[(\[](?:photo:?\s*)?(?:getty(?: images)?|ap(?: photo)?|reuters|afp|epa|shutterstock|"
-    r"istock|alamy|file|pa(?: media)?|bloomberg|xinhua|tass|ria novosti|photo|image)"
+    r"[(\[](?:(?:photo|image|picture|file photo|credit)s?\s*(?::|by)?\s*\S|"
+    r"(?:getty(?: images)?|shutterstock|istock(?:photo)?|alamy)\b|"
+    r"(?:ap|reuters|afp|epa|pa(?: media)?|bloomberg|xinhua|tass|ria novosti)"
+    r"(?:\s*photo|\s*images|\s*/|\s*via\b|\s*file\b))"
     r"[^)\]]{0,80}[)\]]\.?$",
     re.IGNORECASE,
 )
@@ -204,10 +209,14 @@ def _line_chrome(para: str) -> str | None:
         return PROMOTION
     if len(words) <= 20 and _TAGS_LINE.match(para):
         return NAVIGATION
+    # A line opening with "|" is a table row as trafilatura writes tables, not a menu; a date
+    # written with spaced slashes ("Posted: 05 / 02 / 2013") is left to the dateline rule.
     if (
         len(words) <= 20
         and len(_NAV_SEPARATORS.findall(para)) >= 2
         and not _SENTENCE_END.search(para)
+        and not para.startswith("|")
+        and not (re.search(r"\d\s/\s\d", para) and dateline(para))
     ):
         return NAVIGATION
     if _is_caption(para):
@@ -360,19 +369,34 @@ def _near_same(a: str, b: str, words_a: set[str], words_b: set[str], opts: Clean
         return False
     if len(words_a & words_b) < opts.near_repeat_jaccard * len(words_a | words_b):
         return False
+    # Two lines alike but for their numbers ("2 cups …", "3 cups …") say different things.
+    if re.findall(r"\d+", a) != re.findall(r"\d+", b):
+        return False
     return SequenceMatcher(None, a, b, autojunk=False).ratio() >= 0.9
+
+
+# Lines shorter than this (labels, bracketed tags, "Step 1") recur in real articles; short
+# chrome is caught by the line rules.
+_REPEAT_MIN_TOKENS = 4
+# A line found this often is a part of the article's structure (the question put to each
+# interviewee, the heading of each recipe), not a paragraph printed twice.
+_STRUCTURE_REPEATS = 3
 
 
 def _drop_repeats(paragraphs: list[str], removed: list[Removal], opts: CleanOptions) -> list[str]:
     seen_exact: set[str] = set()
     seen_near: list[tuple[str, set[str]]] = []
+    counts = Counter(fingerprint(p) for p in paragraphs)
     out: list[str] = []
     for para in paragraphs:
         fp = fingerprint(para)
-        if fp and fp in seen_exact:
+        words = fp.split()
+        if len(words) < _REPEAT_MIN_TOKENS or counts[fp] >= _STRUCTURE_REPEATS:
+            out.append(para)
+            continue
+        if fp in seen_exact:
             removed.append(Removal(para, REPEAT))
             continue
-        words = fp.split()
         if len(words) >= opts.near_repeat_min_tokens:
             word_set = set(words)
             if any(
@@ -381,8 +405,7 @@ def _drop_repeats(paragraphs: list[str], removed: list[Removal], opts: CleanOpti
                 removed.append(Removal(para, REPEAT + " (near-exact)"))
                 continue
             seen_near.append((fp, word_set))
-        if fp:
-            seen_exact.add(fp)
+        seen_exact.add(fp)
         out.append(para)
     return out
 

@@ -52,16 +52,27 @@ def _roles(doc: Any) -> list[Role]:
             out.append(Role(ent.text, ent.start_char, ent.end_char, ent.text, role.strip()))
     # The small model misses some names; "Firstname Lastname, the head of X," still shows one,
     # and so does "Lee, a reporter," when Lee is someone's name elsewhere in the text.
+    full_names = {e.text for e in doc.ents if e.label_ == "PERSON" and " " in e.text}
     surnames = {w for e in doc.ents if e.label_ == "PERSON" for w in e.text.split()}
     for match in _APPOSITION.finditer(doc.text):
         if any(r.start <= match.start() < r.end for r in out):
             continue
-        if " " not in match.group(1) and match.group(1) not in surnames:
+        name = match.group(1)
+        if " " not in name and name not in surnames:
             continue
         role = match.group(2).strip()
         if ROLE_WORDS.search(role):
-            out.append(Role(match.group(1), match.start(1), match.end(1), match.group(1), role))
+            out.append(Role(name, match.start(1), match.end(1), _full_name(name, full_names), role))
     return out
+
+
+def _full_name(word: str, full_names: set[str]) -> str:
+    """The one fuller name a lone name is part of ("Roe, a lawyer," after "Jane Roe"): the role
+    given at a later, shorter mention is that person's. Two candidates leave it as it is."""
+    if " " in word:
+        return word
+    owners = {n for n in full_names if word in n.split()}
+    return owners.pop() if len(owners) == 1 else word
 
 
 def _role_span(doc: Any, ent: Any) -> Any:

@@ -15,7 +15,7 @@ _UNITS = {
 
 _SCALES = {
     "hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000,
-    "trillion": 1_000_000_000_000, "k": 1_000, "m": 1_000_000, "mn": 1_000_000, "bn": 1_000_000_000,
+    "trillion": 1_000_000_000_000, "k": 1_000, "m": 1_000_000, "mn": 1_000_000, "bn": 1_000_000_000, "tn": 1_000_000_000_000,
 }  # fmt: skip
 
 _QUALIFIERS = [
@@ -32,14 +32,14 @@ _QUALIFIER = re.compile(
     re.IGNORECASE,
 )
 
-# Spelled-out numbers; "m", "k", "bn" count only glued to a figure ("$2bn"), never alone.
+# Spelled-out numbers; "m", "k", "bn", "tn" count only glued to a figure ("$2bn"), never alone.
 _NUMBER_WORDS = "|".join(
     sorted(list(_UNITS) + [s for s in _SCALES if len(s) > 2], key=len, reverse=True)
 )
 
 _DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?(?!\d)|\d*\.?\d+"
 
-_SCALE_WORDS = r"(?:hundred|thousand|million|billion|trillion|bn|mn|m|k)"
+_SCALE_WORDS = r"(?:hundred|thousand|million|billion|trillion|bn|tn|mn|m|k)"
 
 # Figures may follow a currency code glued to them ("US$5", "PS2.7m", "HK$216,925").
 _NUMBER = re.compile(
@@ -110,7 +110,7 @@ def _fraction_value(match: re.Match[str]) -> float:
 
 def _trailing_scale(body: str) -> float | None:
     match = re.search(
-        r"\s?(hundred|thousand|million|billion|trillion|bn|mn|m|k)\s*$", body, re.IGNORECASE
+        r"\s?(hundred|thousand|million|billion|trillion|bn|tn|mn|m|k)\s*$", body, re.IGNORECASE
     )
     return float(_SCALES[match.group(1).lower()]) if match else None
 

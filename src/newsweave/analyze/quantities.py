@@ -25,10 +25,12 @@ _QUANTITY_LABELS = {"CARDINAL", "QUANTITY", "MONEY", "PERCENT"}
 def _quantities(doc: Any, text: str) -> list[Quantity]:
     out = []
     for start, end in _join_ranges(text, sorted(set(_figure_spans(doc, text)))):
-        glued_scale = re.match(r"(?:bn|mn|m|k|M)\b", text[end : end + 3])
+        glued_scale = re.match(r"(?:bn|tn|mn|m|k|M)\b", text[end : end + 3])
         if glued_scale and text[end - 1 : end].isdigit():
             end += glued_scale.end()  # spaCy's "4.3" of "4.3M"
         raw = text[start:end]
+        if _no_count(doc, text, raw, start, end):
+            continue
         body, qualifier = _split_qualifier(text, raw, start)
         numbers = _values(text, raw, body, start, end)
         if not numbers:
@@ -39,6 +41,57 @@ def _quantities(doc: Any, text: str) -> list[Quantity]:
         for number in numbers:
             out.append(Quantity(raw, start, end, number, qualifier, unit, thing))
     return out
+
+
+def _no_count(doc: Any, text: str, raw: str, start: int, end: int) -> bool:
+    """Figures that count nothing: part of a name, a score, the length of something named
+    after it, a year."""
+    raw = re.sub(r"['’′]s$", "", raw)  # "2022′s"
+    end = start + len(raw)
+    bare = re.fullmatch(r"\d+", raw) is not None
+    before = text[max(0, start - 12) : start]
+    if re.search(r"[A-Z]{2,}\s-$", before) and bare:
+        return True  # "COVID -19" as tokenised text writes it
+    if bare and _names_follow(doc, end):
+        return True  # "iPhone 11 Pro", "787 Dreamliner", "two new 737 Max jets"
+    # A range from a figure to itself is a tied score ("at 89-89").
+    pair = re.fullmatch(r"(\d+)\s?[-–]\s?(\d+)", raw.strip())
+    if pair and pair.group(1) == pair.group(2):
+        return True
+    # "a five-year $700,000 award", "a two-month contract": the length of the thing named
+    # after it describes that thing.
+    if re.fullmatch(_NUMBER_WORDS, raw.strip(), re.IGNORECASE) and re.match(
+        r"-(?:year|month|week|day|hour|minute)\s+(?:[a-z]|[$€£])", text[end : end + 12]
+    ):
+        return True
+    # "by 2120.", "during 2022's rout": a year after a preposition of time, counting nothing.
+    return bool(
+        bare
+        and re.fullmatch(r"1\d{3}|2\d{3}", raw)
+        and re.search(r"\b(?:in|by|since|until|till|during|before|after|from|of)\s$", before, re.I)
+        and re.match(r"(?:[.,;:)!?]|\s*$|['’′]s\b|\s+(?:and|or|when|to)\b)", text[end : end + 6])
+    )
+
+
+def _names_follow(doc: Any, end: int) -> bool:
+    """A capitalised name right after a bare number, that is not the people it counts
+    ("3 Germans")."""
+    span = (
+        doc.char_span(end, len(doc.text), alignment_mode="expand") if end < len(doc.text) else None
+    )
+    if span is None or not len(span):
+        return False
+    nxt = span[0]
+    return bool(
+        nxt.idx == end + 1
+        and nxt.text[:1].isupper()
+        # a word, not a unit ("450 Nm") or an acronym
+        and len(nxt.text) >= 3
+        and nxt.text[1:].islower()
+        and nxt.pos_ == "PROPN"
+        and nxt.ent_type_ not in {"NORP", "GPE", "LOC", "DATE", "TIME", "MONEY", "QUANTITY"}
+        and not nxt.is_sent_start
+    )
 
 
 def _figure_spans(doc: Any, text: str) -> list[tuple[int, int]]:
@@ -210,7 +263,7 @@ _CURRENCY_CODE = re.compile(
 
 _GLUED_UNIT = re.compile(
     r"(?:mg|kg|g|km|cm|mm|m2|km2|m|mi|ft|lbs?|oz|p|mAh|kWh|MWh|kW|MW|GW|W|V|Hz|GHz|MHz|GB|TB|"
-    r"MB|mph|kph|km/h|ml|l|pc)\b|[″′\"]"
+    r"MB|mph|kph|km/h|ml|l|pc)\b|[″′\"](?!s\b)"
 )
 
 _DATE_LIKE = re.compile(

@@ -19,7 +19,10 @@ _CUES = (
 )  # fmt: skip
 
 # Straight or curly double quotes, or the doubled single quotes some archives use (''...'').
-_QUOTE_SPAN = re.compile(r"[\"“]([^\"“”]{2,}?)[\"”]|''((?:(?!'').){2,}?)''", re.DOTALL)
+# A "”" opening a line or following a space before a capital is an opening mark typed wrong.
+_QUOTE_SPAN = re.compile(
+    r"(?:[\"“]|(?<!\S)”(?=[A-Z]))([^\"“”]{2,}?)[\"”]|''((?:(?!'').){2,}?)''", re.DOTALL
+)
 
 
 def _quotes(
@@ -131,6 +134,10 @@ _OBJECT_SPEECH = {
     "propose", "recommend", "urge", "support", "oppose", "reject", "deny", "announce",
     "acknowledge", "admit", "reveal", "predict", "promise", "pledge", "defend", "applaud",
     "note", "discuss", "highlight", "stress", "emphasize", "emphasise", "reiterate", "express",
+    # stances taken in public: what is admired, feared, endorsed or disputed is the content
+    "admire", "fear", "debate", "understate", "overstate", "advocate", "favor", "favour",
+    "welcome", "endorse", "champion", "compare", "liken", "dispute", "challenge", "embrace",
+    "decry", "denounce", "lament", "hail", "downplay", "ridicule",
 }  # fmt: skip
 
 # Verbs whose content is an infinitive ("promised to cut taxes", "vowed to fight on").
@@ -270,6 +277,15 @@ def _speech_at(doc: Any, token: Any) -> _Speech | None:
         return _verb_speech(doc, token)
     if token.lower_ == "according" and token.i + 1 < len(doc) and doc[token.i + 1].lower_ == "to":
         objects = [c for c in doc[token.i + 1].children if c.dep_ == "pobj"]
+        if not objects:
+            # The parser sometimes reads the source as a clause ("according to show
+            # insiders"): the last noun before the phrase ends is the source.
+            phrase = []
+            for t in doc[token.i + 2 : token.sent.end]:
+                if t.is_punct:
+                    break
+                phrase.append(t)
+            objects = [t for t in phrase if t.pos_ in {"NOUN", "PROPN"}][-1:]
         if objects:
             return objects[0], token.sent.root, -1, token.sent.end
     return None
@@ -277,6 +293,9 @@ def _speech_at(doc: Any, token: Any) -> _Speech | None:
 
 def _verb_speech(doc: Any, token: Any) -> _Speech | None:
     lemma = token.lemma_.lower()
+    passive = _passive_speech(doc, token)
+    if passive is not None:
+        return passive
     subjects = _speech_subjects(token)
     if not subjects:
         return None
@@ -307,6 +326,27 @@ def _verb_speech(doc: Any, token: Any) -> _Speech | None:
     return None
 
 
+def _passive_speech(doc: Any, token: Any) -> _Speech | None:
+    """A passive with its agent: "the plan was criticised by the mayor", "it was reported by
+    the paper that ...": the agent speaks; what was said is the clause, else the subject."""
+    agents = [
+        g
+        for c in token.children
+        if c.dep_ == "agent"
+        for g in c.children
+        if g.dep_ == "pobj" and g.pos_ in {"NOUN", "PROPN", "PRON"}
+    ]
+    if not agents:
+        return None
+    clauses = [c for c in token.children if c.dep_ == "ccomp"]
+    if clauses:
+        return agents[0], clauses[0], -1, token.sent.end
+    said = [c for c in token.children if c.dep_ == "nsubjpass" and c.pos_ != "PRON"]
+    if said:
+        return agents[0], said[0], said[0].left_edge.i, said[0].right_edge.i + 1
+    return None
+
+
 def _speech_subjects(token: Any) -> list[Any]:
     subjects = [c for c in token.children if c.dep_ in {"nsubj", "nsubjpass"}]
     if not subjects and token.dep_ in {"conj", "advcl"} and token.head.pos_ in {"VERB", "AUX"}:
@@ -329,7 +369,7 @@ def _content_tokens(
     doc: Any, token: Any, speaker: Any, content: Any, rest_from: int, rest_to: int
 ) -> list[Any]:
     """The words of what was said, within the cue's paragraph, less the speaker and the cue."""
-    if content is token.sent.root and token.lower_ == "according":
+    if content.i == token.sent.root.i and token.lower_ == "according":
         # The rest of the sentence, less the "according to X" phrase.
         left = token.i
         right = max(t.i for t in speaker.subtree)
@@ -420,7 +460,10 @@ def _adjacent(
         cue = re.match(rf"(?:,[^,\"“”]{{1,80}},)?\s*(?:\w+ly\s+)?{_CUE_RE.pattern}", rest, re.I)
         if cue:
             return named.text, cue.group(1).lower(), (named.start, named.end)
-    dash = re.match(r"[ \t]*[―—–][ \t]*([A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3})", context[qe:])
+    # (a non-breaking space often sits between the quotation and the dash)
+    dash = re.match(
+        r"[ \t\xa0]*[―—–][ \t\xa0]*([A-Z][\w.'’-]*(?:[ \t]+[A-Z][\w.'’-]*){0,3})", context[qe:]
+    )
     if dash:  # a vox-pop's '"..." ― Jane Roe'
         at = offset + qe + dash.start(1)
         return dash.group(1), "―", (at, at + len(dash.group(1)))
@@ -452,7 +495,12 @@ def _adjacent(
     if intro:
         at = offset + qs - len(before) + intro.start(1)
         return None, intro.group(2).lower(), (at, at + len(intro.group(1)))
-    intro = re.search(rf"\s*{_AUX}{_CUE_RE.pattern}[,:]?\s*$", before, re.I)
+    # "Smith said:", "Smith says of the plan," right before the quotation.
+    intro = re.search(
+        rf"\s*{_AUX}{_CUE_RE.pattern}(?:\s+(?:of|about)\s+[^,.;:\"“”]{{1,40}})?[,:]?\s*$",
+        before,
+        re.I,
+    )
     if intro:
         cue_at = offset + qs - len(before) + intro.start()
         named = next((p for p in people if 0 <= cue_at - p.end <= 2), None)

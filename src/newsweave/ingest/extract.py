@@ -21,14 +21,22 @@ class Extracted:
     language: str | None
 
 
-def extract_html(html: str, url: str | None = None) -> Extracted | None:
-    """The main text of a page, paragraphs separated by newlines, or None if it has none."""
+def extract_html(
+    html: str, url: str | None = None, *, fast: bool = True, favor_recall: bool = False
+) -> Extracted | None:
+    """The main text of a page, paragraphs separated by newlines, or None if it has none.
+
+    `fast` and `favor_recall` are trafilatura's; benchmarks/extraction.py --variants compares them.
+    """
     # fast=True skips trafilatura's readability/justext fallbacks: on the article-extraction
-    # benchmark it is both faster and slightly more accurate (F1 0.964 vs 0.963).
+    # benchmark the fallbacks add no recall (0.979 either way), lose F1 on one fold in five
+    # and cost a fifth more time; favor_recall helps one fold and loses on the other four
+    # (benchmarks/extraction.py --variants).
     doc = trafilatura.bare_extraction(
         html,
         url=url,
-        fast=True,
+        fast=fast,
+        favor_recall=favor_recall,
         with_metadata=True,
         include_comments=False,
         include_tables=True,
