@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from newsweave.analyze import Analysis, analysis_text
+from newsweave.analyze import Analysis, analysis_text, has_model
 from newsweave.analyze.entities import _named, _people, _speaker_resolver
 from newsweave.brief.disputes import Encode, _disputes
 from newsweave.brief.model import (
@@ -127,12 +127,22 @@ def _sources(
         ]
         only_quotes = [q.text for q in quotes if q.articles == [article.id]]
         notes = [
+            *_not_analysed(article),
             *(f"figure: {f}" for f in figures),
             *(f"quote: {q}" for q in only_quotes[:2]),
             *adds[:3],
         ]
         out.append(SourceNote(article.id, article.source, article.title, notes))
     return out
+
+
+def _not_analysed(article: Article) -> list[str]:
+    if has_model(article.language):
+        return []
+    return [
+        f"not analysed: written in {article.language}, for which no language model is installed"
+        " (its sentences count; its names, figures, quotes and dates do not)"
+    ]
 
 
 def _since(
