@@ -278,7 +278,7 @@ def test_gone_disables_the_feed_until_subscribed_again(store: Store, srv: FeedSe
         ),
         (
             Doc(b"<rss>" + b"x" * (20 * 1024 * 1024) + b"</rss>"),
-            "too large (21.0 MB; the cap is 10 MB)",
+            "too large (20 MB; the cap is 10 MB: raise it with --max-bytes",
         ),
         (
             Doc(b"<rss>" + b"x" * (20 * 1024 * 1024) + b"</rss>", declare_length=False),

@@ -256,3 +256,13 @@ def test_ingest_url_follows_redirects(server: LocalServer) -> None:
     server.routes["/page"] = Route(body=PAGE.encode())
     raw = _one(server.url("/old"))
     assert raw.title == "Harbour budget approved"
+
+
+def test_jsonl_with_curly_quotes_inside_its_strings_is_read(tmp_path: Path) -> None:
+    # Raw UTF-8, as most tools write JSON Lines: the quotes are straightened after parsing.
+    line = {"title": "Quake toll rises", "text": "“It was a nightmare,” said a resident of Ostrel."}
+    path = tmp_path / "curly.jsonl"
+    path.write_text(json.dumps(line, ensure_ascii=False) + "\n", encoding="utf-8")
+    items = list(ingest(str(path)))
+    assert len(items) == 1 and not isinstance(items[0], IngestError)
+    assert items[0].text.startswith('"It was a nightmare," said')

@@ -251,7 +251,9 @@ def analyze_stored(store: Store, article_id: str, analyzer: Analyzer | None = No
     if row and row[0] == ANALYSIS_VERSION and row[1] == ref.isoformat():
         return analysis_from_json(json.loads(row[2]))
     article = store.get(article_id)
-    result = (analyzer or Analyzer()).analyze(analysis_text(article.title, article.body), ref)
+    result = (analyzer or Analyzer()).analyze(
+        analysis_text(article.title, article.body), ref, article.language
+    )
     put_analysis(store, article_id, ANALYSIS_VERSION, ref.isoformat(), json.dumps(asdict(result)))
     return result
 

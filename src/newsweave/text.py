@@ -288,3 +288,20 @@ def content_id(title: str | None, body: str) -> str:
     """A stable id: the same title and body text always give the same 16 hex digits."""
     canonical = fingerprint(title or "") + "\n" + fingerprint(body)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
+
+
+# Languages that write a decimal comma and group thousands with a point or a space: "3.000"
+# is three thousand and "7,5" seven and a half in German, Italian, Portuguese, Hungarian …
+DECIMAL_COMMA = frozenset(
+    "de it pt es fr nl hu tr sl hr sr bs pl cs sk ro da sv no nb nn fi et lv lt el ru uk bg be id"
+    " vi".split()
+)
+
+
+def english_figure(figure: str, language: str | None) -> str:
+    """A figure as English writes it: in a decimal-comma language "3.000" → "3000" and
+    "7,5" → "7.5"; any other text comes back as it is."""
+    if not language or language.split("-")[0].lower() not in DECIMAL_COMMA:
+        return figure
+    grouped = re.sub(r"(?<=\d)[.\s\u00a0\u202f](?=\d{3}(?!\d))", "", figure)
+    return re.sub(r"(?<=\d),(?=\d)", ".", grouped)

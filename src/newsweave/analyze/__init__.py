@@ -20,6 +20,11 @@ around it fix what it misses or gets wrong, one module per kind of mention:
                  value back as the days it covers and as a reader says it ("weekend of 19–20
                  Oct 2024")
 
+Analysis runs only where a model for the article's language is installed (`has_model`): a text
+in another language gets its sentences and nothing else, since an English model reading German
+tags "Der" as an organisation and a genitive as a person. The brief says which sources were not
+analysed.
+
 Offsets are character offsets into the text given, so `analyze FILE` offsets point into the
 file as it is. Caching an article's analysis in the store is the pipeline's job
 (`pipeline.analyze_stored`).
@@ -51,6 +56,10 @@ from newsweave.analyze.numbers import parse_number
 from newsweave.analyze.quantities import _quantities
 from newsweave.analyze.quotes import _pronoun_quotes, _quotes, _reported, _transcript
 from newsweave.analyze.timex import resolve_date
+from newsweave.text import split_sentences
+
+# Languages the installed spaCy model was trained on.
+MODEL_LANGUAGES = frozenset({"en"})
 
 __all__ = [
     "ANALYSIS_VERSION",
@@ -69,6 +78,7 @@ __all__ = [
     "analysis_json",
     "analysis_text",
     "analyze",
+    "has_model",
     "parse_number",
     "resolve_date",
 ]
@@ -80,7 +90,10 @@ class Analyzer:
     def __init__(self) -> None:
         self.nlp = load_model()
 
-    def analyze(self, text: str, ref: date | None = None) -> Analysis:
+    def analyze(self, text: str, ref: date | None = None, language: str | None = None) -> Analysis:
+        """The text's analysis; in a language with no model (`has_model`), its sentences only."""
+        if not has_model(language):
+            return Analysis(sentences=_plain_sentences(text))
         ref = ref or date.today()
         doc = self.nlp(text)
         out = Analysis()
@@ -105,9 +118,28 @@ class Analyzer:
         return out
 
 
-def analyze(text: str, ref: date | None = None) -> Analysis:
+def analyze(text: str, ref: date | None = None, language: str | None = None) -> Analysis:
     """One text's analysis with the process's shared model (see `Analyzer`)."""
-    return Analyzer().analyze(text, ref)
+    return Analyzer().analyze(text, ref, language)
+
+
+def has_model(language: str | None) -> bool:
+    """Whether texts in `language` can be analysed (an unknown language is taken as English)."""
+    return not language or language.split("-")[0].lower() in MODEL_LANGUAGES
+
+
+def _plain_sentences(text: str) -> list[Span]:
+    """Sentences by the rule-based splitter, line by line, with their offsets."""
+    out = []
+    for line in re.finditer(r"[^\n]+", text):
+        cursor = 0
+        for sentence in split_sentences(line.group(0)):
+            start = line.group(0).find(sentence, cursor)
+            if start < 0:
+                continue
+            cursor = start + len(sentence)
+            out.append(Span(sentence, line.start() + start, line.start() + cursor))
+    return out
 
 
 def _lines(text: str, offset: int) -> list[Span]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from newsweave.text import english_figure
+
 _UNITS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
     "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
@@ -48,9 +50,11 @@ _NUMBER = re.compile(
 )
 
 
-def parse_number(text: str) -> float | None:
+def parse_number(text: str, language: str | None = None) -> float | None:
     """ "3,000" → 3000; "1.2 million" → 1_200_000; "ten thousand" → 10000; "half a million" →
-    500000; "$2bn" → 2e9. None when the text holds no number."""
+    500000; "$2bn" → 2e9. None when the text holds no number. With the language of a text that
+    writes a decimal comma, "3.000" → 3000 and "7,5" → 7.5."""
+    text = english_figure(text, language)
     cleaned = text.lower().replace("$", "").replace("€", "").replace("£", "").strip()
     cleaned = re.sub(r"(?<=\d)[,\s](?=\d{3}\b)", "", cleaned)
     match = re.fullmatch(r"(\d*\.?\d+)((?:\s*[a-z]+)*)", cleaned)

@@ -6,7 +6,7 @@ from collections import Counter, defaultdict
 from datetime import date
 from typing import Any
 
-from newsweave.analyze import Analysis, analysis_text
+from newsweave.analyze import Analysis, analysis_text, has_model
 from newsweave.analyze.entities import _named, _people, _speaker_resolver
 from newsweave.analyze.timeml import readable, span
 from newsweave.brief.disputes import Encode, _disputes
@@ -155,6 +155,7 @@ def _sources(
         ]
         only_quotes = [q.text for q in quotes if q.articles == [article.id]]
         notes = [
+            *_not_analysed(article),
             *(f"figure: {f}" for f in figures),
             *(f"quote: {q}" for q in only_quotes[:2]),
             *adds[:3],
@@ -162,6 +163,15 @@ def _sources(
         title = article.title or article.title_from_text
         out.append(SourceNote(article.id, article.source, title, notes))
     return out
+
+
+def _not_analysed(article: Article) -> list[str]:
+    if has_model(article.language):
+        return []
+    return [
+        f"not analysed: written in {article.language}, for which no language model is installed"
+        " (its sentences count; its names, figures, quotes and dates do not)"
+    ]
 
 
 def _since(

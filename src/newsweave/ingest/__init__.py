@@ -316,7 +316,9 @@ _JSONL_TEXT_KEYS = ("body", "text", "content", "article")
 
 
 def _ingest_jsonl(data: bytes, origin: str, opts: IngestOptions) -> Iterator[IngestItem]:
-    text = normalize_text(decode(data, origin))
+    # Each line is parsed before its strings are normalised: straightening a curly quote inside
+    # a JSON string first would end the string there.
+    text = decode(data, origin).replace("\r\n", "\n")
     for lineno, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
@@ -329,10 +331,19 @@ def _ingest_jsonl(data: bytes, origin: str, opts: IngestOptions) -> Iterator[Ing
         if not isinstance(obj, dict):
             yield IngestError(line_origin, "each line must be a JSON object")
             continue
+        obj = {key: _normalized(value) for key, value in obj.items()}
         try:
             yield _jsonl_article(obj, line_origin)
         except IngestError as exc:
             yield exc
+
+
+def _normalized(value: Any) -> Any:
+    if isinstance(value, str):
+        return normalize_text(value)
+    if isinstance(value, list):
+        return [normalize_text(v) if isinstance(v, str) else v for v in value]
+    return value
 
 
 def _jsonl_article(obj: dict[str, Any], origin: str) -> RawArticle:

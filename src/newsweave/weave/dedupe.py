@@ -6,10 +6,14 @@ Two tests, cheap first:
   reprinted with other chrome). Band keys live in SQLite, so a lookup is an indexed query whatever
   the size of the store.
 - **Sentence alignment** confirms a candidate and catches rewrites: each sentence of one article is
-  matched to its most similar sentence of the other by word overlap. An article most of whose
-  sentences are found in the other is a copy of it, cut or padded; when the matched sentences are
-  reworded rather than verbatim it is a rewrite. Quoting one paragraph of a wire story does not make
-  an article a copy: the share of aligned sentences must be high on the shorter side.
+  matched to its most similar sentence of the other by word overlap. Containment decides, not
+  overall similarity: an article most of whose sentences are found in the other is a copy of it,
+  cut or padded; when the matched sentences are reworded rather than verbatim it is a rewrite.
+  An agency text also survives as the same sentences *in the same order*: a site that put a new
+  lead on it and cut its end, an editor who reworded every sentence, or the next update of the
+  wire story keeps a long ordered chain of matching sentences, while independent reports of one
+  statement match a few sentences in no particular order. Quoting one paragraph of a wire story
+  does not make an article a copy: both tests count shares of the shorter side's sentences.
 
 Each article belongs to the origin group of what it copies (the earliest stored member gives the
 group its name); a story's independent origins are its distinct origin groups.
@@ -43,6 +47,17 @@ CONTAINMENT = 0.7
 MIN_SENTENCES = 3
 # Mean overlap of aligned sentences above which the copy is verbatim rather than a rewrite.
 VERBATIM = 0.9
+# The ordered test: sentences sharing this share of words, matched in the same order, count...
+LOOSE_MATCH = 0.5
+# ...when there are at least this many of them, they make this share of the shorter side, and
+# some of them are verbatim: independent reports of one statement reword every sentence.
+MIN_CHAIN = 4
+ORDERED = 0.5
+MIN_VERBATIM = 2
+# Two-sentence texts (an agency flash) are copies only when both sentences are found, in order,
+# and mostly verbatim.
+SHORT_SENTENCES = 2
+SHORT_OVERLAP = 0.75
 
 CopyKind = Literal["copy", "rewrite"]
 
@@ -101,30 +116,80 @@ def align(a: list[list[str]], b: list[list[str]]) -> Match | None:
     """Whether the shorter of two sentence lists is largely found in the longer; None if not."""
     if len(a) > len(b):
         a, b = b, a
-    if len(a) < MIN_SENTENCES:
+    if len(a) < SHORT_SENTENCES:
         return None
+    best = _best_matches(a, b)
+    found = [share for _, share in best if share >= SENTENCE_MATCH]
+    contained = len(found) / len(a)
+    chain = _ordered_chain(best)
+    ordered = len(chain) / len(a)
+    if len(a) < MIN_SENTENCES:
+        # Every sentence found, in order, mostly verbatim: an agency flash reprinted.
+        if len(chain) < len(a) or sum(chain) / len(chain) < SHORT_OVERLAP:
+            return None
+    elif not ((contained >= CONTAINMENT and found) or _ordered_copy(chain, ordered)):
+        return None
+    if contained >= CONTAINMENT and found:
+        overlap = sum(found) / len(found)
+    else:
+        contained, overlap = ordered, sum(chain) / len(chain)
+    kind: CopyKind = "copy" if overlap >= VERBATIM and contained >= VERBATIM else "rewrite"
+    return Match(kind=kind, contained=contained, overlap=overlap)
+
+
+def _ordered_copy(chain: list[float], ordered: float) -> bool:
+    verbatim = sum(share >= VERBATIM for share in chain)
+    return len(chain) >= MIN_CHAIN and ordered >= ORDERED and verbatim >= MIN_VERBATIM
+
+
+def _best_matches(a: list[list[str]], b: list[list[str]]) -> list[tuple[int, float]]:
+    """For each sentence of `a`: its best match in `b` (index, or -1) and the share of its words there.
+
+    The share is relative to the sentence being looked for, so a padded match still counts.
+    """
     index: dict[str, list[int]] = defaultdict(list)
     for j, sentence in enumerate(b):
         for word in sentence:
             index[word].append(j)
-    found = 0
-    overlaps: list[float] = []
+    out: list[tuple[int, float]] = []
     for sentence in a:
         counts: dict[int, int] = defaultdict(int)
         for word in sentence:
             for j in index.get(word, ()):
                 counts[j] += 1
         if not counts:
+            out.append((-1, 0.0))
             continue
-        best = max(counts.values())
-        # Overlap relative to the sentence being looked for, so a padded match still counts.
-        share = best / len(sentence)
-        if share >= SENTENCE_MATCH:
-            found += 1
-            overlaps.append(share)
-    contained = found / len(a)
-    if contained < CONTAINMENT:
-        return None
-    overlap = sum(overlaps) / len(overlaps)
-    kind: CopyKind = "copy" if overlap >= VERBATIM and contained >= VERBATIM else "rewrite"
-    return Match(kind=kind, contained=contained, overlap=overlap)
+        # Ties go to the earlier sentence, so that the order test sees the first occurrence.
+        j = max(counts, key=lambda k: (counts[k], -k))
+        out.append((j, counts[j] / len(sentence)))
+    return out
+
+
+def _ordered_chain(best: list[tuple[int, float]]) -> list[float]:
+    """The shares of the longest run of matches (share ≥ LOOSE_MATCH) whose places in `b` increase.
+
+    Longest strictly increasing subsequence by patience sorting; each sentence of `b` is used once.
+    """
+    items = [(j, share) for j, share in best if j >= 0 and share >= LOOSE_MATCH]
+    tails: list[int] = []  # tails[k]: index into items of the smallest end of a chain of length k+1
+    parent: list[int] = [-1] * len(items)
+    for n, (j, _share) in enumerate(items):
+        lo, hi = 0, len(tails)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if items[tails[mid]][0] < j:
+                lo = mid + 1
+            else:
+                hi = mid
+        parent[n] = tails[lo - 1] if lo else -1
+        if lo == len(tails):
+            tails.append(n)
+        else:
+            tails[lo] = n
+    chain: list[float] = []
+    n = tails[-1] if tails else -1
+    while n >= 0:
+        chain.append(items[n][1])
+        n = parent[n]
+    return chain[::-1]

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from newsweave.models import Article
-from newsweave.text import STOPWORDS, split_sentences, tokens
+from newsweave.text import STOPWORDS, english_figure, split_sentences, tokens
 from newsweave.weave import dedupe
 from newsweave.weave.embed import Vectors
 
@@ -54,8 +54,13 @@ _NOT_NAMES = STOPWORDS | frozenset(
 )
 
 
-def names_in(title: str | None, paragraphs: Sequence[str]) -> tuple[Counter[str], dict[str, str]]:
+def names_in(
+    title: str | None, paragraphs: Sequence[str], language: str | None = None
+) -> tuple[Counter[str], dict[str, str]]:
     """Capitalised names (and their last word, so "Lohan" meets "Lindsay Lohan") and numbers.
+
+    A number is keyed by its value as English writes it, so "3,25 Prozent" in a German text
+    meets "3.25%" and "2.800 Verletzte" meets "2,800 injured".
 
     A single capitalised word opening a sentence ("Police", "Officials") is a name only if the
     text also capitalises it elsewhere; headlines, capitalised throughout, give no names of their
@@ -93,10 +98,20 @@ def names_in(title: str | None, paragraphs: Sequence[str]) -> tuple[Counter[str]
             display.setdefault(last.lower(), last)
     for text in ([title] if title else []) + list(paragraphs):
         for match in _NUMBER.finditer(text):
-            number = match.group(0).replace(",", "")
+            number = _figure_key(match.group(0), language)
             if len(number) >= 2:
                 counts["#" + number] += 1
     return counts, display
+
+
+def _figure_key(figure: str, language: str | None) -> str:
+    """ "3,000" → "3000", "2.50" → "2.5"; "3.000" → "3000" in a decimal-comma language."""
+    plain = english_figure(figure, language).replace(",", "")
+    try:
+        value = float(plain)
+    except ValueError:
+        return plain
+    return f"{value:.6f}".rstrip("0").rstrip(".")
 
 
 def terms_in(title: str | None, paragraphs: Sequence[str]) -> Counter[str]:
@@ -112,9 +127,9 @@ def _day(article: Article) -> str | None:
 
 def signals_of(article: Article, rowid: int, vector: Vectors) -> Signals:
     """An article's signals, its lead's names being those of its first sentences."""
-    names, display = names_in(article.title, article.body)
+    names, display = names_in(article.title, article.body, article.language)
     lead_text = " ".join(split_sentences(" ".join(article.body[:3]))[:LEAD_SENTENCES])
-    lead = frozenset(names_in(None, [lead_text])[0]) & frozenset(names)
+    lead = frozenset(names_in(None, [lead_text], article.language)[0]) & frozenset(names)
     return Signals(
         article_id=article.id,
         rowid=rowid,

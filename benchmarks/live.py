@@ -1,0 +1,225 @@
+"""Stories from real news pages: other languages, syndicated and updated copies, near-miss events.
+
+The hand labels (benchmarks/live/labels.json) name each page by its address and the query that
+found it in the stored-pages corpus of the search tool, with its published day, its language, its
+story, its event and its copy group (pages carrying one agency text: republished, cut, padded,
+or the next update of it). The page texts are not kept in the repository (their licences do not
+allow it): they are read from a cache directory, `$NEWSWEAVE_LIVE_CACHE` or
+/tmp/newsweave-live-cache, of `*.txt` files holding blocks that each start with a line
+`=== <page id>` (benchmarks/live/README.md says how the cache is made). Without the cache the
+script says so and exits 0.
+
+Every page is added through `add_sources` (a JSON Lines file: text, url, published day; the
+language is detected by the pipeline) into a temporary store and woven. Scores, for all pages and
+for each fold (stories dealt round-robin into folds, so a rule tuned on some folds can be checked
+on the others):
+
+  story B³ P/R/F1   predicted story against the labelled story
+  event B³ F1       predicted story against the labelled event
+  copy pairs P/R    pairs sharing an origin group against pairs sharing a labelled copy group
+  other languages   non-English pages that share a story with a page of their labelled story
+
+    python benchmarks/live.py [--folds 3] [--json] [--show]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Hashable, Sequence
+from itertools import combinations
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from newsweave.pipeline import add_sources
+from newsweave.store import Store
+from newsweave.weave import Weaver
+from stories import bcubed
+
+LABELS = Path(__file__).resolve().parent / "live" / "labels.json"
+DEFAULT_CACHE = Path("/tmp/newsweave-live-cache")
+_BLOCK = re.compile(r"^=== (\S+)[ \t]*\n", re.M)
+
+
+def cache_dir() -> Path:
+    return Path(os.environ.get("NEWSWEAVE_LIVE_CACHE") or DEFAULT_CACHE)
+
+
+def load_texts(folder: Path) -> dict[str, str]:
+    """Page id → text, from every `=== id` block of the cache's .txt files."""
+    texts: dict[str, str] = {}
+    for path in sorted(folder.glob("*.txt")):
+        parts = _BLOCK.split(path.read_text(encoding="utf-8"))
+        for pid, text in zip(parts[1::2], parts[2::2], strict=True):
+            texts[pid] = text.strip("\n")
+    return texts
+
+
+def load_labels(path: Path = LABELS) -> list[dict[str, Any]]:
+    pages: list[dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))["pages"]
+    return pages
+
+
+def folds_of(pages: list[dict[str, Any]], k: int) -> dict[str, int]:
+    """Story → fold, dealt round-robin over the sorted story names."""
+    stories = sorted({p["story"] for p in pages})
+    return {s: i % k for i, s in enumerate(stories)}
+
+
+def weave(pages: list[dict[str, Any]], texts: dict[str, str], workdir: Path) -> dict[str, Any]:
+    """Add and weave the pages; each page's story and origin group, and the seconds taken."""
+    feed = workdir / "pages.jsonl"
+    with feed.open("w", encoding="utf-8") as out:
+        for p in pages:
+            row = {"text": texts[p["id"]], "url": p["url"], "published": p["published"]}
+            # ASCII escapes keep a line separator inside a text (U+2028) from splitting its line.
+            out.write(json.dumps({k: v for k, v in row.items() if v}) + "\n")
+    started = time.perf_counter()
+    with Store.open(workdir / "live.db") as store:
+        results = list(add_sources(store, [str(feed)]))
+        Weaver(store).weave()
+        elapsed = time.perf_counter() - started
+        story = dict(store.conn.execute("SELECT article_id, story_id FROM story_members"))
+        group = dict(store.conn.execute("SELECT article_id, origin_group FROM origins"))
+        language = dict(store.conn.execute("SELECT id, language FROM articles"))
+    ids = [r.id for r in results]
+    failed = [f"{p['id']}: {r.error}" for p, r in zip(pages, results, strict=False) if not r.id]
+    if len(ids) != len(pages) or failed:
+        raise SystemExit(f"live: {len(pages)} pages gave {len(ids)} results; failed {failed[:3]}")
+    return {
+        "story": [story.get(i, f"missing-{n}") if i else f"missing-{n}" for n, i in enumerate(ids)],
+        "group": [group.get(i, f"alone-{n}") if i else f"alone-{n}" for n, i in enumerate(ids)],
+        "language": [language.get(i) if i else None for i in ids],
+        "seconds": elapsed,
+    }
+
+
+def pairs(labels: Sequence[Hashable | None], idx: Sequence[int]) -> set[tuple[int, int]]:
+    members: dict[Hashable, list[int]] = defaultdict(list)
+    for i in idx:
+        if labels[i] is not None:
+            members[labels[i]].append(i)
+    return {pair for group in members.values() for pair in combinations(sorted(group), 2)}
+
+
+def score(pages: list[dict[str, Any]], woven: dict[str, Any], idx: list[int]) -> dict[str, Any]:
+    pred = [woven["story"][i] for i in idx]
+    sp, sr, sf = bcubed(pred, [pages[i]["story"] for i in idx])
+    ep, er, ef = bcubed(pred, [pages[i]["event"] for i in idx])
+    gold_pairs = pairs([p["copy_group"] for p in pages], idx)
+    found_pairs = pairs(woven["group"], idx)
+    hit = len(gold_pairs & found_pairs)
+    foreign = [i for i in idx if pages[i]["language"] != "en"]
+    joined = sum(
+        any(
+            j != i
+            and pages[j]["story"] == pages[i]["story"]
+            and woven["story"][j] == woven["story"][i]
+            for j in range(len(pages))
+        )
+        for i in foreign
+        if sum(p["story"] == pages[i]["story"] for p in pages) > 1
+    )
+    joinable = sum(1 for i in foreign if sum(p["story"] == pages[i]["story"] for p in pages) > 1)
+    return {
+        "pages": len(idx),
+        "stories": len({pages[i]["story"] for i in idx}),
+        "story": {"P": sp, "R": sr, "F1": sf},
+        "event": {"P": ep, "R": er, "F1": ef},
+        "copy": {
+            "found": hit,
+            "gold": len(gold_pairs),
+            "links": len(found_pairs),
+            "P": hit / len(found_pairs) if found_pairs else 1.0,
+            "R": hit / len(gold_pairs) if gold_pairs else 1.0,
+        },
+        "foreign": {"joined": joined, "joinable": joinable},
+    }
+
+
+def evaluate(pages: list[dict[str, Any]], texts: dict[str, str], k: int) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as tmp:
+        woven = weave(pages, texts, Path(tmp))
+    fold = folds_of(pages, k)
+    out: dict[str, Any] = {
+        "seconds": woven["seconds"],
+        "all": score(pages, woven, list(range(len(pages)))),
+    }
+    for f in range(k):
+        out[f"fold{f}"] = score(
+            pages, woven, [i for i, p in enumerate(pages) if fold[p["story"]] == f]
+        )
+    out["woven"] = woven
+    return out
+
+
+def show(pages: list[dict[str, Any]], woven: dict[str, Any]) -> None:
+    """Each predicted story with its pages' labels, for reading the errors."""
+    members: dict[str, list[int]] = defaultdict(list)
+    for i, s in enumerate(woven["story"]):
+        members[s].append(i)
+    for s, idx in sorted(members.items(), key=lambda kv: -len(kv[1])):
+        print(f"story {s[:8]} ({len(idx)})")
+        for i in idx:
+            p = pages[i]
+            print(
+                f"    {p['id']:<28} {woven['language'][i] or '?':<3} {p['story']:<20} {p['event']:<18}"
+                f" copy={p['copy_group'] or '-'} group={str(woven['group'][i])[:8]}"
+            )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--folds", type=int, default=3)
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--show", action="store_true", help="print every woven story")
+    args = parser.parse_args()
+    pages = load_labels()
+    folder = cache_dir()
+    texts = load_texts(folder) if folder.is_dir() else {}
+    missing = [p["id"] for p in pages if p["id"] not in texts]
+    if missing:
+        print(
+            f"live: skipped, {len(missing)} of {len(pages)} page texts are not in {folder} "
+            f"(first: {missing[0]}); see benchmarks/live/README.md to build the cache"
+        )
+        return
+    result = evaluate(pages, texts, args.folds)
+    woven = result.pop("woven")
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return
+    languages = sorted({p["language"] for p in pages})
+    print(
+        f"{len(pages)} pages, {len({p['story'] for p in pages})} stories, "
+        f"{len({p['event'] for p in pages})} events, {len(languages)} languages "
+        f"({', '.join(languages)}); add + weave {result['seconds']:.1f} s"
+    )
+    print(
+        f"{'subset':<7} {'pages':>5} {'story P':>7} {'R':>6} {'F1':>6} {'event F1':>8}"
+        f" {'copy P':>7} {'copy R':>7} {'foreign joined':>14}"
+    )
+    for key, s in result.items():
+        if key == "seconds":
+            continue
+        c, f = s["copy"], s["foreign"]
+        print(
+            f"{key:<7} {s['pages']:>5} {s['story']['P']:7.3f} {s['story']['R']:6.3f}"
+            f" {s['story']['F1']:6.3f} {s['event']['F1']:8.3f}"
+            f" {c['P']:7.3f} {c['R']:7.3f} {f['joined']:>8}/{f['joinable']:<5}"
+            f"  (copy {c['found']}/{c['gold']} gold, {c['links']} links)"
+        )
+    if args.show:
+        show(pages, woven)
+
+
+if __name__ == "__main__":
+    main()
