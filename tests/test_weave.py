@@ -380,3 +380,25 @@ def test_the_multilingual_model_brings_translations_together() -> None:
     other = weave.calibrate(float(vectors[0] @ vectors[2]), model.unrelated)
     assert same > 0.4
     assert other < 0.2
+
+
+def test_minhash_band_keys_are_those_datasketch_made() -> None:
+    # Stored `lsh_buckets` were keyed with datasketch's MinHash(num_perm=64, seed=7,
+    # scheme="affine32"); the numpy sketch must give the same keys or old copies go unseen.
+    text = [
+        "The river rose two metres overnight and the council closed the old bridge.",
+        "Residents on the east bank were told to leave before noon, officials said on Tuesday.",
+    ]
+    keys = dedupe.band_keys(dedupe.minhash(text))
+    assert keys[:3] == [
+        (0, -6087322603044776949),
+        (1, -1818981067778442182),
+        (2, -2039750604498157645),
+    ]
+    datasketch = pytest.importorskip("datasketch")
+    for paragraphs in (text, [QUAKE_A], [""]):
+        words = dedupe.tokens(" ".join(paragraphs))
+        shingles = {" ".join(words[i : i + 5]) for i in range(max(1, len(words) - 4))}
+        sketch = datasketch.MinHash(num_perm=64, seed=7, scheme="affine32")
+        sketch.update_batch([s.encode("utf-8") for s in shingles])
+        assert dedupe.band_keys(sketch.hashvalues) == dedupe.band_keys(dedupe.minhash(paragraphs))
