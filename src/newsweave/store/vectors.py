@@ -58,7 +58,7 @@ def _restore(path: Path, view: bool) -> Any:
 
 def _vectors_of(store: Store, rowids: Sequence[int]) -> tuple[list[int], Vectors]:
     keys: list[int] = []
-    rows: list[Vectors] = []
+    blobs: list[bytes] = []
     for start in range(0, len(rowids), _CHUNK):
         chunk = list(rowids[start : start + _CHUNK])
         for rowid, blob in store.conn.execute(
@@ -67,9 +67,11 @@ def _vectors_of(store: Store, rowids: Sequence[int]) -> tuple[list[int], Vectors
             chunk,
         ):
             keys.append(int(rowid))
-            rows.append(np.frombuffer(blob, dtype=np.float16).astype(np.float32))
-    matrix = np.vstack(rows) if rows else np.zeros((0, 0), dtype=np.float32)
-    return keys, matrix
+            blobs.append(blob)
+    if not blobs:
+        return keys, np.zeros((0, 0), dtype=np.float32)
+    matrix = np.frombuffer(b"".join(blobs), dtype=np.float16).astype(np.float32)
+    return keys, matrix.reshape(len(keys), -1)
 
 
 def _unsaved_rowids(store: Store) -> list[int]:
@@ -95,8 +97,13 @@ class _Exact:
         self._matrix = None
 
     def extend(self, keys: Sequence[int], matrix: Vectors) -> None:
-        for key, row in zip(keys, matrix, strict=True):
-            self.add(key, row)
+        if not len(keys):
+            return
+        norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+        norms[norms == 0] = 1.0
+        self.keys.extend(keys)
+        self.rows.extend(matrix / norms)
+        self._matrix = None
 
     def matrix(self) -> Vectors:
         if self._matrix is None:

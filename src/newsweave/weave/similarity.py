@@ -61,7 +61,9 @@ class _Idf:
     def load(self, terms: Iterable[str]) -> None:
         """Counts as storage holds them now: from the prefetch plus what was written since,
         else read."""
-        missing = [t for t in set(terms) if t not in self.cache]
+        missing = set(terms) - self.cache.keys()
+        if not missing:
+            return
         unread = [t for t in missing if t not in self._prefetched]
         found = self.storage.document_frequencies(unread) if unread else {}
         for term in missing:
@@ -86,9 +88,15 @@ class _Idf:
         return found
 
     def unit(self, counts: dict[str, int], prefix: str) -> dict[str, float]:
-        vector = {
-            t: (1 + math.log(c)) * self.weight(prefix + t) for t, c in counts.items() if c > 0
-        }
+        # Built for every member of every candidate story: the cached weights are read inline.
+        weights, log = self._weights, math.log
+        vector = {}
+        for t, c in counts.items():
+            if c > 0:
+                weight = weights.get(prefix + t)
+                vector[t] = (1 + log(c)) * (
+                    weight if weight is not None else self.weight(prefix + t)
+                )
         norm = math.sqrt(sum(x * x for x in vector.values())) or 1.0
         return {t: x / norm for t, x in vector.items()}
 

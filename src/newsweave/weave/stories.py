@@ -379,6 +379,15 @@ class Weaver:
         stories = sorted(best, key=lambda s: -best[s])[:MAX_CANDIDATES]
         self._preload([r for story_id in stories for r in self._recent(story_id)])
         samples = {story_id: self._sample(story_id) for story_id in stories}
+        # The counts every member's profile needs, in one read (nothing is written in between).
+        idf.load(
+            [
+                t
+                for members in samples.values()
+                for m in members
+                for t in (*m.terms, *("@" + k for k in m.names))
+            ]
+        )
         scores: dict[str, float] = {}
         for story_id, members in samples.items():
             if not members:
