@@ -89,12 +89,11 @@ def _minilm_dir() -> Path:
 
 
 def onnx_threads() -> int:
-    """Threads for one ONNX inference: ``$NEWSWEAVE_ONNX_THREADS``, else every core but the one
-    the weaver's own work runs on."""
+    """Threads for one ONNX inference: ``$NEWSWEAVE_ONNX_THREADS``, else one per core."""
     value = os.environ.get("NEWSWEAVE_ONNX_THREADS", "")
     if value.isdigit() and int(value) > 0:
         return int(value)
-    return max(1, (os.cpu_count() or 1) - 1)
+    return os.cpu_count() or 1
 
 
 @dataclass
@@ -116,9 +115,9 @@ class OnnxMiniLM(_Backend):
         options = ort.SessionOptions()
         options.log_severity_level = 3
         # The model embeds the next batch in a thread while the weaver's Python works on this
-        # one (weave/stories.py): one core for each, measured best on two cores (see
-        # docs/performance.md). Threads that spin while waiting for work only steal the
-        # weaver's core, so they sleep.
+        # one (weave/stories.py). On two cores, two ONNX threads beat one even so (measured
+        # with benchmarks/weave_scale.py, see docs/performance.md); threads that spin while
+        # waiting for work would only steal the weaver's time, so they sleep.
         options.intra_op_num_threads = onnx_threads()
         options.inter_op_num_threads = 1
         options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
