@@ -1,8 +1,10 @@
-"""Add + weave throughput as the store grows, against the embedding model alone.
+"""Add + weave throughput as the store grows, against the embedding model alone; and what a
+reader waits for at each size: search and similar readings, in process and as CLI calls.
 
 For each store size (default 1k, 10k, 100k articles already stored and woven), 200 held-out
 ECB+ documents are added through `add_sources` and woven with `Weaver`, exactly as
-`newsweave add` does, into a store padded to that size. The model is loaded before timing.
+`newsweave add` does, into a store padded to that size. Each size is measured in a fresh
+process (so its peak RSS is its own), with the model loaded before timing.
 
 Padding: the other ECB+ documents are added and woven for real once; padding articles are
 clones of them written straight into SQLite: the body cut to its first three paragraphs with a
@@ -11,18 +13,27 @@ the words, names and sentences copied, random LSH keys (so clones are not copies
 and five clones of one original to a story. The vector index is built once per size before
 timing (as a long-lived store has it on disk).
 
-Also printed: the embedding-only throughput of the same model on the same 200 texts, the floor
-no pipeline can beat on this machine.
+The floor: the embedding-only throughput of the same model on the same 200 texts, measured in
+the same process just before the add, the rate no pipeline can beat on this machine at that
+moment ("× floor" is the pipeline's time over the model's; on a busy machine read the ratios).
+After the add: `search` (40 queries, two or three title words) and `similar` (40 articles)
+p50/p95 in process, each query asked once, cold, then 10 of each as `newsweave` CLI calls;
+`newsweave --help` start-up. A PNG plot of throughput and × floor against store size is saved
+(`--plot`, default docs/performance.png).
 
-    python benchmarks/weave_scale.py [--sizes 1000,10000,100000] [--test 200]
+    python benchmarks/weave_scale.py [--sizes 1000,10000,100000] [--test 200] [--plot PATH]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
+import resource
 import sqlite3
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -125,55 +136,211 @@ def rng_normal(rng: random.Random, n: int) -> np.ndarray:
     return np.random.default_rng(rng.getrandbits(32)).standard_normal(n).astype(np.float32)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="1000,10000,100000")
-    parser.add_argument("--test", type=int, default=200, help="held-out articles added per size")
-    args = parser.parse_args()
-    rng = random.Random(11)
-    docs = ecbplus.load()
-    rng.shuffle(docs)
-    test_docs, base_docs = docs[: args.test], docs[args.test :]
-    embedder = get_embedder()
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        base = build_base(base_docs, root)
-        test_paths = [str(p) for p in ecbplus.write_texts(test_docs, root / "test-texts")]
+def percentiles(values: list[float]) -> tuple[float, float]:
+    """p50 and p95 in milliseconds."""
+    ordered = sorted(values)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return statistics.median(ordered) * 1000, p95 * 1000
 
-        # The floor: the model alone on exactly the texts weaving embeds.
-        with Store.open(base) as store:
-            probe = root / "probe.db"
-            with Store.open(probe) as scratch:
-                ids = [r.id for r in add_sources(scratch, test_paths)]
-                texts = [article_text(a.title, a.body) for a in (scratch.get(i) for i in ids if i)]
+
+def queries_of(store: Store, count: int, rng: random.Random) -> list[str]:
+    """Two or three longer words of real titles (the held-out ones), as a reader types them."""
+    rows = store.conn.execute(
+        "SELECT title FROM articles WHERE origin NOT LIKE 'padding:%' AND title IS NOT NULL"
+    ).fetchall()
+    out = []
+    for (title,) in rows:
+        words = [w.strip(".,:;'\"()") for w in title.split()]
+        words = [w for w in words if len(w) > 4 and w.isalpha()]
+        if len(words) >= 2:
+            out.append(" ".join(words[: rng.choice((2, 3))]))
+    rng.shuffle(out)
+    return out[:count]
+
+
+def measure(db: Path, texts_dir: Path) -> dict[str, float]:
+    """One size, in this (fresh) process: floor, add + weave, search and similar."""
+    from newsweave.store.stories import similar
+
+    embedder = get_embedder()
+    paths = sorted(str(p) for p in texts_dir.glob("*.txt"))
+    with Store.open(db) as store:
+        started = time.perf_counter()
+        Weaver(store, embedder).index.save()  # build the vector index once, as on disk
+        index_seconds = time.perf_counter() - started
+        texts = []
+        for path in paths:
+            lines = Path(path).read_text(encoding="utf-8").split("\n\n")
+            texts.append(article_text(None, lines))
         embedder.encode(texts[:8])
         started = time.perf_counter()
         embedder.encode(texts)
         embed_rate = len(texts) / (time.perf_counter() - started)
-        print(
-            f"embedding only ({embedder.name}): {embed_rate:.1f} articles/s on {len(texts)} texts"
-        )
+        started = time.perf_counter()
+        added = sum(r.status == "added" for r in add_sources(store, paths))
+        report = Weaver(store, embedder).weave()
+        seconds = time.perf_counter() - started
+        rng = random.Random(5)
+        queries = queries_of(store, 40, rng)
+        search_times = []
+        for query in queries:
+            started = time.perf_counter()
+            store.search(query, 20)
+            search_times.append(time.perf_counter() - started)
+        ids = [
+            r[0]
+            for r in store.conn.execute(
+                "SELECT id FROM articles WHERE origin NOT LIKE 'padding:%' ORDER BY rowid DESC"
+                " LIMIT 40"
+            )
+        ]
+        similar_times = []
+        for article_id in ids:
+            started = time.perf_counter()
+            similar(store, article_id)
+            similar_times.append(time.perf_counter() - started)
+    search_p50, search_p95 = percentiles(search_times)
+    similar_p50, similar_p95 = percentiles(similar_times)
+    return {
+        "index_s": index_seconds,
+        "floor": embed_rate,
+        "seconds": seconds,
+        "rate": added / seconds,
+        "woven": report.woven,
+        "new_stories": report.new_stories,
+        "copies": report.copies,
+        "search_p50": search_p50,
+        "search_p95": search_p95,
+        "similar_p50": similar_p50,
+        "similar_p95": similar_p95,
+        "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "queries": queries,  # type: ignore[dict-item]
+        "ids": ids,  # type: ignore[dict-item]
+    }
 
-        print(
-            f"{'stored':>8} {'pad s':>7} {'index s':>8} {'add+weave s':>12} {'articles/s':>11} {'× embed':>8}"
+
+def cli_times(args: list[str], runs: int) -> list[float]:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "newsweave", *args],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
+        times.append(time.perf_counter() - started)
+    return times
+
+
+def plot(rows: list[dict[str, float]], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    sizes = [r["size"] for r in rows]
+    fig, left = plt.subplots(figsize=(6, 3.6))
+    left.plot(sizes, [r["rate"] for r in rows], "o-", label="add + weave")
+    left.plot(sizes, [r["floor"] for r in rows], "s--", label="embedding only (floor)")
+    left.set_xscale("log")
+    left.set_xlabel("articles already in the store")
+    left.set_ylabel("articles/s")
+    left.set_ylim(bottom=0)
+    right = left.twinx()
+    right.plot(sizes, [r["floor"] / r["rate"] for r in rows], "^:", color="grey", label="× floor")
+    right.set_ylabel("× floor (lower is better)")
+    right.set_ylim(bottom=0)
+    lines = left.get_legend_handles_labels()
+    more = right.get_legend_handles_labels()
+    left.legend(lines[0] + more[0], lines[1] + more[1], loc="lower left", fontsize=8)
+    left.set_title("newsweave add + weave of 200 articles, by store size")
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--test", type=int, default=200, help="held-out articles added per size")
+    parser.add_argument(
+        "--plot",
+        type=Path,
+        default=Path(__file__).resolve().parents[1] / "docs" / "performance.png",
+    )
+    parser.add_argument("--cli-runs", type=int, default=10)
+    parser.add_argument("--measure", nargs=2, metavar=("DB", "TEXTS"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure:
+        print(json.dumps(measure(Path(args.measure[0]), Path(args.measure[1]))))
+        return
+    rng = random.Random(11)
+    docs = ecbplus.load()
+    rng.shuffle(docs)
+    test_docs, base_docs = docs[: args.test], docs[args.test :]
+    load = os.getloadavg()[0]
+    print(f"load average at start {load:.1f} on {os.cpu_count()} cores")
+    rows: list[dict[str, float]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        base = build_base(base_docs, root)
+        test_dir = root / "test-texts"
+        ecbplus.write_texts(test_docs, test_dir)
+        help_p50, help_p95 = percentiles(cli_times(["--help"], args.cli_runs))
+        floor_p50, _ = percentiles([cli_times_floor() for _ in range(args.cli_runs)])
+        print(
+            f"start-up: newsweave --help p50 {help_p50:.0f} ms, p95 {help_p95:.0f} ms "
+            f"(python -c pass: {floor_p50:.0f} ms)"
+        )
+        header = (
+            f"{'stored':>8} {'pad s':>6} {'index s':>7} {'floor/s':>7} {'add+weave s':>11}"
+            f" {'art/s':>6} {'× floor':>7} {'search p50/p95 ms':>17} {'similar p50/p95':>15}"
+            f" {'CLI search p50/p95':>18} {'CLI similar':>13} {'RSS MB':>6}"
+        )
+        print(header)
         for size in (int(s) for s in args.sizes.split(",")):
             db = root / f"pad-{size}.db"
             pad_seconds = pad(base, db, size, rng)
-            with Store.open(db) as store:
-                started = time.perf_counter()
-                Weaver(store, embedder).index.save()  # build the vector index once, as on disk
-                index_seconds = time.perf_counter() - started
-                started = time.perf_counter()
-                added = sum(r.status == "added" for r in add_sources(store, test_paths))
-                report = Weaver(store, embedder).weave()
-                seconds = time.perf_counter() - started
-            rate = added / seconds
-            print(
-                f"{size:>8} {pad_seconds:>7.1f} {index_seconds:>8.1f} {seconds:>12.1f} "
-                f"{rate:>11.1f} {embed_rate / rate:>8.2f}   ({report.woven} woven, "
-                f"{report.new_stories} new stories, {report.copies} copies)"
+            done = subprocess.run(
+                [sys.executable, __file__, "--measure", str(db), str(test_dir)],
+                check=True,
+                capture_output=True,
+                text=True,
             )
+            row: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+            queries: list[str] = row.pop("queries")  # type: ignore[assignment]
+            ids: list[str] = row.pop("ids")  # type: ignore[assignment]
+            search_cli = []
+            similar_cli = []
+            for n in range(args.cli_runs):
+                search_cli += cli_times(["--db", str(db), "search", queries[n % len(queries)]], 1)
+                similar_cli += cli_times(["--db", str(db), "similar", ids[n % len(ids)]], 1)
+            row["size"] = size
+            row["cli_search_p50"], row["cli_search_p95"] = percentiles(search_cli)
+            row["cli_similar_p50"], row["cli_similar_p95"] = percentiles(similar_cli)
+            rows.append(row)
+            print(
+                f"{size:>8} {pad_seconds:>6.1f} {row['index_s']:>7.1f} {row['floor']:>7.1f}"
+                f" {row['seconds']:>11.1f} {row['rate']:>6.1f} {row['floor'] / row['rate']:>7.2f}"
+                f" {row['search_p50']:>8.1f}/{row['search_p95']:<8.1f}"
+                f" {row['similar_p50']:>7.1f}/{row['similar_p95']:<7.1f}"
+                f" {row['cli_search_p50']:>9.0f}/{row['cli_search_p95']:<8.0f}"
+                f" {row['cli_similar_p50']:>6.0f}/{row['cli_similar_p95']:<6.0f}"
+                f" {row['rss_mb']:>6.0f}   ({row['woven']:.0f} woven, {row['new_stories']:.0f} new"
+                f" stories, {row['copies']:.0f} copies)",
+                flush=True,
+            )
+    print(f"load average at end {os.getloadavg()[0]:.1f}")
+    if args.plot:
+        plot(rows, args.plot)
+        print(f"plot saved to {args.plot}")
+
+
+def cli_times_floor() -> float:
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "pass"], check=True)
+    return time.perf_counter() - started
 
 
 if __name__ == "__main__":

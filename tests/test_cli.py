@@ -221,3 +221,31 @@ def test_demo_ends_with_the_story_brief(cli: Cli) -> None:
     result = cli("demo")
     assert "The story brief" in result.stdout
     assert "Disputed figures" in result.stdout and "Timeline" in result.stdout
+
+
+# What a light command must not load: the model runtime, the NLP and extraction libraries, and
+# (for listing and searching) even numpy. Start-up is paid by every command.
+HEAVY = ("numpy", "scipy", "datasketch", "spacy", "onnxruntime", "trafilatura", "usearch", "ftfy")
+_PROBE = """
+import sys
+from newsweave.cli import app
+try:
+    app(sys.argv[1:])
+except SystemExit:
+    pass
+print(" ".join(m for m in {heavy!r} if m in sys.modules), file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize("command", [["--help"], ["list"], ["search", "harbour"]])
+def test_light_commands_import_no_heavy_library(
+    cli: Cli, corpus: Path, db_path: Path, command: list[str]
+) -> None:
+    cli("add", str(corpus))
+    args = command if command == ["--help"] else ["--db", str(db_path), *command]
+    probe = _PROBE.format(heavy=HEAVY)
+    done = subprocess.run(
+        [sys.executable, "-c", probe, *args], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip()
+    assert done.stderr.strip().splitlines()[-1:] in ([], [""]), done.stderr

@@ -380,3 +380,85 @@ def test_the_multilingual_model_brings_translations_together() -> None:
     other = weave.calibrate(float(vectors[0] @ vectors[2]), model.unrelated)
     assert same > 0.4
     assert other < 0.2
+
+
+def test_minhash_band_keys_are_those_datasketch_made() -> None:
+    # Stored `lsh_buckets` were keyed with datasketch's MinHash(num_perm=64, seed=7,
+    # scheme="affine32"); the numpy sketch must give the same keys or old copies go unseen.
+    text = [
+        "The river rose two metres overnight and the council closed the old bridge.",
+        "Residents on the east bank were told to leave before noon, officials said on Tuesday.",
+    ]
+    keys = dedupe.band_keys(dedupe.minhash(text))
+    assert keys[:3] == [
+        (0, -6087322603044776949),
+        (1, -1818981067778442182),
+        (2, -2039750604498157645),
+    ]
+    datasketch = pytest.importorskip("datasketch")
+    for paragraphs in (text, [QUAKE_A], [""]):
+        words = dedupe.tokens(" ".join(paragraphs))
+        shingles = {" ".join(words[i : i + 5]) for i in range(max(1, len(words) - 4))}
+        sketch = datasketch.MinHash(num_perm=64, seed=7, scheme="affine32")
+        sketch.update_batch([s.encode("utf-8") for s in shingles])
+        assert dedupe.band_keys(sketch.hashvalues) == dedupe.band_keys(dedupe.minhash(paragraphs))
+
+
+def test_a_batch_that_fails_half_way_lands_not_at_all(store: Store, tmp_path: Path) -> None:
+    paths = _write(tmp_path / "in", {"a.txt": QUAKE_A, "b.txt": QUAKE_B, "e.txt": ELECTION})
+    ids = {Path(r.origin).name: r.id for r in add_sources(store, paths) if r.id}
+    assert len(weave.Weaver(store).pending()) == 3
+
+    class Interrupted(weave.Weaver):
+        def _weave_one(self, tx: Any, article: Any, *rest: Any) -> str | None:
+            if article.id == ids["e.txt"]:
+                raise KeyboardInterrupt  # a kill, after two articles of the batch were written
+            return super()._weave_one(tx, article, *rest)
+
+    with pytest.raises(KeyboardInterrupt):
+        Interrupted(store).weave()
+    assert store.conn.execute("SELECT count(*) FROM story_members").fetchone()[0] == 0
+    assert store.conn.execute("SELECT count(*) FROM article_signals").fetchone()[0] == 0
+    assert store.conn.execute("SELECT count(*) FROM term_df").fetchone()[0] == 0
+    assert sorted(weave.Weaver(store).pending()) == sorted(ids.values())
+    report = weave.Weaver(store).weave()
+    assert report.woven == 3
+    assert weave.Weaver(store).pending() == []
+
+
+def test_pending_follows_the_queue_the_triggers_keep(store: Store, tmp_path: Path) -> None:
+    ids = _add(store, _write(tmp_path / "one", {"a.txt": QUAKE_A}))
+    later = [r.id for r in add_sources(store, _write(tmp_path / "two", {"e.txt": ELECTION}))]
+    assert weave.Weaver(store).pending() == later
+    assert store.conn.execute("SELECT count(*) FROM weave_queue").fetchone()[0] == 1
+    weave.Weaver(store).weave()
+    assert weave.Weaver(store).pending() == []
+    assert ids["a.txt"] not in weave.Weaver(store).pending()
+
+
+def test_the_vector_file_is_appended_to_through_sqlite_not_rewritten(
+    store: Store, tmp_path: Path
+) -> None:
+    ids = _add(store, _write(tmp_path / "one", {"a.txt": QUAKE_A, "e.txt": ELECTION}))
+    cache = vectors.vector_cache_path(store)
+    written = cache.stat().st_mtime_ns, cache.read_bytes()
+    later = _add(store, _write(tmp_path / "two", {"a2.txt": QUAKE_A_REPORT, "b.txt": QUAKE_B}))
+    # A small weave leaves the file alone: its vectors wait in SQLite, listed as unsaved ...
+    assert (cache.stat().st_mtime_ns, cache.read_bytes()) == written
+    assert store.conn.execute("SELECT count(*) FROM vectors_unsaved").fetchone()[0] == 2
+    # ... and are found all the same, by the weaver and by similar readings.
+    assert _story(store, later["a2.txt"]) == _story(store, ids["a.txt"])
+    index = weave.Weaver(store).index
+    assert len(index) == 4
+    rowid = store.stories.rowid_of(later["b.txt"])
+    vector = store.stories.load_signals(rowid or 0)
+    assert vector is not None
+    assert index.search(vector.vector, 1)[0][0] == rowid
+    found = [s.id for s in story_store.similar(store, ids["a.txt"])]
+    assert later["a2.txt"] in found
+    # Once the unsaved part outgrows its share, the file is written whole and the list emptied.
+    index = weave.Weaver(store).index
+    index.rebuilt = True
+    index.save()
+    assert store.conn.execute("SELECT count(*) FROM vectors_unsaved").fetchone()[0] == 0
+    assert len(weave.Weaver(store).index.index) == 4

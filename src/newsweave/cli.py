@@ -1,4 +1,9 @@
-"""The command line: `newsweave [--db PATH] COMMAND`. Each command mirrors a Python call."""
+"""The command line: `newsweave [--db PATH] COMMAND`. Each command mirrors a Python call.
+
+Start-up is part of every command: this module imports only typer, rich and the store. The
+pipeline (trafilatura, the embedding model), the weaver and the story queries (numpy, usearch)
+are imported inside the commands that use them, so `--help`, `list` and `search` stay light.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,7 @@ from dataclasses import asdict
 from datetime import date
 from enum import Enum
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 import typer.core
@@ -20,11 +25,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
-from newsweave import demo as demo_module
 from newsweave import models
 from newsweave.errors import NewsweaveError
 from newsweave.models import AddResult, Article, ArticleSummary, Origin, Story
-from newsweave.pipeline import Advance, run, weave_pending
 from newsweave.provenance import DESCRIBE
 from newsweave.safety import terminal as escape
 from newsweave.serialize import (
@@ -36,10 +39,10 @@ from newsweave.serialize import (
 )
 from newsweave.settings import MAX_BYTES_ENV, MAX_BYTES_FLAG, IngestOptions, resolve_db_path
 from newsweave.store import Store
-from newsweave.store.stories import get_story, list_stories, origin_of
-from newsweave.store.stories import similar as similar_readings
-from newsweave.text import decode
-from newsweave.weave import WeaveReport
+
+if TYPE_CHECKING:
+    from newsweave.pipeline import Advance
+    from newsweave.weave import WeaveReport
 
 
 def _bare_flags(params: list[Any]) -> list[Any]:
@@ -192,6 +195,8 @@ def add(
         elif result.status == "error":
             err.print(f"[red]error[/red] {escape(result.error or result.origin)}")
 
+    from newsweave.pipeline import run
+
     with _open_store(create=True) as store:
         done = run(store, sources, opts, on_result=report, track=_track if show_progress else None)
     if format is Format.text:
@@ -212,6 +217,8 @@ def _weave_summary(report: WeaveReport) -> str:
 @app.command("weave")
 def weave_(format: Format = typer.Option(Format.text, "--format", "-f")) -> None:
     """Weave articles not yet in a story (`add` does this itself; use after an interrupted add)."""
+    from newsweave.pipeline import weave_pending
+
     show_progress = format is Format.text and err.is_terminal
     with _open_store() as store:
         report = weave_pending(store, _track if show_progress else None)
@@ -230,6 +237,7 @@ def stories(
 ) -> None:
     """List stories, most recently updated first, with their independent origins."""
     from newsweave.store.feeds import unread_by_story
+    from newsweave.store.stories import list_stories
 
     with _open_store() as store:
         rows = list_stories(store, limit)
@@ -278,6 +286,8 @@ def story(
     format: Format = typer.Option(Format.text, "--format", "-f"),
 ) -> None:
     """Show one story: its articles, sources, independent origins and why they belong together."""
+    from newsweave.store.stories import get_story, origin_of
+
     with _open_store() as store:
         found = get_story(store, story_id)
         members = [store.get(i) for i in found.articles]
@@ -340,6 +350,8 @@ def similar(
     limit: int = typer.Option(5, "--limit", "-n"),
 ) -> None:
     """Similar readings: nearest articles by meaning and time, leaving out copies of this one."""
+    from newsweave.store.stories import similar as similar_readings
+
     with _open_store() as store:
         full = store.resolve_id(article_id)
         hits = similar_readings(store, full, limit)
@@ -419,6 +431,9 @@ def show(
     ),
 ) -> None:
     """Show one article: summary, statistics, details, body and similar readings."""
+    from newsweave.store.stories import origin_of
+    from newsweave.store.stories import similar as similar_readings
+
     with _open_store() as store:
         article = store.get(article_id)
         readings = similar_readings(store, article.id)
@@ -592,6 +607,7 @@ def analyze(
     """Sentences, entities, quantities, quotes and dates of each file, one JSON object per line."""
     from newsweave.analyze import Analyzer, analysis_json
     from newsweave.analyze.timeml import readable
+    from newsweave.text import decode
 
     ref = _parse_reference_date(date_)
     # A file that cannot be read is reported and skipped; the others are still analysed, and
@@ -638,6 +654,11 @@ def _parse_reference_date(value: str | None, option: str = "--date") -> date:
 @app.command()
 def demo() -> None:
     """Load the bundled (fictional) demo story and show what a reader sees."""
+    from newsweave import demo as demo_module
+    from newsweave.pipeline import run
+    from newsweave.store.stories import list_stories, origin_of
+    from newsweave.store.stories import similar as similar_readings
+
     results: list[AddResult] = []
     with _open_store(create=True) as store:
         run(store, [str(p) for p in demo_module.corpus_files()], on_result=results.append)

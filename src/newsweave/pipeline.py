@@ -10,8 +10,8 @@
 `run` runs them all: `add_sources` (stages 1–5) over many inputs, reporting each result as soon
 as it is stored, so anything reported "added" is already committed; then `weave_pending`
 (stages 6–8) over every article not yet in a story, one process at a time (the store's
-"weave" lease). Each article is one transaction at stage 5 and
-one at stage 6, so a crash leaves it stored or woven, never half of either.
+"weave" lease). Each article is one transaction at stage 5; weaving commits a batch of
+articles at a time. A crash leaves an article stored or woven, never half of either.
 """
 
 from __future__ import annotations

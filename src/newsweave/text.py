@@ -8,9 +8,6 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-import charset_normalizer
-import ftfy
-
 from newsweave.errors import IngestError
 from newsweave.models import Removal
 
@@ -169,6 +166,9 @@ def normalize_text(text: str) -> str:
     curly quotes so quotes match across outlets, and use plain newlines."""
     if not text.isascii():
         # ftfy is slow on long texts, so it runs only where its own badness test sees mojibake.
+        # (Imported here: the store's readers use this module's tokens, not its repairs.)
+        import ftfy
+
         if ftfy.badness.is_bad(text):
             text = ftfy.fix_text(text, normalization="NFC")
         text = unicodedata.normalize("NFC", text)
@@ -185,6 +185,8 @@ _STRAIGHT_QUOTES = [
 
 
 def _decode_detected(data: bytes, origin: str) -> str:
+    import charset_normalizer
+
     best = charset_normalizer.from_bytes(data).best()
     if best is None:
         raise IngestError(origin, "cannot tell the text encoding; save the file as UTF-8")

@@ -302,15 +302,24 @@ class Store:
         match = fts_query(query)
         if not match:
             return []
-        rows = self.conn.execute(
-            "SELECT a.id, a.title, a.source,"
-            " snippet(articles_fts, 1, '<mark>', '</mark>', '…', 16) AS snip,"
-            " bm25(articles_fts, 5.0, 1.0) AS rank"
-            " FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid"
+        # The best `limit` by BM25 first, then a snippet for each of them only: a snippet in
+        # the ranking query would be built for every match of a common word before the sort.
+        top = self.conn.execute(
+            "SELECT rowid, bm25(articles_fts, 5.0, 1.0) AS rank FROM articles_fts"
             " WHERE articles_fts MATCH ? ORDER BY rank LIMIT ?",
             (match, limit),
-        )
-        return [SearchHit(r[0], r[1], r[2], r[3], round(-r[4], 4)) for r in rows]
+        ).fetchall()
+        hits = []
+        for rowid, rank in top:
+            row = self.conn.execute(
+                "SELECT a.id, a.title, a.source,"
+                " snippet(articles_fts, 1, '<mark>', '</mark>', '…', 16)"
+                " FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid"
+                " WHERE articles_fts MATCH ? AND articles_fts.rowid = ?",
+                (match, rowid),
+            ).fetchone()
+            hits.append(SearchHit(row[0], row[1], row[2], row[3], round(-rank, 4)))
+        return hits
 
     def similar(
         self, article_id: str, limit: int = 5, candidates: int = 50

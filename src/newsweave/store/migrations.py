@@ -254,3 +254,41 @@ MIGRATIONS.append(
         """,
     )
 )
+
+MIGRATIONS.append(
+    (
+        10,
+        """
+        -- Articles not yet woven, kept by triggers, so that finding them reads a short table
+        -- instead of joining every article to its membership.
+        CREATE TABLE weave_queue (
+            article_rowid INTEGER PRIMARY KEY
+        );
+        INSERT INTO weave_queue (article_rowid)
+            SELECT a.rowid FROM articles a LEFT JOIN story_members m ON m.article_id = a.id
+            WHERE m.article_id IS NULL;
+        CREATE TRIGGER weave_queue_add AFTER INSERT ON articles BEGIN
+            INSERT OR IGNORE INTO weave_queue (article_rowid) VALUES (new.rowid);
+        END;
+        CREATE TRIGGER weave_queue_done AFTER INSERT ON story_members BEGIN
+            DELETE FROM weave_queue
+            WHERE article_rowid = (SELECT rowid FROM articles WHERE id = new.article_id);
+        END;
+        CREATE TRIGGER weave_queue_gone AFTER DELETE ON articles BEGIN
+            DELETE FROM weave_queue WHERE article_rowid = old.rowid;
+        END;
+        -- Vectors stored since the vector index file was last written whole: the index reads
+        -- these few rows on open instead of checking every article against the file.
+        CREATE TABLE vectors_unsaved (
+            article_rowid INTEGER PRIMARY KEY
+        );
+        CREATE TRIGGER vectors_unsaved_add AFTER INSERT ON article_signals BEGIN
+            INSERT OR IGNORE INTO vectors_unsaved (article_rowid)
+            SELECT rowid FROM articles WHERE id = new.article_id;
+        END;
+        CREATE TRIGGER vectors_unsaved_gone AFTER DELETE ON articles BEGIN
+            DELETE FROM vectors_unsaved WHERE article_rowid = old.rowid;
+        END;
+        """,
+    )
+)

@@ -40,6 +40,22 @@ def _marks(values: Sequence[object]) -> str:
     return ",".join("?" * len(values))
 
 
+def _signals_of_row(row: sqlite3.Row) -> Signals:
+    names = json.loads(row["names"])
+    return Signals(
+        article_id=row["article_id"],
+        rowid=row["rowid_"],
+        vector=_f16(row["vector"]),
+        terms=json.loads(row["terms"]),
+        names={k: v[0] for k, v in names.items()},
+        display={k: v[1] for k, v in names.items()},
+        lead=frozenset(k for k, v in names.items() if v[2]),
+        day=row["day"],
+        sentences=json.loads(row["sentences"]),
+        when=row["published"] or "",
+    )
+
+
 class StoryRepository:
     """The weaver's storage (weave/storage.py `StoryStorage`) over one store: a named method per
     query. Reads inside a transaction see its writes: they share the store's one connection."""
@@ -59,9 +75,10 @@ class StoryRepository:
     # - articles and their signals -
 
     def pending_ids(self) -> list[str]:
+        """Articles not yet in a story, in the order stored (the queue triggers keep)."""
         rows = self.conn.execute(
-            "SELECT a.id FROM articles a LEFT JOIN story_members m ON m.article_id = a.id"
-            " WHERE m.article_id IS NULL ORDER BY a.rowid"
+            "SELECT a.id FROM weave_queue q JOIN articles a ON a.rowid = q.article_rowid"
+            " ORDER BY q.article_rowid"
         )
         return [r[0] for r in rows]
 
@@ -77,6 +94,17 @@ class StoryRepository:
     def rowid_of(self, article_id: str) -> int | None:
         row = self.conn.execute("SELECT rowid FROM articles WHERE id = ?", (article_id,)).fetchone()
         return int(row[0]) if row else None
+
+    def rowids_of(self, article_ids: Sequence[str]) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for start in range(0, len(article_ids), 500):
+            chunk = list(article_ids[start : start + 500])
+            found.update(
+                self.conn.execute(
+                    f"SELECT id, rowid FROM articles WHERE id IN ({_marks(chunk)})", chunk
+                ).fetchall()
+            )
+        return found
 
     def ids_of_rowids(self, rowids: Sequence[int]) -> list[str]:
         rows = self.conn.execute(
@@ -104,29 +132,39 @@ class StoryRepository:
         return found
 
     def load_signals(self, rowid: int) -> Signals | None:
-        row = self.conn.execute(
-            "SELECT s.*, a.published, a.added FROM article_signals s JOIN articles a ON a.id = s.article_id WHERE a.rowid = ?",
-            (rowid,),
-        ).fetchone()
-        if row is None:
-            return None
-        names = json.loads(row["names"])
-        return Signals(
-            article_id=row["article_id"],
-            rowid=rowid,
-            vector=_f16(row["vector"]),
-            terms=json.loads(row["terms"]),
-            names={k: v[0] for k, v in names.items()},
-            display={k: v[1] for k, v in names.items()},
-            lead=frozenset(k for k, v in names.items() if v[2]),
-            day=row["day"],
-            sentences=json.loads(row["sentences"]),
-            when=row["published"] or "",
-        )
+        return self.load_many_signals([rowid]).get(rowid)
+
+    def load_many_signals(self, rowids: Sequence[int]) -> dict[int, Signals]:
+        """The signals of each rowid that has them, in one query per 500."""
+        found: dict[int, Signals] = {}
+        for start in range(0, len(rowids), 500):
+            chunk = list(rowids[start : start + 500])
+            rows = self.conn.execute(
+                "SELECT a.rowid AS rowid_, s.*, a.published FROM articles a"
+                f" JOIN article_signals s ON s.article_id = a.id WHERE a.rowid IN ({_marks(chunk)})",
+                chunk,
+            )
+            for row in rows:
+                found[row["rowid_"]] = _signals_of_row(row)
+        return found
 
     def bucket_members(self, band: int, key: int) -> list[str]:
         rows = self.conn.execute(
             "SELECT article_id FROM lsh_buckets WHERE band = ? AND key = ?", (band, key)
+        )
+        return [r[0] for r in rows]
+
+    def buckets_members(self, keys: Sequence[tuple[int, int]]) -> list[str]:
+        """Articles sharing any of the (band, key) pairs: one query, in the order of
+        `bucket_members` called pair by pair."""
+        if not keys:
+            return []
+        values = ",".join("(?, ?, ?)" for _ in keys)
+        rows = self.conn.execute(
+            f"WITH k(seq, band, key) AS (VALUES {values})"
+            " SELECT b.article_id FROM k JOIN lsh_buckets b ON b.band = k.band AND b.key = k.key"
+            " ORDER BY k.seq, b.article_id",
+            [v for seq, (band, key) in enumerate(keys) for v in (seq, band, key)],
         )
         return [r[0] for r in rows]
 

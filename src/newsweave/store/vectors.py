@@ -1,7 +1,20 @@
-"""The vector index: a cache, beside the database, of the article vectors SQLite holds."""
+"""The vector index: a cache, beside the database, of the article vectors SQLite holds.
+
+Two parts answer a search together:
+
+- the index file (usearch HNSW), written whole only now and then;
+- the vectors stored since it was last written, listed in `vectors_unsaved` (filled by a trigger
+  on `article_signals`) and searched exactly, by one matrix product.
+
+So a weave appends to SQLite (which it writes anyway) and rewrites the file only when the unsaved
+part has grown past `REWRITE_SHARE` of the file (or `REWRITE_MIN` vectors): the cost of keeping
+the index is proportional to what was added, not to the store. The file is rebuilt from SQLite
+only when it is missing, torn or from another store.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -12,6 +25,12 @@ from newsweave.weave.embed import Vectors
 if TYPE_CHECKING:
     from newsweave.store.db import Store
 
+# The unsaved part is searched by brute force (a few thousand rows cost well under a
+# millisecond); past this size, or this share of the file, the file is written again whole.
+REWRITE_MIN = 2000
+REWRITE_SHARE = 0.05
+_CHUNK = 500  # SQLite's limit on bound parameters, with room to spare
+
 
 def vector_cache_path(store: Store) -> Path:
     """The index file beside the database, named by the store's id so that a database deleted
@@ -20,90 +39,211 @@ def vector_cache_path(store: Store) -> Path:
     return Path(f"{store.path}.{row[0]}.vectors")
 
 
-class VectorIndex:
-    """Approximate nearest neighbours over article vectors (usearch HNSW), keyed by rowid.
+def _new_index(dim: int) -> Any:
+    from usearch.index import Index
 
-    SQLite holds the vectors; the index file beside the database is a cache of them. On open,
-    any vector the cache lacks (a crash after a commit, or no cache yet) is added back.
-    """
+    return Index(ndim=dim, metric="cos", dtype="f16")
 
-    def __init__(self, store: Store, dim: int) -> None:
-        from usearch.index import Index
 
-        self.path = vector_cache_path(store)
+def _restore(path: Path, view: bool) -> Any:
+    from usearch.index import Index
+
+    if not path.exists():
+        return None
+    try:
+        return Index.restore(str(path), view=view)
+    except Exception:  # a torn or foreign cache file is rebuilt from SQLite
+        return None
+
+
+def _vectors_of(store: Store, rowids: Sequence[int]) -> tuple[list[int], Vectors]:
+    keys: list[int] = []
+    blobs: list[bytes] = []
+    for start in range(0, len(rowids), _CHUNK):
+        chunk = list(rowids[start : start + _CHUNK])
+        for rowid, blob in store.conn.execute(
+            "SELECT a.rowid, s.vector FROM article_signals s JOIN articles a ON a.id = s.article_id"
+            f" WHERE a.rowid IN ({','.join('?' * len(chunk))})",
+            chunk,
+        ):
+            keys.append(int(rowid))
+            blobs.append(blob)
+    if not blobs:
+        return keys, np.zeros((0, 0), dtype=np.float32)
+    matrix = np.frombuffer(b"".join(blobs), dtype=np.float16).astype(np.float32)
+    return keys, matrix.reshape(len(keys), -1)
+
+
+def _unsaved_rowids(store: Store) -> list[int]:
+    return [r[0] for r in store.conn.execute("SELECT article_rowid FROM vectors_unsaved")]
+
+
+class _Exact:
+    """The vectors not in the file: searched exactly."""
+
+    def __init__(self, dim: int) -> None:
+        self.keys: list[int] = []
+        self.rows: list[Vectors] = []
+        self._matrix: Vectors | None = None
         self.dim = dim
-        self.index: Any = None
-        if self.path.exists():
-            try:
-                self.index = Index.restore(str(self.path))
-            except Exception:  # a torn or foreign cache file is rebuilt from SQLite
-                self.index = None
-        if self.index is None or self.index.ndim != dim:
-            self.index = Index(ndim=dim, metric="cos", dtype="f16")
-        self.dirty = False
-        count = store.conn.execute("SELECT count(*) FROM article_signals").fetchone()[0]
-        if len(self.index) > count:  # vectors SQLite does not have: not this store's cache
-            self.index = Index(ndim=dim, metric="cos", dtype="f16")
-        if len(self.index) < count:
-            rows = store.conn.execute(
-                "SELECT a.rowid FROM article_signals s JOIN articles a ON a.id = s.article_id"
-            ).fetchall()
-            keys = np.array([r[0] for r in rows], dtype=np.uint64)
-            present = np.asarray(self.index.contains(keys), dtype=bool)
-            self._backfill(store, keys[~present])
-
-    def _backfill(self, store: Store, keys: np.ndarray) -> None:
-        for start in range(0, len(keys), 5000):
-            chunk = [int(k) for k in keys[start : start + 5000]]
-            marks = ",".join("?" * len(chunk))
-            rows = store.conn.execute(
-                f"SELECT a.rowid, s.vector FROM article_signals s JOIN articles a ON a.id = s.article_id WHERE a.rowid IN ({marks})",
-                chunk,
-            ).fetchall()
-            vectors = np.vstack(
-                [np.frombuffer(r[1], dtype=np.float16).astype(np.float32) for r in rows]
-            )
-            self.index.add(np.array([r[0] for r in rows], dtype=np.uint64), vectors)
-            self.dirty = True
 
     def __len__(self) -> int:
-        return len(self.index)
+        return len(self.keys)
 
     def add(self, key: int, vector: Vectors) -> None:
-        self.index.add(key, vector)
-        self.dirty = True
+        self.keys.append(key)
+        norm = float(np.linalg.norm(vector)) or 1.0
+        self.rows.append(np.asarray(vector, dtype=np.float32) / norm)
+        self._matrix = None
+
+    def extend(self, keys: Sequence[int], matrix: Vectors) -> None:
+        if not len(keys):
+            return
+        norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+        norms[norms == 0] = 1.0
+        self.keys.extend(keys)
+        self.rows.extend(matrix / norms)
+        self._matrix = None
+
+    def matrix(self) -> Vectors:
+        if self._matrix is None:
+            self._matrix = (
+                np.vstack(self.rows) if self.rows else np.zeros((0, self.dim), dtype=np.float32)
+            )
+        return self._matrix
 
     def search(self, vector: Vectors, count: int) -> list[tuple[int, float]]:
-        if len(self.index) == 0:
+        if not self.keys:
             return []
-        matches = self.index.search(vector, min(count, len(self.index)))
-        return [
-            (int(k), 1.0 - float(d)) for k, d in zip(matches.keys, matches.distances, strict=True)
+        # usearch's f16 cosine, as the file answers: the query normalised, scores as cosines.
+        query = np.asarray(vector, dtype=np.float32)
+        query = query / (float(np.linalg.norm(query)) or 1.0)
+        scores = self.matrix() @ query
+        top = np.argsort(-scores, kind="stable")[:count]
+        return [(self.keys[i], float(scores[i])) for i in top]
+
+
+def _merge(*parts: list[tuple[int, float]], count: int) -> list[tuple[int, float]]:
+    best: dict[int, float] = {}
+    for part in parts:
+        for key, score in part:
+            if score > best.get(key, -2.0):
+                best[key] = score
+    return sorted(best.items(), key=lambda kv: -kv[1])[:count]
+
+
+def _hnsw_search(index: Any, vector: Vectors, count: int) -> list[tuple[int, float]]:
+    if index is None or len(index) == 0:
+        return []
+    matches = index.search(vector, min(count, len(index)))
+    return [(int(k), 1.0 - float(d)) for k, d in zip(matches.keys, matches.distances, strict=True)]
+
+
+class VectorIndex:
+    """Nearest neighbours over article vectors, keyed by article rowid: the file (approximate,
+    HNSW) and the vectors stored since it was written (exact)."""
+
+    def __init__(self, store: Store, dim: int) -> None:
+        self.store = store
+        self.path = vector_cache_path(store)
+        self.dim = dim
+        self.index: Any = _restore(self.path, view=False)
+        self.unsaved = _Exact(dim)
+        self.rebuilt = False
+        if self.index is None or self.index.ndim != dim:
+            self.index = _new_index(dim)
+            self.rebuilt = self.path.exists()
+        pending = _unsaved_rowids(store)
+        count = store.conn.execute("SELECT count(*) FROM article_signals").fetchone()[0]
+        in_file = np.asarray(
+            self.index.contains(np.array(pending, dtype=np.uint64)), dtype=bool
+        ).reshape(-1)
+        pending = [k for k, present in zip(pending, in_file, strict=True) if not present]
+        if len(self.index) + len(pending) != count:
+            # The file and SQLite disagree (no file yet, a crash, another store's file): every
+            # vector the file lacks is found the slow way, once, and the file written again.
+            self._reconcile(count)
+        else:
+            self.unsaved.extend(*_vectors_of(store, pending))
+
+    def _reconcile(self, count: int) -> None:
+        if len(self.index) > count:  # vectors SQLite does not have: not this store's cache
+            self.index = _new_index(self.dim)
+        rows = self.store.conn.execute(
+            "SELECT a.rowid FROM article_signals s JOIN articles a ON a.id = s.article_id"
+        ).fetchall()
+        keys = np.array([r[0] for r in rows], dtype=np.uint64)
+        present = np.asarray(self.index.contains(keys), dtype=bool).reshape(-1)
+        missing = [int(k) for k in keys[~present]]
+        for start in range(0, len(missing), 5000):
+            found, matrix = _vectors_of(self.store, missing[start : start + 5000])
+            if found:
+                self.index.add(np.array(found, dtype=np.uint64), matrix)
+        self.rebuilt = True
+
+    def __len__(self) -> int:
+        return len(self.index) + len(self.unsaved)
+
+    def add(self, key: int, vector: Vectors) -> None:
+        self.unsaved.add(key, vector)
+
+    def discard(self, keys: Sequence[int]) -> None:
+        """Forget vectors added since the last commit (their transaction rolled back)."""
+        drop = set(keys)
+        kept = [
+            (k, r)
+            for k, r in zip(self.unsaved.keys, self.unsaved.rows, strict=True)
+            if k not in drop
         ]
+        self.unsaved = _Exact(self.dim)
+        for key, row in kept:
+            self.unsaved.add(key, row)
+
+    def search(self, vector: Vectors, count: int) -> list[tuple[int, float]]:
+        return _merge(
+            _hnsw_search(self.index, vector, count),
+            self.unsaved.search(vector, count),
+            count=count,
+        )
 
     def save(self) -> None:
-        if self.dirty:
-            tmp = self.path.with_suffix(".vectors.tmp")
-            self.index.save(str(tmp))
-            tmp.replace(self.path)
-            self.dirty = False
+        """Write the file whole when it is missing or was rebuilt, or when the unsaved part has
+        outgrown its share; otherwise the unsaved vectors stay where they are, in SQLite."""
+        big = len(self.unsaved) >= max(REWRITE_MIN, REWRITE_SHARE * len(self.index))
+        if not (big or self.rebuilt or not self.path.exists()):
+            return
+        keys = list(self.unsaved.keys)
+        if keys:
+            self.index.add(np.array(keys, dtype=np.uint64), self.unsaved.matrix())
+        tmp = self.path.with_suffix(".vectors.tmp")
+        self.index.save(str(tmp))
+        tmp.replace(self.path)
+        listed = _unsaved_rowids(self.store)
+        in_file = np.asarray(self.index.contains(np.array(listed, dtype=np.uint64)), dtype=bool)
+        written = [k for k, present in zip(listed, in_file.reshape(-1), strict=True) if present]
+        with self.store.transaction() as tx:
+            for start in range(0, len(written), _CHUNK):
+                chunk = written[start : start + _CHUNK]
+                tx.execute(
+                    f"DELETE FROM vectors_unsaved WHERE article_rowid IN ({','.join('?' * len(chunk))})",
+                    chunk,
+                )
+        self.unsaved = _Exact(self.dim)
+        self.rebuilt = False
 
 
 def nearest(store: Store, vector: Vectors, count: int) -> list[tuple[int, float]]:
-    """The rowids nearest `vector` and their cosines, read from the cache without loading it
-    whole; none when there is no usable cache (the caller falls back to lexical similarity)."""
-    from usearch.index import Index
-
-    cache = vector_cache_path(store)
-    if not cache.exists():
+    """The rowids nearest `vector` and their cosines: the file read as a memory map (never
+    loaded whole) and the vectors stored since it was written; none when there is no usable
+    file (the caller falls back to lexical similarity)."""
+    index = _restore(vector_cache_path(store), view=True)
+    if index is None:
         return []
     try:
-        index = Index.restore(str(cache), view=True)
-        if index is None:
-            raise ValueError("unreadable vector cache")
-        matches = index.search(vector, min(count, len(index)))
-        return [
-            (int(k), 1.0 - float(d)) for k, d in zip(matches.keys, matches.distances, strict=True)
-        ]
+        hits = _hnsw_search(index, vector, count)
     except Exception:
         return []
+    exact = _Exact(len(vector))
+    keys, matrix = _vectors_of(store, _unsaved_rowids(store))
+    exact.extend(keys, matrix)
+    return _merge(hits, exact.search(vector, count), count=count)

@@ -4,7 +4,9 @@ Two tests, cheap first:
 
 - **MinHash LSH** over word 5-shingles finds verbatim and lightly edited copies (a wire story
   reprinted with other chrome). Band keys live in SQLite, so a lookup is an indexed query whatever
-  the size of the store.
+  the size of the store. The sketch is computed here in numpy, bit for bit as datasketch's
+  ``MinHash(num_perm=64, seed=7, scheme="affine32")`` computes it (the stored keys were made
+  that way), without importing datasketch and scipy on every start.
 - **Sentence alignment** confirms a candidate and catches rewrites: each sentence of one article is
   matched to its most similar sentence of the other by word overlap. Containment decides, not
   overall similarity: an article most of whose sentences are found in the other is a copy of it,
@@ -30,7 +32,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-from datasketch import MinHash
+import numpy.typing as npt
 
 from newsweave.text import STOPWORDS, split_sentences, tokens
 
@@ -61,7 +63,13 @@ SHORT_OVERLAP = 0.75
 
 CopyKind = Literal["copy", "rewrite"]
 
-_PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=7, scheme="affine32").permutations
+# datasketch's affine32 permutations for seed 7: h -> a*h + b mod 2^32, `a` odd.
+_GEN = np.random.RandomState(7)
+_A = _GEN.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+_B = _GEN.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+del _GEN
+
+Sketch = npt.NDArray[np.uint32]
 
 
 @dataclass(frozen=True)
@@ -93,17 +101,32 @@ def sentence_sets(paragraphs: Sequence[str]) -> list[list[str]]:
     return out
 
 
-def minhash(paragraphs: Sequence[str]) -> MinHash:
+def _fmix32(hv: Sketch) -> Sketch:
+    """MurmurHash3's 32-bit finalizer (a bijection), which datasketch applies before permuting."""
+    hv = hv ^ (hv >> np.uint32(16))
+    hv = hv * np.uint32(0x85EBCA6B)
+    hv = hv ^ (hv >> np.uint32(13))
+    hv = hv * np.uint32(0xC2B2AE35)
+    return hv ^ (hv >> np.uint32(16))
+
+
+def minhash(paragraphs: Sequence[str]) -> Sketch:
+    """The MinHash of the text's word 5-shingles: per permutation, the least permuted hash."""
     words = tokens(" ".join(paragraphs))
     shingles = {" ".join(words[i : i + SHINGLE]) for i in range(max(1, len(words) - SHINGLE + 1))}
-    sketch = MinHash(num_perm=NUM_PERM, permutations=_PERMUTATIONS, scheme="affine32")
-    sketch.update_batch([s.encode("utf-8") for s in shingles])
-    return sketch
+    hashes = np.fromiter(
+        (struct.unpack("<I", hashlib.sha1(s.encode("utf-8")).digest()[:4])[0] for s in shingles),
+        dtype=np.uint32,
+        count=len(shingles),
+    )
+    permuted: Sketch = _fmix32(hashes.reshape(-1, 1)) * _A + _B  # wraps: mod 2^32
+    least: Sketch = permuted.min(axis=0)
+    return least
 
 
-def band_keys(sketch: MinHash) -> list[tuple[int, int]]:
+def band_keys(sketch: Sketch) -> list[tuple[int, int]]:
     """(band, key) pairs: two articles sharing any pair are copy candidates."""
-    values = np.asarray(sketch.hashvalues, dtype=np.uint64)
+    values = np.asarray(sketch, dtype=np.uint64)
     keys = []
     for band in range(BANDS):
         chunk = values[band * ROWS : (band + 1) * ROWS].tobytes()

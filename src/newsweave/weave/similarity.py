@@ -42,12 +42,35 @@ class _Idf:
         self.n = storage.count_signals()
         self.created_at = self.n
         self.floor = 0.0  # the embedding model's cosine for unrelated texts, see `calibrate`
+        self._prefetched: dict[str, int] = {}
+        self._written: Counter[str] = Counter()
 
-    def load(self, terms: Iterable[str]) -> None:
+    def prefetch(self, terms: Iterable[str]) -> None:
+        """Read the counts of many terms at once (a batch's), for `load` to take from."""
         missing = [t for t in set(terms) if t not in self.cache]
         found = self.storage.document_frequencies(missing) if missing else {}
+        self._prefetched = {t: int(found.get(t, 0)) for t in missing}
+        self._written = Counter()
+
+    def wrote(self, signals: Signals) -> None:
+        """The article's terms were just counted in storage (see `prefetch`)."""
+        if self._prefetched:
+            self._written.update(signals.terms)
+            self._written.update("@" + n for n in signals.names)
+
+    def load(self, terms: Iterable[str]) -> None:
+        """Counts as storage holds them now: from the prefetch plus what was written since,
+        else read."""
+        missing = set(terms) - self.cache.keys()
+        if not missing:
+            return
+        unread = [t for t in missing if t not in self._prefetched]
+        found = self.storage.document_frequencies(unread) if unread else {}
         for term in missing:
-            self.cache[term] = int(found.get(term, 0))
+            if term in self._prefetched:
+                self.cache[term] = self._prefetched[term] + self._written[term]
+            else:
+                self.cache[term] = int(found.get(term, 0))
 
     def weight(self, term: str) -> float:
         value = self._weights.get(term)
@@ -65,9 +88,15 @@ class _Idf:
         return found
 
     def unit(self, counts: dict[str, int], prefix: str) -> dict[str, float]:
-        vector = {
-            t: (1 + math.log(c)) * self.weight(prefix + t) for t, c in counts.items() if c > 0
-        }
+        # Built for every member of every candidate story: the cached weights are read inline.
+        weights, log = self._weights, math.log
+        vector = {}
+        for t, c in counts.items():
+            if c > 0:
+                weight = weights.get(prefix + t)
+                vector[t] = (1 + log(c)) * (
+                    weight if weight is not None else self.weight(prefix + t)
+                )
         norm = math.sqrt(sum(x * x for x in vector.values())) or 1.0
         return {t: x / norm for t, x in vector.items()}
 

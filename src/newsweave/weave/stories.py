@@ -18,10 +18,13 @@ For each article not yet woven, in the order it was stored:
   5. split     after each batch, a story the batch touched is cut in two by average linkage and
                split when its halves are much less alike than each half is inside (`_refine`).
 
-Each article is written in one transaction (signals, document frequencies, LSH keys, origin,
-membership, story), so a crash leaves every article either woven or still pending; the next
-`add` or `weave` picks the pending ones up. The next batch is embedded in a thread while the
-current one is woven. Every read and write goes through the store's `stories` storage
+Each batch of articles (BATCH) is written in one transaction (signals, document frequencies,
+LSH keys, origins, memberships, stories, splits and descriptions), so a crash leaves every
+batch either woven or still pending; the next `add` or `weave` picks the pending ones up. The
+next batch is embedded in a thread while the current one is woven. What a batch needs from
+storage is read in few queries: the document frequencies of all its words at once, the
+signals of a candidate story's recent members together, and each story's recent members kept
+in memory as they join. Every read and write goes through the store's `stories` storage
 (storage.py; the queries are in store/stories.py).
 """
 
@@ -95,6 +98,9 @@ class Weaver:
         self.embedder = embedder or get_embedder()
         self.index = self.storage.vector_index(self.embedder.dim)
         self._signals: dict[int, Signals] = {}
+        # Each story's most recent member rowids (at most SAMPLE), kept up to date as members
+        # join and dropped when a merge or split changes the story.
+        self._samples: dict[str, list[int]] = {}
 
     # - public -
 
@@ -104,7 +110,8 @@ class Weaver:
     def weave(
         self, ids: Sequence[str] | None = None, progress: Callable[[int], None] | None = None
     ) -> WeaveReport:
-        """Weave the given (or all pending) articles; `progress` is told how many are done."""
+        """Weave the given (or all pending) articles; `progress` is told how many are done,
+        batch by batch, each batch once it is committed."""
         ids = list(ids) if ids is not None else self.pending()
         report = WeaveReport()
         idf: _Idf | None = None
@@ -129,18 +136,16 @@ class Weaver:
                 if idf is None or idf.n > 1.1 * idf.created_at:
                     idf = _Idf(self.storage)
                     idf.floor = self.embedder.unrelated
-                touched: set[str] = set()
-                for article, vector in zip(batch, vectors, strict=True):
-                    story_id = self._weave_one(article, vector, idf, report)
-                    if story_id:
-                        touched.add(story_id)
-                    idf.n += 1
-                self._refine(touched, idf, report)
-                with self.storage.transaction() as tx:
-                    for story_id in touched:
-                        if self.storage.story_exists(story_id):
-                            self._describe(tx, story_id, idf)
-                            self._date_from_story(tx, story_id)
+                batch_report = WeaveReport()
+                try:
+                    self._weave_batch(batch, vectors, idf, batch_report)
+                except BaseException:
+                    # Nothing of the batch landed: forget what memory holds of it.
+                    self._forget(batch)
+                    idf = None
+                    raise
+                for name in ("woven", "new_stories", "merged", "copies"):
+                    setattr(report, name, getattr(report, name) + getattr(batch_report, name))
                 if progress:
                     progress(len(batch))
         finally:
@@ -148,16 +153,51 @@ class Weaver:
             self.index.save()
         return report
 
+    def _weave_batch(
+        self, batch: list[Article], vectors: Vectors, idf: _Idf, report: WeaveReport
+    ) -> None:
+        """One transaction for the batch: every article of it is woven, or none is."""
+        rowids = {a.id: self.storage.rowid_of(a.id) for a in batch}
+        signals = {}
+        for article, vector in zip(batch, vectors, strict=True):
+            rowid = rowids[article.id]
+            assert rowid is not None, article.id  # the batch was just read from the store
+            signals[article.id] = signals_of(article, rowid, vector)
+        # One read of the document frequencies the batch needs; `load` adds what the batch's
+        # own articles write, so each article sees the counts it saw one query at a time.
+        idf.prefetch([t for s in signals.values() for t in (*s.terms, *("@" + n for n in s.names))])
+        with self.storage.transaction() as tx:
+            touched: set[str] = set()
+            for article in batch:
+                story_id = self._weave_one(tx, article, signals[article.id], idf, report)
+                if story_id:
+                    touched.add(story_id)
+                idf.n += 1
+            self._refine(tx, touched, idf, report)
+            for story_id in touched:
+                if self.storage.story_exists(story_id):
+                    self._describe(tx, story_id, idf)
+                    self._date_from_story(tx, story_id)
+
+    def _forget(self, batch: list[Article]) -> None:
+        keys = []
+        for article in batch:
+            rowid = self.storage.rowid_of(article.id)
+            if rowid is not None:
+                keys.append(rowid)
+                self._signals.pop(rowid, None)
+        self.index.discard(keys)
+        self._samples.clear()
+
     # - one article -
 
     def _weave_one(
-        self, article: Article, vector: Vectors, idf: _Idf, report: WeaveReport
+        self, tx: Transaction, article: Article, signals: Signals, idf: _Idf, report: WeaveReport
     ) -> str | None:
         if self.storage.is_woven(article.id):
             return None
-        rowid = self.storage.rowid_of(article.id)
-        assert rowid is not None, article.id  # the batch was just read from the store
-        signals = signals_of(article, rowid, vector)
+        rowid = signals.rowid
+        vector = signals.vector
         sketch = dedupe.minhash(article.body)
         keys = dedupe.band_keys(sketch)
         neighbours = [(k, s) for k, s in self.index.search(vector, NEIGHBOURS) if k != rowid]
@@ -165,28 +205,25 @@ class Weaver:
         idf.load(list(signals.terms) + ["@" + n for n in signals.names])
         copy = self._find_copy(signals, keys, neighbours)
 
-        with self.storage.transaction() as tx:
-            # Asked again inside the write transaction: the answer cannot change before it
-            # commits, so two weavers never both weave one article.
-            if self.storage.is_woven(article.id):
-                return None
-            self._write_signals(tx, signals, keys)
-            if copy is not None:
-                story_id, score, candidates = self._join_copy(tx, article, copy, report)
-            else:
-                story_id, score, candidates = self._join_story(
-                    tx, signals, article.title, neighbours, idf, report
-                )
-            self.storage.add_member(tx, article.id, story_id, round(score, 4))
-            self._grow(tx, story_id, signals)
-            for other, other_score in candidates.items():
-                if (
-                    other != story_id
-                    and other_score >= JOIN
-                    and self._stories_close(story_id, other, idf)
-                ):
-                    story_id = self._merge(tx, story_id, other)
-                    report.merged += 1
+        self._write_signals(tx, signals, keys)
+        idf.wrote(signals)
+        if copy is not None:
+            story_id, score, candidates = self._join_copy(tx, article, copy, report)
+        else:
+            story_id, score, candidates = self._join_story(
+                tx, signals, article.title, neighbours, idf, report
+            )
+        self.storage.add_member(tx, article.id, story_id, round(score, 4))
+        self._joined(story_id, rowid)
+        self._grow(tx, story_id, signals)
+        for other, other_score in candidates.items():
+            if (
+                other != story_id
+                and other_score >= JOIN
+                and self._stories_close(story_id, other, idf)
+            ):
+                story_id = self._merge(tx, story_id, other)
+                report.merged += 1
         self._signals[rowid] = signals
         self.index.add(rowid, vector)
         report.woven += 1
@@ -231,7 +268,7 @@ class Weaver:
         self.storage.insert_story(tx, article_id, title, signals.when, signals.when, centroid)
         return article_id, 1.0, candidates
 
-    def _refine(self, story_ids: set[str], idf: _Idf, report: WeaveReport) -> None:
+    def _refine(self, tx: Transaction, story_ids: set[str], idf: _Idf, report: WeaveReport) -> None:
         """Split a story that grew into two events.
 
         Incremental joining is order-dependent: an early article can bridge two near-miss events.
@@ -272,26 +309,25 @@ class Weaver:
             if cross >= JOIN - SPLIT_MARGIN and cross >= SPLIT_RATIO * within:
                 continue
             moved = [m for m, r in zip(members, right, strict=True) if r]
-            self._split(story_id, moved, idf)
+            self._split(tx, story_id, moved, idf)
             report.new_stories += 1
 
-    def _split(self, story_id: str, moved: list[Signals], idf: _Idf) -> None:
-        with self.storage.transaction() as tx:
-            # A story is named after its first article, unless that name is taken (by a story it
-            # was merged into, or whose old id still redirects).
-            taken = self.storage.taken_story_ids()
-            ordered = sorted(moved, key=lambda m: m.rowid)
-            new_id = next((m.article_id for m in ordered if m.article_id not in taken), None)
-            if new_id is None:
-                new_id = hashlib.sha256(("split:" + ordered[0].article_id).encode()).hexdigest()[
-                    :16
-                ]
-            centroid = np.zeros(moved[0].vector.shape, dtype=np.float32)
-            self.storage.insert_story(tx, new_id, None, "", "", centroid)
-            self.storage.move_members(tx, [m.article_id for m in moved], new_id)
-            for sid in (story_id, new_id):
-                self._recompute(tx, sid)
-                self._describe(tx, sid, idf)
+    def _split(self, tx: Transaction, story_id: str, moved: list[Signals], idf: _Idf) -> None:
+        # A story is named after its first article, unless that name is taken (by a story it
+        # was merged into, or whose old id still redirects).
+        taken = self.storage.taken_story_ids()
+        ordered = sorted(moved, key=lambda m: m.rowid)
+        new_id = next((m.article_id for m in ordered if m.article_id not in taken), None)
+        if new_id is None:
+            new_id = hashlib.sha256(("split:" + ordered[0].article_id).encode()).hexdigest()[:16]
+        centroid = np.zeros(moved[0].vector.shape, dtype=np.float32)
+        self.storage.insert_story(tx, new_id, None, "", "", centroid)
+        self.storage.move_members(tx, [m.article_id for m in moved], new_id)
+        self._samples.pop(story_id, None)
+        self._samples.pop(new_id, None)
+        for sid in (story_id, new_id):
+            self._recompute(tx, sid)
+            self._describe(tx, sid, idf)
 
     def _recompute(self, tx: Transaction, story_id: str) -> None:
         rows = self.storage.member_vectors(story_id)
@@ -308,18 +344,18 @@ class Weaver:
     def _find_copy(
         self, signals: Signals, keys: list[tuple[int, int]], neighbours: list[tuple[int, float]]
     ) -> tuple[str, dedupe.Match] | None:
-        candidates: list[str] = []
-        for band, key in keys:
-            candidates += self.storage.bucket_members(band, key)
+        candidates = self.storage.buckets_members(keys)
         floor = self.embedder.unrelated
         close = [k for k, s in neighbours if calibrate(s, floor) >= REWRITE_COSINE]
         if close:
             candidates += self.storage.ids_of_rowids(close)
         best: tuple[str, dedupe.Match] | None = None
-        for other_id in dict.fromkeys(candidates):
-            if other_id == signals.article_id:
-                continue
-            other = self._load_signals_by_id(other_id)
+        others = [i for i in dict.fromkeys(candidates) if i != signals.article_id]
+        rowids = self.storage.rowids_of(others)
+        self._preload(list(rowids.values()))
+        for other_id in others:
+            rowid = rowids.get(other_id)
+            other = self._load_signals(rowid) if rowid is not None else None
             if other is None:
                 continue
             match = dedupe.align(signals.sentences, other.sentences)
@@ -343,7 +379,17 @@ class Weaver:
                 best[story] = cosine
         # Only the stories whose closest article is among the closest few are worth scoring.
         stories = sorted(best, key=lambda s: -best[s])[:MAX_CANDIDATES]
+        self._preload([r for story_id in stories for r in self._recent(story_id)])
         samples = {story_id: self._sample(story_id) for story_id in stories}
+        # The counts every member's profile needs, in one read (nothing is written in between).
+        idf.load(
+            [
+                t
+                for members in samples.values()
+                for m in members
+                for t in (*m.terms, *("@" + k for k in m.names))
+            ]
+        )
         scores: dict[str, float] = {}
         for story_id, members in samples.items():
             if not members:
@@ -379,17 +425,38 @@ class Weaver:
         days = sorted(m.day for m in members if m.day)
         return (days[0], days[-1]) if days else None
 
+    def _recent(self, story_id: str) -> list[int]:
+        found = self._samples.get(story_id)
+        if found is None:
+            found = self._samples[story_id] = self.storage.recent_member_rowids(story_id, SAMPLE)
+        return found
+
+    def _joined(self, story_id: str, rowid: int) -> None:
+        """A member joined: it is among the story's most recent if its rowid says so."""
+        found = self._samples.get(story_id)
+        if found is not None:
+            found.append(rowid)
+            found.sort(reverse=True)
+            del found[SAMPLE:]
+
     def _sample(self, story_id: str) -> list[Signals]:
+        rowids = self._recent(story_id)
+        self._preload(rowids)
         out = []
-        for rowid in self.storage.recent_member_rowids(story_id, SAMPLE):
+        for rowid in rowids:
             signals = self._load_signals(rowid)
             if signals is not None:
                 out.append(signals)
         return out
 
-    def _load_signals_by_id(self, article_id: str) -> Signals | None:
-        rowid = self.storage.rowid_of(article_id)
-        return self._load_signals(rowid) if rowid is not None else None
+    def _preload(self, rowids: Sequence[int]) -> None:
+        """Read in one query the signals not yet in memory."""
+        missing = [r for r in dict.fromkeys(rowids) if r not in self._signals]
+        if not missing:
+            return
+        if len(self._signals) + len(missing) > 20000:
+            self._signals.clear()
+        self._signals.update(self.storage.load_many_signals(missing))
 
     def _load_signals(self, rowid: int) -> Signals | None:
         if rowid in self._signals:
@@ -432,6 +499,8 @@ class Weaver:
         )
         self.storage.set_story_shape(tx, keep, merged)
         self.storage.fold_story(tx, other, into=keep)
+        self._samples.pop(keep, None)
+        self._samples.pop(other, None)
         return keep
 
     def _date_from_story(self, tx: Transaction, story_id: str) -> None:
