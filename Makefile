@@ -56,6 +56,9 @@ bench: install
 	$(BIN)/python benchmarks/brief_ecbplus.py
 	$(BIN)/python benchmarks/refresh.py
 	$(BIN)/python benchmarks/web_load.py
+	$(BIN)/python benchmarks/concurrency.py
+	$(BIN)/python benchmarks/generality.py
+	$(BIN)/python benchmarks/live.py
 
 clean:
 	rm -rf $(VENV) .demo .pytest_cache .mypy_cache .ruff_cache
