@@ -124,10 +124,10 @@ def pipeline_extract(fast: bool = True, favor_recall: bool = False) -> Extractor
 def newsweave_extract(html: str, url: str | None) -> str:
     from newsweave.clean import clean
     from newsweave.errors import IngestError
-    from newsweave.ingest import _html_article
+    from newsweave.ingest import html_article
 
     try:
-        raw = _html_article(html, url or "page", url)
+        raw = html_article(html, url or "page", url)
     except IngestError:
         return ""
     return "\n".join(clean(raw).paragraphs)
@@ -150,12 +150,12 @@ def rule_precision(
 
     from newsweave.clean import clean
     from newsweave.errors import IngestError
-    from newsweave.ingest import _html_article
+    from newsweave.ingest import html_article
 
     out: dict[str, dict[int, tuple[int, int]]] = defaultdict(lambda: defaultdict(lambda: (0, 0)))
     for page in pages:
         try:
-            cleaned = clean(_html_article(page.html, page.url or "page", page.url))
+            cleaned = clean(html_article(page.html, page.url or "page", page.url))
         except IngestError:
             continue
         gold_words = words(page.gold)

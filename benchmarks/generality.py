@@ -27,7 +27,7 @@ from extraction import DEFAULT_DATA, load_pages
 from newsweave.analyze import Analyzer
 from newsweave.clean import clean
 from newsweave.errors import IngestError
-from newsweave.ingest import _html_article
+from newsweave.ingest import html_article
 from newsweave.models import RawArticle
 
 
@@ -80,7 +80,7 @@ def main() -> None:
     dev: list[RawArticle] = []
     for page in load_pages(DEFAULT_DATA)[: args.limit] if args.limit else load_pages(DEFAULT_DATA):
         try:
-            dev.append(_html_article(page.html, page.key, page.url))
+            dev.append(html_article(page.html, page.key, page.url))
         except IngestError:
             continue
     analyzer = Analyzer()

@@ -191,7 +191,7 @@ def test_no_article_rule_refuses_no_seed_demo_or_evaluation_page() -> None:
 
     from conftest import shared_path
     from newsweave.demo import corpus_files
-    from newsweave.ingest import _html_article
+    from newsweave.ingest import html_article
 
     sources = [*sorted(shared_path("seeds").iterdir()), *corpus_files()]
     raws = [item for s in sources for item in ingest(str(s)) if isinstance(item, RawArticle)]
@@ -200,6 +200,6 @@ def test_no_article_rule_refuses_no_seed_demo_or_evaluation_page() -> None:
     truth = json.loads((data / "ground-truth.json").read_text())
     for key, page in sorted(truth.items()):
         html = gzip.decompress((data / "html" / f"{key}.html.gz").read_bytes())
-        raws.append(_html_article(html.decode("utf-8", "replace"), key, page.get("url")))
+        raws.append(html_article(html.decode("utf-8", "replace"), key, page.get("url")))
     assert len(raws) == len(sources) + 181
     assert _refused(raws) == []

@@ -131,13 +131,13 @@ def _ingest_file(path: Path, opts: IngestOptions) -> Iterator[IngestItem]:
     suffix = Path(name[:-3]).suffix if name.endswith(".gz") else path.suffix.lower()
     if suffix in _JSONL_EXT:
         yield from _ingest_jsonl(data, origin, opts)
-    elif suffix in _OPML_EXT or _sniff_feed(data) == "opml":
+    elif suffix in _OPML_EXT or sniff_feed(data) == "opml":
         yield from _ingest_opml(data, origin, opts)
-    elif suffix in _FEED_EXT or _sniff_feed(data):
+    elif suffix in _FEED_EXT or sniff_feed(data):
         yield from _ingest_feed(data, origin, opts)
     elif suffix in _HTML_EXT or _HTML_SNIFF.match(data[:4096]):
         decoded = decode_text(data, origin)
-        yield _noting(decoded, _html_article(decoded.text, origin, url=None))
+        yield _noting(decoded, html_article(decoded.text, origin, url=None))
     else:
         decoded = decode_text(data, origin)
         yield _noting(decoded, text_article(normalize_text(decoded.text), origin))
@@ -149,7 +149,7 @@ def _noting(decoded: Decoded, article: RawArticle) -> RawArticle:
     return article
 
 
-def _sniff_feed(data: bytes) -> str | None:
+def sniff_feed(data: bytes) -> str | None:
     match = _FEED_SNIFF.match(data[:4096])
     return match.group(1).decode().lower() if match else None
 
@@ -163,7 +163,7 @@ def _ingest_url(url: str, opts: IngestOptions) -> Iterator[IngestItem]:
         yield from _ingest_opml(fetched.data, url, opts)
     elif kind == "html":
         decoded = decode_text(fetched.data, url)
-        yield _noting(decoded, _html_article(decoded.text, url, url=fetched.url))
+        yield _noting(decoded, html_article(decoded.text, url, url=fetched.url))
     elif kind == "text":
         decoded = decode_text(fetched.data, url)
         article = _noting(decoded, text_article(normalize_text(decoded.text), url))
@@ -176,7 +176,7 @@ def _ingest_url(url: str, opts: IngestOptions) -> Iterator[IngestItem]:
 
 
 def _kind_of_response(fetched: Fetched) -> str | None:
-    sniffed = _sniff_feed(fetched.data)
+    sniffed = sniff_feed(fetched.data)
     if sniffed == "opml":
         return "opml"
     if sniffed:
@@ -191,7 +191,7 @@ def _kind_of_response(fetched: Fetched) -> str | None:
     return None
 
 
-def _html_article(html: str, origin: str, url: str | None) -> RawArticle:
+def html_article(html: str, origin: str, url: str | None) -> RawArticle:
     extracted = extract_html(html, url=url)
     if extracted is None:
         raise IngestError(origin, "no article text found in the HTML")
@@ -259,19 +259,19 @@ def _ingest_feed(data: bytes, origin: str, opts: IngestOptions) -> Iterator[Inge
     for index, entry in enumerate(parsed.entries):
         entry_origin = entry.get("link") or f"{origin}#{index + 1}"
         try:
-            yield _feed_entry(entry, entry_origin, feed_title, opts)
+            yield feed_entry(entry, entry_origin, feed_title, opts)
         except IngestError as exc:
             yield exc
 
 
-def _feed_entry(entry: Any, origin: str, feed_title: str | None, opts: IngestOptions) -> RawArticle:
+def feed_entry(entry: Any, origin: str, feed_title: str | None, opts: IngestOptions) -> RawArticle:
     link = entry.get("link")
     if opts.fetch_links and link and is_url(link):
         fetched = fetch(link, opts.fetch)
-        article = _html_article(decode(fetched.data, link), origin, url=fetched.url)
+        article = html_article(decode(fetched.data, link), origin, url=fetched.url)
         article.title = article.title or entry.get("title")
         article.source = feed_title or article.source
-        article.published = article.published or _entry_date(entry)
+        article.published = article.published or entry_date(entry)
         return article
     content = ""
     if entry.get("content"):
@@ -287,12 +287,12 @@ def _feed_entry(entry: Any, origin: str, feed_title: str | None, opts: IngestOpt
         title=normalize_text(entry.get("title") or "").strip() or None,
         source=feed_title,
         url=link,
-        published=_entry_date(entry),
+        published=entry_date(entry),
         details=Details(external_id=entry.get("id")),
     )
 
 
-def _entry_date(entry: Any) -> str | None:
+def entry_date(entry: Any) -> str | None:
     parsed = entry.get("published_parsed") or entry.get("updated_parsed")
     return from_struct_time(parsed)
 
@@ -352,7 +352,7 @@ def _jsonl_article(obj: dict[str, Any], origin: str) -> RawArticle:
         body = "\n\n".join(str(p) for p in body)
     html = obj.get("html")
     if body is None and isinstance(html, str) and html.strip():
-        article = _html_article(html, origin, url=obj.get("url"))
+        article = html_article(html, origin, url=obj.get("url"))
     elif isinstance(body, str) and body.strip():
         article = text_article(body, origin)
         article.kind = "jsonl" if article.kind == "text" else article.kind

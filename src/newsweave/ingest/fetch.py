@@ -58,7 +58,7 @@ def check_scheme(url: str, origin: str) -> None:
         )
 
 
-def _check_host(url: str, opts: FetchOptions) -> None:
+def check_host(url: str, opts: FetchOptions) -> None:
     host = urlsplit(url).hostname
     if not host:
         raise FetchError(url, "URL has no host")
@@ -90,7 +90,7 @@ def fetch(url: str, opts: FetchOptions, client: httpx.Client | None = None) -> F
         current = url
         for _ in range(MAX_REDIRECTS + 1):
             check_scheme(current, url)  # a redirect to file:// or ftp:// is refused too
-            _check_host(current, opts)
+            check_host(current, opts)
             try:
                 with http.stream("GET", current, headers=_ACCEPT) as response:
                     if response.is_redirect:
@@ -105,7 +105,7 @@ def fetch(url: str, opts: FetchOptions, client: httpx.Client | None = None) -> F
                         )
                     declared = response.headers.get("content-length")
                     if declared and declared.isdigit() and int(declared) > opts.max_bytes:
-                        raise FetchError(url, _too_large(int(declared), opts.max_bytes))
+                        raise FetchError(url, too_large(int(declared), opts.max_bytes))
                     body = _read_body(url, response, opts.max_bytes)
                     content_type = response.headers.get("content-type", "").split(";")[0]
                     return Fetched(str(response.url), content_type.strip().lower(), body)
@@ -135,7 +135,3 @@ def _read_body(url: str, response: httpx.Response, cap: int) -> bytes:
         raise FetchError(url, str(exc)) from None
     except (zlib.error, EOFError) as exc:
         raise FetchError(url, f"unreadable {encoding} content ({exc})") from None
-
-
-def _too_large(size: int, cap: int) -> str:
-    return too_large(size, cap)
