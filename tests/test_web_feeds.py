@@ -76,7 +76,9 @@ def _site(srv: FeedServer) -> None:
 
 
 def _opml(*urls: str, folder: str = "Local") -> bytes:
-    outlines = "".join(f'<outline type="rss" text="f{i}" xmlUrl="{u}"/>' for i, u in enumerate(urls))
+    outlines = "".join(
+        f'<outline type="rss" text="f{i}" xmlUrl="{u}"/>' for i, u in enumerate(urls)
+    )
     return (
         f'<?xml version="1.0"?><opml version="2.0"><head><title>mine</title></head><body>'
         f'<outline text="{folder}">{outlines}</outline></body></opml>'
@@ -182,7 +184,9 @@ def test_feeds_api_shapes_errors_lease_and_opml(
     every = httpx.post(f"{server}/api/feeds", json={"url": srv.url("/"), "every": "soon"})
     assert "not a duration" in _error(every, 422)["message"]
     assert _error(
-        httpx.post(f"{server}/api/feeds", content=b"{", headers={"content-type": "application/json"}),
+        httpx.post(
+            f"{server}/api/feeds", content=b"{", headers={"content-type": "application/json"}
+        ),
         422,
     )
     assert _error(
@@ -222,7 +226,8 @@ def test_feeds_api_shapes_errors_lease_and_opml(
     assert httpx.post(f"{server}/api/feeds/refresh", timeout=60).json()["feeds"] == []  # none due
 
     # Another refresh holds the store's lease: a clear 409 (API) and message (page).
-    with Store.open(tmp_path / "feeds.db") as holder  # the `server` fixture's store, holder.lease("refresh"):
+    # (tmp_path / "feeds.db" is the `server` fixture's store.)
+    with Store.open(tmp_path / "feeds.db") as holder, holder.lease("refresh"):
         busy = _error(httpx.post(f"{server}/api/feeds/{feed_id}/refresh"), 409)
         assert busy["code"] == "busy" and "another refresh is running" in busy["message"]
         page = httpx.post(f"{server}/feeds/{feed_id}/refresh", headers={"origin": server})
@@ -326,7 +331,9 @@ def test_feeds_page_screenshots(
             assert r.status_code == 200, r.text
             httpx.post(f"{base}/api/feeds/{r.json()['results'][0]['feed']['id']}/refresh",
                        timeout=300)  # fmt: skip
-        r = httpx.post(f"{base}/api/feeds", json={"url": srv.url("/valley/atom.xml"), "every": "2h"})
+        r = httpx.post(
+            f"{base}/api/feeds", json={"url": srv.url("/valley/atom.xml"), "every": "2h"}
+        )
         assert r.status_code == 200, r.text
         w, h = WIDTHS[width]
         page = browser.new_page(viewport={"width": w, "height": h})
