@@ -323,12 +323,14 @@ def test_feeds_page_screenshots(
     srv.routes["/bay/feed.xml"] = Doc(
         rss([item(str(i), news(i)) for i in range(1, 5)], title="Bay News")
     )
-    srv.routes["/harbour/rss.xml"] = Doc(b"busy", status=503, content_type="text/plain")
+    srv.routes["/harbour/rss.xml"] = Doc(rss([item("h", news(40))], title="Harbour Post"))
     srv.routes["/valley/atom.xml"] = Doc(rss([item("v", news(30))], title="Valley Gazette"))
     with running_server(tmp_path / "shots.db") as base:
         for path, tags in (("/bay/feed.xml", ["world"]), ("/harbour/rss.xml", ["local", "sea"])):
             r = httpx.post(f"{base}/api/feeds", json={"url": srv.url(path), "tags": tags})
             assert r.status_code == 200, r.text
+            if path.startswith("/harbour"):  # up when subscribed, down when refreshed
+                srv.routes[path] = Doc(b"busy", status=503, content_type="text/plain")
             httpx.post(f"{base}/api/feeds/{r.json()['results'][0]['feed']['id']}/refresh",
                        timeout=300)  # fmt: skip
         r = httpx.post(
