@@ -271,6 +271,13 @@ def test_feeds_api_shapes_errors_lease_and_opml(
         f"{server}/feeds", data={"url": srv.url("/")}, headers={"sec-fetch-site": "cross-site"}
     )
     assert _error(page_cross, 403)
+    kept = httpx.post(f"{server}/api/feeds", json={"url": srv.url("/a.xml")}).json()
+    kept_id = kept["results"][0]["feed"]["id"]
+    cross_delete = httpx.delete(
+        f"{server}/api/feeds/{kept_id}", headers={"origin": "http://evil.example"}
+    )
+    assert _error(cross_delete, 403)
+    assert httpx.delete(f"{server}/api/feeds/{kept_id}").status_code == 200
     assert httpx.get(f"{server}/api/feeds").json() == {"feeds": []}
 
 
