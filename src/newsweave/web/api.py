@@ -5,19 +5,24 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, ConfigDict
 
 from newsweave.web.service import (
     AddRequest,
+    FeedRequest,
     InputError,
+    LeaseBusy,
     Service,
     Upload,
     add_json,
     article_view_json,
+    feed_view_json,
+    refresh_report_json,
     search_json,
     story_row_json,
     story_view_json,
+    subscribe_result_json,
 )
 
 
@@ -283,6 +288,198 @@ def _json_request(raw: bytes) -> AddRequest:
         if value is not None and not isinstance(value, str):
             raise InputError(f"{key}: expected a string", "invalid", 422)
     return AddRequest(text=data.get("text"), html=data.get("html"), url=data.get("url"))
+
+
+# -- subscriptions ------------------------------------------------------------------------
+
+
+class FeedOut(_Open):
+    id: int
+    title: str | None
+    url: str
+    site: str | None
+    tags: list[str]
+    full_text: bool
+    every: int | None
+    interval: int
+    articles: int
+    unread: int
+    last_fetched: str | None
+    last_status: str | None
+    error: str | None
+    consecutive_errors: int
+    next_due: str | None
+    disabled: bool
+
+
+class FeedList(BaseModel):
+    feeds: list[FeedOut]
+
+
+class SubscribeOut(_Open):
+    target: str
+    status: str
+    feed: FeedOut | None
+    error: str | None
+    also: list[str]
+
+
+class SubscribeResults(BaseModel):
+    results: list[SubscribeOut]
+
+
+class RefreshedFeed(_Open):
+    feed: int
+    url: str
+    title: str | None
+    status: str
+    new: int
+    error: str | None
+    entry_errors: list[str]
+
+
+class WovenOut(_Open):
+    woven: int
+    new_stories: int
+    merged: int
+
+
+class RefreshOut(BaseModel):
+    feeds: list[RefreshedFeed]
+    new: int
+    woven: WovenOut
+
+
+class FeedBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    url: str
+    tags: list[str] = []
+    every: str | None = None
+    full_text: bool = False
+
+
+FeedId = Path(..., ge=1, le=2**53, description="the feed's id (from GET /api/feeds)")
+
+_FEED_SCHEMA = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": FeedBody.model_json_schema()},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "files": {"type": "array", "items": {"type": "string", "format": "binary"}}
+                    },
+                }
+            },
+        },
+    }
+}
+
+
+@router.get("/feeds", response_model=FeedList)
+def list_feeds(request: Request) -> dict[str, Any]:
+    return {"feeds": _service(request).feeds_json()}
+
+
+@router.post(
+    "/feeds",
+    response_model=SubscribeResults,
+    openapi_extra=_FEED_SCHEMA,
+    responses=_errors(415),
+    summary="Subscribe to a feed or site URL, or to every feed of uploaded OPML files",
+)
+async def subscribe_feeds(request: Request) -> Any:
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype == "application/json":
+        wanted = _feed_request(await request.body())
+    elif ctype == "multipart/form-data":
+        form = await request.form()
+        uploads = []
+        for item in form.getlist("files"):
+            if isinstance(item, str):
+                raise InputError("files: expected uploaded OPML files", "invalid", 422)
+            uploads.append(Upload(item.filename or "subscriptions.opml", await item.read()))
+        wanted = FeedRequest(files=uploads)
+    else:
+        raise InputError(
+            "send application/json or multipart/form-data", "unsupported_media_type", 415
+        )
+    from starlette.concurrency import run_in_threadpool
+
+    results = await run_in_threadpool(_service(request).subscribe, wanted)
+    if results and all(r.status == "error" for r in results):
+        # Nothing subscribed: the one error shape, with what went wrong for each target.
+        raise InputError(
+            "; ".join(r.error or r.target for r in results)[:2000], "not_subscribed", 422
+        )
+    return {"results": [subscribe_result_json(r) for r in results]}
+
+
+def _feed_request(raw: bytes) -> FeedRequest:
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise InputError("body: not valid JSON", "invalid", 422) from None
+    if not isinstance(data, dict):
+        raise InputError('body: expected an object like {"url": "https://..."}', "invalid", 422)
+    unknown = set(data) - {"url", "tags", "every", "full_text"}
+    if unknown:
+        raise InputError(f"body: unknown field {sorted(unknown)[0]!r}", "invalid", 422)
+    url, tags, every = data.get("url"), data.get("tags", []), data.get("every")
+    full_text = data.get("full_text", False)
+    if not isinstance(url, str):
+        raise InputError("url: expected a string (a feed or site URL)", "invalid", 422)
+    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+        raise InputError("tags: expected a list of strings", "invalid", 422)
+    if every is not None and not isinstance(every, str):
+        raise InputError('every: expected a duration like "30m" or "2h"', "invalid", 422)
+    if not isinstance(full_text, bool):
+        raise InputError("full_text: expected true or false", "invalid", 422)
+    return FeedRequest(url=url, tags=tags, every=every, full_text=full_text)
+
+
+@router.delete("/feeds/{feed_id}", response_model=FeedOut, responses=_errors(404))
+def delete_feed(request: Request, feed_id: int = FeedId) -> dict[str, Any]:
+    return _unsubscribe(request, feed_id)
+
+
+@router.post("/feeds/{feed_id}/delete", response_model=FeedOut, responses=_errors(404))
+def delete_feed_post(request: Request, feed_id: int = FeedId) -> dict[str, Any]:
+    return _unsubscribe(request, feed_id)
+
+
+def _unsubscribe(request: Request, feed_id: int) -> dict[str, Any]:
+    """Unsubscribed: the feed as it was (its articles stay in the store)."""
+    return feed_view_json(_service(request).unsubscribe(feed_id))
+
+
+# Plain `def` routes: FastAPI runs them in a worker thread, so a refresh (network, cleaning,
+# weaving) never holds the event loop.
+
+
+@router.post("/feeds/refresh", response_model=RefreshOut, summary="Refresh every feed that is due")
+def refresh_due_feeds(request: Request) -> dict[str, Any]:
+    return _refresh(request, None)
+
+
+@router.post("/feeds/{feed_id}/refresh", response_model=RefreshOut, responses=_errors(404))
+def refresh_feed(request: Request, feed_id: int = FeedId) -> dict[str, Any]:
+    return _refresh(request, feed_id)
+
+
+def _refresh(request: Request, feed_id: int | None) -> dict[str, Any]:
+    try:
+        report = _service(request).refresh(feed_id)
+    except LeaseBusy:
+        raise InputError(
+            "another refresh is running (the server's own loop, cron or the CLI);"
+            " try again in a moment",
+            "busy",
+            409,
+        ) from None
+    return refresh_report_json(report)
 
 
 def _paging(page: int, per_page: int, total: int | None, has_next: bool) -> dict[str, Any]:

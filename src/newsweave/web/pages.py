@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from xml.sax.saxutils import escape as xml_escape
 
 import nh3
-from fastapi import APIRouter, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Form, Path, Query, Request, UploadFile
 from fastapi.responses import (
     HTMLResponse,
     JSONResponse,
@@ -21,7 +21,17 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
 from newsweave.web.charts import coverage_svg
-from newsweave.web.service import AddRequest, InputError, Service, Upload
+from newsweave.web.service import (
+    AddRequest,
+    Feed,
+    FeedRequest,
+    InputError,
+    LeaseBusy,
+    Service,
+    Upload,
+)
+
+FeedId = Path(..., ge=1, le=2**53)
 
 router = APIRouter(include_in_schema=False)
 _templates: Jinja2Templates | None = None
@@ -37,6 +47,7 @@ def configure(templates: Jinja2Templates) -> None:
     env.globals["safe_url"] = safe_url
     env.globals["coverage_svg"] = coverage_svg
     env.globals["figure_text"] = figure_text
+    env.globals["feed_due"] = feed_due
 
 
 def _render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -82,6 +93,18 @@ def figure_text(value: float, qualifier: str | None, unit: str | None) -> str:
     if qualifier == "more":
         return " ".join(x for x in (number, "more", unit) if x)
     return " ".join(x for x in (qualifier, number, unit) if x)
+
+
+def feed_due(feed: Feed) -> str:
+    """When the feed is next fetched, as the CLI's `feeds` shows it."""
+    import time
+
+    if feed.disabled:
+        return "disabled"
+    if feed.next_due <= time.time():
+        return "now"
+    when = datetime.fromtimestamp(feed.next_due).astimezone()
+    return when.isoformat(timespec="minutes").replace("T", " ")[:16]
 
 
 # -- pages --------------------------------------------------------------------------------
@@ -200,6 +223,96 @@ async def add_submit(
         title="Add",
         results=results,
         form={"text": text, "url": url} if failed else {},
+    )
+
+
+# -- subscriptions ------------------------------------------------------------------------
+
+BUSY = (
+    "Another refresh is running (the server's own loop, cron or the command line); "
+    "try again in a moment."
+)
+
+
+def _feeds_page(request: Request, status: int = 200, **notice: Any) -> HTMLResponse:
+    feeds = _service(request).feeds()
+    context: dict[str, Any] = {"results": None, "report": None, "gone": None, "problem": None}
+    context.update(notice)
+    context.setdefault("form", {})
+    return _render(request, "feeds.html", status=status, title="Feeds", feeds=feeds, **context)
+
+
+@router.get("/feeds", response_class=HTMLResponse)
+def feeds_page(request: Request) -> HTMLResponse:
+    return _feeds_page(request)
+
+
+@router.post("/feeds", response_class=HTMLResponse)
+async def feeds_subscribe(
+    request: Request,
+    url: str = Form("", max_length=4000),
+    tags: str = Form("", max_length=1000),
+    every: str = Form("", max_length=20),
+    full_text: bool = Form(False),
+    opml: list[UploadFile] | None = None,
+) -> HTMLResponse:
+    from starlette.concurrency import run_in_threadpool
+
+    uploads = [
+        Upload(f.filename or "subscriptions.opml", await f.read()) for f in opml or [] if f.filename
+    ]
+    wanted = FeedRequest(
+        url=url or None,
+        files=uploads,
+        tags=tags.split(","),
+        every=every or None,
+        full_text=full_text,
+    )
+    form = {"url": url, "tags": tags, "every": every, "full_text": full_text}
+    try:
+        results = await run_in_threadpool(_service(request).subscribe, wanted)
+    except InputError as exc:
+        return _feeds_page(request, exc.status, problem=exc.message, form=form)
+    failed = [r for r in results if r.status == "error"]
+    return _feeds_page(
+        request,
+        422 if failed and len(failed) == len(results) else 200,
+        results=results,
+        form=form if failed else {},
+    )
+
+
+@router.post("/feeds/refresh", response_class=HTMLResponse)
+def feeds_refresh_due(request: Request) -> HTMLResponse:
+    # A plain `def`: FastAPI runs it in a worker thread, so the refresh never holds the loop.
+    return _refresh_page(request, None)
+
+
+@router.post("/feeds/{feed_id}/refresh", response_class=HTMLResponse)
+def feed_refresh(request: Request, feed_id: int = FeedId) -> HTMLResponse:
+    return _refresh_page(request, feed_id)
+
+
+def _refresh_page(request: Request, feed_id: int | None) -> HTMLResponse:
+    try:
+        report = _service(request).refresh(feed_id)
+    except LeaseBusy:
+        return _feeds_page(request, 409, problem=BUSY)
+    return _feeds_page(request, report=report)
+
+
+@router.post("/feeds/{feed_id}/delete", response_class=HTMLResponse)
+def feed_delete(request: Request, feed_id: int = FeedId) -> HTMLResponse:
+    gone = _service(request).unsubscribe(feed_id)
+    return _feeds_page(request, gone=gone)
+
+
+@router.get("/feeds.opml")
+def feeds_opml(request: Request) -> Response:
+    return Response(
+        _service(request).opml(),
+        media_type="text/x-opml; charset=utf-8",
+        headers={"content-disposition": 'attachment; filename="newsweave-subscriptions.opml"'},
     )
 
 

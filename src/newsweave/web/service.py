@@ -19,6 +19,20 @@ from typing import Any
 from newsweave import models
 from newsweave.brief import Brief, brief_html, brief_json, brief_markdown
 from newsweave.errors import IngestError
+from newsweave.feeds import (
+    Feed,
+    RefreshOptions,
+    RefreshReport,
+    SubscribeResult,
+    export_opml,
+    get_feed,
+    list_feeds,
+    parse_every,
+    refresh,
+    remove_feed,
+    subscribe,
+)
+from newsweave.feeds.commands import feed_json, result_json, subscribe_json
 from newsweave.ingest import text_article
 from newsweave.models import AddResult, Article, ArticleSummary, SearchHit, SimilarArticle
 from newsweave.pipeline import add_sources, brief_story, build_article, process_unit, weave_pending
@@ -33,7 +47,18 @@ Story = models.Story
 Origin = models.Origin
 Coverage = reading.Coverage
 
-__all__ = ["Coverage", "InputError", "LeaseBusy", "Origin", "Service", "Story"]
+__all__ = [
+    "Coverage",
+    "Feed",
+    "FeedRequest",
+    "InputError",
+    "LeaseBusy",
+    "Origin",
+    "RefreshReport",
+    "Service",
+    "Story",
+    "SubscribeResult",
+]
 
 # How many built briefs one server keeps: a story page is then a cache hit until it changes.
 _BRIEF_CACHE = 64
@@ -145,6 +170,20 @@ class AddRequest:
     html: str | None = None
     url: str | None = None
     files: list[Upload] = field(default_factory=list)
+
+
+@dataclass
+class FeedRequest:
+    """A subscription asked for: a feed or site URL, or uploaded OPML files."""
+
+    url: str | None = None
+    files: list[Upload] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    every: str | None = None
+    full_text: bool = False
+
+
+_FEED_URL = re.compile(r"^(?:https?://|feed:(?://|https?://))[^\s/]+", re.I)
 
 
 class Service:
@@ -339,6 +378,88 @@ class Service:
                 results.append(_store_article(store, outcome))
         return results
 
+    # -- subscriptions ------------------------------------------------------------------------
+    #
+    # Private addresses stay refused unless $NEWSWEAVE_ALLOW_PRIVATE allows them, as for the
+    # CLI without --allow-private: a request can never turn the refusal off.
+
+    def feeds(self) -> list[Feed]:
+        return list_feeds(self.store())
+
+    def feeds_json(self) -> list[dict[str, Any]]:
+        opts = RefreshOptions.from_env()
+        return [feed_json(f, opts) for f in self.feeds()]
+
+    def subscribe(self, request: FeedRequest) -> list[SubscribeResult]:
+        """Subscribe to the URL (a feed, or a page whose feeds are discovered) and to every
+        feed of the uploaded OPML files. Errors are per target, as with the CLI."""
+        url = (request.url or "").strip()
+        if not url and not request.files:
+            raise InputError("nothing to subscribe to: give a URL or an OPML file", "empty", 422)
+        if url and not _FEED_URL.match(url):
+            shown = url if len(url) <= 80 else url[:80] + "…"
+            raise InputError(
+                f"{shown}: not a feed or site URL (give an http:// or https:// address)",
+                "invalid",
+                422,
+            )
+        every = None
+        if request.every and request.every.strip():
+            try:
+                every = parse_every(request.every.strip())
+            except IngestError as exc:
+                raise InputError(f"every: {exc.problem}", "invalid", 422) from None
+        tags = [t.strip() for t in request.tags if t.strip()]
+        options: dict[str, Any] = {
+            "full_text": True if request.full_text else None,
+            "every": every,
+            "tags": tags,
+            "fetch_opts": FetchOptions.from_env(),
+        }
+        store = self.store()
+        results: list[SubscribeResult] = []
+        if url:
+            results.extend(subscribe(store, [url], **options))
+        for upload in request.files:
+            results.extend(self._subscribe_opml(store, upload, options))
+        return results
+
+    def _subscribe_opml(
+        self, store: Store, upload: Upload, options: dict[str, Any]
+    ) -> list[SubscribeResult]:
+        name = _safe_name(upload.name)
+        if len(upload.data) > self.max_upload_bytes:
+            cap = self.max_upload_bytes / 1e6
+            return [
+                SubscribeResult(name, "error", error=f"{name}: too large (the cap is {cap:.0f} MB)")
+            ]
+        # `subscribe` reads OPML from a file: a private temporary one, named as uploaded;
+        # messages and targets name the upload, never the temporary path.
+        with tempfile.TemporaryDirectory(prefix="newsweave-opml-") as tmp:
+            path = Path(tmp) / name
+            path.write_bytes(upload.data)
+            found = list(subscribe(store, [str(path)], **options))
+        return [
+            replace(r, target=name, error=r.error.replace(str(path), name) if r.error else None)
+            for r in found
+        ]
+
+    def unsubscribe(self, feed_id: int) -> Feed:
+        return remove_feed(self.store(), feed_id)
+
+    def refresh(self, feed_id: int | None = None) -> RefreshReport:
+        """Refresh one feed now (due or not), else every feed that is due, then weave. Raises
+        LeaseBusy at once when another refresh (the background loop, cron, the CLI) runs.
+        Blocking: the routes call it from a worker thread."""
+        store = self.store()
+        names = [str(feed_id)] if feed_id is not None else []
+        if feed_id is not None:
+            get_feed(store, feed_id)  # a clear 404 before taking the lease
+        return refresh(store, names, RefreshOptions.from_env())
+
+    def opml(self) -> str:
+        return export_opml(self.feeds())
+
 
 def _store_article(store: Store, article: Article) -> AddResult:
     article.details.added = now_iso()
@@ -388,3 +509,20 @@ def search_json(hit: SearchHit) -> dict[str, Any]:
 
 def add_json(result: AddResult) -> dict[str, Any]:
     return add_result_json(result)
+
+
+def feed_view_json(feed: Feed) -> dict[str, Any]:
+    return feed_json(feed, RefreshOptions.from_env())
+
+
+def subscribe_result_json(result: SubscribeResult) -> dict[str, Any]:
+    return subscribe_json(result)
+
+
+def refresh_report_json(report: RefreshReport) -> dict[str, Any]:
+    w = report.woven
+    return {
+        "feeds": [result_json(r) for r in report.feeds],
+        "new": report.new,
+        "woven": {"woven": w.woven, "new_stories": w.new_stories, "merged": w.merged},
+    }
