@@ -47,6 +47,8 @@ def configure(templates: Jinja2Templates) -> None:
     global _templates
     _templates = templates
     env = templates.env
+    # The templates ship with the package: no stat of every template file on every render.
+    env.auto_reload = False
     env.filters["snippet"] = snippet_html
     env.filters["day"] = lambda v: (v or "")[:10]
     env.filters["when"] = lambda v: (v or "")[:16].replace("T", " ")
