@@ -38,3 +38,35 @@ def test_mark_unread_and_story_visits(store: Store) -> None:
     reading.record_visit(store, "abc", "2026-01-01T00:00:00")
     reading.record_visit(store, "abc", "2026-01-02T00:00:00")
     assert reading.last_visit(store, "abc") == "2026-01-02T00:00:00"
+
+
+def test_stories_read_in_one_batch_equal_those_read_one_by_one(store: Store) -> None:
+    from newsweave.store.stories import get_stories, get_story
+
+    for n in range(9):
+        store.add(_article(n, f"text {n}"))
+    with store.transaction() as conn:
+        for s, (first, members) in enumerate([("2024-01-02", [0, 1, 2]), ("", [3, 4]),
+                                              ("2024-01-05", [5, 6, 7, 8])]):  # fmt: skip
+            story_id = f"{0x5000 + s:016x}"
+            conn.execute(
+                "INSERT INTO stories (id, title, first_seen, last_updated, size, centroid, why)"
+                " VALUES (?, ?, ?, ?, ?, x'', ?)",
+                (story_id, f"Story {s}", first, first, len(members), '{"text": "why", "names": ["A"]}'),
+            )  # fmt: skip
+            conn.executemany(
+                "INSERT INTO story_members (article_id, story_id, score) VALUES (?, ?, 1.0)",
+                [(f"{m:016x}", story_id) for m in members],
+            )
+            conn.execute(
+                "INSERT INTO origins (article_id, origin_group, copy_of, kind)"
+                " VALUES (?, ?, NULL, 'original')",
+                (f"{members[-1]:016x}", f"{members[0]:016x}"),
+            )
+    ids = [f"{0x5000 + s:016x}" for s in (2, 0, 1)]
+    batch = get_stories(store, ids)
+    assert batch == [get_story(store, i) for i in ids]
+    assert [s.id for s in batch] == ids
+    assert batch[2].first_seen  # the undated story: its articles' added times
+    assert batch[1].independent_origins == 2
+    assert get_stories(store, []) == []

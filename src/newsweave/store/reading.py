@@ -135,12 +135,23 @@ def search_page(store: Store, query: str, limit: int, offset: int = 0) -> list[S
     if not match:
         return []
     rank = "bm25(articles_fts, 5.0, 1.0)"
-    rows = store.conn.execute(
-        "SELECT a.id, a.title, a.source,"
-        " snippet(articles_fts, 1, '<mark>', '</mark>', '…', 16),"
-        f" {rank} AS rank FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid"
-        " WHERE articles_fts MATCH ? AND articles_fts.rowid IN (SELECT rowid FROM articles_fts"
-        f" WHERE articles_fts MATCH ? ORDER BY {rank} LIMIT ? OFFSET ?) ORDER BY rank",
-        (match, match, limit, offset),
-    )
-    return [SearchHit(r[0], r[1], r[2], r[3], round(-r[4], 4)) for r in rows]
+    # Ranking alone first; then each snippet is cut by its own rowid lookup. One query that
+    # matches twice (rank in a subquery, snippets outside) walks every match of a common
+    # word a second time.
+    ranked = store.conn.execute(
+        f"SELECT rowid, {rank} FROM articles_fts WHERE articles_fts MATCH ?"
+        f" ORDER BY {rank} LIMIT ? OFFSET ?",
+        (match, limit, offset),
+    ).fetchall()
+    hits = []
+    for rowid, score in ranked:
+        row = store.conn.execute(
+            "SELECT a.id, a.title, a.source,"
+            " snippet(articles_fts, 1, '<mark>', '</mark>', '…', 16)"
+            " FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid"
+            " WHERE articles_fts MATCH ? AND articles_fts.rowid = ?",
+            (match, rowid),
+        ).fetchone()
+        if row is not None:
+            hits.append(SearchHit(row[0], row[1], row[2], row[3], round(-score, 4)))
+    return hits

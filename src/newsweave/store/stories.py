@@ -444,6 +444,63 @@ def get_story(store: Store, story_id: str) -> Story:
     )
 
 
+def get_stories(store: Store, story_ids: Sequence[str]) -> list[Story]:
+    """`get_story` for many full story ids in three queries, in the order given; an id that
+    is not a story's own (a prefix, a merged id) goes through `get_story`."""
+    if not story_ids:
+        return []
+    ids = list(dict.fromkeys(story_ids))
+    marks = _marks(ids)
+    rows = {
+        str(r["id"]): r
+        for r in store.conn.execute(f"SELECT * FROM stories WHERE id IN ({marks})", ids)
+    }
+    members: dict[str, list[sqlite3.Row]] = {i: [] for i in rows}
+    for m in store.conn.execute(
+        "SELECT m.story_id, a.id, a.source, o.origin_group FROM story_members m"
+        " JOIN articles a ON a.id = m.article_id LEFT JOIN origins o ON o.article_id = a.id"
+        f" WHERE m.story_id IN ({marks}) ORDER BY coalesce(a.published, a.added), a.rowid",
+        ids,
+    ):
+        members[str(m["story_id"])].append(m)
+    undated = [i for i, r in rows.items() if not r["first_seen"]]
+    added: dict[str, tuple[Any, Any]] = {}
+    if undated:
+        # No article carries a published date: the story is as old as its articles are here.
+        for r in store.conn.execute(
+            "SELECT m.story_id, min(a.added), max(a.added) FROM story_members m JOIN articles a"
+            f" ON a.id = m.article_id WHERE m.story_id IN ({_marks(undated)}) GROUP BY m.story_id",
+            undated,
+        ):
+            added[str(r[0])] = (r[1], r[2])
+    out = []
+    for story_id in story_ids:
+        row = rows.get(story_id)
+        if row is None:
+            out.append(get_story(store, story_id))
+            continue
+        group = members[story_id]
+        why = json.loads(row["why"] or "{}")
+        first, last = row["first_seen"], row["last_updated"]
+        if not first:
+            first, last = added.get(story_id, (None, None))
+        out.append(
+            Story(
+                id=story_id,
+                title=row["title"],
+                articles=[m["id"] for m in group],
+                sources=list(dict.fromkeys(m["source"] for m in group if m["source"])),
+                independent_origins=len({m["origin_group"] or m["id"] for m in group}),
+                first_seen=first,
+                last_updated=last,
+                why=why.get("text", ""),
+                shared_names=why.get("names", []),
+                shared_terms=why.get("terms", []),
+            )
+        )
+    return out
+
+
 def list_stories(store: Store, limit: int | None = None) -> list[Story]:
     rows = store.conn.execute(
         "SELECT id FROM stories ORDER BY last_updated DESC, size DESC, id LIMIT ?",

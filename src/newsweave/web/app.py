@@ -7,6 +7,7 @@ import contextlib
 import hmac
 import ipaddress
 import logging
+import os
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from importlib import resources
@@ -59,6 +60,8 @@ _STATUS_CODES = {
     415: "unsupported_media_type",
     422: "invalid",
 }
+
+WORKER_THREADS = int(os.environ.get("NEWSWEAVE_WORKER_THREADS", "4"))
 
 BackgroundTask = Callable[[Service], Coroutine[Any, Any, None]]
 
@@ -160,6 +163,12 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        import anyio.to_thread
+
+        # Page handlers are plain functions run in worker threads. Under load, forty threads
+        # contending for one GIL interleave every request with every other and stretch the
+        # slowest; a few threads finish requests in turn while the rest wait in line.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
         tasks: list[asyncio.Task[None]] = [asyncio.create_task(job(service)) for job in background]
         try:
             yield

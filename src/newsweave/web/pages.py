@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -34,6 +36,10 @@ from newsweave.web.service import (
 FeedId = Path(..., ge=1, le=2**53)
 
 router = APIRouter(include_in_schema=False)
+# Rendered story pages, by their view: a warm story page then costs its queries, not Jinja.
+_PAGE_CACHE = 64
+_pages: OrderedDict[str, bytes] = OrderedDict()
+_pages_lock = threading.Lock()
 _templates: Jinja2Templates | None = None
 
 
@@ -41,6 +47,8 @@ def configure(templates: Jinja2Templates) -> None:
     global _templates
     _templates = templates
     env = templates.env
+    # The templates ship with the package: no stat of every template file on every render.
+    env.auto_reload = False
     env.filters["snippet"] = snippet_html
     env.filters["day"] = lambda v: (v or "")[:10]
     env.filters["when"] = lambda v: (v or "")[:16].replace("T", " ")
@@ -123,16 +131,31 @@ def stories_page(
 @router.get("/stories/{story_id}", response_class=HTMLResponse)
 def story_page(request: Request, story_id: str) -> HTMLResponse:
     view = _service(request).story(story_id[:64])
-    number = {a: i + 1 for i, a in enumerate(view.brief.articles)}
-    return _render(
-        request,
-        "story.html",
-        view=view,
-        brief=view.brief,
-        number=number,
-        titles=view.titles,
-        title=view.story.title or "Story",
-    )
+    # The page is a function of the view alone, and the view's repr holds every field of it
+    # (unread marks and "since you last read" included): equal reprs render equal pages.
+    # Building the view still runs each time, so the visit is recorded and counts stay true.
+    key = repr(view)
+    with _pages_lock:
+        body = _pages.get(key)
+        if body is not None:
+            _pages.move_to_end(key)
+    if body is None:
+        number = {a: i + 1 for i, a in enumerate(view.brief.articles)}
+        page = _render(
+            request,
+            "story.html",
+            view=view,
+            brief=view.brief,
+            number=number,
+            titles=view.titles,
+            title=view.story.title or "Story",
+        )
+        body = bytes(page.body)
+        with _pages_lock:
+            _pages[key] = body
+            while len(_pages) > _PAGE_CACHE:
+                _pages.popitem(last=False)
+    return HTMLResponse(body)
 
 
 @router.post("/stories/{story_id}/read")

@@ -215,7 +215,7 @@ class Service:
         total = reading.count_stories(store, unread_only)
         paging = Page(page, per_page, total)
         ids = reading.story_ids_page(store, per_page, paging.offset, unread_only)
-        stories = [story_store.get_story(store, i) for i in ids]
+        stories = story_store.get_stories(store, ids)
         unread = reading.unread_counts(store, ids)
         languages = reading.story_languages(store, ids)
         rows = [StoryRow(s, unread[s.id], languages[s.id]) for s in stories]
@@ -226,7 +226,7 @@ class Service:
         store = self.store()
         story = story_store.get_story(store, story_id)
         articles = [store.get(i) for i in story.articles]
-        since = reading.last_visit(store, story.id)
+        visited = since = reading.last_visit(store, story.id)
         if since is None:
             reads = [a.details.last_read for a in articles if a.details.last_read]
             since = max(reads) if reads else None
@@ -235,7 +235,10 @@ class Service:
             # The visit is remembered as the newest article it showed, not the clock: an
             # article added in the same second as the visit still counts as new next time.
             seen = max((a.details.added or "" for a in articles), default="")
-            reading.record_visit(store, story.id, seen or None)
+            # Revisiting an unchanged story would write the same row again: a write lock
+            # per page view that every other request's visit then queues behind.
+            if visited is None or visited != (seen or None):
+                reading.record_visit(store, story.id, seen or None)
         unread = reading.unread_article_ids(store, story.articles)
         members = [Member(a, story_store.origin_of(store, a.id), a.id in unread) for a in articles]
         return StoryView(story, brief, members, reading.coverage(store, story.id), len(unread))
