@@ -15,7 +15,7 @@ from schemathesis import checks as st_checks
 
 from newsweave.errors import NewsweaveError
 from newsweave.web import check_binding
-from web_helpers import ReaderStore, running_server
+from web_helpers import ReaderStore, api_error, running_server
 
 pytestmark = pytest.mark.slow
 
@@ -27,36 +27,28 @@ def base(reader_store: ReaderStore, tmp_path_factory: pytest.TempPathFactory) ->
         yield url
 
 
-def _error(response: httpx.Response, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    body = response.json()
-    assert set(body) == {"error"} and set(body["error"]) == {"code", "message"}, body
-    assert body["error"]["message"]
-    return dict(body["error"])
-
-
 def test_api_errors_share_one_shape(base: str) -> None:
-    assert _error(httpx.get(f"{base}/api/stories/ffffffffffffffff"), 404)["code"] == "not_found"
-    assert _error(httpx.get(f"{base}/api/articles/not-hex"), 404)["code"] == "not_found"
-    assert _error(httpx.get(f"{base}/api/nowhere"), 404)["code"] == "not_found"
-    assert _error(httpx.get(f"{base}/api/stories?page=0"), 422)["code"] == "invalid"
-    assert _error(httpx.get(f"{base}/api/search"), 422)["code"] == "invalid"
-    assert _error(httpx.delete(f"{base}/api/stories"), 405)["code"] == "method_not_allowed"
-    assert _error(
+    assert api_error(httpx.get(f"{base}/api/stories/ffffffffffffffff"), 404)["code"] == "not_found"
+    assert api_error(httpx.get(f"{base}/api/articles/not-hex"), 404)["code"] == "not_found"
+    assert api_error(httpx.get(f"{base}/api/nowhere"), 404)["code"] == "not_found"
+    assert api_error(httpx.get(f"{base}/api/stories?page=0"), 422)["code"] == "invalid"
+    assert api_error(httpx.get(f"{base}/api/search"), 422)["code"] == "invalid"
+    assert api_error(httpx.delete(f"{base}/api/stories"), 405)["code"] == "method_not_allowed"
+    assert api_error(
         httpx.post(
             f"{base}/api/articles", content=b"{", headers={"content-type": "application/json"}
         ),
         422,
     )
-    assert _error(httpx.post(f"{base}/api/articles", json={"text": 3}), 422)
-    assert _error(httpx.post(f"{base}/api/articles", json={}), 422)["code"] == "empty"
-    assert _error(
+    assert api_error(httpx.post(f"{base}/api/articles", json={"text": 3}), 422)
+    assert api_error(httpx.post(f"{base}/api/articles", json={}), 422)["code"] == "empty"
+    assert api_error(
         httpx.post(f"{base}/api/articles", content=b"x", headers={"content-type": "text/plain"}),
         415,
     )
     big = b"x" * (300 * 1024)
     assert (
-        _error(httpx.post(f"{base}/api/articles", json={"text": big.decode()}), 413)["code"]
+        api_error(httpx.post(f"{base}/api/articles", json={"text": big.decode()}), 413)["code"]
         == "too_large"
     )
     # The pages answer errors as pages, with the same status.
@@ -142,11 +134,11 @@ def test_coverage_svg_is_drawn_by_the_server(base: str, reader_store: ReaderStor
 def test_same_origin_required_for_state_changes(base: str, reader_store: ReaderStore) -> None:
     target = reader_store.demo_ids[1]
     evil = httpx.post(f"{base}/articles/{target}/read", headers={"origin": "http://evil.example"})
-    assert _error(evil, 403)["code"] == "forbidden"
+    assert api_error(evil, 403)["code"] == "forbidden"
     cross = httpx.post(
         f"{base}/api/articles/{target}/read", headers={"sec-fetch-site": "cross-site"}
     )
-    assert _error(cross, 403)
+    assert api_error(cross, 403)
     assert httpx.get(f"{base}/api/articles/{target}").json()["unread"] is True
     own = httpx.post(f"{base}/articles/{target}/read", headers={"origin": base})
     assert own.status_code == 303
@@ -174,8 +166,8 @@ def test_token_guards_every_request(reader_store: ReaderStore, tmp_path: Any) ->
     assert check_binding("0.0.0.0", "s3cret") == "s3cret"
     db = reader_store.copy(tmp_path / "token.db")
     with running_server(db, token="s3cret") as base:
-        assert _error(httpx.get(f"{base}/api/stories"), 401)["code"] == "unauthorized"
-        assert _error(httpx.get(f"{base}/openapi.json"), 401)
+        assert api_error(httpx.get(f"{base}/api/stories"), 401)["code"] == "unauthorized"
+        assert api_error(httpx.get(f"{base}/openapi.json"), 401)
         assert (
             httpx.get(f"{base}/api/stories", headers={"x-newsweave-token": "s3cret"}).status_code
             == 200
@@ -184,7 +176,7 @@ def test_token_guards_every_request(reader_store: ReaderStore, tmp_path: Any) ->
             httpx.get(f"{base}/api/stories", headers={"authorization": "Bearer s3cret"}).status_code
             == 200
         )
-        assert _error(
+        assert api_error(
             httpx.get(f"{base}/api/stories", headers={"authorization": "Bearer nope"}), 401
         )
         page = httpx.get(f"{base}/stories/x")

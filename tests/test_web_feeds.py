@@ -17,7 +17,7 @@ from feedserver import Doc, FeedServer, rss
 from newsweave.settings import ALLOW_PRIVATE_ENV
 from newsweave.store import Store
 from test_feeds import item, news
-from web_helpers import chromium, running_server
+from web_helpers import api_error, chromium, running_server
 
 DOCS_IMG = Path(__file__).resolve().parents[1] / "docs" / "img"
 WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
@@ -55,14 +55,6 @@ def server(tmp_path: Path) -> Iterator[str]:
 def browser() -> Iterator[Any]:
     with chromium() as b:
         yield b
-
-
-def _error(response: httpx.Response, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    body = response.json()
-    assert set(body) == {"error"} and set(body["error"]) == {"code", "message"}, body
-    assert body["error"]["message"]
-    return dict(body["error"])
 
 
 def _site(srv: FeedServer) -> None:
@@ -177,29 +169,29 @@ def test_feeds_api_shapes_errors_lease_and_opml(
     assert httpx.get(f"{server}/api/feeds").json() == {"feeds": []}
     # Bad input: 4xx with the one error shape, never a 500.
     for bad in ({"url": "not a url"}, {"url": "file:///etc/passwd"}, {"url": "/etc/passwd"}):
-        assert _error(httpx.post(f"{server}/api/feeds", json=bad), 422)["code"] == "invalid"
-    assert _error(httpx.post(f"{server}/api/feeds", json={"url": 3}), 422)
-    assert _error(httpx.post(f"{server}/api/feeds", json={}), 422)
-    assert _error(httpx.post(f"{server}/api/feeds", json={"url": "x", "nope": 1}), 422)
+        assert api_error(httpx.post(f"{server}/api/feeds", json=bad), 422)["code"] == "invalid"
+    assert api_error(httpx.post(f"{server}/api/feeds", json={"url": 3}), 422)
+    assert api_error(httpx.post(f"{server}/api/feeds", json={}), 422)
+    assert api_error(httpx.post(f"{server}/api/feeds", json={"url": "x", "nope": 1}), 422)
     every = httpx.post(f"{server}/api/feeds", json={"url": srv.url("/"), "every": "soon"})
-    assert "not a duration" in _error(every, 422)["message"]
-    assert _error(
+    assert "not a duration" in api_error(every, 422)["message"]
+    assert api_error(
         httpx.post(
             f"{server}/api/feeds", content=b"{", headers={"content-type": "application/json"}
         ),
         422,
     )
-    assert _error(
+    assert api_error(
         httpx.post(f"{server}/api/feeds", content=b"x", headers={"content-type": "text/plain"}),
         415,
     )
     # The private-address refusal stays on unless the environment lifts it.
     monkeypatch.delenv(ALLOW_PRIVATE_ENV, raising=False)
-    refused = _error(httpx.post(f"{server}/api/feeds", json={"url": srv.url("/")}), 422)
+    refused = api_error(httpx.post(f"{server}/api/feeds", json={"url": srv.url("/")}), 422)
     assert refused["code"] == "not_subscribed" and "private" in refused["message"]
     assert httpx.get(f"{server}/api/feeds").json() == {"feeds": []}
     monkeypatch.setenv(ALLOW_PRIVATE_ENV, "1")
-    missing = _error(httpx.post(f"{server}/api/feeds", json={"url": srv.url("/gone.xml")}), 422)
+    missing = api_error(httpx.post(f"{server}/api/feeds", json={"url": srv.url("/gone.xml")}), 422)
     assert missing["code"] == "not_subscribed" and "404" in missing["message"]
 
     added = httpx.post(
@@ -228,7 +220,7 @@ def test_feeds_api_shapes_errors_lease_and_opml(
     # Another refresh holds the store's lease: a clear 409 (API) and message (page).
     # (tmp_path / "feeds.db" is the `server` fixture's store.)
     with Store.open(tmp_path / "feeds.db") as holder, holder.lease("refresh"):
-        busy = _error(httpx.post(f"{server}/api/feeds/{feed_id}/refresh"), 409)
+        busy = api_error(httpx.post(f"{server}/api/feeds/{feed_id}/refresh"), 409)
         assert busy["code"] == "busy" and "another refresh is running" in busy["message"]
         page = httpx.post(f"{server}/feeds/{feed_id}/refresh", headers={"origin": server})
         assert page.status_code == 409 and "Another refresh is running" in page.text
@@ -246,17 +238,17 @@ def test_feeds_api_shapes_errors_lease_and_opml(
         ("mine.opml", "updated"),
     ]
     junk = [("files", ("notes.opml", b"\x00\x01 not xml", "text/xml"))]
-    bad = _error(httpx.post(f"{server}/api/feeds", files=junk), 422)
+    bad = api_error(httpx.post(f"{server}/api/feeds", files=junk), 422)
     assert "notes.opml" in bad["message"] and "/tmp" not in bad["message"]
 
     # Unsubscribe: DELETE or POST …/delete; the article stay; a second time is a 404.
     gone = httpx.delete(f"{server}/api/feeds/{feed_id}").json()
     assert gone["id"] == feed_id and gone["articles"] == 2
-    assert _error(httpx.delete(f"{server}/api/feeds/{feed_id}"), 404)["code"] == "not_found"
-    assert _error(httpx.post(f"{server}/api/feeds/{feed_id}/delete"), 404)
-    assert _error(httpx.post(f"{server}/api/feeds/{feed_id}/refresh"), 404)
-    assert _error(httpx.post(f"{server}/api/feeds/abc/refresh"), 422)
-    assert _error(httpx.post(f"{server}/api/feeds/{2**70}/refresh"), 422)
+    assert api_error(httpx.delete(f"{server}/api/feeds/{feed_id}"), 404)["code"] == "not_found"
+    assert api_error(httpx.post(f"{server}/api/feeds/{feed_id}/delete"), 404)
+    assert api_error(httpx.post(f"{server}/api/feeds/{feed_id}/refresh"), 404)
+    assert api_error(httpx.post(f"{server}/api/feeds/abc/refresh"), 422)
+    assert api_error(httpx.post(f"{server}/api/feeds/{2**70}/refresh"), 422)
     other = httpx.get(f"{server}/api/feeds").json()["feeds"]
     assert [f["url"] for f in other] == [srv.url("/a.xml")]
     assert httpx.post(f"{server}/api/feeds/{other[0]['id']}/delete").json()["id"] == other[0]["id"]
@@ -266,17 +258,17 @@ def test_feeds_api_shapes_errors_lease_and_opml(
     cross = httpx.post(
         f"{server}/api/feeds", json={"url": srv.url("/")}, headers={"origin": "http://evil.example"}
     )
-    assert _error(cross, 403)["code"] == "forbidden"
+    assert api_error(cross, 403)["code"] == "forbidden"
     page_cross = httpx.post(
         f"{server}/feeds", data={"url": srv.url("/")}, headers={"sec-fetch-site": "cross-site"}
     )
-    assert _error(page_cross, 403)
+    assert api_error(page_cross, 403)
     kept = httpx.post(f"{server}/api/feeds", json={"url": srv.url("/a.xml")}).json()
     kept_id = kept["results"][0]["feed"]["id"]
     cross_delete = httpx.delete(
         f"{server}/api/feeds/{kept_id}", headers={"origin": "http://evil.example"}
     )
-    assert _error(cross_delete, 403)
+    assert api_error(cross_delete, 403)
     assert httpx.delete(f"{server}/api/feeds/{kept_id}").status_code == 200
     assert httpx.get(f"{server}/api/feeds").json() == {"feeds": []}
 
@@ -304,7 +296,7 @@ def test_refresh_now_never_blocks_the_server(
     elapsed = time.monotonic() - started
     assert listed.status_code == 200 and page.status_code == 200
     assert elapsed < 1.5, f"the server answered in {elapsed:.1f}s during a refresh"
-    busy = _error(httpx.post(f"{server}/api/feeds/refresh", timeout=10), 409)
+    busy = api_error(httpx.post(f"{server}/api/feeds/refresh", timeout=10), 409)
     assert busy["code"] == "busy"
     worker.join(timeout=300)
     assert outcome["response"].status_code == 200
@@ -313,8 +305,8 @@ def test_refresh_now_never_blocks_the_server(
 
 def test_feeds_need_the_token(tmp_path: Path) -> None:
     with running_server(tmp_path / "t.db", token="s3cret") as base:
-        assert _error(httpx.get(f"{base}/api/feeds"), 401)["code"] == "unauthorized"
-        assert _error(httpx.post(f"{base}/api/feeds/1/refresh"), 401)
+        assert api_error(httpx.get(f"{base}/api/feeds"), 401)["code"] == "unauthorized"
+        assert api_error(httpx.post(f"{base}/api/feeds/1/refresh"), 401)
         for path in ("/feeds", "/feeds.opml"):
             page = httpx.get(base + path)
             assert page.status_code == 303 and page.headers["location"].startswith("/login")

@@ -138,3 +138,12 @@ def reader_store(tmp_path_factory: pytest.TempPathFactory) -> ReaderStore:
     seeds = _add(db, str(shared_path("seeds")))
     demo = _add(db, *(str(p) for p in corpus_files()))
     return ReaderStore(db, seeds, demo)
+
+
+def api_error(response: httpx.Response, status: int) -> dict[str, Any]:
+    """The error of an API response, checked to have the app's one shape and `status`."""
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == {"error"} and set(body["error"]) == {"code", "message"}, body
+    assert body["error"]["message"]
+    return dict(body["error"])

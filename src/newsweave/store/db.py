@@ -298,7 +298,8 @@ class Store:
         )
         return [ArticleSummary(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows]
 
-    def search(self, query: str, limit: int = 20) -> list[SearchHit]:
+    def search(self, query: str, limit: int = 20, offset: int = 0) -> list[SearchHit]:
+        """Full-text hits, best first, `limit` of them after skipping `offset`."""
         match = fts_query(query)
         if not match:
             return []
@@ -306,8 +307,8 @@ class Store:
         # the ranking query would be built for every match of a common word before the sort.
         top = self.conn.execute(
             "SELECT rowid, bm25(articles_fts, 5.0, 1.0) AS rank FROM articles_fts"
-            " WHERE articles_fts MATCH ? ORDER BY rank LIMIT ?",
-            (match, limit),
+            " WHERE articles_fts MATCH ? ORDER BY rank LIMIT ? OFFSET ?",
+            (match, limit, offset),
         ).fetchall()
         hits = []
         for rowid, rank in top:
@@ -318,7 +319,8 @@ class Store:
                 " WHERE articles_fts MATCH ? AND articles_fts.rowid = ?",
                 (match, rowid),
             ).fetchone()
-            hits.append(SearchHit(row[0], row[1], row[2], row[3], round(-rank, 4)))
+            if row is not None:  # deleted between the two reads
+                hits.append(SearchHit(row[0], row[1], row[2], row[3], round(-rank, 4)))
         return hits
 
     def similar(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from newsweave.models import ArticleSummary, SearchHit
-from newsweave.store.db import Store, fts_query
+from newsweave.store.db import Store
 from newsweave.timestamps import now_iso
 
 _UNREAD_STORY = (
@@ -126,32 +126,5 @@ def unread_article_ids(store: Store, article_ids: list[str]) -> set[str]:
 
 
 def search_page(store: Store, query: str, limit: int, offset: int = 0) -> list[SearchHit]:
-    """One page of full-text hits, best first (the store's ranking and snippets).
-
-    The page's rows are chosen by rank first, so snippets are cut for those rows only, not
-    for every article that matches a common word.
-    """
-    match = fts_query(query)
-    if not match:
-        return []
-    rank = "bm25(articles_fts, 5.0, 1.0)"
-    # Ranking alone first; then each snippet is cut by its own rowid lookup. One query that
-    # matches twice (rank in a subquery, snippets outside) walks every match of a common
-    # word a second time.
-    ranked = store.conn.execute(
-        f"SELECT rowid, {rank} FROM articles_fts WHERE articles_fts MATCH ?"
-        f" ORDER BY {rank} LIMIT ? OFFSET ?",
-        (match, limit, offset),
-    ).fetchall()
-    hits = []
-    for rowid, score in ranked:
-        row = store.conn.execute(
-            "SELECT a.id, a.title, a.source,"
-            " snippet(articles_fts, 1, '<mark>', '</mark>', '…', 16)"
-            " FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid"
-            " WHERE articles_fts MATCH ? AND articles_fts.rowid = ?",
-            (match, rowid),
-        ).fetchone()
-        if row is not None:
-            hits.append(SearchHit(row[0], row[1], row[2], row[3], round(-score, 4)))
-    return hits
+    """One page of full-text hits, best first (the store's ranking and snippets)."""
+    return store.search(query, limit, offset)
