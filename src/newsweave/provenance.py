@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from newsweave.metadata import is_byline
 from newsweave.text import split_sentences
 from newsweave.timestamps import normalize_date
 
@@ -43,6 +44,8 @@ TITLE_WORDS = 14
 def title_from_first_sentence(paragraphs: list[str]) -> str | None:
     """A title for an article that has none: its first sentence, cut at a clause or at
     `TITLE_WORDS` words."""
+    # A credit line above the lead ("THE ASSOCIATED PRESS", "By Jane Doe") is no title.
+    paragraphs = [p for p in paragraphs[:3] if not is_byline(p)] + list(paragraphs[3:])
     if not paragraphs:
         return None
     sentence = _SENTENCE_END.split(paragraphs[0].strip(), maxsplit=1)[0].strip()
