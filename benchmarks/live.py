@@ -18,6 +18,12 @@ on the others):
   event B³ F1       predicted story against the labelled event
   copy pairs P/R    pairs sharing an origin group against pairs sharing a labelled copy group
   other languages   non-English pages that share a story with a page of their labelled story
+  figures in brief  hand-labelled key figures of each event (labels.json "figures") that the
+                    brief of the event's story lists, as a key or a disputed figure, with the
+                    same value and kind of unit (% , percentage points, magnitude, storeys, or
+                    a count of something); the event's story is the woven story holding most of
+                    its pages. "analysable": figures some English page states (pages in other
+                    languages are not analysed, so their figures cannot reach a brief yet)
 
     python benchmarks/live.py [--folds 3] [--json] [--show]
 """
@@ -31,7 +37,7 @@ import re
 import sys
 import tempfile
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Hashable, Sequence
 from itertools import combinations
 from pathlib import Path
@@ -39,7 +45,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from newsweave.pipeline import add_sources
+from newsweave.analyze import Analyzer
+from newsweave.brief import brief_json
+from newsweave.pipeline import add_sources, brief_story
 from newsweave.store import Store
 from newsweave.weave import Weaver
 from stories import bcubed
@@ -68,6 +76,11 @@ def load_labels(path: Path = LABELS) -> list[dict[str, Any]]:
     return pages
 
 
+def load_figures(path: Path = LABELS) -> list[dict[str, Any]]:
+    figures: list[dict[str, Any]] = json.loads(path.read_text(encoding="utf-8")).get("figures", [])
+    return figures
+
+
 def folds_of(pages: list[dict[str, Any]], k: int) -> dict[str, int]:
     """Story → fold, dealt round-robin over the sorted story names."""
     stories = sorted({p["story"] for p in pages})
@@ -90,6 +103,10 @@ def weave(pages: list[dict[str, Any]], texts: dict[str, str], workdir: Path) -> 
         story = dict(store.conn.execute("SELECT article_id, story_id FROM story_members"))
         group = dict(store.conn.execute("SELECT article_id, origin_group FROM origins"))
         language = dict(store.conn.execute("SELECT id, language FROM articles"))
+        analyzer = Analyzer()
+        briefed = time.perf_counter()
+        figures = {s: _brief_figures(store, s, analyzer) for s in set(story.values())}
+        brief_seconds = time.perf_counter() - briefed
     ids = [r.id for r in results]
     failed = [f"{p['id']}: {r.error}" for p, r in zip(pages, results, strict=False) if not r.id]
     if len(ids) != len(pages) or failed:
@@ -98,7 +115,61 @@ def weave(pages: list[dict[str, Any]], texts: dict[str, str], workdir: Path) -> 
         "story": [story.get(i, f"missing-{n}") if i else f"missing-{n}" for n, i in enumerate(ids)],
         "group": [group.get(i, f"alone-{n}") if i else f"alone-{n}" for n, i in enumerate(ids)],
         "language": [language.get(i) if i else None for i in ids],
+        "figures": figures,
         "seconds": elapsed,
+        "brief_seconds": brief_seconds,
+    }
+
+
+def _brief_figures(store: Store, story_id: str, analyzer: Analyzer) -> list[tuple[float, str]]:
+    """(value, unit) of every figure the story's brief lists: key figures and disputed ones."""
+    brief = brief_json(brief_story(store, story_id, analyzer=analyzer))
+    listed = [*brief["figures"], *(f for d in brief["disputes"] for f in d["figures"])]
+    return [(float(f["value"]), f["unit"] or "") for f in listed]
+
+
+# Units a labelled figure's kind accepts; "count" is any counted noun.
+_KINDS = {
+    "%": {"%"},
+    "percentage points": {"percentage points"},
+    "magnitude": {"magnitude"},
+    "storeys": {"storeys", "floors"},
+}
+_NOT_COUNTS = {u for units in _KINDS.values() for u in units} | {"$", "€", "£", ""}
+
+
+def _same_figure(gold: dict[str, Any], value: float, unit: str) -> bool:
+    if abs(value - float(gold["value"])) > 1e-6 * max(1.0, abs(value)):
+        return False
+    kind = _KINDS.get(gold["unit"])
+    return unit in kind if kind is not None else unit not in _NOT_COUNTS
+
+
+def score_figures(
+    pages: list[dict[str, Any]], woven: dict[str, Any], gold: list[dict[str, Any]], idx: list[int]
+) -> dict[str, int]:
+    """Labelled figures of the events in `idx` that their story's brief lists."""
+    at = {pages[i]["id"]: i for i in range(len(pages))}
+    events = {pages[i]["event"] for i in idx}
+    found = total = analysable = found_analysable = 0
+    for figure in gold:
+        if figure["event"] not in events:
+            continue
+        members = [i for i in idx if pages[i]["event"] == figure["event"]]
+        stated = Counter(woven["story"][at[p]] for p in figure["pages"])
+        held = Counter(woven["story"][i] for i in members)
+        story = max(held, key=lambda s: (held[s], stated[s]))
+        hit = any(_same_figure(figure, v, u) for v, u in woven["figures"].get(story, []))
+        english = any(pages[at[p]]["language"] == "en" for p in figure["pages"])
+        total += 1
+        found += hit
+        analysable += english
+        found_analysable += hit and english
+    return {
+        "found": found,
+        "total": total,
+        "analysable_found": found_analysable,
+        "analysable": analysable,
     }
 
 
@@ -142,6 +213,7 @@ def score(pages: list[dict[str, Any]], woven: dict[str, Any], idx: list[int]) ->
             "R": hit / len(gold_pairs) if gold_pairs else 1.0,
         },
         "foreign": {"joined": joined, "joinable": joinable},
+        "figures": score_figures(pages, woven, load_figures(), idx),
     }
 
 
@@ -151,6 +223,7 @@ def evaluate(pages: list[dict[str, Any]], texts: dict[str, str], k: int) -> dict
     fold = folds_of(pages, k)
     out: dict[str, Any] = {
         "seconds": woven["seconds"],
+        "brief_seconds": woven["brief_seconds"],
         "all": score(pages, woven, list(range(len(pages)))),
     }
     for f in range(k):
@@ -201,20 +274,22 @@ def main() -> None:
     print(
         f"{len(pages)} pages, {len({p['story'] for p in pages})} stories, "
         f"{len({p['event'] for p in pages})} events, {len(languages)} languages "
-        f"({', '.join(languages)}); add + weave {result['seconds']:.1f} s"
+        f"({', '.join(languages)}); add + weave {result['seconds']:.1f} s,"
+        f" briefs {result['brief_seconds']:.1f} s"
     )
     print(
         f"{'subset':<7} {'pages':>5} {'story P':>7} {'R':>6} {'F1':>6} {'event F1':>8}"
-        f" {'copy P':>7} {'copy R':>7} {'foreign joined':>14}"
+        f" {'copy P':>7} {'copy R':>7} {'foreign joined':>14} {'figures':>8} {'(analysable)':>12}"
     )
     for key, s in result.items():
-        if key == "seconds":
+        if key in {"seconds", "brief_seconds"}:
             continue
-        c, f = s["copy"], s["foreign"]
+        c, f, g = s["copy"], s["foreign"], s["figures"]
         print(
             f"{key:<7} {s['pages']:>5} {s['story']['P']:7.3f} {s['story']['R']:6.3f}"
             f" {s['story']['F1']:6.3f} {s['event']['F1']:8.3f}"
             f" {c['P']:7.3f} {c['R']:7.3f} {f['joined']:>8}/{f['joinable']:<5}"
+            f" {g['found']:>4}/{g['total']:<3} {g['analysable_found']:>6}/{g['analysable']:<5}"
             f"  (copy {c['found']}/{c['gold']} gold, {c['links']} links)"
         )
     if args.show:

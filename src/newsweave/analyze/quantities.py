@@ -11,6 +11,7 @@ from newsweave.analyze.numbers import (
     _LEADING_QUALIFIER,
     _NUMBER,
     _NUMBER_WORDS,
+    _PARTS,
     _QUALIFIER,
     _SCALES,
     _fraction_value,
@@ -22,9 +23,53 @@ from newsweave.analyze.timex import _MONTH_RE
 _QUANTITY_LABELS = {"CARDINAL", "QUANTITY", "MONEY", "PERCENT"}
 
 
+# A rate's change written as a share of a point: "a quarter point", "a quarter-point", "half a
+# percentage point", "a quarter of a point", "three-quarters of a point", "1/4 point",
+# "half-point". Each is that share of one percentage point.
+_POINT_SHARE = re.compile(
+    r"\b(?:(?:(?:a|one)\s+)?(half|quarter|third)(?:[\s-]+of)?(?:\s+an?)?"
+    r"|(two|three)[\s-](thirds|quarters)(?:\s+of)?(?:\s+an?)?"
+    r"|(\d)\s?[/⁄]\s?(\d))"
+    r"[\s-]+(?:percentage[\s-]+)?point\b",
+    re.IGNORECASE,
+)
+PERCENTAGE_POINTS = "percentage points"
+# "25 basis points", "25bps", "25 bp": hundredths of a percentage point.
+_BASIS_POINTS = re.compile(r"\s*-?\s*(?:basis[\s-]+points?|bps?)\b", re.IGNORECASE)
+_PERCENT_WORD = re.compile(r"\s*(?:per\s?cent|pct)\b|\s*pc\b", re.IGNORECASE)
+
+
+def _point_share(match: re.Match[str]) -> float:
+    if match.group(1):
+        return 1 / _PARTS[match.group(1).lower()]
+    if match.group(2):
+        return (parse_number(match.group(2)) or 1) / _PARTS[match.group(3).lower()]
+    return int(match.group(4)) / int(match.group(5))
+
+
 def _quantities(doc: Any, text: str) -> list[Quantity]:
-    out = []
+    shares = [m for m in _POINT_SHARE.finditer(text) if not m.group(4) or int(m.group(5)) > 0]
+    out = [
+        Quantity(
+            m.group(0),
+            m.start(),
+            m.end(),
+            _point_share(m),
+            _qualifier_around(
+                text,
+                m.group(0),
+                m.start(),
+                m.end(),
+                _split_qualifier(text, m.group(0), m.start())[1],
+            ),
+            PERCENTAGE_POINTS,
+            PERCENTAGE_POINTS,
+        )
+        for m in shares
+    ]
     for start, end in _join_ranges(text, sorted(set(_figure_spans(doc, text)))):
+        if any(m.start() < end and start < m.end() for m in shares):
+            continue  # the share of a point stands for the whole phrase
         glued_scale = re.match(r"(?:bn|tn|mn|m|k|M)\b", text[end : end + 3])
         if glued_scale and text[end - 1 : end].isdigit():
             end += glued_scale.end()  # spaCy's "4.3" of "4.3M"
@@ -38,9 +83,41 @@ def _quantities(doc: Any, text: str) -> list[Quantity]:
         qualifier = _qualifier_around(text, raw, start, end, qualifier)
         numbers = _plural_range(raw) or numbers
         unit, thing = _unit(doc, raw, start, end, text)
+        unit, thing, numbers = _rate_unit(text, raw, end, unit, thing, numbers)
         for number in numbers:
             out.append(Quantity(raw, start, end, number, qualifier, unit, thing))
-    return out
+    return sorted(out, key=lambda q: q.start)
+
+
+# Measures written before the noun they describe ("a 30-storey tower", "a 7.7-magnitude quake").
+_MEASURES = {"magnitude": "magnitude", "storey": "storeys", "story": "storeys", "floor": "floors"}
+_MEASURE_BEFORE = re.compile(r"\bmagnitude\s+(?:of\s+)?$", re.IGNORECASE)
+
+
+def _rate_unit(
+    text: str, raw: str, end: int, unit: str | None, thing: str | None, numbers: list[float]
+) -> tuple[str | None, str | None, list[float]]:
+    """One way of writing each rate figure: "25 basis points" and "25bps" are 0.25 percentage
+    points, "0.25 points" too (a fraction of a point is a rate's change: sports and index
+    points are whole); "3.25 percent" and "three per cent" are 3.25 %."""
+    measure = _MEASURE_BEFORE.search(text[max(0, end - len(raw) - 16) : end - len(raw)])
+    first = (thing or "").split()[0].lower() if thing and len(thing.split()) > 1 else ""
+    if first in _MEASURES or measure:
+        # "a 7.7-magnitude quake", "magnitude 7.7", "a 30-storey tower": the measure is the unit
+        name = _MEASURES.get(first, "magnitude")
+        return name, name, numbers
+    glued = re.search(r"\d\s?(?:bps?)$", raw, re.IGNORECASE)
+    if glued or _BASIS_POINTS.match(text, end) or (thing or "").lower().startswith("basis point"):
+        return PERCENTAGE_POINTS, PERCENTAGE_POINTS, [n / 100 for n in numbers]
+    if unit in {"point", "points"}:
+        percentage = (thing or "").lower().startswith("percentage")
+        if percentage or all(0 < n < 1 for n in numbers):
+            return PERCENTAGE_POINTS, PERCENTAGE_POINTS, numbers
+    if unit != "%" and (
+        re.search(r"(?:per\s?cent|pct)$", raw, re.IGNORECASE) or _PERCENT_WORD.match(text, end)
+    ):
+        return "%", None, numbers
+    return unit, thing, numbers
 
 
 def _no_count(doc: Any, text: str, raw: str, start: int, end: int) -> bool:

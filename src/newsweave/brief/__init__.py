@@ -5,6 +5,8 @@ Built from each member's analysis (`newsweave.analyze`; the pipeline caches it i
 - summary     (summary.py) sentences grouped across articles by shared content words; the
               groups most articles carry, earliest first in the article, redundancy removed;
               each sentence cites every article in its group
+- figures     (figures.py) the story's key figures, disputed or not, each value once however
+              it is written ("a quarter point" = "25 basis points"), with who gives it
 - disputes    (disputes.py) figures counting the same thing (counted nouns close in meaning)
               that disagree, each with who said it (the attribution around it) and where;
               denials and confirmation stances beside them
@@ -28,6 +30,7 @@ from newsweave.brief.model import (
     Dispute,
     Figure,
     FigureChange,
+    KeyFigure,
     Named,
     QuoteEntry,
     SinceLastRead,
@@ -44,6 +47,7 @@ __all__ = [
     "Encode",
     "Figure",
     "FigureChange",
+    "KeyFigure",
     "Named",
     "QuoteEntry",
     "SinceLastRead",

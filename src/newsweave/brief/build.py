@@ -10,6 +10,7 @@ from newsweave.analyze import Analysis, analysis_text, has_model
 from newsweave.analyze.entities import _named, _people, _speaker_resolver
 from newsweave.analyze.timeml import readable, span
 from newsweave.brief.disputes import Encode, _disputes
+from newsweave.brief.figures import key_figures
 from newsweave.brief.model import (
     Brief,
     Dispute,
@@ -49,12 +50,14 @@ def build_brief(
     speaker_name = _speaker_resolver(people)
     quotes = _quotes(analyses, speaker_name)
     disputes = _disputes(articles, analyses, sentences, speaker_name, encode)
+    figures = key_figures(articles, analyses, sentences, speaker_name, disputes)
     places, organizations = _named(articles, analyses, people)
     return Brief(
         story=story_id,
         title=title,
         articles=[a.id for a in articles],
         summary=_summary(groups),
+        figures=figures,
         disputes=disputes,
         quotes=quotes,
         timeline=_timeline(analyses, sentences),

@@ -28,6 +28,14 @@ class Figure:
 
 
 @dataclass
+class KeyFigure(Figure):
+    """A figure of the story as its sources state it, disputed or not (brief/figures.py)."""
+
+    subject: str = ""  # what it measures, as the sources say it ("deposit rate", "dead")
+    wordings: list[str] = field(default_factory=list)  # "a quarter-point", "25 basis points"
+
+
+@dataclass
 class Stance:
     stance: str
     said_by: list[str]
@@ -95,6 +103,7 @@ class Brief:
     title: str | None
     articles: list[str]
     summary: list[Cited]
+    figures: list[KeyFigure]
     disputes: list[Dispute]
     quotes: list[QuoteEntry]
     timeline: list[TimelineEntry]

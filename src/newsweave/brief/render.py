@@ -19,9 +19,12 @@ def brief_json(brief: Brief) -> dict[str, Any]:
 
 def _figure_text(f: Figure) -> str:
     value = f"{f.value:,.0f}" if f.value == int(f.value) else f"{f.value:,}"
+    unit = f.unit
+    if unit == "%":  # "3.25%", as news writes a rate
+        value, unit = value + "%", None
     if f.qualifier == "more":  # "1,500 more troops": an increase, not a total
-        return " ".join(x for x in (value, "more", f.unit) if x)
-    return " ".join(x for x in (f.qualifier, value, f.unit) if x)
+        return " ".join(x for x in (value, "more", unit) if x)
+    return " ".join(x for x in (f.qualifier, value, unit) if x)
 
 
 def brief_markdown(brief: Brief) -> str:
@@ -39,6 +42,7 @@ def brief_markdown(brief: Brief) -> str:
     ]
     lines += ["## Summary", ""]
     lines += [f"- {_md(c.text)} {cite(c.articles)}" for c in brief.summary]
+    lines += _md_figures(brief, cite)
     lines += _md_disputes(brief, cite)
     if brief.quotes:
         lines += ["## Quotes", ""]
@@ -69,6 +73,23 @@ def brief_markdown(brief: Brief) -> str:
 
 
 Cite = Callable[[list[str]], str]
+
+
+def _md_figures(brief: Brief, cite: Cite) -> list[str]:
+    if not brief.figures:
+        return []
+    lines = [
+        "",
+        "## Key figures",
+        "",
+        "| figure | of | said by | articles |",
+        "| --- | --- | --- | --- |",
+    ]
+    lines += [
+        f"| {_md(_figure_text(f))} | {_md(f.subject)} | {_md(', '.join(f.said_by)) or '—'} | {cite(f.articles)} |"
+        for f in brief.figures
+    ]
+    return lines
 
 
 def _md_disputes(brief: Brief, cite: Cite) -> list[str]:

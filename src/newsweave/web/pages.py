@@ -98,6 +98,8 @@ def safe_url(url: str | None) -> str | None:
 
 def figure_text(value: float, qualifier: str | None, unit: str | None) -> str:
     number = f"{value:,.0f}" if value == int(value) else f"{value:,}"
+    if unit == "%":  # "3.25%", as news writes a rate
+        number, unit = number + "%", None
     if qualifier == "more":
         return " ".join(x for x in (number, "more", unit) if x)
     return " ".join(x for x in (qualifier, number, unit) if x)
