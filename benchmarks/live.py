@@ -124,7 +124,7 @@ def weave(pages: list[dict[str, Any]], texts: dict[str, str], workdir: Path) -> 
 def _brief_figures(store: Store, story_id: str, analyzer: Analyzer) -> list[tuple[float, str]]:
     """(value, unit) of every figure the story's brief lists: key figures and disputed ones."""
     brief = brief_json(brief_story(store, story_id, analyzer=analyzer))
-    listed = [*brief["figures"], *(f for d in brief["disputes"] for f in d["figures"])]
+    listed = [*brief.get("figures", []), *(f for d in brief["disputes"] for f in d["figures"])]
     return [(float(f["value"]), f["unit"] or "") for f in listed]
 
 

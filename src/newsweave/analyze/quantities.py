@@ -92,6 +92,8 @@ def _quantities(doc: Any, text: str) -> list[Quantity]:
 # Measures written before the noun they describe ("a 30-storey tower", "a 7.7-magnitude quake").
 _MEASURES = {"magnitude": "magnitude", "storey": "storeys", "story": "storeys", "floor": "floors"}
 _MEASURE_BEFORE = re.compile(r"\bmagnitude\s+(?:of\s+)?$", re.IGNORECASE)
+# Spelled after the figure, or inside the span spaCy gave it ("7.7-magnitude").
+_MEASURE_AFTER = re.compile(r"(?<![^\s\d-])\s*-?\s*(magnitude|storey|story|floor)\b", re.IGNORECASE)
 
 
 def _rate_unit(
@@ -100,11 +102,11 @@ def _rate_unit(
     """One way of writing each rate figure: "25 basis points" and "25bps" are 0.25 percentage
     points, "0.25 points" too (a fraction of a point is a rate's change: sports and index
     points are whole); "3.25 percent" and "three per cent" are 3.25 %."""
-    measure = _MEASURE_BEFORE.search(text[max(0, end - len(raw) - 16) : end - len(raw)])
-    first = (thing or "").split()[0].lower() if thing and len(thing.split()) > 1 else ""
-    if first in _MEASURES or measure:
+    before = _MEASURE_BEFORE.search(text[max(0, end - len(raw) - 16) : end - len(raw)])
+    after = _MEASURE_AFTER.match(text, end) or _MEASURE_AFTER.search(raw)
+    if before or after:
         # "a 7.7-magnitude quake", "magnitude 7.7", "a 30-storey tower": the measure is the unit
-        name = _MEASURES.get(first, "magnitude")
+        name = _MEASURES[after.group(1).lower()] if after else "magnitude"
         return name, name, numbers
     glued = re.search(r"\d\s?(?:bps?)$", raw, re.IGNORECASE)
     if glued or _BASIS_POINTS.match(text, end) or (thing or "").lower().startswith("basis point"):

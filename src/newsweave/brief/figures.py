@@ -1,0 +1,119 @@
+"""The key figures of a story: what its sources state, disputed or not, each value once however
+it is written ("a quarter point", "25 basis points" and "0.25 percentage points" are one
+figure: the analysis gives them one value and unit), with who gives it and where.
+
+Which figures are key (a brief lists a handful, not every number in every article):
+  - the figure names what it measures: a unit or a counted noun ("694 dead", "3.25 %",
+    "0.25 percentage points", "magnitude 7.7"); bare numbers, durations, years and vague
+    orders ("hundreds") are left out;
+  - and it is either in the lead of some source (its headline and first three sentences, where
+    news states what happened) or given by at least two sources;
+  - most sources first (a source giving it in its lead counts twice), then the earliest in a
+    lead; at most KEY_FIGURES.
+A count the brief already shows as disputed is not repeated here.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+from newsweave.analyze import Analysis, Quantity
+from newsweave.brief.disputes import _DURATIONS, _said_by
+from newsweave.brief.model import Dispute, KeyFigure, _Sentence, _sentence_at, _unique
+from newsweave.models import Article
+
+KEY_FIGURES = 10
+# Sentences of an article's text (its headline counts as the first) that make its lead.
+LEAD_SENTENCES = 4
+# Units whose small values are figures ("a 0.25 point cut", "magnitude 6.0", "2.5 %"); a bare
+# count below MIN_COUNT ("two ministers") is a detail, not a key figure.
+_MEASURES = {"%", "percentage points", "magnitude", "storeys", "floors", "$", "€", "£"}
+MIN_COUNT = 10
+
+
+def _key(q: Quantity) -> tuple[float, str]:
+    # Values are compared rounded: "0.25" of 25 basis points is 0.25000000000000006 in floats.
+    return round(q.value, 6), q.unit or ""
+
+
+def key_figures(
+    articles: list[Article],
+    analyses: dict[str, Analysis],
+    sentences: list[_Sentence],
+    speaker_name: object,
+    disputes: list[Dispute],
+) -> list[KeyFigure]:
+    """The story's key figures (see the module's docstring for the criterion)."""
+    # Disputes are between counts, and a dispute joins counts of one thing under different
+    # nouns ("3,000 troops", "3,000 soldiers"): a count with a disputed value is shown there.
+    disputed = {round(f.value, 6) for d in disputes for f in d.figures}
+    lead_at: dict[str, int] = {}  # article → offset where its lead ends
+    for article in articles:
+        spans = analyses[article.id].sentences
+        if spans:
+            lead_at[article.id] = spans[min(LEAD_SENTENCES, len(spans)) - 1].end
+    mentions: dict[tuple[float, str], list[tuple[Quantity, str]]] = defaultdict(list)
+    for article in articles:
+        analysis = analyses[article.id]
+        ranges = Counter(q.start for q in analysis.quantities)
+        for q in analysis.quantities:
+            if ranges[q.start] > 1 or not _measures_something(q):
+                continue  # a range ("3,000 to 5,000") is one claim of two values
+            mentions[_key(q)].append((q, article.id))
+    candidates = []
+    order = {a.id: i for i, a in enumerate(articles)}
+    for key, items in mentions.items():
+        if key[0] in disputed and key[1] not in _MEASURES:
+            continue
+        sources = _unique(a for _, a in items)
+        in_lead = [(order[a], q.start) for q, a in items if q.start < lead_at.get(a, 0)]
+        if not in_lead and len(sources) < 2:
+            continue
+        # A source stating the figure in its lead counts twice: the lead is what it reports.
+        weight = len(sources) + len({a for a, _ in in_lead})
+        candidates.append((-weight, min(in_lead, default=(len(articles), 0)), key, items))
+    candidates.sort(key=lambda c: (c[0], c[1]))
+    return [
+        _figure(items, analyses, sentences, speaker_name) for *_, items in candidates[:KEY_FIGURES]
+    ]
+
+
+def _measures_something(q: Quantity) -> bool:
+    if not q.unit or q.unit in _DURATIONS or q.qualifier == "several":
+        return False
+    if "degrees" in (q.thing or "").split():
+        return False  # a position ("22.01 degrees north latitude"), not a figure of the news
+    if q.unit in _MEASURES:
+        return q.value > 0
+    return q.value >= MIN_COUNT
+
+
+def _figure(
+    items: list[tuple[Quantity, str]],
+    analyses: dict[str, Analysis],
+    sentences: list[_Sentence],
+    speaker_name: object,
+) -> KeyFigure:
+    first = items[0][0]
+    qualifiers = Counter(q.qualifier for q, _ in items)
+    things = Counter(q.thing or q.unit for q, _ in items)
+    figure = KeyFigure(
+        value=first.value,
+        # The wording most mentions use ("694", not one outlet's "nearly 694").
+        qualifier=max(qualifiers.items(), key=lambda kv: (kv[1], kv[0] is None))[0],
+        unit=first.unit,
+        said_by=[],
+        articles=[],
+        evidence=[],
+        subject=things.most_common(1)[0][0] or "",
+        wordings=_unique(" ".join(q.text.split()) for q, _ in items),
+    )
+    for q, article_id in items:
+        figure.said_by = _unique(
+            [*figure.said_by, *_said_by(analyses[article_id], q, speaker_name)]
+        )
+        figure.articles = _unique([*figure.articles, article_id])
+        sentence = _sentence_at(sentences, article_id, q.start)
+        if sentence and sentence.text not in figure.evidence:
+            figure.evidence.append(sentence.text)
+    return figure
