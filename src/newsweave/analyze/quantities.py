@@ -84,6 +84,10 @@ def _quantities(doc: Any, text: str) -> list[Quantity]:
         numbers = _plural_range(raw) or numbers
         unit, thing = _unit(doc, raw, start, end, text)
         unit, thing, numbers = _rate_unit(text, raw, end, unit, thing, numbers)
+        written = _BASIS_POINTS.match(text, end)
+        if unit == PERCENTAGE_POINTS and written:
+            end += written.end() - end  # the figure as written: "25 basis points", not "25"
+            raw = text[start:end]
         for number in numbers:
             out.append(Quantity(raw, start, end, number, qualifier, unit, thing))
     return sorted(out, key=lambda q: q.start)
@@ -429,6 +433,9 @@ def _unit(doc: Any, raw: str, start: int, end: int, text: str) -> tuple[str | No
     span = doc.char_span(start, end, alignment_mode="expand")
     if span is None:
         return None, None
+    last = span[-1]
+    if len(span) > 1 and last.pos_ == "NOUN" and any(t.like_num for t in span[:-1]):
+        return str(last.text).lower(), _phrase(last)  # a measure spaCy took in: "820 kilometres"
     for token in doc[span.end : span.end + 5]:
         if token.pos_ == "NOUN":
             # A compound runs on to its head: "service member deaths" counts deaths.
