@@ -167,3 +167,33 @@ def test_a_sources_own_undisputed_figure_is_a_figure_of_the_story(
     # Only the first report gives it, in its lead: the source is cited, with its sentence.
     assert len(orbit[0]["articles"]) == 1
     assert "820 kilometres" in orbit[0]["evidence"][0]
+
+
+WIDTHS = {"desktop": (1280, 860), "phone": (390, 844)}
+
+
+@pytest.mark.slow
+def test_the_story_page_shows_the_key_figures(tmp_path: Path) -> None:
+    """The story page's key-figure table, at desktop and phone width, in headless Chromium;
+    pictures under the test's temporary folder, for looking at."""
+    from web_helpers import PageWatch, chromium, running_server
+
+    db = tmp_path / "figures.db"
+    with Store.open(db) as store:
+        data = _brief(store, tmp_path, RATE_STORY)
+    with running_server(db) as base, chromium() as browser:
+        for name, (w, h) in WIDTHS.items():
+            page = browser.new_page(viewport={"width": w, "height": h})
+            watch = PageWatch(page)
+            page.goto(f"{base}/stories/{data['story']}")
+            table = page.locator("#figures table.figures")
+            assert table.count() == 1
+            cells = table.locator("td.figure").all_inner_texts()
+            assert "0.25 percentage points" in cells and "3.25%" in cells
+            # The ways the sources wrote a figure are its tooltip.
+            title = table.locator("td.figure").nth(cells.index("0.25 percentage points"))
+            assert "a quarter point" in (title.get_attribute("title") or "")
+            assert page.evaluate("document.documentElement.scrollWidth") <= w
+            page.screenshot(path=str(tmp_path / f"story-figures-{name}.png"), full_page=True)
+            assert not watch.errors, watch.errors
+            page.close()

@@ -105,7 +105,8 @@ def _figure(
         said_by=[],
         articles=[],
         evidence=[],
-        subject=things.most_common(1)[0][0] or "",
+        # What it is of, when the sources say more than its unit ("North Korean soldiers").
+        subject=next((t for t, _ in things.most_common() if t and t != first.unit), ""),
         wordings=_unique(" ".join(q.text.split()) for q, _ in items),
     )
     for q, article_id in items:

@@ -86,7 +86,7 @@ def _md_figures(brief: Brief, cite: Cite) -> list[str]:
         "| --- | --- | --- | --- |",
     ]
     lines += [
-        f"| {_md(_figure_text(f))} | {_md(f.subject if f.subject != f.unit else '')} | {_md(', '.join(f.said_by)) or '—'} | {cite(f.articles)} |"
+        f"| {_md(_figure_text(f))} | {_md(f.subject)} | {_md(', '.join(f.said_by)) or '—'} | {cite(f.articles)} |"
         for f in brief.figures
     ]
     return lines
