@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from newsweave.bylines import is_byline
 from newsweave.clean import BYLINE_TITLE, DATELINE, DATELINE_NO_DAY, clean, date_line
-from newsweave.metadata import is_byline
 from newsweave.models import RawArticle
 from newsweave.pipeline import build_article
 from newsweave.provenance import title_from_first_sentence

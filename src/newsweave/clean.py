@@ -20,7 +20,7 @@ from collections import Counter
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from newsweave.metadata import is_byline
+from newsweave.bylines import is_byline
 from newsweave.models import CleanArticle, RawArticle, Removal
 from newsweave.text import STOPWORDS, fingerprint, split_sentences, tokens, word_set
 from newsweave.timestamps import normalize_date

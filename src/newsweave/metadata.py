@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 import py3langid
 
+from newsweave.bylines import _OUTLET_WORDS, _ROLE_WORDS
 from newsweave.models import CleanArticle
 
 # Display names of outlets whose domain does not spell their name.
@@ -104,14 +105,6 @@ def outlet_from_url(url: str | None) -> str | None:
     return " ".join(part.capitalize() for part in label.split("-") if part)
 
 
-_OUTLET_WORDS = {
-    "courier", "post", "times", "herald", "news", "journal", "gazette", "tribune", "telegraph",
-    "guardian", "independent", "observer", "chronicle", "daily", "weekly", "express", "mirror",
-    "press", "radio", "tv", "television", "agency", "media", "review", "standard", "inquirer",
-    "record", "bulletin", "dispatch", "pravda", "insider", "wire", "today", "online", "broadcasting",
-}  # fmt: skip
-
-
 def _looks_like_outlet(name: str) -> bool:
     if name in _WIRE_NAMES or name.split()[-1].lower() in _OUTLET_WORDS:
         return True
@@ -187,7 +180,6 @@ _BYLINE = re.compile(
     r"^By\s+[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3}(?:\s+and\s+[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3})?"
     r"\s*(?:,|\||—|–|-|\bfor\b|\bof\b)\s*(?:the\s+)?" + _NAME + r"\.?$"
 )
-_ROLE_WORDS = {"writer", "correspondent", "editor", "reporter", "staff", "contributor", "columnist"}
 
 
 def outlet_from_byline(lines: list[str]) -> str | None:
@@ -200,52 +192,6 @@ def outlet_from_byline(lines: list[str]) -> str | None:
         if _looks_like_outlet(name) and not set(name.lower().split()) & _ROLE_WORDS:
             return name
     return None
-
-
-# Words of an agency's or a desk's name, beside _OUTLET_WORDS: what an all-capitals credit
-# line ("THE ASSOCIATED PRESS", "AGENCE FRANCE-PRESSE", "UNITED NEWS SERVICE") is made of.
-_AGENCY_WORDS = _OUTLET_WORDS | {
-    "associated", "united", "international", "national", "service", "services", "agence",
-    "presse", "france-presse", "wires", "bureau", "desk", "network", "correspondents",
-}  # fmt: skip
-_CONNECTORS = {"the", "of", "and", "&", "for", "de", "du", "la", "di", "der", "des"}
-_BY = re.compile(r"^by\s+(?:[A-Z][\w.'’-]*|staff\b)", re.IGNORECASE)
-# A credit names people or a desk: "By Jane Doe", "By JANE DOE and JOHN ROE, Associated Press".
-_BY_WORDS = 10
-
-
-def is_byline(line: str) -> bool:
-    """Whether a line is a credit, not a headline: "By Jane Doe", "Reuters staff", "THE
-    ASSOCIATED PRESS", "AFP". Judged by shape: a "By" and capitalised names; a short line
-    ending in a staff role; or a short all-capitals line that is one word or made of the words
-    agency names are made of. Not a list of outlets: an unknown agency reads as one."""
-    text = line.strip().strip("|·•—–-").strip()
-    words = text.split()
-    if not words or re.search(r"\d", text):
-        return False
-    if _BY.match(text) and len(words) <= _BY_WORDS and not re.search(r"[.!?]$", text):
-        # Every name word capitalised ("By the numbers" is a headline, "By Jane Doe" is not).
-        names = [w for w in words[1:] if w.casefold().strip(",") not in _CONNECTORS]
-        return all(w[:1].isupper() or w.casefold().strip(",") in _ROLE_WORDS for w in names)
-    bare = [w.strip(",.&'’-").casefold() for w in words]
-    if (
-        len(words) <= 4
-        and bare[-1] in _ROLE_WORDS
-        and all(
-            w[:1].isupper() or b in _ROLE_WORDS or b in _CONNECTORS
-            for w, b in zip(words, bare, strict=True)
-        )
-    ):
-        return True  # "Reuters staff", "AFP Staff Writer", "Jane Doe, Staff Reporter"
-    letters = re.sub(r"[^\w]", "", text)
-    if not letters.isalpha() or not text.isupper() or len(words) > 5:
-        return False
-    if len(words) == 1:
-        return True  # "AP", "REUTERS": a lone capitalised word is a tag, never a headline
-    # Half its words or more are agency words, the rest a place or an acronym ("UNITED NEWS
-    # OF INDIA", "PTI NEWS SERVICE"); an all-capitals headline says something ("ECB CUTS RATES").
-    named = [b for b in bare if b not in _CONNECTORS]
-    return bool(named) and 2 * sum(b in _AGENCY_WORDS for b in named) >= len(named)
 
 
 def detect_language(article: CleanArticle) -> str | None:

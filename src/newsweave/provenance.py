@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from newsweave.metadata import is_byline
+from newsweave.bylines import is_byline
 from newsweave.text import split_sentences
 from newsweave.timestamps import normalize_date
 
