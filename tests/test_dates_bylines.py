@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from newsweave.bylines import is_byline
 from newsweave.clean import BYLINE_TITLE, DATELINE, DATELINE_NO_DAY, clean, date_line
 from newsweave.models import RawArticle
-from newsweave.pipeline import build_article
+from newsweave.pipeline import add_sources, build_article
 from newsweave.provenance import title_from_first_sentence
+from newsweave.store import Store
+from newsweave.store.stories import list_stories
+from newsweave.weave import Weaver
 
 BODY = [
     "The harbour board of Vellmouth raised its mooring fees by a tenth on Tuesday evening.",
@@ -95,7 +100,7 @@ def test_lines_that_merely_hold_a_year_are_not_date_lines(line: str) -> None:
     assert date_line(line) is None
 
 
-def test_a_declared_published_date_wins_but_the_date_line_still_leaves(tmp_path: object) -> None:
+def test_a_declared_published_date_wins_but_the_date_line_still_leaves() -> None:
     raw = RawArticle(
         origin="t", kind="jsonl", text="\n".join(["date 2024-10-22", *BODY]), published="2024-10-23"
     )
@@ -166,3 +171,22 @@ def test_a_byline_declared_as_the_title_is_dropped() -> None:
     result = clean(_raw(BODY, title="THE ASSOCIATED PRESS", kind="html"))
     assert result.title is None
     assert (BYLINE_TITLE, "THE ASSOCIATED PRESS") in [(r.reason, r.text) for r in result.removed]
+
+
+def test_a_story_of_agency_copy_is_not_titled_by_its_byline(tmp_path: Path) -> None:
+    paths = []
+    for n, credit in enumerate(["THE ASSOCIATED PRESS", "VELLSHIRE PRESS AGENCY"]):
+        path = tmp_path / f"{n}.txt"
+        path.write_text("\n".join([credit, "date 2024-10-23", *BODY]), encoding="utf-8")
+        paths.append(str(path))
+    with Store.open(tmp_path / "s.db") as store:
+        list(add_sources(store, paths))
+        Weaver(store).weave()
+        stories = list_stories(store)
+        assert len(stories) == 1 and len(stories[0].articles) == 2
+        assert stories[0].title is None or not is_byline(stories[0].title)
+        for article_id in stories[0].articles:
+            article = store.get(article_id)
+            assert article.published == "2024-10-23"
+            assert article.title is None and article.title_from_text is not None
+            assert not is_byline(article.title_from_text)
