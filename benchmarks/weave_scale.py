@@ -173,13 +173,15 @@ def measure(db: Path, texts_dir: Path) -> dict[str, float]:
             lines = Path(path).read_text(encoding="utf-8").split("\n\n")
             texts.append(article_text(None, lines))
         embedder.encode(texts[:8])
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         embedder.encode(texts)
         embed_rate = len(texts) / (time.perf_counter() - started)
-        started = time.perf_counter()
+        embed_cpu = time.process_time() - cpu_started
+        started, cpu_started = time.perf_counter(), time.process_time()
         added = sum(r.status == "added" for r in add_sources(store, paths))
         report = Weaver(store, embedder).weave()
         seconds = time.perf_counter() - started
+        cpu_seconds = time.process_time() - cpu_started
         rng = random.Random(5)
         queries = queries_of(store, 40, rng)
         search_times = []
@@ -206,6 +208,8 @@ def measure(db: Path, texts_dir: Path) -> dict[str, float]:
         "floor": embed_rate,
         "seconds": seconds,
         "rate": added / seconds,
+        "cpu_s": cpu_seconds,
+        "floor_cpu_s": embed_cpu,
         "woven": report.woven,
         "new_stories": report.new_stories,
         "copies": report.copies,
@@ -327,7 +331,7 @@ def main() -> None:
                 f" {row['similar_p50']:>7.1f}/{row['similar_p95']:<7.1f}"
                 f" {row['cli_search_p50']:>9.0f}/{row['cli_search_p95']:<8.0f}"
                 f" {row['cli_similar_p50']:>6.0f}/{row['cli_similar_p95']:<6.0f}"
-                f" {row['rss_mb']:>6.0f}   ({row['woven']:.0f} woven, {row['new_stories']:.0f} new"
+                f" {row['rss_mb']:>6.0f}   (CPU {row['cpu_s']:.1f} s, model alone {row['floor_cpu_s']:.1f} s; {row['woven']:.0f} woven, {row['new_stories']:.0f} new"
                 f" stories, {row['copies']:.0f} copies)",
                 flush=True,
             )
