@@ -38,6 +38,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -47,6 +48,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import ecbplus
 from newsweave.pipeline import add_sources
 from newsweave.store import Store
+from newsweave.store.packing import unpack_signals
 from newsweave.weave import Weaver
 from newsweave.weave.embed import article_text, get_embedder
 
@@ -71,15 +73,17 @@ def pad(base: Path, target: Path, size: int, rng: random.Random) -> float:
     src = sqlite3.connect(base)
     src.row_factory = sqlite3.Row
     originals = src.execute(
-        "SELECT a.*, s.vector, s.terms, s.names, s.day, s.sentences, s.model FROM articles a"
+        "SELECT a.*, s.vector, s.terms, s.names, s.day, s.sentences, s.packed, s.model FROM articles a"
         " JOIN article_signals s ON s.article_id = a.id"
     ).fetchall()
     conn = sqlite3.connect(target)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=OFF")
     df: Counter[str] = Counter()
+    id_of = {o["id"]: i for i, o in enumerate(originals)}
     conn.execute("BEGIN")
     story_id = ""
+    members: dict[str, list[tuple[int, np.ndarray]]] = {}  # story → (original, vector) of each
     for n in range(size):
         o = originals[n % len(originals)] if n < len(originals) else rng.choice(originals)
         article_id = f"{n:016x}"
@@ -95,13 +99,17 @@ def pad(base: Path, target: Path, size: int, rng: random.Random) -> float:
         vector = vector + noise
         vector /= np.linalg.norm(vector)
         conn.execute(
-            "INSERT INTO article_signals (article_id, model, vector, terms, names, day, sentences)"
-            " VALUES (?,?,?,?,?,?,?)",
+            "INSERT INTO article_signals (article_id, model, vector, terms, names, day, sentences,"
+            " packed) VALUES (?,?,?,?,?,?,?,?)",
             (article_id, o["model"], vector.astype(np.float16).tobytes(), o["terms"], o["names"],
-             o["day"], o["sentences"]),
+             o["day"], o["sentences"], o["packed"]),
         )  # fmt: skip
-        df.update(json.loads(o["terms"]))
-        df.update("@" + k for k in json.loads(o["names"]))
+        if o["packed"] is not None:
+            terms, names, *_ = unpack_signals(o["packed"])
+        else:  # a base woven before signals were packed
+            terms, names = json.loads(o["terms"]), json.loads(o["names"])
+        df.update(terms)
+        df.update("@" + k for k in names)
         conn.executemany(
             "INSERT INTO lsh_buckets (band, key, article_id) VALUES (?,?,?)",
             [(band, rng.getrandbits(63), article_id) for band in range(16)],
@@ -110,6 +118,7 @@ def pad(base: Path, target: Path, size: int, rng: random.Random) -> float:
             "INSERT INTO origins (article_id, origin_group, copy_of, kind) VALUES (?,?,NULL,'original')",
             (article_id, article_id),
         )
+        members.setdefault(story_id if n % 5 else article_id, []).append((id_of[o["id"]], vector))
         if n % 5 == 0:
             story_id = article_id
             conn.execute(
@@ -129,7 +138,47 @@ def pad(base: Path, target: Path, size: int, rng: random.Random) -> float:
     conn.executemany("INSERT INTO term_df (term, df) VALUES (?,?)", df.items())
     conn.execute("COMMIT")
     conn.close()
+    write_profiles(target, originals, members)
     return time.perf_counter() - started
+
+
+def write_profiles(
+    target: Path, originals: list[sqlite3.Row], members: dict[str, list[tuple[int, np.ndarray]]]
+) -> None:
+    """Each padding story's profile, as weaving would have stored it (weave/profiles.py): the
+    originals' term and name weights computed once from the padded store's counts."""
+    from newsweave.weave.profiles import StoryProfile
+    from newsweave.weave.signals import Signals
+    from newsweave.weave.similarity import _Idf, _Profile
+
+    with Store.open(target) as store:
+        idf = _Idf(store.stories)
+        base: list[_Profile] = []
+        for o in originals:
+            if o["packed"] is not None:
+                terms, names, *_ = unpack_signals(o["packed"])
+            else:
+                terms, names = json.loads(o["terms"]), json.loads(o["names"])
+                names = {k: v[0] for k, v in names.items()}
+            signals = Signals(o["id"], 0, np.zeros(1), terms, names, {}, o["day"], [], "")
+            idf.load([*terms, *("@" + k for k in names)])
+            profile = _Profile.__new__(_Profile)  # the weights alone, without a rowid to cache by
+            base.append(profile)
+            profile.signals, profile.floor = signals, idf.floor
+            profile.terms, profile.names = idf.unit(terms, ""), idf.unit(names, "@")
+        with store.transaction() as tx:
+            for story_id, found in members.items():
+                story = StoryProfile.empty(len(found[0][1]), idf.n)
+                for index, vector in found:
+                    member = _Profile.__new__(_Profile)
+                    member.terms, member.names, member.floor = (
+                        base[index].terms,
+                        base[index].names,
+                        idf.floor,
+                    )
+                    member.signals = replace(base[index].signals, vector=vector)
+                    story.add(member)
+                store.stories.put_story_profile(tx, story_id, story)
 
 
 def rng_normal(rng: random.Random, n: int) -> np.ndarray:
