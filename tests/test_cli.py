@@ -249,3 +249,43 @@ def test_light_commands_import_no_heavy_library(
     )
     assert done.stdout.strip()
     assert done.stderr.strip().splitlines()[-1:] in ([], [""]), done.stderr
+
+
+@pytest.mark.slow
+def test_ctrl_c_during_weaving_reports_the_batches_that_landed(
+    tmp_path: Path, db_path: Path
+) -> None:
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(320):  # ten batches of 32
+        (folder / f"{i:05d}.txt").write_text(
+            f"Ferry timetable change number {i}\n\nThe harbour office moved sailing {i} to pier "
+            f"{i % 9} on day {i}. Passengers on route {i * 3} were told to arrive early.\n"
+        )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "newsweave", "--db", str(db_path), "add", str(folder)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 300
+    woven = 0
+    while woven < 32 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+        try:
+            with sqlite3.connect(db_path, timeout=1) as conn:
+                woven = conn.execute("SELECT count(*) FROM story_members").fetchone()[0]
+        except sqlite3.OperationalError:  # not created yet, or busy
+            continue
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 130, stderr
+    with sqlite3.connect(db_path) as conn:
+        landed = conn.execute("SELECT count(*) FROM story_members").fetchone()[0]
+        pending = conn.execute("SELECT count(*) FROM weave_queue").fetchone()[0]
+    stored = landed // 32
+    assert landed == 32 * stored and stored >= 1 and landed + pending == 320
+    done = "batch 1" if stored == 1 else f"batches 1–{stored}"
+    assert stderr.strip().splitlines()[-2:] == [
+        "interrupted",
+        f"  weaving: {done} of 10 stored ({landed} articles woven); batch {stored + 1} not "
+        "stored; `newsweave weave` weaves the rest",
+    ], stderr

@@ -417,8 +417,11 @@ def test_a_batch_that_fails_half_way_lands_not_at_all(store: Store, tmp_path: Pa
                 raise KeyboardInterrupt  # a kill, after two articles of the batch were written
             return super()._weave_one(tx, article, *rest)
 
-    with pytest.raises(KeyboardInterrupt):
+    with pytest.raises(KeyboardInterrupt) as raised:
         Interrupted(store).weave()
+    assert raised.value.__notes__ == [
+        "weaving: batch 1 of 1 not stored, nothing woven; `newsweave weave` weaves the rest"
+    ]
     assert store.conn.execute("SELECT count(*) FROM story_members").fetchone()[0] == 0
     assert store.conn.execute("SELECT count(*) FROM article_signals").fetchone()[0] == 0
     assert store.conn.execute("SELECT count(*) FROM term_df").fetchone()[0] == 0

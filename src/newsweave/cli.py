@@ -133,6 +133,22 @@ def _track(stage: str, total: int | None) -> Iterator[Advance]:
         yield advance
 
 
+def _notes(exc: BaseException) -> str:
+    """What was done before the error, as the stage that stopped noted it (`add_note`)."""
+    return "".join(f"\n  {escape(note)}" for note in getattr(exc, "__notes__", []))
+
+
+@contextmanager
+def _interruptible() -> Iterator[None]:
+    """Ctrl-C during a long command says what landed before it (weaving notes the batches
+    stored) and exits 130; typer alone would exit 130 without a word."""
+    try:
+        yield
+    except KeyboardInterrupt as exc:
+        err.print(f"interrupted{_notes(exc)}")
+        raise typer.Exit(130) from exc
+
+
 def _print_json(value: Any) -> None:
     sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
 
@@ -197,7 +213,7 @@ def add(
 
     from newsweave.pipeline import run
 
-    with _open_store(create=True) as store:
+    with _open_store(create=True) as store, _interruptible():
         done = run(store, sources, opts, on_result=report, track=_track if show_progress else None)
     if format is Format.text:
         out.print(f"added {done.added}, unchanged {done.unchanged}, failed {done.failed}")
@@ -220,7 +236,7 @@ def weave_(format: Format = typer.Option(Format.text, "--format", "-f")) -> None
     from newsweave.pipeline import weave_pending
 
     show_progress = format is Format.text and err.is_terminal
-    with _open_store() as store:
+    with _open_store() as store, _interruptible():
         report = weave_pending(store, _track if show_progress else None)
     _output(
         format,
@@ -808,10 +824,10 @@ def main() -> None:
     try:
         app()
     except NewsweaveError as exc:
-        err.print(f"[red]error[/red] {escape(str(exc))}")
+        err.print(f"[red]error[/red] {escape(str(exc))}{_notes(exc)}")
         sys.exit(1)
-    except KeyboardInterrupt:
-        err.print("interrupted")
+    except KeyboardInterrupt as exc:
+        err.print(f"interrupted{_notes(exc)}")
         sys.exit(130)
     except BrokenPipeError:
         # The reader closed the pipe (`newsweave list | head`): not an error worth a message.

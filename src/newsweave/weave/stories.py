@@ -128,6 +128,7 @@ class Weaver:
 
         # The model runs outside the GIL: the next batch embeds while this one is woven.
         pool = ThreadPoolExecutor(max_workers=1)
+        stored = 0  # batches committed
         try:
             upcoming = embed(batches[0]) if batches else None
             for index in range(len(batches)):
@@ -148,10 +149,15 @@ class Weaver:
                     self._forget(batch)
                     idf = None
                     raise
+                stored += 1
                 for name in ("woven", "new_stories", "merged", "copies"):
                     setattr(report, name, getattr(report, name) + getattr(batch_report, name))
                 if progress:
                     progress(len(batch))
+        except BaseException as exc:
+            # Whoever reports the interruption (the CLI prints notes) says what landed.
+            exc.add_note(stopped_note(stored, len(batches), sum(map(len, batches[:stored]))))
+            raise
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
             self.index.save()
@@ -585,6 +591,20 @@ class Weaver:
         title = self.storage.title_of(central.article_id) if central is not None else None
         why = explain(members, idf)
         self.storage.describe_story(tx, story_id, title, why)
+
+
+def stopped_note(stored: int, total: int, articles: int) -> str:
+    """What a weave cut short had committed, batch by batch (each batch lands whole or not)."""
+    rest = "`newsweave weave` weaves the rest"
+    if stored == 0:
+        return f"weaving: batch 1 of {total} not stored, nothing woven; {rest}"
+    if stored == total:
+        return f"weaving: all {total} batches stored ({articles} articles woven)"
+    done = "batch 1" if stored == 1 else f"batches 1–{stored}"
+    return (
+        f"weaving: {done} of {total} stored ({articles} articles woven); "
+        f"batch {stored + 1} not stored; {rest}"
+    )
 
 
 def explain(members: list[Signals], idf: _Idf) -> dict[str, Any]:
