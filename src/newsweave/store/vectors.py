@@ -173,11 +173,16 @@ class VectorIndex:
         self.store = store
         self.path = vector_cache_path(store)
         self.dim = dim
-        self.index: Any = _restore(self.path, view=False)
+        # The file is searched as a memory map (pages read as touched, and given back under
+        # memory pressure): a weave adds to the unsaved part, and only `save` (rarely) needs
+        # the index loaded whole, to add to it.
+        self.index: Any = _restore(self.path, view=True)
+        self._view = self.index is not None
         self.unsaved = _Exact(dim)
         self.rebuilt = False
         if self.index is None or self.index.ndim != dim:
             self.index = _new_index(dim)
+            self._view = False
             self.rebuilt = self.path.exists()
         pending = _unsaved_rowids(store)
         count = store.conn.execute("SELECT count(*) FROM article_signals").fetchone()[0]
@@ -192,7 +197,16 @@ class VectorIndex:
         else:
             self.unsaved.extend(*_vectors_of(store, pending))
 
+    def _writable(self) -> None:
+        """The file loaded whole (a memory-mapped view cannot be added to)."""
+        if not self._view:
+            return
+        loaded = _restore(self.path, view=False)
+        self.index = loaded if loaded is not None else _new_index(self.dim)
+        self._view = False
+
     def _reconcile(self, count: int) -> None:
+        self._writable()
         if len(self.index) > count:  # vectors SQLite does not have: not this store's cache
             self.index = _new_index(self.dim)
         rows = self.store.conn.execute(
@@ -240,6 +254,7 @@ class VectorIndex:
             return
         keys = list(self.unsaved.keys)
         if keys:
+            self._writable()
             self.index.add(np.array(keys, dtype=np.uint64), self.unsaved.matrix())
         tmp = self.path.with_suffix(".vectors.tmp")
         self.index.save(str(tmp))
