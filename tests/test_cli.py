@@ -289,3 +289,76 @@ def test_ctrl_c_during_weaving_reports_the_batches_that_landed(
         f"  weaving: {done} of 10 stored ({landed} articles woven); batch {stored + 1} not "
         "stored; `newsweave weave` weaves the rest",
     ], stderr
+
+
+_TYPER_ONLY = (
+    "import sys; from newsweave.cli import app; app(sys.argv[1:], prog_name='python -m newsweave')"
+)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["search", "harbour"],
+        ["search", "harbour", "-n", "1", "--format", "json"],
+        ["search", "nothing-like-this"],
+        ["search", "harbour", "--limit", "x"],  # typer's error, through typer
+        ["similar", "{id}", "-f", "json"],
+        ["similar", "{id}", "--limit", "1"],
+        ["similar", "ffffffff"],
+        ["similar"],
+    ],
+)
+def test_quick_search_and_similar_answer_as_typer_does(
+    cli: Cli, corpus: Path, db_path: Path, command: list[str]
+) -> None:
+    added = cli("add", str(corpus), "--format", "json").json_lines()
+    args = ["--db", str(db_path), *(a.replace("{id}", added[0]["id"][:8]) for a in command)]
+    quick = subprocess.run(
+        [sys.executable, "-m", "newsweave", *args], capture_output=True, text=True, check=False
+    )
+    typer_only = subprocess.run(
+        [sys.executable, "-c", _TYPER_ONLY, *args],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if quick.returncode == 1 and quick.stderr.startswith("error "):
+        # A NewsweaveError: main() prints it in one line; typer alone shows the traceback.
+        assert typer_only.returncode == 1 and quick.stderr.strip().splitlines()[-1][6:] in (
+            typer_only.stderr
+        )
+    else:
+        assert (quick.returncode, quick.stdout, quick.stderr) == (
+            typer_only.returncode, typer_only.stdout, typer_only.stderr,
+        )  # fmt: skip
+    assert quick.stdout or quick.stderr
+
+
+_MAIN_PROBE = """
+import sys
+from newsweave.cli import main
+sys.argv = ["newsweave", *sys.argv[1:]]
+main()
+print(" ".join(m for m in {absent!r} if m in sys.modules), file=sys.stderr)
+"""
+# Beyond HEAVY: typer's pydantic validators, tqdm (usearch's progress bars), the weaver.
+_SIMILAR_ABSENT = (
+    "scipy", "spacy", "onnxruntime", "trafilatura", "ftfy", "pydantic", "tqdm", "lxml",
+    "newsweave.weave.stories",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("command", "absent"),
+    [(["search", "harbour"], (*HEAVY, "pydantic")), (["similar", "{id}"], _SIMILAR_ABSENT)],
+)
+def test_search_and_similar_load_only_what_they_use(
+    cli: Cli, corpus: Path, db_path: Path, command: list[str], absent: tuple[str, ...]
+) -> None:
+    added = cli("add", str(corpus), "--format", "json").json_lines()
+    args = ["--db", str(db_path), *(a.replace("{id}", added[0]["id"][:8]) for a in command)]
+    done = subprocess.run(
+        [sys.executable, "-c", _MAIN_PROBE.format(absent=absent), *args],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert done.stdout.strip()
+    assert done.stderr.strip().splitlines()[-1:] in ([], [""]), done.stderr

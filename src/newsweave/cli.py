@@ -820,9 +820,56 @@ def serve(
     )
 
 
+# `search` and `similar` are what a reader types most, and typer's own start-up (it builds a
+# pydantic validator for every parameter of the command: ~60 ms of CPU, a fifth of a `search`)
+# was paid by each. Their plainest forms are read here and the same command functions called;
+# anything else (--help, -v, a value typer would refuse, an unknown flag) goes through typer,
+# which handles it as always. tests/test_cli.py runs both ways and compares.
+_QUICK: dict[str, tuple[Callable[..., None], int]] = {
+    "search": (search, 20),
+    "similar": (similar, 5),
+}
+_QUICK_FORMATS = {"--format", "-f"}
+_QUICK_LIMITS = {"--limit", "-n"}
+
+
+def _quick(argv: list[str]) -> bool:
+    """Run `[--db PATH] search|similar VALUE [-f text|json] [-n N]` without typer; False (and
+    nothing done) for any other command line."""
+    args = list(argv)
+    db: Path | None = None
+    if len(args) >= 2 and args[0] == "--db" and not args[1].startswith("-"):
+        db, args = Path(args[1]), args[2:]
+    if not args or args[0] not in _QUICK:
+        return False
+    command, default_limit = _QUICK[args[0]]
+    rest = args[1:]
+    value: str | None = None
+    format, limit = Format.text, default_limit
+    at = 0
+    while at < len(rest):
+        arg = rest[at]
+        following = rest[at + 1] if at + 1 < len(rest) else None
+        if arg in _QUICK_FORMATS and following in {f.value for f in Format}:
+            format, at = Format(following), at + 2
+        elif arg in _QUICK_LIMITS and following is not None and following.isdigit():
+            limit, at = int(following), at + 2
+        elif arg.startswith("-") or value is not None:
+            return False
+        else:
+            value, at = arg, at + 1
+    if value is None:
+        return False
+    state.db = db
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    command(value, format=format, limit=limit)
+    return True
+
+
 def main() -> None:
     try:
-        app()
+        if not _quick(sys.argv[1:]):
+            app()
     except NewsweaveError as exc:
         err.print(f"[red]error[/red] {escape(str(exc))}{_notes(exc)}")
         sys.exit(1)
