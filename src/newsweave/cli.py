@@ -22,8 +22,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import typer
 import typer.core
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
-from rich.table import Table
 
 from newsweave import models
 from newsweave.errors import NewsweaveError
@@ -41,6 +39,9 @@ from newsweave.settings import MAX_BYTES_ENV, MAX_BYTES_FLAG, IngestOptions, res
 from newsweave.store import Store
 
 if TYPE_CHECKING:
+    from rich.progress import Progress
+    from rich.table import Table
+
     from newsweave.pipeline import Advance
     from newsweave.weave import WeaveReport
 
@@ -111,6 +112,8 @@ def _open_store(create: bool = False) -> Store:
 
 def _progress() -> Progress:
     """A progress bar on stderr that disappears when done (shown on a terminal only)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
+
     return Progress(
         SpinnerColumn(),
         TextColumn("[progress.description]{task.description}"),
@@ -270,6 +273,8 @@ def stories(
 def render_stories(
     rows: list[Story], unread: dict[str, int] | None = None, title: str | None = None
 ) -> None:
+    from rich.table import Table  # here: rich's tables cost start-up for commands without one
+
     table = Table(title=title, show_edge=False, pad_edge=False)
     columns = ["id", "updated", "articles", *(["unread"] if unread is not None else [])]
     for column in (*columns, "origins", "sources", "title"):
@@ -341,6 +346,8 @@ def render_story(found: Story, members: list[Article], origins: dict[str, Origin
         f"updated {found.last_updated[:16]}[/dim]"
     )
     out.print(f"[bold]Why together[/bold]  {escape(found.why)}\n")
+    from rich.table import Table
+
     table = Table(show_edge=False, pad_edge=False, box=None)
     for column in ("id", "published", "source", "title"):
         table.add_column(column, header_style="bold")
@@ -419,6 +426,8 @@ def render_list(
 ) -> None:
     """`derived`: titles taken from the text of untitled articles (shown in italics)."""
     derived = derived or {}
+    from rich.table import Table  # here: rich's tables cost start-up for commands without one
+
     table = Table(title=title, show_edge=False, pad_edge=False)
     for column in ("id", "published", "source", "words", "title"):
         table.add_column(column, justify="right" if column == "words" else "left")
