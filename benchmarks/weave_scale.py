@@ -10,12 +10,14 @@ Padding: the other ECB+ documents are added and woven for real once; padding art
 clones of them written straight into SQLite: the body cut to its first three paragraphs with a
 serial number appended, the vector the original's plus Gaussian noise (cosine ≈ 0.9 to it),
 the words, names and sentences copied, random LSH keys (so clones are not copies of each other),
-and five clones of one original to a story. The vector index is built once per size before
-timing (as a long-lived store has it on disk).
+and five clones of one original to a story, whose stored profile (weave/profiles.py) is written
+as weaving would have left it. The vector index is built once per size before timing (as a
+long-lived store has it on disk).
 
 The floor: the embedding-only throughput of the same model on the same 200 texts, measured in
 the same process just before the add, the rate no pipeline can beat on this machine at that
-moment ("× floor" is the pipeline's time over the model's; on a busy machine read the ratios).
+moment ("× floor" is the pipeline's time over the model's; on a busy machine read the ratios),
+and the CPU seconds of both (process time, the model's threads included).
 After the add: `search` (40 queries, two or three title words) and `similar` (40 articles)
 p50/p95 in process, each query asked once, cold, then 10 of each as `newsweave` CLI calls;
 `newsweave --help` start-up. A PNG plot of throughput and × floor against store size is saved

@@ -9,7 +9,8 @@ For each article not yet woven, in the order it was stored:
                story of what it copies
   3. story     candidate stories are those of the article's nearest neighbours in the vector index
                (never a scan of all stories); each is scored by average linkage: the mean similarity
-               of the article to the story's recent members, where similarity mixes the embedding
+               of the article to the story's recent members, read from the story's profile
+               (profiles.py: running sums, so O(1) in the story's size), where similarity mixes the embedding
                cosine, TF-IDF cosines of content words and of names/numbers, a time penalty and
                a penalty for naming different protagonists (`conflict`, similarity.py). The
                best story at or above the threshold takes the article; otherwise it starts one.
@@ -23,8 +24,8 @@ LSH keys, origins, memberships, stories, splits and descriptions), so a crash le
 batch either woven or still pending; the next `add` or `weave` picks the pending ones up. The
 next batch is embedded in a thread while the current one is woven. What a batch needs from
 storage is read in few queries: the document frequencies of all its words at once, the
-signals of a candidate story's recent members together, and each story's recent members kept
-in memory as they join. Every read and write goes through the store's `stories` storage
+candidate stories' profiles together (written back with the batch), and each story's recent
+members kept in memory as they join. Every read and write goes through the store's `stories` storage
 (storage.py; the queries are in store/stories.py).
 """
 
@@ -487,11 +488,6 @@ class Weaver:
                 self.storage.put_story_profile(tx, story_id, profile)
         self._changed.clear()
         self._dropped.clear()
-
-    @staticmethod
-    def _span(members: list[Signals]) -> tuple[str, str] | None:
-        days = sorted(m.day for m in members if m.day)
-        return (days[0], days[-1]) if days else None
 
     def _recent(self, story_id: str) -> list[int]:
         found = self._samples.get(story_id)
