@@ -10,12 +10,14 @@ Padding: the other ECB+ documents are added and woven for real once; padding art
 clones of them written straight into SQLite: the body cut to its first three paragraphs with a
 serial number appended, the vector the original's plus Gaussian noise (cosine ≈ 0.9 to it),
 the words, names and sentences copied, random LSH keys (so clones are not copies of each other),
-and five clones of one original to a story. The vector index is built once per size before
-timing (as a long-lived store has it on disk).
+and five clones of one original to a story, whose stored profile (weave/profiles.py) is written
+as weaving would have left it. The vector index is built once per size before timing (as a
+long-lived store has it on disk).
 
 The floor: the embedding-only throughput of the same model on the same 200 texts, measured in
 the same process just before the add, the rate no pipeline can beat on this machine at that
-moment ("× floor" is the pipeline's time over the model's; on a busy machine read the ratios).
+moment ("× floor" is the pipeline's time over the model's; on a busy machine read the ratios),
+and the CPU seconds of both (process time, the model's threads included).
 After the add: `search` (40 queries, two or three title words) and `similar` (40 articles)
 p50/p95 in process, each query asked once, cold, then 10 of each as `newsweave` CLI calls;
 `newsweave --help` start-up. A PNG plot of throughput and × floor against store size is saved
@@ -38,6 +40,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -47,6 +50,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import ecbplus
 from newsweave.pipeline import add_sources
 from newsweave.store import Store
+from newsweave.store.packing import unpack_signals
 from newsweave.weave import Weaver
 from newsweave.weave.embed import article_text, get_embedder
 
@@ -71,15 +75,17 @@ def pad(base: Path, target: Path, size: int, rng: random.Random) -> float:
     src = sqlite3.connect(base)
     src.row_factory = sqlite3.Row
     originals = src.execute(
-        "SELECT a.*, s.vector, s.terms, s.names, s.day, s.sentences, s.model FROM articles a"
+        "SELECT a.*, s.vector, s.terms, s.names, s.day, s.sentences, s.packed, s.model FROM articles a"
         " JOIN article_signals s ON s.article_id = a.id"
     ).fetchall()
     conn = sqlite3.connect(target)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=OFF")
     df: Counter[str] = Counter()
+    id_of = {o["id"]: i for i, o in enumerate(originals)}
     conn.execute("BEGIN")
     story_id = ""
+    members: dict[str, list[tuple[int, np.ndarray]]] = {}  # story → (original, vector) of each
     for n in range(size):
         o = originals[n % len(originals)] if n < len(originals) else rng.choice(originals)
         article_id = f"{n:016x}"
@@ -95,13 +101,17 @@ def pad(base: Path, target: Path, size: int, rng: random.Random) -> float:
         vector = vector + noise
         vector /= np.linalg.norm(vector)
         conn.execute(
-            "INSERT INTO article_signals (article_id, model, vector, terms, names, day, sentences)"
-            " VALUES (?,?,?,?,?,?,?)",
+            "INSERT INTO article_signals (article_id, model, vector, terms, names, day, sentences,"
+            " packed) VALUES (?,?,?,?,?,?,?,?)",
             (article_id, o["model"], vector.astype(np.float16).tobytes(), o["terms"], o["names"],
-             o["day"], o["sentences"]),
+             o["day"], o["sentences"], o["packed"]),
         )  # fmt: skip
-        df.update(json.loads(o["terms"]))
-        df.update("@" + k for k in json.loads(o["names"]))
+        if o["packed"] is not None:
+            terms, names, *_ = unpack_signals(o["packed"])
+        else:  # a base woven before signals were packed
+            terms, names = json.loads(o["terms"]), json.loads(o["names"])
+        df.update(terms)
+        df.update("@" + k for k in names)
         conn.executemany(
             "INSERT INTO lsh_buckets (band, key, article_id) VALUES (?,?,?)",
             [(band, rng.getrandbits(63), article_id) for band in range(16)],
@@ -110,6 +120,7 @@ def pad(base: Path, target: Path, size: int, rng: random.Random) -> float:
             "INSERT INTO origins (article_id, origin_group, copy_of, kind) VALUES (?,?,NULL,'original')",
             (article_id, article_id),
         )
+        members.setdefault(story_id if n % 5 else article_id, []).append((id_of[o["id"]], vector))
         if n % 5 == 0:
             story_id = article_id
             conn.execute(
@@ -129,7 +140,47 @@ def pad(base: Path, target: Path, size: int, rng: random.Random) -> float:
     conn.executemany("INSERT INTO term_df (term, df) VALUES (?,?)", df.items())
     conn.execute("COMMIT")
     conn.close()
+    write_profiles(target, originals, members)
     return time.perf_counter() - started
+
+
+def write_profiles(
+    target: Path, originals: list[sqlite3.Row], members: dict[str, list[tuple[int, np.ndarray]]]
+) -> None:
+    """Each padding story's profile, as weaving would have stored it (weave/profiles.py): the
+    originals' term and name weights computed once from the padded store's counts."""
+    from newsweave.weave.profiles import StoryProfile
+    from newsweave.weave.signals import Signals
+    from newsweave.weave.similarity import _Idf, _Profile
+
+    with Store.open(target) as store:
+        idf = _Idf(store.stories)
+        base: list[_Profile] = []
+        for o in originals:
+            if o["packed"] is not None:
+                terms, names, *_ = unpack_signals(o["packed"])
+            else:
+                terms, names = json.loads(o["terms"]), json.loads(o["names"])
+                names = {k: v[0] for k, v in names.items()}
+            signals = Signals(o["id"], 0, np.zeros(1), terms, names, {}, o["day"], [], "")
+            idf.load([*terms, *("@" + k for k in names)])
+            profile = _Profile.__new__(_Profile)  # the weights alone, without a rowid to cache by
+            base.append(profile)
+            profile.signals, profile.floor = signals, idf.floor
+            profile.terms, profile.names = idf.unit(terms, ""), idf.unit(names, "@")
+        with store.transaction() as tx:
+            for story_id, found in members.items():
+                story = StoryProfile.empty(len(found[0][1]), idf.n)
+                for index, vector in found:
+                    member = _Profile.__new__(_Profile)
+                    member.terms, member.names, member.floor = (
+                        base[index].terms,
+                        base[index].names,
+                        idf.floor,
+                    )
+                    member.signals = replace(base[index].signals, vector=vector)
+                    story.add(member)
+                store.stories.put_story_profile(tx, story_id, story)
 
 
 def rng_normal(rng: random.Random, n: int) -> np.ndarray:
@@ -173,13 +224,15 @@ def measure(db: Path, texts_dir: Path) -> dict[str, float]:
             lines = Path(path).read_text(encoding="utf-8").split("\n\n")
             texts.append(article_text(None, lines))
         embedder.encode(texts[:8])
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         embedder.encode(texts)
         embed_rate = len(texts) / (time.perf_counter() - started)
-        started = time.perf_counter()
+        embed_cpu = time.process_time() - cpu_started
+        started, cpu_started = time.perf_counter(), time.process_time()
         added = sum(r.status == "added" for r in add_sources(store, paths))
         report = Weaver(store, embedder).weave()
         seconds = time.perf_counter() - started
+        cpu_seconds = time.process_time() - cpu_started
         rng = random.Random(5)
         queries = queries_of(store, 40, rng)
         search_times = []
@@ -206,6 +259,8 @@ def measure(db: Path, texts_dir: Path) -> dict[str, float]:
         "floor": embed_rate,
         "seconds": seconds,
         "rate": added / seconds,
+        "cpu_s": cpu_seconds,
+        "floor_cpu_s": embed_cpu,
         "woven": report.woven,
         "new_stories": report.new_stories,
         "copies": report.copies,
@@ -327,7 +382,7 @@ def main() -> None:
                 f" {row['similar_p50']:>7.1f}/{row['similar_p95']:<7.1f}"
                 f" {row['cli_search_p50']:>9.0f}/{row['cli_search_p95']:<8.0f}"
                 f" {row['cli_similar_p50']:>6.0f}/{row['cli_similar_p95']:<6.0f}"
-                f" {row['rss_mb']:>6.0f}   ({row['woven']:.0f} woven, {row['new_stories']:.0f} new"
+                f" {row['rss_mb']:>6.0f}   (CPU {row['cpu_s']:.1f} s, model alone {row['floor_cpu_s']:.1f} s; {row['woven']:.0f} woven, {row['new_stories']:.0f} new"
                 f" stories, {row['copies']:.0f} copies)",
                 flush=True,
             )

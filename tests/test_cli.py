@@ -249,3 +249,116 @@ def test_light_commands_import_no_heavy_library(
     )
     assert done.stdout.strip()
     assert done.stderr.strip().splitlines()[-1:] in ([], [""]), done.stderr
+
+
+@pytest.mark.slow
+def test_ctrl_c_during_weaving_reports_the_batches_that_landed(
+    tmp_path: Path, db_path: Path
+) -> None:
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(320):  # ten batches of 32
+        (folder / f"{i:05d}.txt").write_text(
+            f"Ferry timetable change number {i}\n\nThe harbour office moved sailing {i} to pier "
+            f"{i % 9} on day {i}. Passengers on route {i * 3} were told to arrive early.\n"
+        )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "newsweave", "--db", str(db_path), "add", str(folder)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 300
+    woven = 0
+    while woven < 32 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+        try:
+            with sqlite3.connect(db_path, timeout=1) as conn:
+                woven = conn.execute("SELECT count(*) FROM story_members").fetchone()[0]
+        except sqlite3.OperationalError:  # not created yet, or busy
+            continue
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 130, stderr
+    with sqlite3.connect(db_path) as conn:
+        landed = conn.execute("SELECT count(*) FROM story_members").fetchone()[0]
+        pending = conn.execute("SELECT count(*) FROM weave_queue").fetchone()[0]
+    stored = landed // 32
+    assert landed == 32 * stored and stored >= 1 and landed + pending == 320
+    done = "batch 1" if stored == 1 else f"batches 1–{stored}"
+    assert stderr.strip().splitlines()[-2:] == [
+        "interrupted",
+        f"  weaving: {done} of 10 stored ({landed} articles woven); batch {stored + 1} not "
+        "stored; `newsweave weave` weaves the rest",
+    ], stderr
+
+
+_TYPER_ONLY = (
+    "import sys; from newsweave.cli import app; app(sys.argv[1:], prog_name='python -m newsweave')"
+)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["search", "harbour"],
+        ["search", "harbour", "-n", "1", "--format", "json"],
+        ["search", "nothing-like-this"],
+        ["search", "harbour", "--limit", "x"],  # typer's error, through typer
+        ["similar", "{id}", "-f", "json"],
+        ["similar", "{id}", "--limit", "1"],
+        ["similar", "ffffffff"],
+        ["similar"],
+    ],
+)
+def test_quick_search_and_similar_answer_as_typer_does(
+    cli: Cli, corpus: Path, db_path: Path, command: list[str]
+) -> None:
+    added = cli("add", str(corpus), "--format", "json").json_lines()
+    args = ["--db", str(db_path), *(a.replace("{id}", added[0]["id"][:8]) for a in command)]
+    quick = subprocess.run(
+        [sys.executable, "-m", "newsweave", *args], capture_output=True, text=True, check=False
+    )
+    typer_only = subprocess.run(
+        [sys.executable, "-c", _TYPER_ONLY, *args],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if quick.returncode == 1 and quick.stderr.startswith("error "):
+        # A NewsweaveError: main() prints it in one line; typer alone shows the traceback.
+        assert typer_only.returncode == 1 and quick.stderr.strip().splitlines()[-1][6:] in (
+            typer_only.stderr
+        )
+    else:
+        assert (quick.returncode, quick.stdout, quick.stderr) == (
+            typer_only.returncode, typer_only.stdout, typer_only.stderr,
+        )  # fmt: skip
+    assert quick.stdout or quick.stderr
+
+
+_MAIN_PROBE = """
+import sys
+from newsweave.cli import main
+sys.argv = ["newsweave", *sys.argv[1:]]
+main()
+print(" ".join(m for m in {absent!r} if m in sys.modules), file=sys.stderr)
+"""
+# Beyond HEAVY: typer's pydantic validators, tqdm (usearch's progress bars), the weaver.
+_SIMILAR_ABSENT = (
+    "scipy", "spacy", "onnxruntime", "trafilatura", "ftfy", "pydantic", "tqdm", "lxml",
+    "newsweave.weave.stories",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("command", "absent"),
+    [(["search", "harbour"], (*HEAVY, "pydantic")), (["similar", "{id}"], _SIMILAR_ABSENT)],
+)
+def test_search_and_similar_load_only_what_they_use(
+    cli: Cli, corpus: Path, db_path: Path, command: list[str], absent: tuple[str, ...]
+) -> None:
+    added = cli("add", str(corpus), "--format", "json").json_lines()
+    args = ["--db", str(db_path), *(a.replace("{id}", added[0]["id"][:8]) for a in command)]
+    done = subprocess.run(
+        [sys.executable, "-c", _MAIN_PROBE.format(absent=absent), *args],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert done.stdout.strip()
+    assert done.stderr.strip().splitlines()[-1:] in ([], [""]), done.stderr

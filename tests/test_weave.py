@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import subprocess
 import sys
@@ -14,11 +15,12 @@ import pytest
 
 from newsweave import weave
 from newsweave.pipeline import add_sources
-from newsweave.store import Store, vectors
+from newsweave.store import Store, packing, vectors
 from newsweave.store import stories as story_store
 from newsweave.weave import dedupe
 from newsweave.weave.embed import get_embedder
-from newsweave.weave.similarity import _Idf
+from newsweave.weave.profiles import StoryProfile
+from newsweave.weave.similarity import _Idf, stories_conflict
 
 QUAKE_A = """Strong earthquake shakes Karvala region, killing 12
 
@@ -415,8 +417,11 @@ def test_a_batch_that_fails_half_way_lands_not_at_all(store: Store, tmp_path: Pa
                 raise KeyboardInterrupt  # a kill, after two articles of the batch were written
             return super()._weave_one(tx, article, *rest)
 
-    with pytest.raises(KeyboardInterrupt):
+    with pytest.raises(KeyboardInterrupt) as raised:
         Interrupted(store).weave()
+    assert raised.value.__notes__ == [
+        "weaving: batch 1 of 1 not stored, nothing woven; `newsweave weave` weaves the rest"
+    ]
     assert store.conn.execute("SELECT count(*) FROM story_members").fetchone()[0] == 0
     assert store.conn.execute("SELECT count(*) FROM article_signals").fetchone()[0] == 0
     assert store.conn.execute("SELECT count(*) FROM term_df").fetchone()[0] == 0
@@ -462,3 +467,118 @@ def test_the_vector_file_is_appended_to_through_sqlite_not_rewritten(
     index.save()
     assert store.conn.execute("SELECT count(*) FROM vectors_unsaved").fetchone()[0] == 0
     assert len(weave.Weaver(store).index.index) == 4
+
+
+def _member_signals(store: Store, story_id: str) -> list[Any]:
+    rowids = store.stories.recent_member_rowids(story_id, 100)
+    return list(store.stories.load_many_signals(rowids).values())
+
+
+def test_a_story_profile_scores_as_the_mean_over_its_members(store: Store, tmp_path: Path) -> None:
+    ids = _add(
+        store,
+        _write(
+            tmp_path / "in",
+            {"a.txt": QUAKE_A, "a2.txt": QUAKE_A_REPORT, "b.txt": QUAKE_B, "e.txt": ELECTION},
+        ),
+    )
+    idf = _Idf(store.stories)
+    quake, other = _story(store, ids["a.txt"]), _story(store, ids["b.txt"])
+    members = _member_signals(store, quake)
+    rest = _member_signals(store, other)
+    assert len(members) == 2
+    built = StoryProfile.of([idf.profile(m) for m in members], 384, len(members), idf.n)
+    lone = StoryProfile.of([idf.profile(m) for m in rest], 384, len(rest), idf.n)
+    article = idf.profile(rest[0])
+    by_member = [article.similarity(idf.profile(m)) for m in members]
+    # Average linkage is a dot product with the members' sum: the same figure, in O(1).
+    assert built.similarity(article) == pytest.approx(float(np.mean(by_member)), abs=1e-5)
+    pairs = [idf.profile(x).similarity(idf.profile(y)) for x in members for y in rest]
+    assert built.cross(lone, 0.0) == pytest.approx(float(np.mean(pairs)), abs=1e-5)
+    inside = idf.profile(members[0]).similarity(idf.profile(members[1]))
+    assert built.within(0.0) == pytest.approx(inside, abs=1e-5)
+    assert built.conflict(rest[0], idf) == pytest.approx(weave.conflict(rest[0], members, idf))
+    assert built.stories_conflict(lone, idf) == pytest.approx(stories_conflict(members, rest, idf))
+
+
+def test_story_profiles_are_stored_and_grow_with_each_member(store: Store, tmp_path: Path) -> None:
+    first = _add(store, _write(tmp_path / "one", {"a.txt": QUAKE_A, "e.txt": ELECTION}))
+    quake = _story(store, first["a.txt"])
+    stored = store.stories.story_profiles([quake])[quake]
+    assert (stored.count, stored.size) == (1, 1)
+    later = _add(store, _write(tmp_path / "two", {"a2.txt": QUAKE_A_REPORT}))
+    assert _story(store, later["a2.txt"]) == quake
+    grown = store.stories.story_profiles([quake])[quake]
+    assert (grown.count, grown.size) == (2, 2)
+    vectors_sum = sum(m.vector for m in _member_signals(store, quake))
+    assert np.allclose(grown.vector, vectors_sum, atol=1e-3)
+    assert grown.carried["velt"] == 2
+    assert grown.first_day is None or grown.first_day <= (grown.last_day or "")
+    # A profile whose story changed behind the weaver's back is not used (it is rebuilt).
+    store.conn.execute("UPDATE stories SET size = size + 1 WHERE id = ?", (quake,))
+    assert store.stories.story_profiles([quake]) == {}
+
+
+def test_a_merged_away_story_leaves_no_profile(store: Store, tmp_path: Path) -> None:
+    _add(store, _write(tmp_path / "one", {"a.txt": QUAKE_A, "e.txt": ELECTION}))
+    stories = [r[0] for r in store.conn.execute("SELECT id FROM stories ORDER BY id")]
+    with store.transaction() as tx:
+        store.stories.fold_story(tx, stories[1], into=stories[0])
+    profiles = store.conn.execute("SELECT story_id FROM story_profiles").fetchall()
+    assert [r[0] for r in profiles] == [stories[0]]
+
+
+def test_signals_and_profiles_survive_their_binary_form() -> None:
+    terms = {"quake": 3, "ostrel": 2, "rescue": 1}
+    names = {"anna velt": 1, "velt": 4, "#6.4": 1, "ostrel": 3}
+    display = {"anna velt": "Anna Velt", "velt": "Velt", "ostrel": "Ostrel"}
+    lead = frozenset({"velt"})
+    sentences = [["magnitude", "quake", "struck"], ["rescue", "teams"]]
+    back = packing.unpack_signals(packing.pack_signals(terms, names, display, lead, sentences))
+    assert back == (terms, names, {**display, "#6.4": "#6.4"}, lead, sentences)
+    assert packing.unpack_signals(packing.pack_signals({}, {}, {}, frozenset(), [])) == (
+        {}, {}, {}, frozenset(), [],
+    )  # fmt: skip
+    with pytest.raises(ValueError):
+        packing.pack_signals({"a\0b": 1}, {}, {}, frozenset(), [])
+    profile = StoryProfile(
+        vector=np.arange(4, dtype=np.float32),
+        terms={"quake": 0.5, "ostrel": 0.25},
+        names={"velt": 0.75},
+        carried={"velt": 2, "#6.4": 1},
+        count=2,
+        size=3,
+        self_dots=(2.0, 1.5, 1.0),
+        first_day="2025-03-01",
+        last_day=None,
+        built_at=40,
+    )
+    again = packing.unpack_profile(packing.pack_profile(profile), size=3)
+    assert np.array_equal(again.vector, profile.vector)
+    assert again.names == {"velt": 0.75, "#6.4": 0.0}
+    assert (again.terms, again.carried, again.count, again.self_dots) == (
+        profile.terms, profile.carried, 2, (2.0, 1.5, 1.0),
+    )  # fmt: skip
+    assert (again.first_day, again.last_day, again.built_at, again.size) == (
+        "2025-03-01", None, 40, 3,
+    )  # fmt: skip
+
+
+def test_signals_stored_as_json_before_migration_11_are_still_read(
+    store: Store, tmp_path: Path
+) -> None:
+    ids = _add(store, _write(tmp_path / "one", {"a.txt": QUAKE_A}))
+    rowid = store.stories.rowid_of(ids["a.txt"])
+    assert rowid is not None
+    fresh = store.stories.load_signals(rowid)
+    assert fresh is not None
+    names = {k: [c, fresh.display[k], int(k in fresh.lead)] for k, c in fresh.names.items()}
+    store.conn.execute(
+        "UPDATE article_signals SET terms = ?, names = ?, sentences = ?, packed = NULL",
+        (json.dumps(fresh.terms), json.dumps(names), json.dumps(fresh.sentences)),
+    )
+    old = store.stories.load_signals(rowid)
+    assert old is not None
+    assert (old.terms, old.names, old.display, old.lead, old.sentences) == (
+        fresh.terms, fresh.names, fresh.display, fresh.lead, fresh.sentences,
+    )  # fmt: skip

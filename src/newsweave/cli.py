@@ -22,8 +22,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import typer
 import typer.core
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
-from rich.table import Table
 
 from newsweave import models
 from newsweave.errors import NewsweaveError
@@ -41,6 +39,9 @@ from newsweave.settings import MAX_BYTES_ENV, MAX_BYTES_FLAG, IngestOptions, res
 from newsweave.store import Store
 
 if TYPE_CHECKING:
+    from rich.progress import Progress
+    from rich.table import Table
+
     from newsweave.pipeline import Advance
     from newsweave.weave import WeaveReport
 
@@ -111,6 +112,8 @@ def _open_store(create: bool = False) -> Store:
 
 def _progress() -> Progress:
     """A progress bar on stderr that disappears when done (shown on a terminal only)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
+
     return Progress(
         SpinnerColumn(),
         TextColumn("[progress.description]{task.description}"),
@@ -131,6 +134,22 @@ def _track(stage: str, total: int | None) -> Iterator[Advance]:
             progress.update(task, advance=count, description=_short(what) if what else stage)
 
         yield advance
+
+
+def _notes(exc: BaseException) -> str:
+    """What was done before the error, as the stage that stopped noted it (`add_note`)."""
+    return "".join(f"\n  {escape(note)}" for note in getattr(exc, "__notes__", []))
+
+
+@contextmanager
+def _interruptible() -> Iterator[None]:
+    """Ctrl-C during a long command says what landed before it (weaving notes the batches
+    stored) and exits 130; typer alone would exit 130 without a word."""
+    try:
+        yield
+    except KeyboardInterrupt as exc:
+        err.print(f"interrupted{_notes(exc)}")
+        raise typer.Exit(130) from exc
 
 
 def _print_json(value: Any) -> None:
@@ -197,7 +216,7 @@ def add(
 
     from newsweave.pipeline import run
 
-    with _open_store(create=True) as store:
+    with _open_store(create=True) as store, _interruptible():
         done = run(store, sources, opts, on_result=report, track=_track if show_progress else None)
     if format is Format.text:
         out.print(f"added {done.added}, unchanged {done.unchanged}, failed {done.failed}")
@@ -220,7 +239,7 @@ def weave_(format: Format = typer.Option(Format.text, "--format", "-f")) -> None
     from newsweave.pipeline import weave_pending
 
     show_progress = format is Format.text and err.is_terminal
-    with _open_store() as store:
+    with _open_store() as store, _interruptible():
         report = weave_pending(store, _track if show_progress else None)
     _output(
         format,
@@ -254,6 +273,8 @@ def stories(
 def render_stories(
     rows: list[Story], unread: dict[str, int] | None = None, title: str | None = None
 ) -> None:
+    from rich.table import Table  # here: rich's tables cost start-up for commands without one
+
     table = Table(title=title, show_edge=False, pad_edge=False)
     columns = ["id", "updated", "articles", *(["unread"] if unread is not None else [])]
     for column in (*columns, "origins", "sources", "title"):
@@ -325,6 +346,8 @@ def render_story(found: Story, members: list[Article], origins: dict[str, Origin
         f"updated {found.last_updated[:16]}[/dim]"
     )
     out.print(f"[bold]Why together[/bold]  {escape(found.why)}\n")
+    from rich.table import Table
+
     table = Table(show_edge=False, pad_edge=False, box=None)
     for column in ("id", "published", "source", "title"):
         table.add_column(column, header_style="bold")
@@ -403,6 +426,8 @@ def render_list(
 ) -> None:
     """`derived`: titles taken from the text of untitled articles (shown in italics)."""
     derived = derived or {}
+    from rich.table import Table  # here: rich's tables cost start-up for commands without one
+
     table = Table(title=title, show_edge=False, pad_edge=False)
     for column in ("id", "published", "source", "words", "title"):
         table.add_column(column, justify="right" if column == "words" else "left")
@@ -804,14 +829,61 @@ def serve(
     )
 
 
+# `search` and `similar` are what a reader types most, and typer's own start-up (it builds a
+# pydantic validator for every parameter of the command: ~60 ms of CPU, a fifth of a `search`)
+# was paid by each. Their plainest forms are read here and the same command functions called;
+# anything else (--help, -v, a value typer would refuse, an unknown flag) goes through typer,
+# which handles it as always. tests/test_cli.py runs both ways and compares.
+_QUICK: dict[str, tuple[Callable[..., None], int]] = {
+    "search": (search, 20),
+    "similar": (similar, 5),
+}
+_QUICK_FORMATS = {"--format", "-f"}
+_QUICK_LIMITS = {"--limit", "-n"}
+
+
+def _quick(argv: list[str]) -> bool:
+    """Run `[--db PATH] search|similar VALUE [-f text|json] [-n N]` without typer; False (and
+    nothing done) for any other command line."""
+    args = list(argv)
+    db: Path | None = None
+    if len(args) >= 2 and args[0] == "--db" and not args[1].startswith("-"):
+        db, args = Path(args[1]), args[2:]
+    if not args or args[0] not in _QUICK:
+        return False
+    command, default_limit = _QUICK[args[0]]
+    rest = args[1:]
+    value: str | None = None
+    format, limit = Format.text, default_limit
+    at = 0
+    while at < len(rest):
+        arg = rest[at]
+        following = rest[at + 1] if at + 1 < len(rest) else None
+        if arg in _QUICK_FORMATS and following in {f.value for f in Format}:
+            format, at = Format(following), at + 2
+        elif arg in _QUICK_LIMITS and following is not None and following.isdigit():
+            limit, at = int(following), at + 2
+        elif arg.startswith("-") or value is not None:
+            return False
+        else:
+            value, at = arg, at + 1
+    if value is None:
+        return False
+    state.db = db
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    command(value, format=format, limit=limit)
+    return True
+
+
 def main() -> None:
     try:
-        app()
+        if not _quick(sys.argv[1:]):
+            app()
     except NewsweaveError as exc:
-        err.print(f"[red]error[/red] {escape(str(exc))}")
+        err.print(f"[red]error[/red] {escape(str(exc))}{_notes(exc)}")
         sys.exit(1)
-    except KeyboardInterrupt:
-        err.print("interrupted")
+    except KeyboardInterrupt as exc:
+        err.print(f"interrupted{_notes(exc)}")
         sys.exit(130)
     except BrokenPipeError:
         # The reader closed the pipe (`newsweave list | head`): not an error worth a message.

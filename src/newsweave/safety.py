@@ -17,7 +17,6 @@ import re
 from dataclasses import replace
 from urllib.parse import urlsplit
 
-import lxml.html
 from rich.markup import escape as _rich_escape
 
 from newsweave.models import RawArticle, Removal
@@ -64,6 +63,8 @@ def plain_title(value: str | None) -> str | None:
         return None
     value = defuse_text(value)
     if _TAG.search(value):
+        import lxml.html  # only for a title holding markup: lxml costs every command 40 ms
+
         try:
             root = lxml.html.fragment_fromstring(value, create_parent="div")
             value = root.text_content()

@@ -292,3 +292,25 @@ MIGRATIONS.append(
         """,
     )
 )
+
+MIGRATIONS.append(
+    (
+        11,
+        """
+        -- A story's profile (weave/profiles.py): running sums over its recent members, so that
+        -- an article is scored against a story at a cost independent of the story's size; the
+        -- blob's layout is in store/packing.py. `size` is the story's size the profile was
+        -- made for: a profile whose story has another size is rebuilt from the members.
+        CREATE TABLE story_profiles (
+            story_id TEXT PRIMARY KEY REFERENCES stories(id) ON DELETE CASCADE,
+            size INTEGER NOT NULL,
+            profile BLOB NOT NULL
+        );
+        -- An article's term and name counts and sentence sets in one binary blob
+        -- (store/packing.py) instead of the JSON of `terms`, `names` and `sentences`, which
+        -- rows written from now on leave empty. Rows written before keep their JSON and are
+        -- read as they were (`packed` NULL).
+        ALTER TABLE article_signals ADD COLUMN packed BLOB;
+        """,
+    )
+)

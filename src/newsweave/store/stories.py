@@ -3,7 +3,8 @@ origins, story rows, members and merges (`StoryRepository`, the weaver's storage
 `list_stories`, `get_story`, `resolve_story`, `origin_of` and `similar`.
 
 Vectors are stored as float16 bytes and centroids as float32 bytes; the term counts, names and
-sentence sets of an article's signals as JSON.
+sentence sets of an article's signals, and story profiles, as blobs (store/packing.py). Signals
+written before migration 11 are JSON and are still read.
 """
 
 from __future__ import annotations
@@ -22,8 +23,10 @@ from newsweave.errors import NotFoundError
 from newsweave.models import Article, Origin, SimilarArticle, Story
 from newsweave.provenance import MemberDate
 from newsweave.store.db import write_provenance
+from newsweave.store.packing import pack_profile, pack_signals, unpack_profile, unpack_signals
 from newsweave.store.vectors import VectorIndex, nearest
 from newsweave.weave.embed import MODELS, Vectors
+from newsweave.weave.profiles import StoryProfile
 from newsweave.weave.signals import Signals
 from newsweave.weave.similarity import _days_between, calibrate
 from newsweave.weave.storage import StoryShape
@@ -41,6 +44,20 @@ def _marks(values: Sequence[object]) -> str:
 
 
 def _signals_of_row(row: sqlite3.Row) -> Signals:
+    if row["packed"] is not None:
+        terms, counts, display, lead, sentences = unpack_signals(row["packed"])
+        return Signals(
+            article_id=row["article_id"],
+            rowid=row["rowid_"],
+            vector=_f16(row["vector"]),
+            terms=terms,
+            names=counts,
+            display=display,
+            lead=lead,
+            day=row["day"],
+            sentences=sentences,
+            when=row["published"] or "",
+        )
     names = json.loads(row["names"])
     return Signals(
         article_id=row["article_id"],
@@ -172,20 +189,16 @@ class StoryRepository:
         self, tx: sqlite3.Connection, signals: Signals, model: str, keys: Sequence[tuple[int, int]]
     ) -> None:
         """The signals row, the document frequencies it adds and its LSH band keys."""
-        names = {
-            k: [c, signals.display.get(k, k), int(k in signals.lead)]
-            for k, c in signals.names.items()
-        }
+        packed = pack_signals(
+            signals.terms, signals.names, signals.display, signals.lead, signals.sentences
+        )
         tx.execute(
-            "INSERT INTO article_signals (article_id, model, vector, terms, names, day, sentences) VALUES (?,?,?,?,?,?,?)"
+            "INSERT INTO article_signals (article_id, model, vector, terms, names, day, sentences, packed)"
+            " VALUES (?,?,?,'','',?,'',?)"
             # Another weaver that wrote this row first is replaced rather than failed on.
             " ON CONFLICT(article_id) DO UPDATE SET model = excluded.model, vector = excluded.vector,"
-            " terms = excluded.terms, names = excluded.names, day = excluded.day,"
-            " sentences = excluded.sentences",
-            (
-                signals.article_id, model, signals.vector.astype(np.float16).tobytes(),
-                json.dumps(signals.terms), json.dumps(names), signals.day, json.dumps(signals.sentences),
-            ),
+            " terms = '', names = '', day = excluded.day, sentences = '', packed = excluded.packed",
+            (signals.article_id, model, signals.vector.astype(np.float16).tobytes(), signals.day, packed),
         )  # fmt: skip
         tx.executemany(
             "INSERT INTO term_df (term, df) VALUES (?, 1) ON CONFLICT(term) DO UPDATE SET df = df + 1",
@@ -341,12 +354,42 @@ class StoryRepository:
         """Move every member of `other` into `into`; `other`'s id (and any id that redirected to
         it) then answers with `into`."""
         tx.execute("UPDATE story_members SET story_id = ? WHERE story_id = ?", (into, other))
+        tx.execute("DELETE FROM story_profiles WHERE story_id = ?", (other,))
         tx.execute("DELETE FROM stories WHERE id = ?", (other,))
         tx.execute("UPDATE story_merges SET new_id = ? WHERE new_id = ?", (into, other))
         tx.execute(
             "INSERT OR REPLACE INTO story_merges (old_id, new_id, at) VALUES (?, ?, datetime('now'))",
             (other, into),
         )
+
+    def story_profiles(self, story_ids: Sequence[str]) -> dict[str, StoryProfile]:
+        """The stored profiles of these stories that still match their story's size."""
+        found: dict[str, StoryProfile] = {}
+        for start in range(0, len(story_ids), 500):
+            chunk = list(story_ids[start : start + 500])
+            rows = self.conn.execute(
+                "SELECT p.story_id, p.size, p.profile FROM story_profiles p"
+                " JOIN stories s ON s.id = p.story_id"
+                f" WHERE p.story_id IN ({_marks(chunk)}) AND p.size = s.size",
+                chunk,
+            )
+            for story_id, size, blob in rows:
+                found[story_id] = unpack_profile(blob, size)
+        return found
+
+    def put_story_profile(
+        self, tx: sqlite3.Connection, story_id: str, profile: StoryProfile
+    ) -> None:
+        tx.execute(
+            "INSERT INTO story_profiles (story_id, size, profile) VALUES (?, ?, ?)"
+            " ON CONFLICT(story_id) DO UPDATE SET size = excluded.size, profile = excluded.profile",
+            (story_id, profile.size, pack_profile(profile)),
+        )
+
+    def drop_story_profiles(self, tx: sqlite3.Connection, story_ids: Sequence[str]) -> None:
+        for start in range(0, len(story_ids), 500):
+            chunk = list(story_ids[start : start + 500])
+            tx.execute(f"DELETE FROM story_profiles WHERE story_id IN ({_marks(chunk)})", chunk)
 
     def describe_story(
         self, tx: sqlite3.Connection, story_id: str, title: str | None, why: dict[str, Any]

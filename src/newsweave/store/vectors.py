@@ -14,6 +14,9 @@ only when it is missing, torn or from another store.
 
 from __future__ import annotations
 
+import importlib
+import sys
+import types
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -39,19 +42,42 @@ def vector_cache_path(store: Store) -> Path:
     return Path(f"{store.path}.{row[0]}.vectors")
 
 
-def _new_index(dim: int) -> Any:
-    from usearch.index import Index
+def _usearch() -> Any:
+    """`usearch.index`, imported without paying for tqdm.
 
-    return Index(ndim=dim, metric="cos", dtype="f16")
+    usearch imports tqdm for progress bars this code never asks for, and tqdm finds its own
+    version through importlib.metadata, a scan of every installed package: about 60 ms of CPU,
+    a fifth of a whole `newsweave similar` call. While usearch is imported, `tqdm` is a stand-in
+    whose `tqdm` imports the real one if it is ever called; the stand-in is gone afterwards, so
+    any other import of tqdm gets the real module.
+    """
+    if "usearch.index" in sys.modules or "tqdm" in sys.modules:
+        return importlib.import_module("usearch.index")
+    stand_in = types.ModuleType("tqdm")
+
+    def tqdm(*args: Any, **kwargs: Any) -> Any:
+        if sys.modules.get("tqdm") is stand_in:
+            del sys.modules["tqdm"]
+        return importlib.import_module("tqdm").tqdm(*args, **kwargs)
+
+    stand_in.tqdm = tqdm  # type: ignore[attr-defined]
+    sys.modules["tqdm"] = stand_in
+    try:
+        return importlib.import_module("usearch.index")
+    finally:
+        if sys.modules.get("tqdm") is stand_in:
+            del sys.modules["tqdm"]
+
+
+def _new_index(dim: int) -> Any:
+    return _usearch().Index(ndim=dim, metric="cos", dtype="f16")
 
 
 def _restore(path: Path, view: bool) -> Any:
-    from usearch.index import Index
-
     if not path.exists():
         return None
     try:
-        return Index.restore(str(path), view=view)
+        return _usearch().Index.restore(str(path), view=view)
     except Exception:  # a torn or foreign cache file is rebuilt from SQLite
         return None
 
@@ -147,11 +173,16 @@ class VectorIndex:
         self.store = store
         self.path = vector_cache_path(store)
         self.dim = dim
-        self.index: Any = _restore(self.path, view=False)
+        # The file is searched as a memory map (pages read as touched, and given back under
+        # memory pressure): a weave adds to the unsaved part, and only `save` (rarely) needs
+        # the index loaded whole, to add to it.
+        self.index: Any = _restore(self.path, view=True)
+        self._view = self.index is not None
         self.unsaved = _Exact(dim)
         self.rebuilt = False
         if self.index is None or self.index.ndim != dim:
             self.index = _new_index(dim)
+            self._view = False
             self.rebuilt = self.path.exists()
         pending = _unsaved_rowids(store)
         count = store.conn.execute("SELECT count(*) FROM article_signals").fetchone()[0]
@@ -166,7 +197,16 @@ class VectorIndex:
         else:
             self.unsaved.extend(*_vectors_of(store, pending))
 
+    def _writable(self) -> None:
+        """The file loaded whole (a memory-mapped view cannot be added to)."""
+        if not self._view:
+            return
+        loaded = _restore(self.path, view=False)
+        self.index = loaded if loaded is not None else _new_index(self.dim)
+        self._view = False
+
     def _reconcile(self, count: int) -> None:
+        self._writable()
         if len(self.index) > count:  # vectors SQLite does not have: not this store's cache
             self.index = _new_index(self.dim)
         rows = self.store.conn.execute(
@@ -214,6 +254,7 @@ class VectorIndex:
             return
         keys = list(self.unsaved.keys)
         if keys:
+            self._writable()
             self.index.add(np.array(keys, dtype=np.uint64), self.unsaved.matrix())
         tmp = self.path.with_suffix(".vectors.tmp")
         self.index.save(str(tmp))

@@ -61,7 +61,10 @@ class _Idf:
     def load(self, terms: Iterable[str]) -> None:
         """Counts as storage holds them now: from the prefetch plus what was written since,
         else read."""
-        missing = set(terms) - self.cache.keys()
+        # Not `set(terms) - self.cache.keys()`: a set minus a dict view walks the whole view,
+        # and the cache holds every term seen this weave (5 ms an article at 10k articles).
+        cache = self.cache
+        missing = {t for t in terms if t not in cache}
         if not missing:
             return
         unread = [t for t in missing if t not in self._prefetched]

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from newsweave.models import Article
 from newsweave.provenance import MemberDate
 from newsweave.weave.embed import Vectors
+from newsweave.weave.profiles import StoryProfile
 from newsweave.weave.signals import Signals
 
 # An open transaction, opaque here: the weaver gets one from `transaction()` and hands it back to
@@ -138,6 +139,12 @@ class StoryStorage(Protocol):
     def set_story_shape(self, tx: Transaction, story_id: str, shape: StoryShape) -> None: ...
 
     def fold_story(self, tx: Transaction, other: str, into: str) -> None: ...
+
+    def story_profiles(self, story_ids: Sequence[str]) -> dict[str, StoryProfile]: ...
+
+    def put_story_profile(self, tx: Transaction, story_id: str, profile: StoryProfile) -> None: ...
+
+    def drop_story_profiles(self, tx: Transaction, story_ids: Sequence[str]) -> None: ...
 
     def describe_story(
         self, tx: Transaction, story_id: str, title: str | None, why: dict[str, Any]

@@ -9,7 +9,8 @@ For each article not yet woven, in the order it was stored:
                story of what it copies
   3. story     candidate stories are those of the article's nearest neighbours in the vector index
                (never a scan of all stories); each is scored by average linkage: the mean similarity
-               of the article to the story's recent members, where similarity mixes the embedding
+               of the article to the story's recent members, read from the story's profile
+               (profiles.py: running sums, so O(1) in the story's size), where similarity mixes the embedding
                cosine, TF-IDF cosines of content words and of names/numbers, a time penalty and
                a penalty for naming different protagonists (`conflict`, similarity.py). The
                best story at or above the threshold takes the article; otherwise it starts one.
@@ -23,8 +24,8 @@ LSH keys, origins, memberships, stories, splits and descriptions), so a crash le
 batch either woven or still pending; the next `add` or `weave` picks the pending ones up. The
 next batch is embedded in a thread while the current one is woven. What a batch needs from
 storage is read in few queries: the document frequencies of all its words at once, the
-signals of a candidate story's recent members together, and each story's recent members kept
-in memory as they join. Every read and write goes through the store's `stories` storage
+candidate stories' profiles together (written back with the batch), and each story's recent
+members kept in memory as they join. Every read and write goes through the store's `stories` storage
 (storage.py; the queries are in store/stories.py).
 """
 
@@ -44,17 +45,15 @@ from newsweave.models import Article
 from newsweave.provenance import dates_from_story
 from newsweave.weave import dedupe
 from newsweave.weave.embed import Embedder, Vectors, article_text, get_embedder
+from newsweave.weave.profiles import StoryProfile
 from newsweave.weave.signals import Signals, signals_of
 from newsweave.weave.similarity import (
     CONFLICT,
     _Idf,
     _mean_within,
     _Profile,
-    _within,
     calibrate,
-    conflict,
     pair_conflict,
-    stories_conflict,
     time_factor,
 )
 from newsweave.weave.storage import HasStories, StoryShape, Transaction
@@ -76,6 +75,7 @@ SAMPLE = 30  # members of a story an article is compared with (the most recent)
 REFINE_MIN = 4  # smaller stories are not worth splitting
 REWRITE_COSINE = 0.85  # vectors this close are checked for a rewrite even without shared shingles
 BATCH = 32
+PROFILES_KEPT = 5000  # story profiles kept in memory between batches, at most
 
 
 @dataclass
@@ -101,6 +101,11 @@ class Weaver:
         # Each story's most recent member rowids (at most SAMPLE), kept up to date as members
         # join and dropped when a merge or split changes the story.
         self._samples: dict[str, list[int]] = {}
+        # Story profiles (profiles.py) read or built this run; those changed by the batch are
+        # written with it, those of stories merged away or split are deleted with it.
+        self._profiles: dict[str, StoryProfile] = {}
+        self._changed: set[str] = set()
+        self._dropped: set[str] = set()
 
     # - public -
 
@@ -124,6 +129,7 @@ class Weaver:
 
         # The model runs outside the GIL: the next batch embeds while this one is woven.
         pool = ThreadPoolExecutor(max_workers=1)
+        stored = 0  # batches committed
         try:
             upcoming = embed(batches[0]) if batches else None
             for index in range(len(batches)):
@@ -144,10 +150,15 @@ class Weaver:
                     self._forget(batch)
                     idf = None
                     raise
+                stored += 1
                 for name in ("woven", "new_stories", "merged", "copies"):
                     setattr(report, name, getattr(report, name) + getattr(batch_report, name))
                 if progress:
                     progress(len(batch))
+        except BaseException as exc:
+            # Whoever reports the interruption (the CLI prints notes) says what landed.
+            exc.add_note(stopped_note(stored, len(batches), sum(map(len, batches[:stored]))))
+            raise
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
             self.index.save()
@@ -178,6 +189,7 @@ class Weaver:
                 if self.storage.story_exists(story_id):
                     self._describe(tx, story_id, idf)
                     self._date_from_story(tx, story_id)
+            self._save_profiles(tx)
 
     def _forget(self, batch: list[Article]) -> None:
         keys = []
@@ -188,6 +200,9 @@ class Weaver:
                 self._signals.pop(rowid, None)
         self.index.discard(keys)
         self._samples.clear()
+        self._profiles.clear()
+        self._changed.clear()
+        self._dropped.clear()
 
     # - one article -
 
@@ -209,6 +224,7 @@ class Weaver:
         idf.wrote(signals)
         if copy is not None:
             story_id, score, candidates = self._join_copy(tx, article, copy, report)
+            self._profiles_of([story_id], idf)  # read (or built) before the member joins
         else:
             story_id, score, candidates = self._join_story(
                 tx, signals, article.title, neighbours, idf, report
@@ -216,6 +232,7 @@ class Weaver:
         self.storage.add_member(tx, article.id, story_id, round(score, 4))
         self._joined(story_id, rowid)
         self._grow(tx, story_id, signals)
+        self._grow_profile(story_id, idf.profile(signals))
         for other, other_score in candidates.items():
             if (
                 other != story_id
@@ -266,6 +283,7 @@ class Weaver:
         report.new_stories += 1
         centroid = np.zeros(signals.vector.shape, dtype=np.float32)
         self.storage.insert_story(tx, article_id, title, signals.when, signals.when, centroid)
+        self._profiles[article_id] = StoryProfile.empty(len(signals.vector), idf.n)
         return article_id, 1.0, candidates
 
     def _refine(self, tx: Transaction, story_ids: set[str], idf: _Idf, report: WeaveReport) -> None:
@@ -325,6 +343,7 @@ class Weaver:
         self.storage.move_members(tx, [m.article_id for m in moved], new_id)
         self._samples.pop(story_id, None)
         self._samples.pop(new_id, None)
+        self._drop_profiles(story_id, new_id)  # rebuilt from the members when next needed
         for sid in (story_id, new_id):
             self._recompute(tx, sid)
             self._describe(tx, sid, idf)
@@ -379,51 +398,96 @@ class Weaver:
                 best[story] = cosine
         # Only the stories whose closest article is among the closest few are worth scoring.
         stories = sorted(best, key=lambda s: -best[s])[:MAX_CANDIDATES]
-        self._preload([r for story_id in stories for r in self._recent(story_id)])
-        samples = {story_id: self._sample(story_id) for story_id in stories}
-        # The counts every member's profile needs, in one read (nothing is written in between).
-        idf.load(
-            [
-                t
-                for members in samples.values()
-                for m in members
-                for t in (*m.terms, *("@" + k for k in m.names))
-            ]
-        )
+        profiles = self._profiles_of(stories, idf)
+        idf.load(["@" + k for p in profiles.values() for k in p.core()])
         scores: dict[str, float] = {}
-        for story_id, members in samples.items():
-            if not members:
+        for story_id in stories:
+            found = profiles.get(story_id)
+            if found is None or not found.count:
                 continue
-            sims = [profile.similarity(idf.profile(m)) for m in members]
-            span = self._span(members)
             scores[story_id] = (
-                float(np.mean(sims))
-                * time_factor(profile.signals.day, span)
-                * (1.0 - CONFLICT * conflict(profile.signals, members, idf))
+                found.similarity(profile)
+                * time_factor(profile.signals.day, found.span)
+                * (1.0 - CONFLICT * found.conflict(profile.signals, idf))
             )
         return scores
 
     def _stories_close(self, a: str, b: str, idf: _Idf) -> bool:
-        """Average linkage between two whole stories (their recent members), time included."""
-        left_members, right_members = self._sample(a), self._sample(b)
-        if not left_members or not right_members:
+        """Average linkage between two whole stories (their profiles), time included."""
+        profiles = self._profiles_of([a, b], idf)
+        left, right = profiles.get(a), profiles.get(b)
+        if left is None or right is None or not left.count or not right.count:
             return False
-        left = [idf.profile(m) for m in left_members]
-        right = [idf.profile(m) for m in right_members]
-        mean = float(np.mean([x.similarity(y) for x in left for y in right]))
-        span_a, span_b = self._span(left_members), self._span(right_members)
+        idf.load(["@" + k for k in (*left.core(), *right.core())])
+        floor = self.embedder.unrelated
+        span_a, span_b = left.span, right.span
         factor = time_factor(span_a[0], span_b) if span_a and span_b else 1.0
-        penalty = 1.0 - CONFLICT * stories_conflict(left_members, right_members, idf)
-        cross = mean * factor * penalty
+        penalty = 1.0 - CONFLICT * left.stories_conflict(right, idf)
+        cross = left.cross(right, floor) * factor * penalty
         if cross < JOIN + MERGE_MARGIN:
             return False
         # The test `_refine` splits by: two stories much tighter inside than across stay apart.
-        return cross >= SPLIT_RATIO * min(_within(left), _within(right))
+        return cross >= SPLIT_RATIO * min(left.within(floor), right.within(floor))
 
-    @staticmethod
-    def _span(members: list[Signals]) -> tuple[str, str] | None:
-        days = sorted(m.day for m in members if m.day)
-        return (days[0], days[-1]) if days else None
+    # - story profiles (profiles.py) -
+
+    def _profiles_of(self, story_ids: Sequence[str], idf: _Idf) -> dict[str, StoryProfile]:
+        """The stories' profiles: kept in memory, else stored, else (or when stale) built from
+        the recent members with today's weights."""
+        if len(self._profiles) > PROFILES_KEPT:
+            keep = self._changed | set(story_ids)
+            self._profiles = {s: p for s, p in self._profiles.items() if s in keep}
+        unread = [s for s in story_ids if s not in self._profiles]
+        if unread:
+            self._profiles.update(self.storage.story_profiles(unread))
+        stale = [
+            s
+            for s in story_ids
+            if s not in self._profiles or self._profiles[s].stale(idf.n, SAMPLE)
+        ]
+        if stale:
+            self._preload([r for story_id in stale for r in self._recent(story_id)])
+            samples = {story_id: self._sample(story_id) for story_id in stale}
+            # The counts every member's weights need, in one read.
+            idf.load(
+                [
+                    t
+                    for members in samples.values()
+                    for m in members
+                    for t in (*m.terms, *("@" + k for k in m.names))
+                ]
+            )
+            for story_id, members in samples.items():
+                size = self.storage.story_size(story_id)
+                if size is None:
+                    continue
+                dim = len(members[0].vector) if members else self.embedder.dim
+                self._profiles[story_id] = StoryProfile.of(
+                    [idf.profile(m) for m in members], dim, size, idf.n
+                )
+                self._changed.add(story_id)
+        return {s: self._profiles[s] for s in story_ids if s in self._profiles}
+
+    def _grow_profile(self, story_id: str, member: _Profile) -> None:
+        profile = self._profiles.get(story_id)
+        if profile is not None:
+            profile.add(member)
+            self._changed.add(story_id)
+
+    def _drop_profiles(self, *story_ids: str) -> None:
+        for story_id in story_ids:
+            self._profiles.pop(story_id, None)
+            self._changed.discard(story_id)
+            self._dropped.add(story_id)
+
+    def _save_profiles(self, tx: Transaction) -> None:
+        self.storage.drop_story_profiles(tx, sorted(self._dropped - self._changed))
+        for story_id in sorted(self._changed):
+            profile = self._profiles.get(story_id)
+            if profile is not None:
+                self.storage.put_story_profile(tx, story_id, profile)
+        self._changed.clear()
+        self._dropped.clear()
 
     def _recent(self, story_id: str) -> list[int]:
         found = self._samples.get(story_id)
@@ -501,6 +565,11 @@ class Weaver:
         self.storage.fold_story(tx, other, into=keep)
         self._samples.pop(keep, None)
         self._samples.pop(other, None)
+        kept, gone = self._profiles.get(keep), self._profiles.get(other)
+        self._drop_profiles(keep, other)
+        if kept is not None and gone is not None:
+            self._profiles[keep] = kept.merged(gone)
+            self._changed.add(keep)
         return keep
 
     def _date_from_story(self, tx: Transaction, story_id: str) -> None:
@@ -518,6 +587,20 @@ class Weaver:
         title = self.storage.title_of(central.article_id) if central is not None else None
         why = explain(members, idf)
         self.storage.describe_story(tx, story_id, title, why)
+
+
+def stopped_note(stored: int, total: int, articles: int) -> str:
+    """What a weave cut short had committed, batch by batch (each batch lands whole or not)."""
+    rest = "`newsweave weave` weaves the rest"
+    if stored == 0:
+        return f"weaving: batch 1 of {total} not stored, nothing woven; {rest}"
+    if stored == total:
+        return f"weaving: all {total} batches stored ({articles} articles woven)"
+    done = "batch 1" if stored == 1 else f"batches 1–{stored}"
+    return (
+        f"weaving: {done} of {total} stored ({articles} articles woven); "
+        f"batch {stored + 1} not stored; {rest}"
+    )
 
 
 def explain(members: list[Signals], idf: _Idf) -> dict[str, Any]:
