@@ -395,10 +395,9 @@ class Weaver:
             if not members:
                 continue
             sims = [profile.similarity(idf.profile(m)) for m in members]
-            span = self._span(members)
             scores[story_id] = (
                 float(np.mean(sims))
-                * time_factor(profile.signals.day, span)
+                * time_factor(profile.signals.days(), self._days(members))
                 * (1.0 - CONFLICT * conflict(profile.signals, members, idf))
             )
         return scores
@@ -411,8 +410,7 @@ class Weaver:
         left = [idf.profile(m) for m in left_members]
         right = [idf.profile(m) for m in right_members]
         mean = float(np.mean([x.similarity(y) for x in left for y in right]))
-        span_a, span_b = self._span(left_members), self._span(right_members)
-        factor = time_factor(span_a[0], span_b) if span_a and span_b else 1.0
+        factor = time_factor(self._days(left_members), self._days(right_members))
         penalty = 1.0 - CONFLICT * stories_conflict(left_members, right_members, idf)
         cross = mean * factor * penalty
         if cross < JOIN + MERGE_MARGIN:
@@ -421,9 +419,8 @@ class Weaver:
         return cross >= SPLIT_RATIO * min(_within(left), _within(right))
 
     @staticmethod
-    def _span(members: list[Signals]) -> tuple[str, str] | None:
-        days = sorted(m.day for m in members if m.day)
-        return (days[0], days[-1]) if days else None
+    def _days(members: list[Signals]) -> list[str]:
+        return sorted({d for m in members for d in m.days()})
 
     def _recent(self, story_id: str) -> list[int]:
         found = self._samples.get(story_id)

@@ -1,0 +1,172 @@
+"""Time in weaving (issue 14, class 3): same-kind events weeks apart stay apart; reports of one
+event join, whenever they were written, if they name its day or come close to its reports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from newsweave import weave
+from newsweave.pipeline import add_sources
+from newsweave.store import Store
+from newsweave.weave.days import mentioned_days, past_days
+from newsweave.weave.similarity import time_factor
+
+JANUARY = """Valdran central bank cuts its key rate to 4.25 percent
+
+January 25, 2024
+
+The Valdran National Bank cut its main refinancing rate by a quarter point to 4.25 percent on Thursday, its governor Mira Castell told a news conference in Orvesk.
+
+Castell said inflation in Valdran had eased to 3.1 percent in December and that the council had voted 7-2 for the cut.
+
+"We will look at the data meeting by meeting," Castell said.
+
+Economists at Orvesk Savings Bank said they had expected the move after weak retail sales over the holidays.
+
+The Valdran crown slipped 0.4 percent against the euro after the decision.
+"""
+
+JANUARY_2 = """Valdran rate cut to 4.25% as inflation cools
+
+January 26, 2024
+
+Valdran's central bank lowered borrowing costs for the first time in two years, taking its refinancing rate to 4.25 percent from 4.5 percent.
+
+Governor Mira Castell said in Orvesk that seven of the nine council members had backed the cut, with inflation down to 3.1 percent.
+
+Mortgage lenders in Orvesk said they would pass the cut on to borrowers from February.
+
+Castell declined to say whether more cuts would follow.
+"""
+
+APRIL = """Valdran central bank cuts its key rate again, to 4.0 percent
+
+April 18, 2024
+
+The Valdran National Bank lowered its main refinancing rate to 4.0 percent on Thursday, its second cut this year, governor Mira Castell told reporters in Orvesk.
+
+Castell said inflation had fallen to 2.9 percent in March and that the council had split 6-3 on the decision.
+
+"The path of rates will depend on the data," Castell said.
+
+Analysts at Kallen Capital in Orvesk said the bank was likely to pause in the summer.
+
+The Valdran crown was steady against the euro.
+"""
+
+APRIL_2 = """Valdran trims rate to 4% in second cut of the year
+
+April 19, 2024
+
+Valdran's central bank cut its refinancing rate to 4.0 percent from 4.25 percent, with inflation at 2.9 percent, the lowest in three years.
+
+Governor Mira Castell said in Orvesk that three council members had wanted to wait.
+
+Builders in Orvesk welcomed the cut, saying new orders had slumped over the winter.
+
+Castell said the council would next meet in June.
+"""
+
+
+SHOOTING = """Gunman kills two at Lenmark paper mill
+
+March 4, 2024
+
+A former worker shot dead two colleagues at the Lenmark paper mill in Harsby on Monday, police chief Ola Vintner said.
+
+The suspect, 51-year-old Greta Holm, was arrested at the mill gate minutes after the shooting, Vintner said.
+
+Holm had been suspended from her job a week earlier after a dispute with supervisors, colleagues told reporters in Harsby.
+
+The mill, Harsby's largest employer, will stay closed until Thursday.
+"""
+
+TRIAL = """Lenmark mill shooter found guilty of double murder
+
+November 18, 2024
+
+A Harsby court found Greta Holm guilty of murdering two colleagues at the Lenmark paper mill.
+
+Holm shot dead two co-workers at the mill on March 4, 2024, a week after she had been suspended, prosecutors told the court.
+
+Police chief Ola Vintner, who arrested Holm at the mill gate, said the verdict brought relief to Harsby.
+
+Holm will be sentenced in January.
+"""
+
+
+def _add(store: Store, folder: Path, files: dict[str, str]) -> dict[str, str]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+        paths.append(str(folder / name))
+    ids = {Path(r.origin).name: r.id for r in add_sources(store, paths) if r.id}
+    weave.Weaver(store).weave()
+    return ids
+
+
+def _story(store: Store, article_id: str) -> str:
+    row = store.conn.execute(
+        "SELECT story_id FROM story_members WHERE article_id = ?", (article_id,)
+    ).fetchone()
+    return str(row[0])
+
+
+def test_mentioned_days_are_read_in_several_languages_and_resolved_against_publication() -> None:
+    texts = [
+        "The shooting on October 21, 2011 in Brooklyn.",
+        "Das Beben vom 28. März erschütterte Mandalay.",
+        "Il terremoto del 28 marzo 2025.",
+        "2025. március 28-án pénteken.",
+        "Published 2025-03-29.",
+        "Charges were filed Dec. 30 and the hearing is set for Jan 12.",
+    ]
+    found = mentioned_days(texts, "2025-01-05")
+    assert found == {
+        "2011-10-21",
+        "2024-03-28",  # "28. März" without a year, read in January 2025: last March
+        "2025-03-28",
+        "2025-03-29",
+        "2024-12-30",
+        "2025-01-12",
+    }
+    assert past_days(found, "2025-01-05") == [
+        "2011-10-21",
+        "2024-03-28",
+        "2024-12-30",
+    ]
+    # Without a published day, a day without a year cannot be placed.
+    assert mentioned_days(["Charges were filed Dec. 30."], None) == set()
+    assert mentioned_days(["Sales rose in September."], "2025-01-05") == set()
+
+
+def test_time_factor_runs_to_the_nearest_member_not_to_the_span() -> None:
+    story = ["2024-01-02", "2024-06-01", "2024-06-03"]
+    # Inside the story's span but five weeks from its nearest member: counted against.
+    assert time_factor(["2024-03-01"], story) < 0.7
+    # Close to its latest members: not counted against, however long the story has run.
+    assert time_factor(["2024-06-05"], story) == 1.0
+    # A day the article names brings it next to the story.
+    assert time_factor(["2024-09-01", "2024-06-01"], story) == 1.0
+    assert time_factor([], story) == 1.0
+    assert time_factor(["2024-06-05"], []) == 1.0
+
+
+def test_two_rate_decisions_months_apart_with_the_same_names_stay_apart(
+    store: Store, tmp_path: Path
+) -> None:
+    files = {"jan.txt": JANUARY, "jan2.txt": JANUARY_2, "apr.txt": APRIL, "apr2.txt": APRIL_2}
+    ids = _add(store, tmp_path / "in", files)
+    assert _story(store, ids["jan.txt"]) == _story(store, ids["jan2.txt"])
+    assert _story(store, ids["apr.txt"]) == _story(store, ids["apr2.txt"])
+    assert _story(store, ids["jan.txt"]) != _story(store, ids["apr.txt"])
+    published = dict(store.conn.execute("SELECT id, published FROM articles"))
+    assert published[ids["apr.txt"]][:10] == "2024-04-18"  # the date line was read
+
+
+def test_a_report_months_later_that_names_the_events_day_joins_its_story(
+    store: Store, tmp_path: Path
+) -> None:
+    ids = _add(store, tmp_path / "in", {"shooting.txt": SHOOTING, "trial.txt": TRIAL})
+    assert _story(store, ids["shooting.txt"]) == _story(store, ids["trial.txt"])
