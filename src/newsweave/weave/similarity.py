@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from newsweave.weave.signals import Signals
+from newsweave.weave.signals import DAY_KEY, Signals
 
 if TYPE_CHECKING:
     from newsweave.weave.storage import StoryStorage
@@ -28,12 +28,14 @@ W_NAMES = 0.25
 CONFLICT = 0.45
 SALIENT = 0.5  # share of a story's members that must carry a name for it to be core
 # Time against joining (`time_factor`): none within DAY_SLACK days of a story's nearest member,
-# then falling to TIME_FLOOR TIME_SCALE days further on. Set on benchmarks/live.py (two rate
+# then falling to TIME_FLOOR TIME_SCALE days further on; beyond the slack, each of the article's
+# figures no member carries lowers it further (FIGURES_APART, `figures_apart`). Set on benchmarks/live.py (two rate
 # decisions five weeks apart must stay apart) under ECB+'s floor (benchmarks/stories.py at or
 # above 0.90 event F1: some of its events have reports months apart); see docs/pipeline.md.
 DAY_SLACK = 7
-TIME_FLOOR = 0.55
+TIME_FLOOR = 0.65
 TIME_SCALE = 40
+FIGURES_APART = 0.5
 IDF_FLOOR = 1.0
 
 
@@ -139,6 +141,24 @@ def time_factor(days: Sequence[str], story_days: Sequence[str]) -> float:
     """
     gaps = [_days_between(a, b) for a in days for b in story_days]
     return _decay(min(gaps, default=None))
+
+
+def figures_apart(article: Signals, members: list[Signals]) -> float:
+    """Share of the article's figures (not years, not named days) that no member carries.
+
+    Two rate decisions weeks apart name the same bank and governor but each its own rate and
+    inflation figure; a later report on one event repeats the event's figures."""
+    mine = [k for k in article.names if _is_figure(k)]
+    if not mine:
+        return 0.0
+    theirs = {k for m in members for k in m.names if _is_figure(k)}
+    return sum(k not in theirs for k in mine) / len(mine)
+
+
+def _is_figure(key: str) -> bool:
+    if not key.startswith("#") or key.startswith(DAY_KEY):
+        return False
+    return not (len(key) == 5 and key[1:3] in {"19", "20"})  # a year says nothing of the event
 
 
 def _decay(gap: int | None) -> float:

@@ -47,12 +47,14 @@ from newsweave.weave.embed import Embedder, Vectors, article_text, get_embedder
 from newsweave.weave.signals import Signals, signals_of
 from newsweave.weave.similarity import (
     CONFLICT,
+    FIGURES_APART,
     _Idf,
     _mean_within,
     _Profile,
     _within,
     calibrate,
     conflict,
+    figures_apart,
     pair_conflict,
     stories_conflict,
     time_factor,
@@ -395,9 +397,13 @@ class Weaver:
             if not members:
                 continue
             sims = [profile.similarity(idf.profile(m)) for m in members]
+            apart = time_factor(profile.signals.days(), self._days(members))
+            if apart < 1.0:
+                # Weeks from the story: only its own figures would show it is the same event.
+                apart *= 1.0 - FIGURES_APART * figures_apart(profile.signals, members)
             scores[story_id] = (
                 float(np.mean(sims))
-                * time_factor(profile.signals.days(), self._days(members))
+                * apart
                 * (1.0 - CONFLICT * conflict(profile.signals, members, idf))
             )
         return scores
