@@ -170,3 +170,66 @@ def test_a_report_months_later_that_names_the_events_day_joins_its_story(
 ) -> None:
     ids = _add(store, tmp_path / "in", {"shooting.txt": SHOOTING, "trial.txt": TRIAL})
     assert _story(store, ids["shooting.txt"]) == _story(store, ids["trial.txt"])
+
+
+QUAKE = """Magnitude 7.2 quake kills hundreds in Karvala
+
+June 3, 2024
+
+A magnitude 7.2 earthquake struck central Karvala on Monday, killing at least 340 people, the Karvala disaster agency said.
+
+The quake hit at 12:50 local time near the city of Ostrel, at a depth of 10 km, according to the national seismology institute.
+
+Rescuers in Ostrel were digging through collapsed homes and a hospital, agency chief Anna Velt said.
+
+The tremor was felt hundreds of kilometres away, in neighbouring Miren.
+"""
+
+TOWER = """Tower under construction collapses in Miren capital as Karvala quake shakes region
+
+June 3, 2024
+
+A 30-storey tower under construction collapsed in Dalby, the capital of Miren, when a magnitude 7.2 earthquake centred in Karvala shook the region on Monday.
+
+At least 9 workers were killed and 80 were missing under the rubble, Dalby's mayor Piet Harrow said.
+
+The quake, which struck near Ostrel in central Karvala, sent residents of Dalby running into the streets.
+
+Harrow said engineers would inspect every high-rise in Dalby.
+"""
+
+
+def test_a_quake_and_a_building_it_brought_down_abroad_are_one_story(
+    store: Store, tmp_path: Path
+) -> None:
+    ids = _add(store, tmp_path / "in", {"quake.txt": QUAKE, "tower.txt": TOWER})
+    assert _story(store, ids["quake.txt"]) == _story(store, ids["tower.txt"])
+
+
+QUAKE_DE = """Schweres Erdbeben der Stärke 7,2 erschüttert Karvala
+
+3. Juni 2024
+
+Ein Erdbeben der Stärke 7,2 hat am Montag das Zentrum von Karvala erschüttert und mindestens 340 Menschen getötet, wie die Katastrophenschutzbehörde von Karvala mitteilte.
+
+Das Beben ereignete sich um 12:50 Uhr Ortszeit nahe der Stadt Ostrel in zehn Kilometern Tiefe, teilte das nationale Institut für Seismologie mit.
+
+Rettungskräfte in Ostrel suchten in eingestürzten Häusern und einem Krankenhaus nach Verschütteten, sagte Behördenchefin Anna Velt.
+
+Die Erschütterungen waren bis ins benachbarte Miren zu spüren.
+"""
+
+
+def test_a_german_and_an_english_report_of_one_quake_join_and_other_news_stays_apart(
+    store: Store, tmp_path: Path
+) -> None:
+    # Names, figures keyed by value ("7,2" is 7.2) and the named day cross the language line.
+    ids = _add(
+        store,
+        tmp_path / "in",
+        {"quake.txt": QUAKE, "de.txt": QUAKE_DE, "rates.txt": JANUARY},
+    )
+    languages = dict(store.conn.execute("SELECT id, language FROM articles"))
+    assert languages[ids["de.txt"]] == "de"
+    assert _story(store, ids["quake.txt"]) == _story(store, ids["de.txt"])
+    assert _story(store, ids["rates.txt"]) != _story(store, ids["quake.txt"])
