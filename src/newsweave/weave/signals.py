@@ -19,6 +19,9 @@ SALIENT_COUNT = 3  # mentions that make a name salient outside the lead
 LEAD_SENTENCES = 2
 # Days an article names are kept among its figures (weave/days.py), under this prefix.
 DAY_KEY = "#d"
+# The article's language, kept among its keys (so stored signals carry it); never compared as a
+# name or figure (similarity.py leaves it out).
+LANGUAGE_KEY = "#l:"
 
 
 @dataclass
@@ -45,6 +48,12 @@ class Signals:
             (k[len(DAY_KEY) :] for k in self.names if k.startswith(DAY_KEY)), self.day
         )
         return sorted({*named, self.day})
+
+    @property
+    def language(self) -> str | None:
+        return next(
+            (k[len(LANGUAGE_KEY) :] for k in self.names if k.startswith(LANGUAGE_KEY)), None
+        )
 
     def salient(self) -> set[str]:
         """Names the article is about: in its lead, or repeated through it."""
@@ -144,6 +153,8 @@ def signals_of(article: Article, rowid: int, vector: Vectors) -> Signals:
     day = _day(article)
     for mentioned in mentioned_days(article.body, day):
         names[DAY_KEY + mentioned] += 1
+    if article.language:
+        names[LANGUAGE_KEY + article.language] = 1
     lead_text = " ".join(split_sentences(" ".join(article.body[:3]))[:LEAD_SENTENCES])
     lead = frozenset(names_in(None, [lead_text], article.language)[0]) & frozenset(names)
     return Signals(

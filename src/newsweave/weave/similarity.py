@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from newsweave.weave.signals import DAY_KEY, Signals
+from newsweave.weave.signals import DAY_KEY, LANGUAGE_KEY, Signals
 
 if TYPE_CHECKING:
     from newsweave.weave.storage import StoryStorage
@@ -155,8 +155,13 @@ def figures_apart(article: Signals, members: list[Signals]) -> float:
     return sum(k not in theirs for k in mine) / len(mine)
 
 
+def comparable(keys: dict[str, int]) -> dict[str, int]:
+    """An article's names, figures and days: its keys without its language."""
+    return {k: c for k, c in keys.items() if not k.startswith(LANGUAGE_KEY)}
+
+
 def _is_figure(key: str) -> bool:
-    if not key.startswith("#") or key.startswith(DAY_KEY):
+    if not key.startswith("#") or key.startswith((DAY_KEY, LANGUAGE_KEY)):
         return False
     return not (len(key) == 5 and key[1:3] in {"19", "20"})  # a year says nothing of the event
 
@@ -176,7 +181,7 @@ class _Profile:
         self.signals = signals
         self.floor = idf.floor
         self.terms = idf.unit(signals.terms, "")
-        self.names = idf.unit(signals.names, "@")
+        self.names = idf.unit(comparable(signals.names), "@")
 
     def similarity(self, other: _Profile) -> float:
         vector = calibrate(float(self.signals.vector @ other.signals.vector), self.floor)

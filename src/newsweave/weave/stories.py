@@ -53,6 +53,7 @@ from newsweave.weave.similarity import (
     _Profile,
     _within,
     calibrate,
+    comparable,
     conflict,
     figures_apart,
     pair_conflict,
@@ -78,6 +79,10 @@ SAMPLE = 30  # members of a story an article is compared with (the most recent)
 REFINE_MIN = 4  # smaller stories are not worth splitting
 REWRITE_COSINE = 0.85  # vectors this close are checked for a rewrite even without shared shingles
 BATCH = 32
+# Pooled-key cosine at which stories in two languages merge (`_bridge_languages`), chosen on the
+# folds of benchmarks/live.py (each fold's best on the other two: 0.07, 0.07, 0.03).
+XLING_JOIN = 0.07
+XLING_PROBES = 5  # members whose neighbours give a story's candidates in other languages
 
 
 @dataclass
@@ -176,6 +181,7 @@ class Weaver:
                     touched.add(story_id)
                 idf.n += 1
             self._refine(tx, touched, idf, report)
+            touched = self._bridge_languages(tx, touched, idf, report)
             for story_id in touched:
                 if self.storage.story_exists(story_id):
                     self._describe(tx, story_id, idf)
@@ -313,6 +319,53 @@ class Weaver:
             moved = [m for m, r in zip(members, right, strict=True) if r]
             self._split(tx, story_id, moved, idf)
             report.new_stories += 1
+
+    def _bridge_languages(
+        self, tx: Transaction, story_ids: set[str], idf: _Idf, report: WeaveReport
+    ) -> set[str]:
+        """Merge a story told in one language with the same story told in another.
+
+        Across languages the words and the vectors of the English model say little (their
+        cosines for one story and for two overlap, benchmarks/live/README.md), but names,
+        figures keyed by value and named days cross unchanged. Two stories whose main languages
+        differ merge when the pooled keys of their members are close (XLING_JOIN) and their
+        days meet (`time_factor` 1). Candidates are the stories of the members' nearest
+        neighbours in the vector index, as for joining.
+        """
+        out = set()
+        for story_id in sorted(story_ids):
+            if not self.storage.story_exists(story_id):
+                continue
+            members = self._sample(story_id)
+            language = _main_language(members)
+            if not members or language is None:
+                out.add(story_id)
+                continue
+            keys = _pooled(members, idf)
+            days = self._days(members)
+            best: tuple[float, str] | None = None
+            for other in self._neighbour_stories(members, story_id):
+                others = self._sample(other)
+                other_language = _main_language(others)
+                if other_language in (None, language):
+                    continue
+                if time_factor(days, self._days(others)) < 1.0:
+                    continue
+                score = _cosine(keys, _pooled(others, idf))
+                if score >= XLING_JOIN and (best is None or score > best[0]):
+                    best = (score, other)
+            if best is not None:
+                story_id = self._merge(tx, story_id, best[1])
+                report.merged += 1
+            out.add(story_id)
+        return out
+
+    def _neighbour_stories(self, members: list[Signals], story_id: str) -> list[str]:
+        rowids = [
+            k for m in members[:XLING_PROBES] for k, _ in self.index.search(m.vector, NEIGHBOURS)
+        ]
+        story_of = self.storage.stories_of_rowids(list(dict.fromkeys(rowids)))
+        return [s for s in dict.fromkeys(story_of.values()) if s != story_id]
 
     def _split(self, tx: Transaction, story_id: str, moved: list[Signals], idf: _Idf) -> None:
         # A story is named after its first article, unless that name is taken (by a story it
@@ -521,6 +574,24 @@ class Weaver:
         title = self.storage.title_of(central.article_id) if central is not None else None
         why = explain(members, idf)
         self.storage.describe_story(tx, story_id, title, why)
+
+
+def _main_language(members: list[Signals]) -> str | None:
+    found = Counter(m.language for m in members if m.language)
+    return found.most_common(1)[0][0] if found else None
+
+
+def _pooled(members: list[Signals], idf: _Idf) -> dict[str, float]:
+    """A story's names, figures and days over its members: TF-IDF weighted, unit length."""
+    counts: Counter[str] = Counter()
+    for m in members:
+        counts.update(comparable(m.names).keys())
+    idf.load(["@" + k for k in counts])
+    return idf.unit(dict(counts), "@")
+
+
+def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
+    return sum(a[k] * b[k] for k in a.keys() & b.keys())
 
 
 def explain(members: list[Signals], idf: _Idf) -> dict[str, Any]:
