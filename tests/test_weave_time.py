@@ -9,7 +9,7 @@ from newsweave import weave
 from newsweave.pipeline import add_sources
 from newsweave.store import Store
 from newsweave.weave.days import mentioned_days, past_days
-from newsweave.weave.similarity import time_factor
+from newsweave.weave.similarity import comparable, time_factor
 
 JANUARY = """Valdran central bank cuts its key rate to 4.25 percent
 
@@ -233,3 +233,60 @@ def test_a_german_and_an_english_report_of_one_quake_join_and_other_news_stays_a
     assert languages[ids["de.txt"]] == "de"
     assert _story(store, ids["quake.txt"]) == _story(store, ids["de.txt"])
     assert _story(store, ids["rates.txt"]) != _story(store, ids["quake.txt"])
+
+
+QUAKE_DE_2 = """Zahl der Toten nach Beben in Karvala steigt
+
+4. Juni 2024
+
+Nach dem Erdbeben der Stärke 7,2 in Karvala ist die Zahl der Toten auf mindestens 340 gestiegen, teilte Behördenchefin Anna Velt am Dienstag in Ostrel mit.
+
+In Ostrel gruben Helfer weiter nach Verschütteten; auch in Dalby in Miren stürzte ein Hochhaus ein.
+
+Das Beben vom 3. Juni war das schwerste in Karvala seit Jahrzehnten.
+"""
+
+ELECTION_DE = """Bauernpartei gewinnt Wahl in Lindor
+
+3. Juni 2024
+
+Die Bauernpartei hat bei der Kommunalwahl in Lindor 14 der 25 Sitze gewonnen, teilte die Wahlkommission am Montag mit.
+
+Parteichef Tomas Brek versprach, die Wassergebühren zu senken und die Markthalle von Lindor neu zu bauen.
+
+Die Wahlbeteiligung lag bei 61 Prozent.
+"""
+
+
+def test_stories_told_in_two_languages_merge_and_other_news_of_the_day_does_not(
+    store: Store, tmp_path: Path
+) -> None:
+    ids = _add(
+        store,
+        tmp_path / "in",
+        {
+            "quake.txt": QUAKE,
+            "tower.txt": TOWER,
+            "de.txt": QUAKE_DE,
+            "de2.txt": QUAKE_DE_2,
+            "election-de.txt": ELECTION_DE,
+        },
+    )
+    quake = _story(store, ids["quake.txt"])
+    assert {_story(store, ids[n]) for n in ("tower.txt", "de.txt", "de2.txt")} == {quake}
+    assert _story(store, ids["election-de.txt"]) != quake
+
+
+def test_the_language_is_kept_with_the_signals_but_never_compared(
+    store: Store, tmp_path: Path
+) -> None:
+    ids = _add(store, tmp_path / "in", {"de.txt": QUAKE_DE, "en.txt": QUAKE})
+    stored = {
+        s.article_id: s
+        for s in store.stories.load_many_signals(
+            list(store.stories.rowids_of(list(ids.values())).values())
+        ).values()
+    }
+    assert stored[ids["de.txt"]].language == "de"
+    assert stored[ids["en.txt"]].language == "en"
+    assert not any(k.startswith("#l") for k in comparable(stored[ids["de.txt"]].names))
