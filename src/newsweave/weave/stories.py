@@ -17,6 +17,9 @@ For each article not yet woven, in the order it was stored:
                are clearly as close as an article must be to join one.
   5. split     after each batch, a story the batch touched is cut in two by average linkage and
                split when its halves are much less alike than each half is inside (`_refine`).
+  6. languages then, a touched story merges with a neighbouring story in another main language
+               when their pooled names, figures and named days are close and their days meet
+               (`_bridge_languages`).
 
 Each batch of articles (BATCH) is written in one transaction (signals, document frequencies,
 LSH keys, origins, memberships, stories, splits and descriptions), so a crash leaves every
