@@ -513,7 +513,7 @@ def test_story_profiles_are_stored_and_grow_with_each_member(store: Store, tmp_p
     vectors_sum = sum(m.vector for m in _member_signals(store, quake))
     assert np.allclose(grown.vector, vectors_sum, atol=1e-3)
     assert grown.carried["velt"] == 2
-    assert grown.first_day is None or grown.first_day <= (grown.last_day or "")
+    assert grown.days == {d for m in _member_signals(store, quake) for d in m.days()}
     # A profile whose story changed behind the weaver's back is not used (it is rebuilt).
     store.conn.execute("UPDATE stories SET size = size + 1 WHERE id = ?", (quake,))
     assert store.stories.story_profiles([quake]) == {}
@@ -549,8 +549,7 @@ def test_signals_and_profiles_survive_their_binary_form() -> None:
         count=2,
         size=3,
         self_dots=(2.0, 1.5, 1.0),
-        first_day="2025-03-01",
-        last_day=None,
+        days={"2025-03-01", "2025-02-27"},
         built_at=40,
     )
     again = packing.unpack_profile(packing.pack_profile(profile), size=3)
@@ -559,8 +558,8 @@ def test_signals_and_profiles_survive_their_binary_form() -> None:
     assert (again.terms, again.carried, again.count, again.self_dots) == (
         profile.terms, profile.carried, 2, (2.0, 1.5, 1.0),
     )  # fmt: skip
-    assert (again.first_day, again.last_day, again.built_at, again.size) == (
-        "2025-03-01", None, 40, 3,
+    assert (again.days, again.built_at, again.size) == (
+        {"2025-03-01", "2025-02-27"}, 40, 3,
     )  # fmt: skip
 
 

@@ -116,7 +116,7 @@ def pack_profile(profile: StoryProfile) -> bytes:
             _numbers([profile.names.get(k, 0.0) for k in name_keys], "<f4"),
             _numbers([profile.carried.get(k, 0) for k in name_keys], "<u4"),
             struct.pack("<II3d", profile.count, profile.built_at, *profile.self_dots),
-            _keys([profile.first_day or "", profile.last_day or ""]),
+            _keys(sorted(profile.days)),
         ],
     )
 
@@ -127,7 +127,6 @@ def unpack_profile(blob: bytes, size: int) -> StoryProfile:
     term_keys, name_keys = _unkeys(parts[1]), _unkeys(parts[3])
     carried = zip(name_keys, _unnumbers(parts[5], "<u4"), strict=True)
     count, built_at, v, t, n = struct.unpack("<II3d", parts[6])
-    first, last = _unkeys(parts[7])
     return StoryProfile(
         vector=vector,
         terms=dict(zip(term_keys, _unnumbers(parts[2], "<f4"), strict=True)),
@@ -136,7 +135,6 @@ def unpack_profile(blob: bytes, size: int) -> StoryProfile:
         count=count,
         size=size,
         self_dots=(v, t, n),
-        first_day=first or None,
-        last_day=last or None,
+        days=set(_unkeys(parts[7])),
         built_at=built_at,
     )

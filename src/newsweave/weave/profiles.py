@@ -74,8 +74,8 @@ class StoryProfile:
     size: int = 0
     # Σ over members of their own vector · vector, terms · terms and names · names.
     self_dots: tuple[float, float, float] = (0.0, 0.0, 0.0)
-    first_day: str | None = None
-    last_day: str | None = None
+    # The days its members report on (`Signals.days`), for `similarity.time_factor`.
+    days: set[str] = field(default_factory=set)
     built_at: int = 0  # articles with signals in the store when last rebuilt
 
     @classmethod
@@ -106,14 +106,10 @@ class StoryProfile:
         )
         self.count += 1
         self.size += 1
-        if signals.day:
-            self.first_day = min(self.first_day or signals.day, signals.day)
-            self.last_day = max(self.last_day or signals.day, signals.day)
+        self.days.update(signals.days())
 
     def merged(self, other: StoryProfile) -> StoryProfile:
         """The profile of the two stories as one: sums add."""
-        firsts = [d for d in (self.first_day, other.first_day) if d]
-        lasts = [d for d in (self.last_day, other.last_day) if d]
         out = StoryProfile(
             vector=self.vector + other.vector,
             terms=dict(self.terms),
@@ -126,8 +122,7 @@ class StoryProfile:
                 self.self_dots[1] + other.self_dots[1],
                 self.self_dots[2] + other.self_dots[2],
             ),
-            first_day=min(firsts) if firsts else None,
-            last_day=max(lasts) if lasts else None,
+            days=self.days | other.days,
             built_at=min(self.built_at, other.built_at),
         )
         _add_into(out.terms, other.terms)
@@ -139,10 +134,6 @@ class StoryProfile:
     def stale(self, n: int, sample: int) -> bool:
         """Rebuild from the recent members: the window has doubled, or the weights are old."""
         return self.count >= WINDOW_FACTOR * sample or n > STALE_GROWTH * max(self.built_at, 1)
-
-    @property
-    def span(self) -> tuple[str, str] | None:
-        return (self.first_day, self.last_day) if self.first_day and self.last_day else None
 
     def similarity(self, article: _Profile) -> float:
         """The mean of `article.similarity(member)` over the members summed."""

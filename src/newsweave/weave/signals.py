@@ -11,11 +11,17 @@ from dataclasses import dataclass
 from newsweave.models import Article
 from newsweave.text import STOPWORDS, english_figure, split_sentences, tokens
 from newsweave.weave import dedupe
+from newsweave.weave.days import mentioned_days, past_days
 from newsweave.weave.embed import Vectors
 
 MAX_TERMS = 150
 SALIENT_COUNT = 3  # mentions that make a name salient outside the lead
 LEAD_SENTENCES = 2
+# Days an article names are kept among its figures (weave/days.py), under this prefix.
+DAY_KEY = "#d"
+# The article's language, kept among its keys (so stored signals carry it); never compared as a
+# name or figure (similarity.py leaves it out).
+LANGUAGE_KEY = "#l:"
 
 
 @dataclass
@@ -32,6 +38,22 @@ class Signals:
     sentences: list[list[str]]
     when: str
     lead: frozenset[str] = frozenset()
+
+    def days(self) -> list[str]:
+        """Its published day and the earlier days it names: the days it reports on. None for an
+        undated article: a day it names may be history ("since September 11, 2001")."""
+        if not self.day:
+            return []
+        named = past_days(
+            (k[len(DAY_KEY) :] for k in self.names if k.startswith(DAY_KEY)), self.day
+        )
+        return sorted({*named, self.day})
+
+    @property
+    def language(self) -> str | None:
+        return next(
+            (k[len(LANGUAGE_KEY) :] for k in self.names if k.startswith(LANGUAGE_KEY)), None
+        )
 
     def salient(self) -> set[str]:
         """Names the article is about: in its lead, or repeated through it."""
@@ -128,6 +150,11 @@ def _day(article: Article) -> str | None:
 def signals_of(article: Article, rowid: int, vector: Vectors) -> Signals:
     """An article's signals, its lead's names being those of its first sentences."""
     names, display = names_in(article.title, article.body, article.language)
+    day = _day(article)
+    for mentioned in mentioned_days(article.body, day):
+        names[DAY_KEY + mentioned] += 1
+    if article.language:
+        names[LANGUAGE_KEY + article.language] = 1
     lead_text = " ".join(split_sentences(" ".join(article.body[:3]))[:LEAD_SENTENCES])
     lead = frozenset(names_in(None, [lead_text], article.language)[0]) & frozenset(names)
     return Signals(
@@ -137,7 +164,7 @@ def signals_of(article: Article, rowid: int, vector: Vectors) -> Signals:
         terms=dict(terms_in(article.title, article.body)),
         names=dict(names),
         display=display,
-        day=_day(article),
+        day=day,
         sentences=dedupe.sentence_sets(article.body),
         when=article.published or "",
         lead=lead,

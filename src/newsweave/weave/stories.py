@@ -18,6 +18,9 @@ For each article not yet woven, in the order it was stored:
                are clearly as close as an article must be to join one.
   5. split     after each batch, a story the batch touched is cut in two by average linkage and
                split when its halves are much less alike than each half is inside (`_refine`).
+  6. languages then, a touched story merges with a neighbouring story in another main language
+               when their pooled names, figures and named days are close and their days meet
+               (`_bridge_languages`).
 
 Each batch of articles (BATCH) is written in one transaction (signals, document frequencies,
 LSH keys, origins, memberships, stories, splits and descriptions), so a crash leaves every
@@ -49,10 +52,13 @@ from newsweave.weave.profiles import StoryProfile
 from newsweave.weave.signals import Signals, signals_of
 from newsweave.weave.similarity import (
     CONFLICT,
+    FIGURES_APART,
     _Idf,
     _mean_within,
     _Profile,
     calibrate,
+    comparable,
+    figures_apart,
     pair_conflict,
     time_factor,
 )
@@ -76,6 +82,10 @@ REFINE_MIN = 4  # smaller stories are not worth splitting
 REWRITE_COSINE = 0.85  # vectors this close are checked for a rewrite even without shared shingles
 BATCH = 32
 PROFILES_KEPT = 5000  # story profiles kept in memory between batches, at most
+# Pooled-key cosine at which stories in two languages merge (`_bridge_languages`), chosen on the
+# folds of benchmarks/live.py (each fold's best on the other two: 0.07, 0.07, 0.03).
+XLING_JOIN = 0.07
+XLING_PROBES = 5  # members whose neighbours give a story's candidates in other languages
 
 
 @dataclass
@@ -185,6 +195,7 @@ class Weaver:
                     touched.add(story_id)
                 idf.n += 1
             self._refine(tx, touched, idf, report)
+            touched = self._bridge_languages(tx, touched, idf, report)
             for story_id in touched:
                 if self.storage.story_exists(story_id):
                     self._describe(tx, story_id, idf)
@@ -330,6 +341,53 @@ class Weaver:
             self._split(tx, story_id, moved, idf)
             report.new_stories += 1
 
+    def _bridge_languages(
+        self, tx: Transaction, story_ids: set[str], idf: _Idf, report: WeaveReport
+    ) -> set[str]:
+        """Merge a story told in one language with the same story told in another.
+
+        Across languages the words and the vectors of the English model say little (their
+        cosines for one story and for two overlap, benchmarks/live/README.md), but names,
+        figures keyed by value and named days cross unchanged. Two stories whose main languages
+        differ merge when the pooled keys of their members are close (XLING_JOIN) and their
+        days meet (`time_factor` 1). Candidates are the stories of the members' nearest
+        neighbours in the vector index, as for joining.
+        """
+        out = set()
+        for story_id in sorted(story_ids):
+            if not self.storage.story_exists(story_id):
+                continue
+            members = self._sample(story_id)
+            language = _main_language(members)
+            if not members or language is None:
+                out.add(story_id)
+                continue
+            keys = _pooled(members, idf)
+            days = self._days(members)
+            best: tuple[float, str] | None = None
+            for other in self._neighbour_stories(members, story_id):
+                others = self._sample(other)
+                other_language = _main_language(others)
+                if other_language in (None, language):
+                    continue
+                if time_factor(days, self._days(others)) < 1.0:
+                    continue
+                score = _cosine(keys, _pooled(others, idf))
+                if score >= XLING_JOIN and (best is None or score > best[0]):
+                    best = (score, other)
+            if best is not None:
+                story_id = self._merge(tx, story_id, best[1])
+                report.merged += 1
+            out.add(story_id)
+        return out
+
+    def _neighbour_stories(self, members: list[Signals], story_id: str) -> list[str]:
+        rowids = [
+            k for m in members[:XLING_PROBES] for k, _ in self.index.search(m.vector, NEIGHBOURS)
+        ]
+        story_of = self.storage.stories_of_rowids(list(dict.fromkeys(rowids)))
+        return [s for s in dict.fromkeys(story_of.values()) if s != story_id]
+
     def _split(self, tx: Transaction, story_id: str, moved: list[Signals], idf: _Idf) -> None:
         # A story is named after its first article, unless that name is taken (by a story it
         # was merged into, or whose old id still redirects).
@@ -405,9 +463,13 @@ class Weaver:
             found = profiles.get(story_id)
             if found is None or not found.count:
                 continue
+            apart = time_factor(profile.signals.days(), sorted(found.days))
+            if apart < 1.0:
+                # Weeks from the story: only its own figures would show it is the same event.
+                apart *= 1.0 - FIGURES_APART * figures_apart(profile.signals, found.carried)
             scores[story_id] = (
                 found.similarity(profile)
-                * time_factor(profile.signals.day, found.span)
+                * apart
                 * (1.0 - CONFLICT * found.conflict(profile.signals, idf))
             )
         return scores
@@ -420,8 +482,7 @@ class Weaver:
             return False
         idf.load(["@" + k for k in (*left.core(), *right.core())])
         floor = self.embedder.unrelated
-        span_a, span_b = left.span, right.span
-        factor = time_factor(span_a[0], span_b) if span_a and span_b else 1.0
+        factor = time_factor(sorted(left.days), sorted(right.days))
         penalty = 1.0 - CONFLICT * left.stories_conflict(right, idf)
         cross = left.cross(right, floor) * factor * penalty
         if cross < JOIN + MERGE_MARGIN:
@@ -488,6 +549,10 @@ class Weaver:
                 self.storage.put_story_profile(tx, story_id, profile)
         self._changed.clear()
         self._dropped.clear()
+
+    @staticmethod
+    def _days(members: list[Signals]) -> list[str]:
+        return sorted({d for m in members for d in m.days()})
 
     def _recent(self, story_id: str) -> list[int]:
         found = self._samples.get(story_id)
@@ -601,6 +666,24 @@ def stopped_note(stored: int, total: int, articles: int) -> str:
         f"weaving: {done} of {total} stored ({articles} articles woven); "
         f"batch {stored + 1} not stored; {rest}"
     )
+
+
+def _main_language(members: list[Signals]) -> str | None:
+    found = Counter(m.language for m in members if m.language)
+    return found.most_common(1)[0][0] if found else None
+
+
+def _pooled(members: list[Signals], idf: _Idf) -> dict[str, float]:
+    """A story's names, figures and days over its members: TF-IDF weighted, unit length."""
+    counts: Counter[str] = Counter()
+    for m in members:
+        counts.update(comparable(m.names).keys())
+    idf.load(["@" + k for k in counts])
+    return idf.unit(dict(counts), "@")
+
+
+def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
+    return sum(a[k] * b[k] for k in a.keys() & b.keys())
 
 
 def explain(members: list[Signals], idf: _Idf) -> dict[str, Any]:

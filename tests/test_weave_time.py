@@ -1,0 +1,292 @@
+"""Time in weaving (issue 14, class 3): same-kind events weeks apart stay apart; reports of one
+event join, whenever they were written, if they name its day or come close to its reports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from newsweave import weave
+from newsweave.pipeline import add_sources
+from newsweave.store import Store
+from newsweave.weave.days import mentioned_days, past_days
+from newsweave.weave.similarity import comparable, time_factor
+
+JANUARY = """Valdran central bank cuts its key rate to 4.25 percent
+
+January 25, 2024
+
+The Valdran National Bank cut its main refinancing rate by a quarter point to 4.25 percent on Thursday, its governor Mira Castell told a news conference in Orvesk.
+
+Castell said inflation in Valdran had eased to 3.1 percent in December and that the council had voted 7-2 for the cut.
+
+"We will look at the data meeting by meeting," Castell said.
+
+Economists at Orvesk Savings Bank said they had expected the move after weak retail sales over the holidays.
+
+The Valdran crown slipped 0.4 percent against the euro after the decision.
+"""
+
+JANUARY_2 = """Valdran rate cut to 4.25% as inflation cools
+
+January 26, 2024
+
+Valdran's central bank lowered borrowing costs for the first time in two years, taking its refinancing rate to 4.25 percent from 4.5 percent.
+
+Governor Mira Castell said in Orvesk that seven of the nine council members had backed the cut, with inflation down to 3.1 percent.
+
+Mortgage lenders in Orvesk said they would pass the cut on to borrowers from February.
+
+Castell declined to say whether more cuts would follow.
+"""
+
+APRIL = """Valdran central bank cuts its key rate again, to 4.0 percent
+
+April 18, 2024
+
+The Valdran National Bank lowered its main refinancing rate to 4.0 percent on Thursday, its second cut this year, governor Mira Castell told reporters in Orvesk.
+
+Castell said inflation had fallen to 2.9 percent in March and that the council had split 6-3 on the decision.
+
+"The path of rates will depend on the data," Castell said.
+
+Analysts at Kallen Capital in Orvesk said the bank was likely to pause in the summer.
+
+The Valdran crown was steady against the euro.
+"""
+
+APRIL_2 = """Valdran trims rate to 4% in second cut of the year
+
+April 19, 2024
+
+Valdran's central bank cut its refinancing rate to 4.0 percent from 4.25 percent, with inflation at 2.9 percent, the lowest in three years.
+
+Governor Mira Castell said in Orvesk that three council members had wanted to wait.
+
+Builders in Orvesk welcomed the cut, saying new orders had slumped over the winter.
+
+Castell said the council would next meet in June.
+"""
+
+
+SHOOTING = """Gunman kills two at Lenmark paper mill
+
+March 4, 2024
+
+A former worker shot dead two colleagues at the Lenmark paper mill in Harsby on Monday, police chief Ola Vintner said.
+
+The suspect, 51-year-old Greta Holm, was arrested at the mill gate minutes after the shooting, Vintner said.
+
+Holm had been suspended from her job a week earlier after a dispute with supervisors, colleagues told reporters in Harsby.
+
+The mill, Harsby's largest employer, will stay closed until Thursday.
+"""
+
+TRIAL = """Lenmark mill shooter found guilty of double murder
+
+November 18, 2024
+
+A Harsby court found Greta Holm guilty of murdering two colleagues at the Lenmark paper mill.
+
+Holm shot dead two co-workers at the mill on March 4, 2024, a week after she had been suspended, prosecutors told the court.
+
+Police chief Ola Vintner, who arrested Holm at the mill gate, said the verdict brought relief to Harsby.
+
+Holm will be sentenced in January.
+"""
+
+
+def _add(store: Store, folder: Path, files: dict[str, str]) -> dict[str, str]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+        paths.append(str(folder / name))
+    ids = {Path(r.origin).name: r.id for r in add_sources(store, paths) if r.id}
+    weave.Weaver(store).weave()
+    return ids
+
+
+def _story(store: Store, article_id: str) -> str:
+    row = store.conn.execute(
+        "SELECT story_id FROM story_members WHERE article_id = ?", (article_id,)
+    ).fetchone()
+    return str(row[0])
+
+
+def test_mentioned_days_are_read_in_several_languages_and_resolved_against_publication() -> None:
+    texts = [
+        "The shooting on October 21, 2011 in Brooklyn.",
+        "Das Beben vom 28. März erschütterte Mandalay.",
+        "Il terremoto del 28 marzo 2025.",
+        "2025. március 28-án pénteken.",
+        "Published 2025-03-29.",
+        "Charges were filed Dec. 30 and the hearing is set for Jan 12.",
+    ]
+    found = mentioned_days(texts, "2025-01-05")
+    assert found == {
+        "2011-10-21",
+        "2024-03-28",  # "28. März" without a year, read in January 2025: last March
+        "2025-03-28",
+        "2025-03-29",
+        "2024-12-30",
+        "2025-01-12",
+    }
+    assert past_days(found, "2025-01-05") == [
+        "2011-10-21",
+        "2024-03-28",
+        "2024-12-30",
+    ]
+    # Without a published day, a day without a year cannot be placed.
+    assert mentioned_days(["Charges were filed Dec. 30."], None) == set()
+    assert mentioned_days(["Sales rose in September."], "2025-01-05") == set()
+
+
+def test_time_factor_runs_to_the_nearest_member_not_to_the_span() -> None:
+    story = ["2024-01-02", "2024-06-01", "2024-06-03"]
+    # Inside the story's span but five weeks from its nearest member: counted against.
+    assert time_factor(["2024-03-01"], story) < 0.7
+    # Close to its latest members: not counted against, however long the story has run.
+    assert time_factor(["2024-06-05"], story) == 1.0
+    # A day the article names brings it next to the story.
+    assert time_factor(["2024-09-01", "2024-06-01"], story) == 1.0
+    assert time_factor([], story) == 1.0
+    assert time_factor(["2024-06-05"], []) == 1.0
+
+
+def test_two_rate_decisions_months_apart_with_the_same_names_stay_apart(
+    store: Store, tmp_path: Path
+) -> None:
+    files = {"jan.txt": JANUARY, "jan2.txt": JANUARY_2, "apr.txt": APRIL, "apr2.txt": APRIL_2}
+    ids = _add(store, tmp_path / "in", files)
+    assert _story(store, ids["jan.txt"]) == _story(store, ids["jan2.txt"])
+    assert _story(store, ids["apr.txt"]) == _story(store, ids["apr2.txt"])
+    assert _story(store, ids["jan.txt"]) != _story(store, ids["apr.txt"])
+    published = dict(store.conn.execute("SELECT id, published FROM articles"))
+    assert published[ids["apr.txt"]][:10] == "2024-04-18"  # the date line was read
+
+
+def test_a_report_months_later_that_names_the_events_day_joins_its_story(
+    store: Store, tmp_path: Path
+) -> None:
+    ids = _add(store, tmp_path / "in", {"shooting.txt": SHOOTING, "trial.txt": TRIAL})
+    assert _story(store, ids["shooting.txt"]) == _story(store, ids["trial.txt"])
+
+
+QUAKE = """Magnitude 7.2 quake kills hundreds in Karvala
+
+June 3, 2024
+
+A magnitude 7.2 earthquake struck central Karvala on Monday, killing at least 340 people, the Karvala disaster agency said.
+
+The quake hit at 12:50 local time near the city of Ostrel, at a depth of 10 km, according to the national seismology institute.
+
+Rescuers in Ostrel were digging through collapsed homes and a hospital, agency chief Anna Velt said.
+
+The tremor was felt hundreds of kilometres away, in neighbouring Miren.
+"""
+
+TOWER = """Tower under construction collapses in Miren capital as Karvala quake shakes region
+
+June 3, 2024
+
+A 30-storey tower under construction collapsed in Dalby, the capital of Miren, when a magnitude 7.2 earthquake centred in Karvala shook the region on Monday.
+
+At least 9 workers were killed and 80 were missing under the rubble, Dalby's mayor Piet Harrow said.
+
+The quake, which struck near Ostrel in central Karvala, sent residents of Dalby running into the streets.
+
+Harrow said engineers would inspect every high-rise in Dalby.
+"""
+
+
+def test_a_quake_and_a_building_it_brought_down_abroad_are_one_story(
+    store: Store, tmp_path: Path
+) -> None:
+    ids = _add(store, tmp_path / "in", {"quake.txt": QUAKE, "tower.txt": TOWER})
+    assert _story(store, ids["quake.txt"]) == _story(store, ids["tower.txt"])
+
+
+QUAKE_DE = """Schweres Erdbeben der Stärke 7,2 erschüttert Karvala
+
+3. Juni 2024
+
+Ein Erdbeben der Stärke 7,2 hat am Montag das Zentrum von Karvala erschüttert und mindestens 340 Menschen getötet, wie die Katastrophenschutzbehörde von Karvala mitteilte.
+
+Das Beben ereignete sich um 12:50 Uhr Ortszeit nahe der Stadt Ostrel in zehn Kilometern Tiefe, teilte das nationale Institut für Seismologie mit.
+
+Rettungskräfte in Ostrel suchten in eingestürzten Häusern und einem Krankenhaus nach Verschütteten, sagte Behördenchefin Anna Velt.
+
+Die Erschütterungen waren bis ins benachbarte Miren zu spüren.
+"""
+
+
+def test_a_german_and_an_english_report_of_one_quake_join_and_other_news_stays_apart(
+    store: Store, tmp_path: Path
+) -> None:
+    # Names, figures keyed by value ("7,2" is 7.2) and the named day cross the language line.
+    ids = _add(
+        store,
+        tmp_path / "in",
+        {"quake.txt": QUAKE, "de.txt": QUAKE_DE, "rates.txt": JANUARY},
+    )
+    languages = dict(store.conn.execute("SELECT id, language FROM articles"))
+    assert languages[ids["de.txt"]] == "de"
+    assert _story(store, ids["quake.txt"]) == _story(store, ids["de.txt"])
+    assert _story(store, ids["rates.txt"]) != _story(store, ids["quake.txt"])
+
+
+QUAKE_DE_2 = """Zahl der Toten nach Beben in Karvala steigt
+
+4. Juni 2024
+
+Nach dem Erdbeben der Stärke 7,2 in Karvala ist die Zahl der Toten auf mindestens 340 gestiegen, teilte Behördenchefin Anna Velt am Dienstag in Ostrel mit.
+
+In Ostrel gruben Helfer weiter nach Verschütteten; auch in Dalby in Miren stürzte ein Hochhaus ein.
+
+Das Beben vom 3. Juni war das schwerste in Karvala seit Jahrzehnten.
+"""
+
+ELECTION_DE = """Bauernpartei gewinnt Wahl in Lindor
+
+3. Juni 2024
+
+Die Bauernpartei hat bei der Kommunalwahl in Lindor 14 der 25 Sitze gewonnen, teilte die Wahlkommission am Montag mit.
+
+Parteichef Tomas Brek versprach, die Wassergebühren zu senken und die Markthalle von Lindor neu zu bauen.
+
+Die Wahlbeteiligung lag bei 61 Prozent.
+"""
+
+
+def test_stories_told_in_two_languages_merge_and_other_news_of_the_day_does_not(
+    store: Store, tmp_path: Path
+) -> None:
+    ids = _add(
+        store,
+        tmp_path / "in",
+        {
+            "quake.txt": QUAKE,
+            "tower.txt": TOWER,
+            "de.txt": QUAKE_DE,
+            "de2.txt": QUAKE_DE_2,
+            "election-de.txt": ELECTION_DE,
+        },
+    )
+    quake = _story(store, ids["quake.txt"])
+    assert {_story(store, ids[n]) for n in ("tower.txt", "de.txt", "de2.txt")} == {quake}
+    assert _story(store, ids["election-de.txt"]) != quake
+
+
+def test_the_language_is_kept_with_the_signals_but_never_compared(
+    store: Store, tmp_path: Path
+) -> None:
+    ids = _add(store, tmp_path / "in", {"de.txt": QUAKE_DE, "en.txt": QUAKE})
+    stored = {
+        s.article_id: s
+        for s in store.stories.load_many_signals(
+            list(store.stories.rowids_of(list(ids.values())).values())
+        ).values()
+    }
+    assert stored[ids["de.txt"]].language == "de"
+    assert stored[ids["en.txt"]].language == "en"
+    assert not any(k.startswith("#l") for k in comparable(stored[ids["de.txt"]].names))
