@@ -450,6 +450,28 @@ def test_the_object_of_a_verb_of_judging_is_what_was_said(analyzer: Analyzer) ->
     assert [(q.speaker, q.content) for q in quotes] == [("The mayor", "the new parking rules")]
 
 
+def test_a_quotation_broken_by_its_attribution_is_one_quotation(analyzer: Analyzer) -> None:
+    text = (
+        'The ferry will stop in March. "We cannot keep the old boat afloat," said Lena Voss, '
+        'the harbour director. "Nobody wants to sail on it in winter."\n'
+        '"Next year looks better," she said.'
+    )
+    quoted = [q for q in analyzer.analyze(text, REF).quotes if q.text.startswith('"')]
+    assert [(q.speaker, q.content) for q in quoted] == [
+        ("Lena Voss", "We cannot keep the old boat afloat, Nobody wants to sail on it in winter."),
+        ("Lena Voss", "Next year looks better,"),
+    ], quoted
+
+
+def test_a_stance_taken_by_a_named_person_is_an_attribution(analyzer: Analyzer) -> None:
+    quotes = analyzer.analyze("Senator Ada Quist bemoaned the closure of the rural clinics.", REF)
+    assert [(q.speaker, q.content) for q in quotes.quotes] == [
+        ("Senator Ada Quist", "the closure of the rural clinics")
+    ]
+    # the same verb with a subject that holds no stance is not one
+    assert not analyzer.analyze("The report bemoaned the closure of the clinics.", REF).quotes
+
+
 def test_29_february_without_a_year_near_a_leap_year_does_not_fail(analyzer: Analyzer) -> None:
     analyzer.analyze("The levy was set on February 29.", date(2018, 6, 1))
 
