@@ -472,6 +472,13 @@ def test_a_stance_taken_by_a_named_person_is_an_attribution(analyzer: Analyzer) 
     assert not analyzer.analyze("The report bemoaned the closure of the clinics.", REF).quotes
 
 
+def test_an_unnamed_voice_inside_reported_speech_is_the_outer_speakers(analyzer: Analyzer) -> None:
+    one = analyzer.analyze("Mayor Ida Brandt said she thinks the bridge will reopen in May.", REF)
+    assert [q.speaker for q in one.quotes] == ["Mayor Ida Brandt"], one.quotes
+    two = analyzer.analyze("Ida Brandt said Tom Reed told the council the bridge was safe.", REF)
+    assert {q.speaker for q in two.quotes} == {"Ida Brandt", "Tom Reed"}, two.quotes
+
+
 def test_29_february_without_a_year_near_a_leap_year_does_not_fail(analyzer: Analyzer) -> None:
     analyzer.analyze("The levy was set on February 29.", date(2018, 6, 1))
 

@@ -280,6 +280,7 @@ def _reported(
     people = [e for e in entities if e.type == "PERSON"]
     guesses = {} if guesses is None else guesses
     out: list[Quote] = []
+    cues: list[tuple[int, bool]] = []  # each one's cue offset; whether its subject is named
     for token in doc:
         found = _speech_at(doc, token)
         if found is None:
@@ -315,7 +316,23 @@ def _reported(
                 speaker_span.end_char,
             )
         )
-    return out
+        named = speaker.pos_ == "PROPN" or speaker_span.root.ent_type_ in _NAMED
+        cues.append((token.idx, named))
+    return [q for q, cue in zip(out, cues, strict=True) if not _nested(q, cue, out)]
+
+
+_NAMED = {"PERSON", "ORG", "GPE", "NORP"}
+
+
+def _nested(q: Quote, cue: tuple[int, bool], out: list[Quote]) -> bool:
+    """Whether an attribution is only part of what the one around it reports, by a subject
+    with no name: in "Roe said she thinks the plan works" or "Roe said the videos show no
+    weapon", Roe is the source. A named subject inside ("Roe said Doe told lawmakers ...")
+    keeps its own attribution: a figure it gives is Doe's."""
+    at, named = cue
+    return not named and any(
+        o is not q and o.start <= at < o.end and o.start <= q.start and q.end <= o.end for o in out
+    )
 
 
 # (speaker token, content token, first and end token index of the content, or -1 for the
