@@ -479,6 +479,23 @@ def test_an_unnamed_voice_inside_reported_speech_is_the_outer_speakers(analyzer:
     assert {q.speaker for q in two.quotes} == {"Ida Brandt", "Tom Reed"}, two.quotes
 
 
+@pytest.mark.parametrize(
+    ("text", "content"),
+    [
+        ("Mayor Ida Brandt told her aides to find the money by May.", "to find the money by May"),
+        (
+            "Ida Brandt responded with a plan to rebuild the pier.",
+            "with a plan to rebuild the pier",
+        ),
+    ],
+)
+def test_any_cue_may_take_an_infinitive_or_an_object(
+    analyzer: Analyzer, text: str, content: str
+) -> None:
+    quotes = analyzer.analyze(text, REF).quotes
+    assert any(q.speaker and "Brandt" in q.speaker and q.content == content for q in quotes), quotes
+
+
 def test_29_february_without_a_year_near_a_leap_year_does_not_fail(analyzer: Analyzer) -> None:
     analyzer.analyze("The levy was set on February 29.", date(2018, 6, 1))
 

@@ -157,8 +157,8 @@ _SAYING = {
     "brief",
 }
 
-# Verbs whose object is what was said: "called X a liar", "cited the polls", "called for a
-# recount", "criticised the plan".
+# Verbs whose object is what was said (any cue may take one, `_verb_speech`): "called X a
+# liar", "cited the polls", "called for a recount", "criticised the plan".
 _OBJECT_SPEECH = {
     "call", "cite", "criticize", "criticise", "attack", "blast", "slam", "describe", "mention",
     "praise", "mock", "question", "accuse", "blame", "condemn", "dismiss", "tout", "demand",
@@ -374,7 +374,7 @@ def _verb_speech(doc: Any, token: Any) -> _Speech | None:
         return None
     if lemma in _STANCE and not _speaking_subject(subjects[0]):
         return None  # "The report bemoaned ...": only someone takes a stance
-    clauses = _speech_clauses(token, lemma)
+    clauses = _speech_clauses(token)
     if clauses:
         return subjects[0], clauses[0], -1, token.sent.end
     if lemma in _SAYING:
@@ -386,18 +386,12 @@ def _verb_speech(doc: Any, token: Any) -> _Speech | None:
         )
         if that is not None and that.i + 1 < token.sent.end:
             return subjects[0], doc[that.i + 1], that.i + 1, token.sent.end
-    if lemma in _OBJECT_SPEECH or lemma in _STANCE:
-        # "Clinton called half of his supporters 'deplorables'", "Trump cited the
-        # polls", "she called for a recount": what was said is the object.
-        parts = [
-            c
-            for c in token.rights
-            if c.dep_ in {"dobj", "oprd", "dative"}
-            or (c.dep_ == "prep" and (c.lower_ in {"for", "on", "about"} or lemma in _STANCE))
-        ]
-        if parts and parts[0].dep_ != "dative":
-            rest_to = max(t.i for p in parts for t in p.subtree) + 1
-            return subjects[0], parts[0], parts[0].left_edge.i, rest_to
+    # "Clinton called half of his supporters 'deplorables'", "Trump cited the polls", "she
+    # called for a recount", "he responded with attacks": what was said is the object.
+    parts = [c for c in token.rights if c.dep_ in {"dobj", "oprd", "dative", "prep"}]
+    if parts and parts[0].dep_ != "dative":
+        rest_to = max(t.i for p in parts for t in p.subtree) + 1
+        return subjects[0], parts[0], parts[0].left_edge.i, rest_to
     return None
 
 
@@ -440,9 +434,9 @@ def _speech_subjects(token: Any) -> list[Any]:
     return subjects
 
 
-def _speech_clauses(token: Any, lemma: str) -> list[Any]:
+def _speech_clauses(token: Any) -> list[Any]:
     clauses = [c for c in token.children if c.dep_ == "ccomp"]
-    if not clauses and (lemma in _INTENT or lemma in _STANCE):
+    if not clauses:  # "promised to cut taxes", "told his aides to find a way"
         clauses = [c for c in token.children if c.dep_ == "xcomp"]
     if not clauses and token.dep_ in {"parataxis", "advcl"} and token.head.pos_ in {"VERB", "AUX"}:
         clauses = [token.head]  # "Prices will rise, she said."
