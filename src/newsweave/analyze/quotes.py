@@ -482,12 +482,13 @@ def _guess_speakers(
     guesses: dict[int, tuple[str, str, int, int]],
 ) -> None:
     """Content already inside a quotation is left to the quote; a quotation whose speaker was
-    only a guess takes this clause's named subject ('Flynn said Trump was "absolutely right"')."""
-    named = speaker.pos_ == "PROPN" or speaker_span.root.ent_type_ in {"PERSON", "ORG"}
+    only a guess takes this clause's subject, a name or a noun ('Flynn said Trump was "absolutely
+    right"', 'the groups said his capital was "less than expected"'), over the nearest name."""
     if speaker.pos_ == "PRON":
         return
+    nominal = speaker.pos_ in {"PROPN", "NOUN"} or speaker_span.root.ent_type_ in {"PERSON", "ORG"}
     for q in inside:
-        if q.start in weak and (named or q.speaker is None):
+        if q.start in weak and (nominal or q.speaker is None):
             guesses[q.start] = (speaker_span.text, token.text.lower(),
                                 speaker_span.start_char, speaker_span.end_char)  # fmt: skip
 
