@@ -247,6 +247,14 @@ def test_transcript_lines_name_their_speaker() -> None:
     ]
 
 
+def test_a_section_title_or_an_editors_label_before_a_colon_is_no_speaker() -> None:
+    text = (
+        "The Latest: Harbour board votes to close the old pier.\n"
+        "Correction: An earlier version of this article gave the wrong date for the vote."
+    )
+    assert [q for q in Analyzer().analyze(text, REF).quotes if q.cue == ":"] == []
+
+
 def test_stored_articles_take_their_story_date_and_are_analysed_once(
     seeds_dir: Path, seeds_gold: dict[str, Any], store: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

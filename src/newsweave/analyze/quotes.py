@@ -98,23 +98,19 @@ _TRANSCRIPT = re.compile(
 )
 
 
+_LABELS = {
+    "photo", "image", "credit", "source", "update", "note", "editor's note", "read more", "watch",
+    "correction", "clarification", "related", "advertisement",
+}  # fmt: skip
+
+
 def _transcript(text: str, quoted: list[Quote]) -> list[Quote]:
     """Interview and debate transcripts: "WALLACE: Let's start ..." is Wallace speaking."""
     out = []
     for match in _TRANSCRIPT.finditer(text):
         name = match.group(1)
-        if name.lower() in {
-            "photo",
-            "image",
-            "credit",
-            "source",
-            "update",
-            "note",
-            "editor's note",
-            "read more",
-            "watch",
-        }:
-            continue
+        if name.lower() in _LABELS or name.split()[0].lower() in {"the", "a", "an"}:
+            continue  # an editor's label or a section title ("The Latest: ..."), not a speaker
         start, end = match.start(2), match.end(2)
         if any(q.start <= start < q.end for q in quoted):
             continue
