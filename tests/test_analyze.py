@@ -495,6 +495,11 @@ def test_an_unnamed_voice_inside_reported_speech_is_the_outer_speakers(analyzer:
             "Ida Brandt responded with a plan to rebuild the pier.",
             "with a plan to rebuild the pier",
         ),
+        # a participle before the main verb takes its own object, not the main clause
+        (
+            "Asked about the closure, Mayor Ida Brandt said the pier was unsafe.",
+            "about the closure",
+        ),
     ],
 )
 def test_any_cue_may_take_an_infinitive_or_an_object(

@@ -434,8 +434,17 @@ def _speech_clauses(token: Any) -> list[Any]:
     clauses = [c for c in token.children if c.dep_ == "ccomp"]
     if not clauses:  # "promised to cut taxes", "told his aides to find a way"
         clauses = [c for c in token.children if c.dep_ == "xcomp"]
-    if not clauses and token.dep_ in {"parataxis", "advcl"} and token.head.pos_ in {"VERB", "AUX"}:
-        clauses = [token.head]  # "Prices will rise, she said."
+    if (
+        not clauses
+        and token.dep_ in {"parataxis", "advcl"}
+        and token.head.pos_ in {"VERB", "AUX"}
+        and not any(
+            c.dep_ == "dobj" or (c.dep_ == "prep" and token.dep_ == "advcl") for c in token.rights
+        )
+    ):
+        # "Prices will rise, she said."; but in "Asked about the plan, she said ..." or
+        # "Lamenting their luck, they say ..." what the verb takes is its own.
+        clauses = [token.head]
     return clauses
 
 
