@@ -509,6 +509,12 @@ def test_any_cue_may_take_an_infinitive_or_an_object(
     assert any(q.speaker and "Brandt" in q.speaker and q.content == content for q in quotes), quotes
 
 
+def test_where_something_was_said_is_not_what_was_said(analyzer: Analyzer) -> None:
+    assert not analyzer.analyze("Mayor Ida Brandt commented at the harbour.", REF).quotes
+    quotes = analyzer.analyze("Mayor Ida Brandt commented on the harbour plan.", REF).quotes
+    assert [q.content for q in quotes] == ["on the harbour plan"]
+
+
 def test_29_february_without_a_year_near_a_leap_year_does_not_fail(analyzer: Analyzer) -> None:
     analyzer.analyze("The levy was set on February 29.", date(2018, 6, 1))
 

@@ -384,12 +384,23 @@ def _verb_speech(doc: Any, token: Any) -> _Speech | None:
             return subjects[0], doc[that.i + 1], that.i + 1, token.sent.end
     # "Clinton called half of his supporters 'deplorables'", "Trump cited the polls", "she
     # called for a recount", "he responded with attacks": what was said is the object.
-    parts = [c for c in token.rights if c.dep_ in {"dobj", "oprd", "dative", "prep"}]
+    parts = [
+        c
+        for c in token.rights
+        if c.dep_ in {"dobj", "oprd", "dative"} or (c.dep_ == "prep" and c.lower_ not in _SETTING)
+    ]
     if parts and parts[0].dep_ != "dative":
         rest_to = max(t.i for p in parts for t in p.subtree) + 1
         return subjects[0], parts[0], parts[0].left_edge.i, rest_to
     return None
 
+
+# Prepositions that say where, when or how something was said, not what: "said in an
+# interview", "reported from the atoll", "spoke at church", "during the debate".
+_SETTING = {
+    "in", "at", "from", "during", "into", "after", "before", "since", "until", "near", "inside",
+    "outside", "through", "throughout", "across", "within", "amid",
+}  # fmt: skip
 
 _HE_SHE = {"he", "she", "they", "i", "we", "who"}
 
