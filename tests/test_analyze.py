@@ -461,7 +461,8 @@ def test_the_object_of_a_verb_of_judging_is_what_was_said(analyzer: Analyzer) ->
 def test_a_quotation_broken_by_its_attribution_is_one_quotation(analyzer: Analyzer) -> None:
     text = (
         'The ferry will stop in March. "We cannot keep the old boat afloat," said Lena Voss, '
-        'the harbour director. "Nobody wants to sail on it in winter."\n'
+        "the harbour director, who has run the crossing for the town council since the old "
+        'company went bankrupt in the winter of 2019. "Nobody wants to sail on it in winter."\n'
         '"Next year looks better," she said.'
     )
     quoted = [q for q in analyzer.analyze(text, REF).quotes if q.text.startswith('"')]

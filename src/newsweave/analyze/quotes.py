@@ -63,8 +63,9 @@ def _quotes(
 
 
 # What may stand between the two halves of a quotation broken by its attribution:
-# '"...," she said. "..."', '"...," said Jane Roe, a spokeswoman. "..."'.
-_BREAK = re.compile(r"[\s,.;:!?—–-]*(?:[^\s\"“”]+\s+){0,14}?[^\s\"“”]+[.,:;]\s*$")
+# '"...," she said. "..."', '"...," said Jane Roe, a spokeswoman who has run the port since
+# 2019. "..."': the attribution, however long its description, and no other quotation.
+_BREAK = re.compile(r"[\s,.;:!?—–-]*(?:[^\s\"“”]+\s+){0,40}?[^\s\"“”]+[.,:;]\s*$")
 
 
 def _rejoined(text: str, quotes: list[Quote], weak: set[int]) -> list[Quote]:
