@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+import pgcluster
 from newsweave.cli import app
 from newsweave.store import Store
 
@@ -47,6 +48,45 @@ def db_path(tmp_path: Path) -> Path:
 @pytest.fixture
 def store(db_path: Path) -> Iterator[Store]:
     s = Store.open(db_path)
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[pgcluster.Cluster]:
+    """A PostgreSQL server for the session: `$NEWSWEAVE_TEST_PG`, else a throwaway cluster.
+    Without PostgreSQL binaries the PostgreSQL tests skip, except in CI where they must run."""
+    url = os.environ.get(pgcluster.TEST_PG_ENV)
+    if url:
+        cluster = pgcluster.Cluster(url)
+    else:
+        bin_dir = pgcluster.find_bin()
+        if bin_dir is None:
+            if os.environ.get("CI") == "true":
+                pytest.fail("no PostgreSQL with pgvector in CI (make install brings pgserver)")
+            pytest.skip("no PostgreSQL binaries with pgvector (pip install pgserver)")
+        cluster = pgcluster.start(bin_dir)
+    try:
+        cluster.make_template()
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_db(request: pytest.FixtureRequest, db_path: Path) -> str:
+    """Where a store lives, once per backend: a SQLite file's path, then a new PostgreSQL
+    database's URL."""
+    if request.param == "sqlite":
+        return str(db_path)
+    cluster: pgcluster.Cluster = request.getfixturevalue("pg_cluster")
+    return cluster.new_database()
+
+
+@pytest.fixture
+def any_store(any_db: str) -> Iterator[Store]:
+    """A store on each backend in turn (test modules of store/ name it `store`)."""
+    s = Store.open(any_db)
     yield s
     s.close()
 
