@@ -104,15 +104,26 @@ class CliResult:
         return [json.loads(line) for line in self.stdout.splitlines() if line.strip()]
 
 
-@pytest.fixture
-def cli(db_path: Path) -> Callable[..., CliResult]:
+def cli_on(db: Path | str) -> Callable[..., CliResult]:
+    """`newsweave --db DB …` run in this process."""
     runner = CliRunner()
 
     def run(*args: str) -> CliResult:
-        result = runner.invoke(app, ["--db", str(db_path), *args], catch_exceptions=False)
+        result = runner.invoke(app, ["--db", str(db), *args], catch_exceptions=False)
         return CliResult(result.exit_code, result.stdout, result.stderr)
 
     return run
+
+
+@pytest.fixture
+def cli(db_path: Path) -> Callable[..., CliResult]:
+    return cli_on(db_path)
+
+
+@pytest.fixture
+def any_cli(any_db: str) -> Callable[..., CliResult]:
+    """The command line on the store of `any_db` (each backend in turn)."""
+    return cli_on(any_db)
 
 
 @dataclass
