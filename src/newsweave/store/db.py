@@ -93,9 +93,15 @@ class Store:
 
     @classmethod
     def _open_postgres(cls, url: str) -> Store:
-        import psycopg
+        try:
+            import psycopg
 
-        from newsweave.store import pg
+            from newsweave.store import pg
+        except ImportError:
+            raise StoreError(
+                f"{url.split('@')[-1]}: a PostgreSQL store needs psycopg"
+                " (pip install 'newsweave[postgres]')"
+            ) from None
 
         conn = pg.connect(url)
         store = cls(conn, pg.redact(url), POSTGRES)
