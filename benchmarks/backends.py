@@ -7,7 +7,12 @@ F1 of the partitions; 1.0 means the same stories). PostgreSQL is `$NEWSWEAVE_TES
 superuser URL; a database is made there) or a throwaway cluster from the `pgserver` binaries
 (tests/pgcluster.py), stopped at the end.
 
-    python benchmarks/backends.py [--docs 300] [--queries 200]
+With `--pad N,M,…` the PostgreSQL store is then grown to each of those sizes with clones of
+the stored articles (a numbered line makes each text distinct; each vector is its original's
+plus a little noise, so the HNSW index holds N distinct vectors), written straight into the
+tables as weave_scale.py does for SQLite, and search and similar are measured again at each size.
+
+    python benchmarks/backends.py [--docs 300] [--queries 200] [--pad 10000,100000]
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
@@ -28,6 +35,7 @@ import pgcluster
 from newsweave.pipeline import add_sources, weave_pending
 from newsweave.store import Store
 from newsweave.store import stories as story_store
+from newsweave.store.vectors import pg_vector_literal
 
 
 def _partition(store: Store) -> set[frozenset[str]]:
@@ -52,6 +60,62 @@ def _pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
+def _latencies(store: Store, queries: int) -> tuple[list[float], list[float]]:
+    rng = random.Random(7)
+    titles = [r[0] for r in store.conn.execute("SELECT title FROM articles").fetchall() if r[0]]
+    words = [w for t in titles for w in t.split() if len(w) > 4 and w.isalpha()]
+    ids = [r[0] for r in store.conn.execute("SELECT article_id FROM article_signals").fetchall()]
+    search_ms, similar_ms = [], []
+    for _ in range(queries):
+        query = " ".join(rng.sample(words, 1 + rng.randrange(2)))
+        t = time.perf_counter()
+        store.search(query)
+        search_ms.append((time.perf_counter() - t) * 1000)
+        article = rng.choice(ids)
+        t = time.perf_counter()
+        story_store.similar(store, article)
+        similar_ms.append((time.perf_counter() - t) * 1000)
+    return search_ms, similar_ms
+
+
+def pad(store: Store, size: int, seed: int = 11) -> None:
+    """Clone stored articles (and their signals) until the store holds `size` articles."""
+    base = store.conn.execute(
+        "SELECT a.id, a.origin, a.title, a.source, a.published, a.language, a.body, a.summary,"
+        " a.words, a.reading_minutes, s.model, s.vector, s.terms, s.names, s.day, s.sentences"
+        " FROM articles a JOIN article_signals s ON s.article_id = a.id"
+    ).fetchall()
+    have = store.count()
+    rng = np.random.default_rng(seed)
+    while have < size:
+        n = min(2000, size - have)
+        articles, signals = [], []
+        for i in range(have, have + n):
+            b = base[i % len(base)]
+            new_id = f"{rng.integers(2**63):016x}"
+            vector = np.frombuffer(b[11], dtype=np.float16).astype(np.float32)
+            vector = vector + rng.normal(0, 0.02, vector.shape).astype(np.float32)
+            body = f"Copy {i}.\n\n{b[6]}"
+            articles.append((new_id, f"pad/{i}", b[2], b[3], b[4], b[5], body, b[7], b[8], b[9]))
+            signals.append(
+                (new_id, b[10], vector.astype(np.float16).tobytes(), b[12], b[13], b[14], b[15],
+                 pg_vector_literal(vector))
+            )  # fmt: skip
+        with store.transaction() as tx:
+            tx.executemany(
+                "INSERT INTO articles (id, origin, title, source, published, language, body,"
+                " summary, words, reading_minutes, added) VALUES (?,?,?,?,?,?,?,?,?,?, '2024-01-01')",
+                articles,
+            )
+            tx.executemany(
+                "INSERT INTO article_signals (article_id, model, vector, terms, names, day,"
+                " sentences, embedding) VALUES (?,?,?,?,?,?,?, CAST(? AS vector))",
+                signals,
+            )
+            tx.execute("DELETE FROM weave_queue")  # clones are not for weaving
+        have += n
+
+
 def measure(db: str, paths: list[Path], queries: int) -> dict[str, object]:
     with Store.open(db) as store:
         started, cpu = time.perf_counter(), time.process_time()
@@ -60,20 +124,7 @@ def measure(db: str, paths: list[Path], queries: int) -> dict[str, object]:
         weave_pending(store)
         seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu
         added = sum(r.status == "added" for r in results)
-        rng = random.Random(7)
-        titles = [r[0] for r in store.conn.execute("SELECT title FROM articles").fetchall() if r[0]]
-        words = [w for t in titles for w in t.split() if len(w) > 4 and w.isalpha()]
-        ids = [r[0] for r in store.conn.execute("SELECT id FROM articles").fetchall()]
-        search_ms, similar_ms = [], []
-        for _ in range(queries):
-            query = " ".join(rng.sample(words, 1 + rng.randrange(2)))
-            t = time.perf_counter()
-            store.search(query)
-            search_ms.append((time.perf_counter() - t) * 1000)
-            article = rng.choice(ids)
-            t = time.perf_counter()
-            story_store.similar(store, article)
-            similar_ms.append((time.perf_counter() - t) * 1000)
+        search_ms, similar_ms = _latencies(store, queries)
         stories = store.conn.execute("SELECT count(*) FROM stories").fetchone()[0]
         return {
             "added": added,
@@ -91,6 +142,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--docs", type=int, default=300)
     parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--pad", default="", help="PostgreSQL store sizes to grow to, e.g. 10000")
     args = parser.parse_args()
     if not ecbplus.ECBPLUS.exists():
         sys.exit(f"{ecbplus.ECBPLUS}: no such folder (the shared evaluation data)")
@@ -107,10 +159,19 @@ def main() -> None:
     try:
         with tempfile.TemporaryDirectory() as tmp:
             paths = ecbplus.write_texts(docs, Path(tmp) / "docs")
+            pg_url = cluster.new_database()
             rows = {
                 "sqlite": measure(str(Path(tmp) / "store.db"), paths, args.queries),
-                "postgresql": measure(cluster.new_database(), paths, args.queries),
+                "postgresql": measure(pg_url, paths, args.queries),
             }
+            padded = []
+            with Store.open(pg_url) as store:
+                for size in [int(x) for x in args.pad.split(",") if x]:
+                    started = time.perf_counter()
+                    pad(store, size)
+                    grown = time.perf_counter() - started
+                    search_ms, similar_ms = _latencies(store, args.queries)
+                    padded.append((size, grown, search_ms, similar_ms))
     finally:
         cluster.stop()
     print(f"{len(docs)} ECB+ documents, add + weave in one process; {args.queries} queries each")
@@ -130,6 +191,12 @@ def main() -> None:
     agreement = _pairwise_f1(rows["sqlite"]["partition"], rows["postgresql"]["partition"])  # type: ignore[arg-type]
     same = rows["sqlite"]["partition"] == rows["postgresql"]["partition"]
     print(f"stories: pairwise F1 SQLite vs PostgreSQL {agreement:.4f} (identical: {same})")
+    for size, grown, search_ms, similar_ms in padded:
+        print(
+            f"PostgreSQL at {size} articles (padding took {grown:.0f} s): search p50/p95"
+            f" {_pct(search_ms, 0.5):.2f} / {_pct(search_ms, 0.95):.2f} ms, similar p50/p95"
+            f" {_pct(similar_ms, 0.5):.2f} / {_pct(similar_ms, 0.95):.2f} ms"
+        )
 
 
 if __name__ == "__main__":
