@@ -86,7 +86,7 @@ def pad(store: Store, size: int, seed: int = 11) -> None:
         " FROM articles a JOIN article_signals s ON s.article_id = a.id"
     ).fetchall()
     have = store.count()
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(seed + have)  # a second call must not draw the same ids
     while have < size:
         n = min(2000, size - have)
         articles, signals = [], []
