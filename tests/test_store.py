@@ -56,7 +56,7 @@ def test_store_uses_wal_and_records_migrations(store: Store) -> None:
 
 
 def test_every_migration_has_a_postgresql_form() -> None:
-    assert sorted(PG_MIGRATIONS) == [version for version, _ in MIGRATIONS]
+    assert {version for version, _ in MIGRATIONS} <= set(PG_MIGRATIONS)
 
 
 def test_store_reopen_does_not_rerun_migrations(any_db: str) -> None:

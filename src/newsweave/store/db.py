@@ -109,6 +109,9 @@ class Store:
             # Candidate lists of the weaver ask HNSW for up to this many neighbours.
             conn.execute("SET hnsw.ef_search = 100")
             store._migrate()
+        except StoreError:
+            conn.close()
+            raise
         except psycopg.Error as exc:
             conn.close()
             detail = " ".join(str(exc).split())

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, ClassVar, Protocol
+from typing import Any, Protocol
 
+from newsweave.errors import StoreError
 from newsweave.store.migrations import MIGRATIONS, PG_MIGRATIONS
 from newsweave.text import tokens
 
@@ -43,7 +44,11 @@ class Hit:
 class Dialect:
     name = "sqlite"
     begin = "BEGIN IMMEDIATE"  # the write lock at once, so no transaction retries half-way
-    migrations: ClassVar[list[tuple[int, str]]] = MIGRATIONS
+
+    @property
+    def migrations(self) -> list[tuple[int, str]]:
+        """The numbered schema steps, in this engine's SQL."""
+        return MIGRATIONS
 
     def search(self, conn: Connection, query: str, limit: int, offset: int) -> list[Hit]:
         match = fts_query(query)
@@ -101,9 +106,16 @@ class PostgresDialect(Dialect):
     # READ COMMITTED: article inserts never conflict but on the same id (ON CONFLICT DO NOTHING
     # waits for the other transaction and then does nothing); weaving is serialised by its lease.
     begin = "BEGIN"
-    migrations: ClassVar[list[tuple[int, str]]] = [
-        (version, PG_MIGRATIONS[version]) for version, _ in MIGRATIONS
-    ]
+
+    @property
+    def migrations(self) -> list[tuple[int, str]]:
+        """The same numbered steps as SQLite's, each in its PostgreSQL form."""
+        missing = [version for version, _ in MIGRATIONS if version not in PG_MIGRATIONS]
+        if missing:
+            # A step added for SQLite alone: PostgreSQL stores refuse to open rather than
+            # migrate half-way (SQLite stores are unaffected).
+            raise StoreError(f"migration {missing[0]} has no PostgreSQL form (store/migrations.py)")
+        return [(version, PG_MIGRATIONS[version]) for version, _ in MIGRATIONS]
 
     def search(self, conn: Connection, query: str, limit: int, offset: int) -> list[Hit]:
         tsquery, params = pg_tsquery(query)

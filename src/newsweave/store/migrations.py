@@ -297,7 +297,8 @@ MIGRATIONS.append(
 # DOUBLE PRECISION, identity rowids), full-text search as a generated tsvector with a GIN index
 # in place of FTS5, triggers as PL/pgSQL functions, and each article vector also as a pgvector
 # `embedding` that HNSW indexes (store/vectors.py makes one index per vector size on first use).
-# A step SQLite gains must gain its PostgreSQL form here too (tests/test_store.py checks).
+# A step SQLite gains must gain its PostgreSQL form here too (tests/test_store.py checks; a
+# PostgreSQL store refuses to open while one is missing).
 PG_MIGRATIONS: dict[int, str] = {
     1: """
         CREATE TABLE articles (
@@ -506,5 +507,15 @@ PG_MIGRATIONS: dict[int, str] = {
         CREATE TABLE vectors_unsaved (
             article_rowid BIGINT PRIMARY KEY
         );
+    """,
+    # Step 11 (story profiles, packed signals) is being added on SQLite in parallel; its
+    # PostgreSQL form waits here, applied once the SQLite step exists.
+    11: """
+        CREATE TABLE story_profiles (
+            story_id TEXT PRIMARY KEY REFERENCES stories(id) ON DELETE CASCADE,
+            size INTEGER NOT NULL,
+            profile BYTEA NOT NULL
+        );
+        ALTER TABLE article_signals ADD COLUMN packed BYTEA;
     """,
 }
