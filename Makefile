@@ -31,6 +31,9 @@ browser:
 	@command -v chromium >/dev/null && dpkg -s fonts-dejavu-core >/dev/null 2>&1 || \
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core; }
 
+# The store's tests also run on PostgreSQL: tests/pgcluster.py starts a throwaway server from the
+# binaries of the pgserver wheel (PostgreSQL 16 + pgvector, installed with .[dev]), so no apt
+# package is needed; set NEWSWEAVE_TEST_PG=postgresql://… to use a running server instead.
 test: install browser
 	$(BIN)/pytest -q
 
@@ -57,6 +60,7 @@ bench: install
 	$(BIN)/python benchmarks/refresh.py
 	$(BIN)/python benchmarks/web_load.py
 	$(BIN)/python benchmarks/concurrency.py
+	$(BIN)/python benchmarks/backends.py
 	$(BIN)/python benchmarks/generality.py
 	$(BIN)/python benchmarks/live.py
 

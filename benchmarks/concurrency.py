@@ -9,6 +9,7 @@ whose size disagrees with their members (must be 0), errors seen by users (add p
 stderr: must be 0) and the wall-clock seconds.
 
     python benchmarks/concurrency.py [--writers 3] [--batches 4] [--batch-size 40] [--docs 120]
+        [--db postgresql://…]   (an empty PostgreSQL database instead of a new SQLite file)
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -27,11 +27,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import ecbplus
+from newsweave.store import Store
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 
 
-def run_writer(db: Path, batches: list[list[Path]]) -> list[tuple[int, str]]:
+def run_writer(db: Path | str, batches: list[list[Path]]) -> list[tuple[int, str]]:
     """One writer: its batches one after another, each a `newsweave add` process."""
     env = {**os.environ, "PYTHONPATH": f"{SRC}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
     outcomes = []
@@ -54,13 +55,14 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=40)
     parser.add_argument("--docs", type=int, default=120, help="ECB+ documents used")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--db", help="a postgresql:// URL of an empty database (default: SQLite)")
     args = parser.parse_args()
     if not ecbplus.ECBPLUS.exists():
         sys.exit(f"{ecbplus.ECBPLUS}: no such folder (the shared evaluation data)")
     docs = ecbplus.load()[: args.docs]
     with tempfile.TemporaryDirectory() as tmp:
         paths = ecbplus.write_texts(docs, Path(tmp) / "docs")
-        db = Path(tmp) / "soak.db"
+        db: Path | str = args.db or Path(tmp) / "soak.db"
         total = args.writers * args.batches
         step = max(1, (len(paths) - args.batch_size) // max(1, total - 1))
         plan: list[list[list[Path]]] = [[] for _ in range(args.writers)]
@@ -73,7 +75,8 @@ def main() -> None:
         with ThreadPoolExecutor(args.writers) as pool:
             outcomes = [o for found in pool.map(lambda b: run_writer(db, b), plan) for o in found]
         seconds = time.perf_counter() - started
-        conn = sqlite3.connect(db)
+        store = Store.open(db, create=False)
+        conn = store.conn
         stored = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
         origins = conn.execute("SELECT count(DISTINCT origin) FROM articles").fetchone()[0]
         unwoven = conn.execute(
@@ -84,7 +87,7 @@ def main() -> None:
             "SELECT count(*) FROM stories s WHERE s.size !="
             " (SELECT count(*) FROM story_members m WHERE m.story_id = s.id)"
         ).fetchone()[0]
-        conn.close()
+        store.close()
     # Identical texts under two file names are one article by design (ids are content hashes),
     # so duplicates count stored rows beyond one per file name that was stored.
     duplicates = stored - origins

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+import pgcluster
 from newsweave.cli import app
 from newsweave.store import Store
 
@@ -51,6 +52,45 @@ def store(db_path: Path) -> Iterator[Store]:
     s.close()
 
 
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[pgcluster.Cluster]:
+    """A PostgreSQL server for the session: `$NEWSWEAVE_TEST_PG`, else a throwaway cluster.
+    Without PostgreSQL binaries the PostgreSQL tests skip, except in CI where they must run."""
+    url = os.environ.get(pgcluster.TEST_PG_ENV)
+    if url:
+        cluster = pgcluster.Cluster(url)
+    else:
+        bin_dir = pgcluster.find_bin()
+        if bin_dir is None:
+            if os.environ.get("CI") == "true":
+                pytest.fail("no PostgreSQL with pgvector in CI (make install brings pgserver)")
+            pytest.skip("no PostgreSQL binaries with pgvector (pip install pgserver)")
+        cluster = pgcluster.start(bin_dir)
+    try:
+        cluster.make_template()
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_db(request: pytest.FixtureRequest, db_path: Path) -> str:
+    """Where a store lives, once per backend: a SQLite file's path, then a new PostgreSQL
+    database's URL."""
+    if request.param == "sqlite":
+        return str(db_path)
+    cluster: pgcluster.Cluster = request.getfixturevalue("pg_cluster")
+    return cluster.new_database()
+
+
+@pytest.fixture
+def any_store(any_db: str) -> Iterator[Store]:
+    """A store on each backend in turn (test modules of store/ name it `store`)."""
+    s = Store.open(any_db)
+    yield s
+    s.close()
+
+
 @dataclass
 class CliResult:
     exit_code: int
@@ -64,15 +104,26 @@ class CliResult:
         return [json.loads(line) for line in self.stdout.splitlines() if line.strip()]
 
 
-@pytest.fixture
-def cli(db_path: Path) -> Callable[..., CliResult]:
+def cli_on(db: Path | str) -> Callable[..., CliResult]:
+    """`newsweave --db DB …` run in this process."""
     runner = CliRunner()
 
     def run(*args: str) -> CliResult:
-        result = runner.invoke(app, ["--db", str(db_path), *args], catch_exceptions=False)
+        result = runner.invoke(app, ["--db", str(db), *args], catch_exceptions=False)
         return CliResult(result.exit_code, result.stdout, result.stderr)
 
     return run
+
+
+@pytest.fixture
+def cli(db_path: Path) -> Callable[..., CliResult]:
+    return cli_on(db_path)
+
+
+@pytest.fixture
+def any_cli(any_db: str) -> Callable[..., CliResult]:
+    """The command line on the store of `any_db` (each backend in turn)."""
+    return cli_on(any_db)
 
 
 @dataclass

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -47,7 +46,9 @@ def write_articles(folder: Path, count: int) -> list[Path]:
     return paths
 
 
-def run_at_once(commands: list[list[str]], db: Path) -> list[subprocess.CompletedProcess[str]]:
+def run_at_once(
+    commands: list[list[str]], db: Path | str
+) -> list[subprocess.CompletedProcess[str]]:
     env = {**os.environ, "PYTHONPATH": f"{SRC}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
     procs = [
         subprocess.Popen(
@@ -66,8 +67,9 @@ def run_at_once(commands: list[list[str]], db: Path) -> list[subprocess.Complete
     return results
 
 
-def assert_each_article_stored_and_woven_once(db: Path, expected: int) -> None:
-    conn = sqlite3.connect(db)
+def assert_each_article_stored_and_woven_once(db: Path | str, expected: int) -> None:
+    store = Store.open(db, create=False)
+    conn = store.conn
     try:
         articles = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
         members = conn.execute("SELECT count(*) FROM story_members").fetchone()[0]
@@ -82,32 +84,68 @@ def assert_each_article_stored_and_woven_once(db: Path, expected: int) -> None:
             " (SELECT count(*) FROM story_members m WHERE m.story_id = s.id)"
         ).fetchone()[0]
     finally:
-        conn.close()
+        store.close()
     assert articles == expected
     assert members == signals == origins == articles  # every article in exactly one story
     assert orphans == 0
     assert wrong_sizes == 0
 
 
+def partition(db: Path | str) -> set[frozenset[str]]:
+    """The stories as sets of article ids (story ids depend on who wove first)."""
+    with Store.open(db, create=False) as store:
+        rows = store.conn.execute("SELECT story_id, article_id FROM story_members").fetchall()
+    groups: dict[str, set[str]] = {}
+    for story_id, article_id in rows:
+        groups.setdefault(story_id, set()).add(article_id)
+    return {frozenset(g) for g in groups.values()}
+
+
+def pairwise_f1(a: set[frozenset[str]], b: set[frozenset[str]]) -> float:
+    """How far two partitions put the same pairs of articles together (1.0: identical)."""
+
+    def pairs(groups: set[frozenset[str]]) -> set[tuple[str, str]]:
+        return {(x, y) for g in groups for x in g for y in g if x < y}
+
+    left, right = pairs(a), pairs(b)
+    if not left and not right:
+        return 1.0
+    both = len(left & right)
+    return 2 * both / (len(left) + len(right))
+
+
 @pytest.mark.slow
-def test_three_adds_of_overlapping_batches_store_and_weave_each_article_once(
-    tmp_path: Path,
+def test_four_adds_of_overlapping_batches_store_and_weave_each_article_once(
+    tmp_path: Path, any_db: str
 ) -> None:
     files = write_articles(tmp_path / "in", 60)
-    # Batches of 50 starting 5 apart: most articles are in all three, some in one or two.
-    batches = [[str(p) for p in files[start : start + 50]] for start in (0, 5, 10)]
-    db = tmp_path / "store.db"
+    # Batches of 45 starting 5 apart: most articles are in all four, some in one to three.
+    batches = [[str(p) for p in files[start : start + 45]] for start in (0, 5, 10, 15)]
+    db = any_db
     results = run_at_once([["add", *batch] for batch in batches], db)
     for result in results:
         assert result.returncode == 0, result.stderr
         assert result.stderr == ""
     assert_each_article_stored_and_woven_once(db, len(files))
+    # The stories one process makes on SQLite adding the same articles in the order the four
+    # stored them.
+    with Store.open(db, create=False) as store:
+        order = [r[0] for r in store.conn.execute("SELECT origin FROM articles ORDER BY rowid")]
+    serial = tmp_path / "serial.db"
+    (done,) = run_at_once([["add", *order]], serial)
+    assert done.returncode == 0, done.stderr
+    # Not always identical: which articles a weaver sees together, and when it re-reads the
+    # document frequencies, depend on how the four interleave (docs/postgres.md, "order
+    # effects"); most pairs of articles put together agree.
+    agreement = pairwise_f1(partition(db), partition(serial))
+    print(f"pairwise F1 concurrent vs serial: {agreement:.3f}")
+    assert agreement >= 0.75  # measured 0.88-1.00 over six runs on both backends
 
 
 @pytest.mark.slow
-def test_three_weaves_at_once_weave_each_article_once(tmp_path: Path) -> None:
+def test_three_weaves_at_once_weave_each_article_once(tmp_path: Path, any_db: str) -> None:
     files = write_articles(tmp_path / "in", 80)
-    db = tmp_path / "store.db"
+    db = any_db
     with Store.open(db) as store:
         assert all(r.status == "added" for r in add_sources(store, [str(tmp_path / "in")]))
     results = run_at_once([["weave", "--format", "json"]] * 3, db)

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 
 from conftest import CliResult
@@ -39,6 +40,13 @@ from newsweave.settings import FetchOptions
 from newsweave.store import Store
 from newsweave.store import feeds as db
 from test_weave import ELECTION, QUAKE_A, QUAKE_A_REPORT, QUAKE_B
+
+
+@pytest.fixture
+def store(any_store: Store) -> Store:
+    """The tests of store/feeds.py given a store run on SQLite and on PostgreSQL."""
+    return any_store
+
 
 LOCAL = FetchOptions(allow_private=True, timeout=1.0)
 OPTS = RefreshOptions(fetch=LOCAL, default_every=1800)
@@ -648,8 +656,9 @@ def test_a_second_refresh_exits_while_one_runs(
 
 @pytest.mark.slow
 def test_read_story_marks_the_whole_story_read_and_unread_counts_follow(
-    store: Store, srv: FeedServer, cli: Callable[..., CliResult]
+    store: Store, srv: FeedServer, any_cli: Callable[..., CliResult]
 ) -> None:
+    cli = any_cli
     srv.routes["/feed.xml"] = Doc(
         rss([item("a", QUAKE_A), item("a2", QUAKE_A_REPORT), item("e", ELECTION)])
     )
@@ -852,7 +861,7 @@ def test_an_entry_and_its_article_are_written_together_or_not_at_all(
     title, body = article(news(1))
     built = build_article(RawArticle(origin="x", kind="feed", text=body, title=title))
     feed = _sub_raw(store, srv.url("/feed.xml"))
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises((sqlite3.IntegrityError, psycopg.IntegrityError)):
         db.add_entry(store, feed, None, built, "now")  # type: ignore[arg-type]  # the entry row fails
     assert store.count() == 0  # so the article was rolled back with it
     assert db.add_entry(store, feed, "guid:1", built, "now") == "added"

@@ -11,6 +11,12 @@ from newsweave.errors import StoreError
 from newsweave.store import LeaseBusy, Store
 
 
+@pytest.fixture
+def store(any_store: Store) -> Store:
+    """Every test of this module runs on SQLite and on PostgreSQL."""
+    return any_store
+
+
 def _hold(db_path: str, name: str, seconds: float, log: str) -> None:
     with Store.open(db_path) as store, store.lease(name, ttl=30):
         with Path(log).open("a") as f:
@@ -20,13 +26,11 @@ def _hold(db_path: str, name: str, seconds: float, log: str) -> None:
             f.write(f"end {os.getpid()} {time.monotonic()}\n")
 
 
-def test_lease_lets_one_process_in_at_a_time(db_path: Path, tmp_path: Path) -> None:
-    Store.open(db_path).close()
+def test_lease_lets_one_process_in_at_a_time(any_db: str, tmp_path: Path) -> None:
+    Store.open(any_db).close()
     log = tmp_path / "log"
     ctx = multiprocessing.get_context("spawn")
-    procs = [
-        ctx.Process(target=_hold, args=(str(db_path), "weave", 0.4, str(log))) for _ in range(3)
-    ]
+    procs = [ctx.Process(target=_hold, args=(any_db, "weave", 0.4, str(log))) for _ in range(3)]
     for p in procs:
         p.start()
     for p in procs:
@@ -37,8 +41,8 @@ def test_lease_lets_one_process_in_at_a_time(db_path: Path, tmp_path: Path) -> N
     assert events == ["start", "end"] * 3
 
 
-def test_lease_busy_names_the_job_when_wait_runs_out(store: Store) -> None:
-    other = Store.open(store.path)
+def test_lease_busy_names_the_job_when_wait_runs_out(store: Store, any_db: str) -> None:
+    other = Store.open(any_db)
     try:
         with (
             store.lease("refresh"),
@@ -52,9 +56,9 @@ def test_lease_busy_names_the_job_when_wait_runs_out(store: Store) -> None:
         other.close()
 
 
-def test_lease_of_a_killed_process_is_taken_over(store: Store) -> None:
+def test_lease_of_a_killed_process_is_taken_over(store: Store, any_db: str) -> None:
     ctx = multiprocessing.get_context("fork")
-    child = ctx.Process(target=_hold, args=(str(store.path), "weave", 60, os.devnull))
+    child = ctx.Process(target=_hold, args=(any_db, "weave", 60, os.devnull))
     child.start()
     deadline = time.monotonic() + 20
     while store.conn.execute("SELECT count(*) FROM leases").fetchone()[0] == 0:
@@ -68,8 +72,8 @@ def test_lease_of_a_killed_process_is_taken_over(store: Store) -> None:
     assert time.monotonic() - start < 5
 
 
-def test_expired_lease_is_taken_over_and_renew_reports_the_loss(store: Store) -> None:
-    other = Store.open(store.path)
+def test_expired_lease_is_taken_over_and_renew_reports_the_loss(store: Store, any_db: str) -> None:
+    other = Store.open(any_db)
     try:
         with store.lease("weave", ttl=0.1) as first:
             time.sleep(0.2)

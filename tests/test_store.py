@@ -1,15 +1,28 @@
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from newsweave.errors import NotFoundError, StoreError
 from newsweave.models import Article, Details, Removal, Stats
 from newsweave.store import Store
 from newsweave.store.db import fts_query
-from newsweave.store.migrations import MIGRATIONS
+from newsweave.store.dialect import pg_tsquery
+from newsweave.store.migrations import MIGRATIONS, PG_MIGRATIONS
+from newsweave.store.pg import translate
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+
+
+@pytest.fixture
+def store(any_store: Store) -> Store:
+    """Every test of this module runs on SQLite and on PostgreSQL."""
+    return any_store
 
 
 def _article(n: int, body: str, title: str | None = None) -> Article:
@@ -31,13 +44,24 @@ def _article(n: int, body: str, title: str | None = None) -> Article:
 
 
 def test_store_uses_wal_and_records_migrations(store: Store) -> None:
-    assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    if store.dialect.name == "sqlite":
+        assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    else:  # full-text search through a GIN index over the generated tsvector
+        indexes = {
+            r[0]: r[1]
+            for r in store.conn.execute("SELECT indexname, indexdef FROM pg_indexes").fetchall()
+        }
+        assert "USING gin (fts)" in indexes["articles_fts"]
     assert store.schema_version() == MIGRATIONS[-1][0]
 
 
-def test_store_reopen_does_not_rerun_migrations(db_path: Path) -> None:
-    Store.open(db_path).close()
-    with Store.open(db_path) as again:
+def test_every_migration_has_a_postgresql_form() -> None:
+    assert {version for version, _ in MIGRATIONS} <= set(PG_MIGRATIONS)
+
+
+def test_store_reopen_does_not_rerun_migrations(any_db: str) -> None:
+    Store.open(any_db).close()
+    with Store.open(any_db) as again:
         rows = again.conn.execute("SELECT count(*) FROM schema_migrations").fetchone()[0]
     assert rows == len(MIGRATIONS)
 
@@ -110,7 +134,60 @@ def test_store_rejects_a_file_that_is_not_sqlite(tmp_path: Path) -> None:
 def test_store_writes_are_transactions(store: Store) -> None:
     article = _article(1, "body")
     article.removed.append(Removal(None, "broken"))  # type: ignore[arg-type]
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises((sqlite3.IntegrityError, psycopg.IntegrityError)):
         store.add(article)
     assert store.count() == 0
     assert store.conn.execute("SELECT count(*) FROM removals").fetchone()[0] == 0
+
+
+def test_postgres_spelling_of_shared_queries() -> None:
+    assert translate("SELECT x FROM t WHERE a = ? AND b LIKE 'st%?'", False) == (
+        "SELECT x FROM t WHERE a = %s AND b LIKE 'st%%?'"
+    )
+    assert translate("UPDATE t SET a = :at WHERE id = :id", True) == (
+        "UPDATE t SET a = %(at)s WHERE id = %(id)s"
+    )
+    assert translate("INSERT OR IGNORE INTO leases (name) VALUES (?)", False) == (
+        "INSERT INTO leases (name) VALUES (%s) ON CONFLICT DO NOTHING"
+    )
+    assert translate(
+        "INSERT OR REPLACE INTO provenance (article_id, field, how, value) VALUES (?, ?, ?, ?)",
+        False,
+    ) == (
+        "INSERT INTO provenance (article_id, field, how, value) VALUES (%s, %s, %s, %s)"
+        " ON CONFLICT (article_id, field) DO UPDATE SET how = excluded.how, value = excluded.value"
+    )
+
+
+def test_pg_tsquery_keeps_words_phrases_and_or_as_parameters() -> None:
+    sql, params = pg_tsquery('harbour "fair game" OR troops -( AND')
+    assert params == ["harbour", "fair game", "troops", "and"]
+    assert sql.count("plainto_tsquery") == 3 and sql.count("phraseto_tsquery") == 1
+    assert " || " in sql and "&&" in sql
+    assert pg_tsquery("  ") == ("", [])
+
+
+def test_store_search_counts_in_title_more_than_in_body(store: Store) -> None:
+    store.add(_article(1, "Nothing about it here, but then the dam once.", title="Rain"))
+    store.add(_article(2, "Reservoir levels rose.", title="Dam repairs begin"))
+    assert [h.id for h in store.search("dam")] == [f"{2:016x}", f"{1:016x}"]
+
+
+def test_an_unreachable_postgres_url_is_one_line_naming_it(tmp_path: Path) -> None:
+    url = f"postgresql://nobody:secret@/nodb?host={tmp_path}&port=1"
+    with pytest.raises(StoreError, match="cannot connect to PostgreSQL") as caught:
+        Store.open(url)
+    assert "secret" not in str(caught.value) and f"host={tmp_path}" in str(caught.value)
+    for bad in (url, "postgresql://localhost:notaport/x"):
+        result = subprocess.run(
+            [sys.executable, "-m", "newsweave", "--db", bad, "list"],
+            capture_output=True,
+            text=True,
+            env={"PYTHONPATH": str(SRC), "PATH": "/usr/bin:/bin"},
+            timeout=60,
+        )
+        assert result.returncode == 1
+        assert "Traceback" not in result.stderr
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and "PostgreSQL" in lines[0], result.stderr
+        assert bad.split("@")[-1].split("?")[0] in lines[0] or "notaport" in lines[0]

@@ -6,7 +6,7 @@ import json
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,20 @@ from newsweave.weave import dedupe
 from newsweave.weave.embed import get_embedder
 from newsweave.weave.profiles import StoryProfile
 from newsweave.weave.similarity import _Idf, stories_conflict
+
+
+@pytest.fixture
+def store(any_store: Store) -> Store:
+    """The weaving tests given a store run on SQLite and on PostgreSQL."""
+    return any_store
+
+
+@pytest.fixture
+def file_store(db_path: Path) -> Iterator[Store]:
+    """A SQLite store, for the tests of the vector file beside it."""
+    with Store.open(db_path) as s:
+        yield s
+
 
 QUAKE_A = """Strong earthquake shakes Karvala region, killing 12
 
@@ -196,7 +210,8 @@ def test_weaving_twice_changes_nothing(store: Store, tmp_path: Path) -> None:
     )
 
 
-def test_a_lost_vector_cache_is_rebuilt_from_sqlite(store: Store, tmp_path: Path) -> None:
+def test_a_lost_vector_cache_is_rebuilt_from_sqlite(file_store: Store, tmp_path: Path) -> None:
+    store = file_store
     ids = _add(store, _write(tmp_path / "one", {"a.txt": QUAKE_A, "e.txt": ELECTION}))
     cache = vectors.vector_cache_path(store)
     assert cache.exists()
@@ -442,8 +457,9 @@ def test_pending_follows_the_queue_the_triggers_keep(store: Store, tmp_path: Pat
 
 
 def test_the_vector_file_is_appended_to_through_sqlite_not_rewritten(
-    store: Store, tmp_path: Path
+    file_store: Store, tmp_path: Path
 ) -> None:
+    store = file_store
     ids = _add(store, _write(tmp_path / "one", {"a.txt": QUAKE_A, "e.txt": ELECTION}))
     cache = vectors.vector_cache_path(store)
     written = cache.stat().st_mtime_ns, cache.read_bytes()
@@ -581,3 +597,28 @@ def test_signals_stored_as_json_before_migration_11_are_still_read(
     assert (old.terms, old.names, old.display, old.lead, old.sentences) == (
         fresh.terms, fresh.names, fresh.display, fresh.lead, fresh.sentences,
     )  # fmt: skip
+
+
+def test_postgres_neighbours_come_from_the_hnsw_index(any_db: str, tmp_path: Path) -> None:
+    if not any_db.startswith("postgresql"):
+        return  # SQLite's neighbours come from the vector file (the tests above)
+    with Store.open(any_db) as store:
+        ids = _add(
+            store,
+            _write(
+                tmp_path / "in", {"a.txt": QUAKE_A, "a2.txt": QUAKE_A_REPORT, "e.txt": ELECTION}
+            ),
+        )
+        dim = get_embedder().dim
+        plan = "\n".join(
+            r[0]
+            for r in store.conn.execute(
+                "EXPLAIN SELECT article_id FROM article_signals WHERE vector_dims(embedding) = ?"
+                f" ORDER BY embedding::vector({dim}) <=> (SELECT embedding FROM article_signals"
+                f" LIMIT 1)::vector({dim}) LIMIT 5",
+                (dim,),
+            ).fetchall()
+        )
+        similar = story_store.similar(store, ids["a.txt"])
+    assert f"article_signals_hnsw_{dim}" in plan
+    assert similar[0].id == ids["a2.txt"]

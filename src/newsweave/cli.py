@@ -87,7 +87,7 @@ class Format(str, Enum):
 
 
 class State:
-    db: Path | None = None
+    db: str | None = None
 
 
 state = State()
@@ -95,8 +95,10 @@ state = State()
 
 @app.callback()
 def _main(
-    db: Path | None = typer.Option(
-        None, "--db", help="SQLite file (default: $NEWSWEAVE_DB, else the per-user data dir)."
+    db: str | None = typer.Option(
+        None,
+        "--db",
+        help="SQLite file or postgresql:// URL (default: $NEWSWEAVE_DB, else the per-user data dir).",
     ),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Log what each stage does."),
 ) -> None:

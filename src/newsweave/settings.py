@@ -55,13 +55,19 @@ def too_large(size: float, cap: int, what: str = "") -> str:
     )
 
 
-def resolve_db_path(flag: str | Path | None = None) -> Path:
-    """`--db PATH`, else `$NEWSWEAVE_DB`, else the per-user data directory."""
-    if flag:
-        return Path(flag).expanduser()
-    env = os.environ.get(DB_ENV)
-    if env:
-        return Path(env).expanduser()
+def is_database_url(target: str | Path) -> bool:
+    """A PostgreSQL URL (`postgresql://…` or `postgres://…`) rather than a SQLite file's path."""
+    return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
+
+
+def resolve_db_path(flag: str | Path | None = None) -> Path | str:
+    """`--db PATH|URL`, else `$NEWSWEAVE_DB`, else the per-user data directory. A path is a
+    SQLite file; a `postgresql://` URL is kept as it is."""
+    for given in (flag, os.environ.get(DB_ENV)):
+        if given and is_database_url(str(given)):
+            return str(given)
+        if given:
+            return Path(given).expanduser()
     return Path(platformdirs.user_data_dir("newsweave")) / "newsweave.db"
 
 

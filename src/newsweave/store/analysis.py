@@ -29,7 +29,8 @@ def reference_date(store: Store, article_id: str) -> date:
     if row[2]:
         dated = store.conn.execute(
             "SELECT min(substr(a.published, 1, 10)) FROM story_members m JOIN articles a"
-            " ON a.id = m.article_id WHERE m.story_id = ? AND a.published GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*'"
+            " ON a.id = m.article_id WHERE m.story_id = ?"
+            f" AND {store.dialect.iso_date_prefix('a.published')}"
             " AND NOT EXISTS (SELECT 1 FROM provenance p WHERE p.article_id = a.id"
             " AND p.field = 'published' AND p.how LIKE 'story%')",
             (row[2],),
@@ -82,7 +83,5 @@ def text_vectors(store: Store, keys: list[str]) -> dict[str, bytes]:
 
 
 def put_text_vectors(store: Store, rows: list[tuple[str, bytes]]) -> None:
-    with store.conn:
-        store.conn.executemany(
-            "INSERT OR REPLACE INTO text_vectors (key, vector) VALUES (?, ?)", rows
-        )
+    with store.transaction() as tx:
+        tx.executemany("INSERT OR REPLACE INTO text_vectors (key, vector) VALUES (?, ?)", rows)

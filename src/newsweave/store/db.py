@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from urllib.parse import quote
 
 from newsweave.errors import NotFoundError, StoreError
@@ -25,9 +25,9 @@ from newsweave.models import (
     SimilarArticle,
     Stats,
 )
-from newsweave.settings import DB_ENV
+from newsweave.settings import DB_ENV, is_database_url
+from newsweave.store.dialect import POSTGRES, SQLITE, Connection, Dialect, fts_query
 from newsweave.store.leases import Lease, LeaseBusy, try_acquire
-from newsweave.store.migrations import MIGRATIONS
 from newsweave.text import STOPWORDS, tokens
 from newsweave.timestamps import now_iso
 
@@ -36,13 +36,25 @@ if TYPE_CHECKING:
 
 _T = TypeVar("_T")
 
+__all__ = ["NO_LIMIT", "Store", "fts_query", "write_provenance"]
+
+# "No limit" as a number both engines take (SQLite's -1 is an error on PostgreSQL).
+NO_LIMIT = 2**62
+# Held while a PostgreSQL store migrates, so two processes opening a new database at once do
+# not both create its tables (on SQLite, BEGIN IMMEDIATE already makes them take turns).
+_MIGRATION_LOCK = 0x6E657773  # "news"
+
 
 class Store:
-    """newsweave's SQLite database. Open with `Store.open(path)`; close when done."""
+    """newsweave's database: a SQLite file, or a PostgreSQL database given by a
+    `postgresql://` URL. Open with `Store.open(path_or_url)`; close when done."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
-        self.conn = conn
+    def __init__(self, conn: Connection, path: Path | str, dialect: Dialect = SQLITE) -> None:
+        # Typed as the connection the queries are written for; on PostgreSQL it is pg.py's
+        # PgConnection, which takes the same calls.
+        self.conn: Any = conn
         self.path = path
+        self.dialect = dialect
         self._stories: StoryRepository | None = None
 
     @property
@@ -58,7 +70,10 @@ class Store:
     @classmethod
     def open(cls, path: Path | str, create: bool = True) -> Store:
         """Open the store at `path`; with `create=False` a missing file is an error, not a new
-        empty store (read-only commands must never make a database where a path is mistyped)."""
+        empty store (read-only commands must never make a database where a path is mistyped).
+        A `postgresql://` URL opens that database (which must exist) and migrates it."""
+        if is_database_url(path):
+            return cls._open_postgres(str(path))
         path = Path(path)
         if not create and not path.exists():
             raise StoreError(
@@ -76,6 +91,33 @@ class Store:
             raise StoreError(f"{path}: cannot create the database ({exc.strerror})") from None
         return store
 
+    @classmethod
+    def _open_postgres(cls, url: str) -> Store:
+        try:
+            import psycopg
+
+            from newsweave.store import pg
+        except ImportError:
+            raise StoreError(
+                f"{url.split('@')[-1]}: a PostgreSQL store needs psycopg"
+                " (pip install 'newsweave[postgres]')"
+            ) from None
+
+        conn = pg.connect(url)
+        store = cls(conn, pg.redact(url), POSTGRES)
+        try:
+            # Candidate lists of the weaver ask HNSW for up to this many neighbours.
+            conn.execute("SET hnsw.ef_search = 100")
+            store._migrate()
+        except StoreError:
+            conn.close()
+            raise
+        except psycopg.Error as exc:
+            conn.close()
+            detail = " ".join(str(exc).split())
+            raise StoreError(f"{store.path}: cannot open the database ({detail})") from None
+        return store
+
     def close(self) -> None:
         self.conn.close()
 
@@ -86,7 +128,7 @@ class Store:
         self.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self) -> Iterator[Any]:
         """One transaction; inside another one, a savepoint of it (so callers can make several
         writes, such as an article and the feed entry that brought it, one unit)."""
         if self.conn.in_transaction:
@@ -101,7 +143,7 @@ class Store:
             return
         # Taken at once (BEGIN IMMEDIATE) so it never has to be retried half-way; another
         # process holding the write lock past the busy timeout is waited for, with backoff.
-        _retry_busy(lambda: self.conn.execute("BEGIN IMMEDIATE"), self.path)
+        _retry_busy(lambda: self.conn.execute(self.dialect.begin), self.path)
         try:
             yield self.conn
         except BaseException:
@@ -135,24 +177,28 @@ class Store:
 
     def _write_one(self, sql: str, params: tuple[object, ...]) -> int:
         with self.transaction() as conn:
-            return conn.execute(sql, params).rowcount
+            return int(conn.execute(sql, params).rowcount)
 
-    def _read_one(self, sql: str, params: tuple[object, ...]) -> sqlite3.Row | None:
-        row: sqlite3.Row | None = self.conn.execute(sql, params).fetchone()
-        return row
+    def _read_one(self, sql: str, params: tuple[object, ...]) -> Any:
+        return self.conn.execute(sql, params).fetchone()
 
     def _migrate(self) -> None:
         with self.transaction() as conn:
+            if self.dialect is POSTGRES:
+                conn.execute("SELECT pg_advisory_xact_lock(?)", (_MIGRATION_LOCK,))
             conn.execute(
                 "CREATE TABLE IF NOT EXISTS schema_migrations "
                 "(version INTEGER PRIMARY KEY, applied TEXT NOT NULL)"
             )
             done = {row[0] for row in conn.execute("SELECT version FROM schema_migrations")}
-            for version, sql in MIGRATIONS:
+            for version, sql in self.dialect.migrations:
                 if version in done:
                     continue
-                for statement in _split_sql(sql):
-                    conn.execute(statement)
+                if self.dialect is POSTGRES:
+                    conn.script(sql)
+                else:
+                    for statement in _split_sql(sql):
+                        conn.execute(statement)
                 conn.execute(
                     "INSERT INTO schema_migrations(version, applied) VALUES (?, ?)",
                     (version, now_iso()),
@@ -294,41 +340,23 @@ class Store:
         rows = self.conn.execute(
             "SELECT id, origin, title, source, published, words FROM articles"
             " ORDER BY coalesce(published, added) DESC, rowid DESC LIMIT ?",
-            (limit if limit is not None else -1,),
+            (limit if limit is not None else NO_LIMIT,),
         )
         return [ArticleSummary(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows]
 
     def search(self, query: str, limit: int = 20, offset: int = 0) -> list[SearchHit]:
         """Full-text hits, best first, `limit` of them after skipping `offset`."""
-        match = fts_query(query)
-        if not match:
-            return []
-        # The best `limit` by BM25 first, then a snippet for each of them only: a snippet in
-        # the ranking query would be built for every match of a common word before the sort.
-        top = self.conn.execute(
-            "SELECT rowid, bm25(articles_fts, 5.0, 1.0) AS rank FROM articles_fts"
-            " WHERE articles_fts MATCH ? ORDER BY rank LIMIT ? OFFSET ?",
-            (match, limit, offset),
-        ).fetchall()
-        hits = []
-        for rowid, rank in top:
-            row = self.conn.execute(
-                "SELECT a.id, a.title, a.source,"
-                " snippet(articles_fts, 1, '<mark>', '</mark>', '…', 16)"
-                " FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid"
-                " WHERE articles_fts MATCH ? AND articles_fts.rowid = ?",
-                (match, rowid),
-            ).fetchone()
-            if row is not None:  # deleted between the two reads
-                hits.append(SearchHit(row[0], row[1], row[2], row[3], round(-rank, 4)))
-        return hits
+        return [
+            SearchHit(h.id, h.title, h.source, h.snippet, h.score)
+            for h in self.dialect.search(self.conn, query, limit, offset)
+        ]
 
     def similar(
         self, article_id: str, limit: int = 5, candidates: int = 50
     ) -> list[SimilarArticle]:
         """Articles sharing this one's characteristic words.
 
-        FTS5's BM25 finds candidates through the index (no scan of the store); they are then
+        Full-text search (FTS5's BM25, or PostgreSQL's ts_rank) finds candidates through the index (no scan of the store); they are then
         ranked by the cosine of their log-scaled word counts, a score in [0, 1] that reads the
         same whatever the corpus size.
         """
@@ -340,14 +368,7 @@ class Store:
         terms = [t for t, _ in sorted(vector.items(), key=lambda kv: -kv[1])[:24]]
         if not terms:
             return []
-        match = " OR ".join(f'"{t}"' for t in terms)
-        rows = self.conn.execute(
-            "SELECT a.id, a.title, a.body FROM articles_fts JOIN articles a"
-            " ON a.rowid = articles_fts.rowid"
-            " WHERE articles_fts MATCH ? AND a.rowid != ? ORDER BY bm25(articles_fts, 2.0, 1.0)"
-            " LIMIT ?",
-            (match, row["rowid"], candidates),
-        ).fetchall()
+        rows = self.dialect.any_of_terms(self.conn, terms, row["rowid"], candidates)
         scored = [
             SimilarArticle(
                 r[0], r[1], round(_cosine(vector, _term_vector(f"{r[1] or ''} {r[2]}")), 3)
@@ -358,7 +379,7 @@ class Store:
         return [s for s in scored if s.score > 0][:limit]
 
     def integrity_ok(self) -> bool:
-        return bool(self.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok")
+        return self.dialect.integrity_ok(self.conn)
 
 
 # How long a writer waits, in all, for another process's write lock before giving up. SQLite's
@@ -376,7 +397,7 @@ def _is_busy(exc: sqlite3.OperationalError) -> bool:
     return "database is locked" in message or "database is busy" in message
 
 
-def _retry_busy(step: Callable[[], _T], path: Path) -> _T:
+def _retry_busy(step: Callable[[], _T], path: Path | str) -> _T:
     """Run `step`, again after a growing pause while the database is locked by another writer."""
     deadline = time.monotonic() + BUSY_RETRY_SECONDS
     delay = 0.02
@@ -417,7 +438,7 @@ def _connect(path: Path, create: bool) -> sqlite3.Connection:
 
 
 def write_provenance(
-    conn: sqlite3.Connection,
+    conn: Connection,
     article_id: str,
     fields: dict[str, str],
     values: dict[str, str | None] | None = None,
@@ -440,25 +461,6 @@ def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
     dot = sum(v * b[t] for t, v in a.items() if t in b)
     norm = math.sqrt(sum(v * v for v in a.values())) * math.sqrt(sum(v * v for v in b.values()))
     return dot / norm if norm else 0.0
-
-
-def fts_query(text: str) -> str:
-    """A reader's words as an FTS5 query: every word must match (quoted, so punctuation and
-    FTS5 operators in the input never raise a syntax error); "quoted phrases" stay phrases;
-    OR between words is kept."""
-    parts: list[str] = []
-    for phrase, word in re.findall(r'"([^"]+)"|(\S+)', text):
-        if phrase:
-            inner = " ".join(tokens(phrase))
-            if inner:
-                parts.append(f'"{inner}"')
-        elif word == "OR" and parts and parts[-1] != "OR":
-            parts.append("OR")
-        else:
-            parts.extend(f'"{t}"' for t in tokens(word))
-    while parts and parts[-1] == "OR":
-        parts.pop()
-    return " ".join(parts)
 
 
 def _split_sql(sql: str) -> list[str]:

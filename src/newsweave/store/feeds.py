@@ -8,10 +8,9 @@ an entry recorded without its article, or an article its feed does not know abou
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from newsweave.errors import NotFoundError
 from newsweave.models import Article
@@ -53,7 +52,7 @@ _SELECT = (
 )
 
 
-def _feed(row: sqlite3.Row) -> Feed:
+def _feed(row: Any) -> Feed:
     return Feed(
         id=row["id"],
         url=row["url"],
@@ -108,7 +107,7 @@ def add_feed(
             conn.execute(
                 "UPDATE feeds SET tags = ?, title = coalesce(title, ?), site = coalesce(site, ?),"
                 " full_text = coalesce(?, full_text), every = coalesce(?, every), disabled = 0,"
-                " next_due = CASE WHEN disabled THEN 0 ELSE next_due END WHERE id = ?",
+                " next_due = CASE WHEN disabled != 0 THEN 0 ELSE next_due END WHERE id = ?",
                 (
                     json.dumps(merged),
                     title,
@@ -141,14 +140,14 @@ def list_feeds(store: Store) -> list[Feed]:
 def due_feeds(store: Store, now: float) -> list[Feed]:
     """Enabled feeds whose next refresh time has come, most overdue first."""
     rows = store.conn.execute(
-        _SELECT + " WHERE NOT f.disabled AND f.next_due <= ? ORDER BY f.next_due, f.id", (now,)
+        _SELECT + " WHERE f.disabled = 0 AND f.next_due <= ? ORDER BY f.next_due, f.id", (now,)
     )
     return [_feed(r) for r in rows]
 
 
 def next_due(store: Store) -> float | None:
     """When the next enabled feed falls due (Unix seconds), or None with no feeds."""
-    row = store.conn.execute("SELECT min(next_due) FROM feeds WHERE NOT disabled").fetchone()
+    row = store.conn.execute("SELECT min(next_due) FROM feeds WHERE disabled = 0").fetchone()
     return None if row[0] is None else float(row[0])
 
 

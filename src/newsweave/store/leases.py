@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import os
 import socket
-import sqlite3
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from newsweave.errors import StoreError
 
@@ -66,7 +66,7 @@ class Lease:
 
 def try_acquire(
     write: Callable[[str, tuple[object, ...]], int],
-    read: Callable[[str, tuple[object, ...]], sqlite3.Row | None],
+    read: Callable[[str, tuple[object, ...]], Any],
     name: str,
     ttl: float,
 ) -> Lease | None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -22,14 +21,15 @@ import numpy as np
 from newsweave.errors import NotFoundError
 from newsweave.models import Article, Origin, SimilarArticle, Story
 from newsweave.provenance import MemberDate
-from newsweave.store.db import write_provenance
+from newsweave.store.db import NO_LIMIT, write_provenance
+from newsweave.store.dialect import Connection
 from newsweave.store.packing import pack_profile, pack_signals, unpack_profile, unpack_signals
-from newsweave.store.vectors import VectorIndex, nearest
+from newsweave.store.vectors import nearest, pg_vector_literal, vector_index
 from newsweave.weave.embed import MODELS, Vectors
 from newsweave.weave.profiles import StoryProfile
 from newsweave.weave.signals import Signals
 from newsweave.weave.similarity import _days_between, calibrate
-from newsweave.weave.storage import StoryShape
+from newsweave.weave.storage import NeighbourIndex, StoryShape
 
 if TYPE_CHECKING:
     from newsweave.store.db import Store
@@ -43,7 +43,7 @@ def _marks(values: Sequence[object]) -> str:
     return ",".join("?" * len(values))
 
 
-def _signals_of_row(row: sqlite3.Row) -> Signals:
+def _signals_of_row(row: Any) -> Signals:
     if row["packed"] is not None:
         terms, counts, display, lead, sentences = unpack_signals(row["packed"])
         return Signals(
@@ -82,12 +82,12 @@ class StoryRepository:
         self.conn = store.conn
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self) -> Iterator[Any]:
         with self.store.transaction() as tx:
             yield tx
 
-    def vector_index(self, dim: int) -> VectorIndex:
-        return VectorIndex(self.store, dim)
+    def vector_index(self, dim: int) -> NeighbourIndex:
+        return vector_index(self.store, dim)
 
     # - articles and their signals -
 
@@ -186,7 +186,7 @@ class StoryRepository:
         return [r[0] for r in rows]
 
     def insert_signals(
-        self, tx: sqlite3.Connection, signals: Signals, model: str, keys: Sequence[tuple[int, int]]
+        self, tx: Connection, signals: Signals, model: str, keys: Sequence[tuple[int, int]]
     ) -> None:
         """The signals row, the document frequencies it adds and its LSH band keys."""
         packed = pack_signals(
@@ -200,8 +200,14 @@ class StoryRepository:
             " terms = '', names = '', day = excluded.day, sentences = '', packed = excluded.packed",
             (signals.article_id, model, signals.vector.astype(np.float16).tobytes(), signals.day, packed),
         )  # fmt: skip
+        if self.store.dialect.name == "postgresql":
+            # The vector again, for pgvector's HNSW index (store/vectors.py).
+            tx.execute(
+                "UPDATE article_signals SET embedding = CAST(? AS vector) WHERE article_id = ?",
+                (pg_vector_literal(signals.vector), signals.article_id),
+            )
         tx.executemany(
-            "INSERT INTO term_df (term, df) VALUES (?, 1) ON CONFLICT(term) DO UPDATE SET df = df + 1",
+            "INSERT INTO term_df (term, df) VALUES (?, 1) ON CONFLICT(term) DO UPDATE SET df = term_df.df + 1",
             [(t,) for t in signals.terms] + [("@" + n,) for n in signals.names],
         )
         tx.executemany(
@@ -230,7 +236,7 @@ class StoryRepository:
 
     def insert_origin(
         self,
-        tx: sqlite3.Connection,
+        tx: Connection,
         article_id: str,
         group: str,
         copy_of: str | None,
@@ -300,7 +306,7 @@ class StoryRepository:
 
     def insert_story(
         self,
-        tx: sqlite3.Connection,
+        tx: Connection,
         story_id: str,
         title: str | None,
         first_seen: str,
@@ -313,17 +319,13 @@ class StoryRepository:
             (story_id, title, first_seen, last_updated, centroid.astype(np.float32).tobytes()),
         )
 
-    def add_member(
-        self, tx: sqlite3.Connection, article_id: str, story_id: str, score: float
-    ) -> None:
+    def add_member(self, tx: Connection, article_id: str, story_id: str, score: float) -> None:
         tx.execute(
             "INSERT INTO story_members (article_id, story_id, score) VALUES (?, ?, ?)",
             (article_id, story_id, score),
         )
 
-    def move_members(
-        self, tx: sqlite3.Connection, article_ids: Sequence[str], story_id: str
-    ) -> None:
+    def move_members(self, tx: Connection, article_ids: Sequence[str], story_id: str) -> None:
         tx.execute(
             f"UPDATE story_members SET story_id = ? WHERE article_id IN ({_marks(article_ids)})",
             [story_id, *article_ids],
@@ -331,7 +333,7 @@ class StoryRepository:
 
     def grow_story(
         self,
-        tx: sqlite3.Connection,
+        tx: Connection,
         story_id: str,
         centroid: Vectors,
         first_seen: str,
@@ -343,14 +345,14 @@ class StoryRepository:
             (centroid.astype(np.float32).tobytes(), first_seen, last_updated, story_id),
         )
 
-    def set_story_shape(self, tx: sqlite3.Connection, story_id: str, shape: StoryShape) -> None:
+    def set_story_shape(self, tx: Connection, story_id: str, shape: StoryShape) -> None:
         tx.execute(
             "UPDATE stories SET centroid = ?, size = ?, first_seen = ?, last_updated = ? WHERE id = ?",
             (shape.centroid.astype(np.float32).tobytes(), shape.size, shape.first_seen,
              shape.last_updated, story_id),
         )  # fmt: skip
 
-    def fold_story(self, tx: sqlite3.Connection, other: str, into: str) -> None:
+    def fold_story(self, tx: Connection, other: str, into: str) -> None:
         """Move every member of `other` into `into`; `other`'s id (and any id that redirected to
         it) then answers with `into`."""
         tx.execute("UPDATE story_members SET story_id = ? WHERE story_id = ?", (into, other))
@@ -377,22 +379,20 @@ class StoryRepository:
                 found[story_id] = unpack_profile(blob, size)
         return found
 
-    def put_story_profile(
-        self, tx: sqlite3.Connection, story_id: str, profile: StoryProfile
-    ) -> None:
+    def put_story_profile(self, tx: Connection, story_id: str, profile: StoryProfile) -> None:
         tx.execute(
             "INSERT INTO story_profiles (story_id, size, profile) VALUES (?, ?, ?)"
             " ON CONFLICT(story_id) DO UPDATE SET size = excluded.size, profile = excluded.profile",
             (story_id, profile.size, pack_profile(profile)),
         )
 
-    def drop_story_profiles(self, tx: sqlite3.Connection, story_ids: Sequence[str]) -> None:
+    def drop_story_profiles(self, tx: Connection, story_ids: Sequence[str]) -> None:
         for start in range(0, len(story_ids), 500):
             chunk = list(story_ids[start : start + 500])
             tx.execute(f"DELETE FROM story_profiles WHERE story_id IN ({_marks(chunk)})", chunk)
 
     def describe_story(
-        self, tx: sqlite3.Connection, story_id: str, title: str | None, why: dict[str, Any]
+        self, tx: Connection, story_id: str, title: str | None, why: dict[str, Any]
     ) -> None:
         tx.execute(
             "UPDATE stories SET title = coalesce(?, title), why = ? WHERE id = ?",
@@ -412,7 +412,7 @@ class StoryRepository:
         return [MemberDate(r[0], r[1], r[3], (r[2] or "").split("\n\n")) for r in rows]
 
     def set_published_from_story(
-        self, tx: sqlite3.Connection, updates: Sequence[tuple[str, str, str]]
+        self, tx: Connection, updates: Sequence[tuple[str, str, str]]
     ) -> None:
         """(article id, date, how) for members dated from their story."""
         for article_id, value, how in updates:
@@ -498,7 +498,7 @@ def get_stories(store: Store, story_ids: Sequence[str]) -> list[Story]:
         str(r["id"]): r
         for r in store.conn.execute(f"SELECT * FROM stories WHERE id IN ({marks})", ids)
     }
-    members: dict[str, list[sqlite3.Row]] = {i: [] for i in rows}
+    members: dict[str, list[Any]] = {i: [] for i in rows}
     for m in store.conn.execute(
         "SELECT m.story_id, a.id, a.source, o.origin_group FROM story_members m"
         " JOIN articles a ON a.id = m.article_id LEFT JOIN origins o ON o.article_id = a.id"
@@ -547,7 +547,7 @@ def get_stories(store: Store, story_ids: Sequence[str]) -> list[Story]:
 def list_stories(store: Store, limit: int | None = None) -> list[Story]:
     rows = store.conn.execute(
         "SELECT id FROM stories ORDER BY last_updated DESC, size DESC, id LIMIT ?",
-        (limit if limit is not None else -1,),
+        (limit if limit is not None else NO_LIMIT,),
     ).fetchall()
     return [get_story(store, r[0]) for r in rows]
 

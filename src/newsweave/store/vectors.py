@@ -10,6 +10,10 @@ So a weave appends to SQLite (which it writes anyway) and rewrites the file only
 part has grown past `REWRITE_SHARE` of the file (or `REWRITE_MIN` vectors): the cost of keeping
 the index is proportional to what was added, not to the store. The file is rebuilt from SQLite
 only when it is missing, torn or from another store.
+
+On PostgreSQL there is no file: each vector is also stored as a pgvector `embedding` beside its
+signals, and an HNSW index (cosine) over it answers in the database (`PgVectorIndex`), so every
+process sees every committed vector at once and nothing is rebuilt on open.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from newsweave.weave.embed import Vectors
+from newsweave.weave.storage import NeighbourIndex
 
 if TYPE_CHECKING:
     from newsweave.store.db import Store
@@ -277,6 +282,8 @@ def nearest(store: Store, vector: Vectors, count: int) -> list[tuple[int, float]
     """The rowids nearest `vector` and their cosines: the file read as a memory map (never
     loaded whole) and the vectors stored since it was written; none when there is no usable
     file (the caller falls back to lexical similarity)."""
+    if store.dialect.name == "postgresql":
+        return _pg_search(store, vector, count)
     index = _restore(vector_cache_path(store), view=True)
     if index is None:
         return []
@@ -288,3 +295,74 @@ def nearest(store: Store, vector: Vectors, count: int) -> list[tuple[int, float]
     keys, matrix = _vectors_of(store, _unsaved_rowids(store))
     exact.extend(keys, matrix)
     return _merge(hits, exact.search(vector, count), count=count)
+
+
+# -- PostgreSQL: pgvector -------------------------------------------------------------------
+
+
+def pg_vector_literal(vector: Vectors) -> str:
+    """A vector as pgvector's text input, at float16 precision (what the signals row holds)."""
+    values = np.asarray(vector, dtype=np.float16).astype(np.float32)
+    return "[" + ",".join(f"{v:.6g}" for v in values.tolist()) + "]"
+
+
+# One HNSW index per vector size: pgvector indexes only a column of one declared size, and a
+# store may hold vectors of more than one model (each size gets its own partial index).
+def _ensure_hnsw(store: Store, dim: int) -> None:
+    with store.transaction() as tx:
+        tx.execute("SELECT pg_advisory_xact_lock(?)", (0x76656374 + dim,))  # "vect" + size
+        tx.execute(
+            f"CREATE INDEX IF NOT EXISTS article_signals_hnsw_{dim} ON article_signals"
+            f" USING hnsw ((embedding::vector({dim})) vector_cosine_ops)"
+            f" WHERE vector_dims(embedding) = {dim}"
+        )
+
+
+def _pg_search(store: Store, vector: Vectors, count: int) -> list[tuple[int, float]]:
+    dim = len(vector)
+    literal = pg_vector_literal(vector)
+    rows = store.conn.execute(
+        f"WITH nn AS (SELECT article_id, embedding::vector({dim}) <=> ?::vector({dim}) AS d"
+        f" FROM article_signals WHERE vector_dims(embedding) = {dim}"
+        f" ORDER BY embedding::vector({dim}) <=> ?::vector({dim}) LIMIT ?)"
+        " SELECT a.rowid, 1 - nn.d FROM nn JOIN articles a ON a.id = nn.article_id ORDER BY nn.d",
+        (literal, literal, count),
+    ).fetchall()
+    return [(int(r[0]), float(r[1])) for r in rows]
+
+
+class PgVectorIndex:
+    """Nearest neighbours by pgvector's HNSW index, in the database. The weaver writes each
+    vector with its signals (stories.py `insert_signals`) before it `add`s it here, in the
+    batch's transaction, which this connection's searches see; a rolled-back batch takes its
+    vectors with it. So `add`, `discard` and `save` have nothing to do."""
+
+    def __init__(self, store: Store, dim: int) -> None:
+        self.store = store
+        self.dim = dim
+        _ensure_hnsw(store, dim)
+
+    def __len__(self) -> int:
+        row = self.store.conn.execute(
+            f"SELECT count(*) FROM article_signals WHERE vector_dims(embedding) = {self.dim}"
+        ).fetchone()
+        return int(row[0])
+
+    def add(self, key: int, vector: Vectors) -> None:
+        pass
+
+    def discard(self, keys: Sequence[int]) -> None:
+        pass
+
+    def search(self, vector: Vectors, count: int) -> list[tuple[int, float]]:
+        return _pg_search(self.store, vector, count)
+
+    def save(self) -> None:
+        pass
+
+
+def vector_index(store: Store, dim: int) -> NeighbourIndex:
+    """The store's index of article vectors: the file beside SQLite, or pgvector's."""
+    if store.dialect.name == "postgresql":
+        return PgVectorIndex(store, dim)
+    return VectorIndex(store, dim)

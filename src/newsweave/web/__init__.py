@@ -28,7 +28,7 @@ def check_binding(host: str, token: str | None) -> str | None:
 
 
 def serve(
-    db_path: Path,
+    db_path: Path | str,
     host: str = "127.0.0.1",
     port: int = 8765,
     token: str | None = None,

@@ -159,7 +159,7 @@ def create_app(
     `background`: coroutines started with the server and cancelled when it stops, each given
     the service (the hook for a feed-refresh loop).
     """
-    service = Service(Path(db_path), max_upload_bytes=max_upload_bytes)
+    service = Service(db_path, max_upload_bytes=max_upload_bytes)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -37,7 +37,7 @@ from newsweave.ingest import text_article
 from newsweave.models import AddResult, Article, ArticleSummary, SearchHit, SimilarArticle
 from newsweave.pipeline import add_sources, brief_story, build_article, process_unit, weave_pending
 from newsweave.serialize import add_result_json, article_json, search_hit_json, story_json
-from newsweave.settings import FetchOptions, IngestOptions
+from newsweave.settings import FetchOptions, IngestOptions, is_database_url
 from newsweave.store import LeaseBusy, Store, reading
 from newsweave.store import stories as story_store
 from newsweave.text import normalize_text
@@ -189,8 +189,9 @@ _FEED_URL = re.compile(r"^(?:https?://|feed:(?://|https?://))[^\s/]+", re.I)
 class Service:
     """Everything the reader can see or do, over one store file."""
 
-    def __init__(self, db_path: Path, max_upload_bytes: int = 10 * 1024 * 1024) -> None:
-        self.db_path = Path(db_path)
+    def __init__(self, db_path: Path | str, max_upload_bytes: int = 10 * 1024 * 1024) -> None:
+        # A postgresql:// URL stays a string (Path would fold its "//").
+        self.db_path = db_path if is_database_url(db_path) else Path(db_path)
         self.max_upload_bytes = max_upload_bytes
         self._local = threading.local()
         self._briefs: OrderedDict[tuple[Any, ...], Brief] = OrderedDict()
