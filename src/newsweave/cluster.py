@@ -1,0 +1,246 @@
+"""Ray: the pipeline's pure stages on a cluster, the store and the weaving in this process.
+
+`Cluster` is a different executor for the functions of pipeline.py, not another pipeline:
+
+- stages 1–4 (`process_unit` for `add`, `build_article` for `refresh`) run as Ray tasks, one
+  per input, a bounded number in flight, and their results come back in input order;
+- the embedding of stage 6 runs on `EmbedWorker` actors, the model loaded once per actor. The
+  weaver hands over the same batches of texts it would embed itself, one batch to an actor, so
+  every vector is the one the local path computes;
+- storing (stage 5) and weaving (stages 6–8) stay in this process, the one writer, exactly as
+  without Ray.
+
+Tasks receive what the local path's worker processes receive (a file path or URL, or a raw
+article): a file path must therefore be readable at the same path on every node (a shared
+filesystem), while URLs are fetched by whichever node runs the task.
+
+Ray is an optional extra (`pip install 'newsweave[ray]'`), imported only here and only when a
+`Cluster` is opened.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import logging
+import os
+import re
+import socket
+import tempfile
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Any, TypeVar
+
+import numpy as np
+
+from newsweave.errors import NewsweaveError
+from newsweave.models import AddResult, Article
+from newsweave.settings import IngestOptions
+
+log = logging.getLogger(__name__)
+
+# `--ray` with no address: start a Ray instance inside this command, stopped when it ends.
+LOCAL = "local"
+# A Ray instance this process starts keeps its shared-memory object store small: what travels
+# through it is article text and vectors, a few megabytes at a time.
+LOCAL_OBJECT_STORE_BYTES = 256 * 2**20
+# Tasks in flight per CPU: enough to keep every worker busy while results are stored in order.
+IN_FLIGHT_PER_CPU = 4
+CPUS_ENV = "NEWSWEAVE_RAY_CPUS"
+
+_ADDRESS = re.compile(r"^(?:auto|local|ray://\S+|[\w.\-]+:\d{1,5}|\[[0-9a-fA-F:]+\]:\d{1,5})$")
+
+T = TypeVar("T")
+
+
+def looks_like_address(token: str) -> bool:
+    """Whether a word after a bare `--ray` is its address (`auto`, `local`, `host:port`,
+    `ray://…`) rather than the first input; an existing file of that name is an input."""
+    return bool(_ADDRESS.match(token)) and not Path(token).exists()
+
+
+class Cluster:
+    """A connection to Ray for one command: `with Cluster(address) as cluster: ...`.
+
+    `address` None or "local": start a Ray instance here with `cpus` CPUs (default
+    `$NEWSWEAVE_RAY_CPUS`, else one per core) and stop it on exit; otherwise connect to a
+    running cluster (`auto`, `host:port` of a `ray start --head`, or `ray://host:port`) and
+    only disconnect on exit.
+    """
+
+    def __init__(self, address: str | None = None, cpus: int | None = None) -> None:
+        self.address = None if address in (None, LOCAL) else address
+        self.cpus = cpus
+        self._ray: Any = None
+
+    # - connection -
+
+    def __enter__(self) -> Cluster:
+        try:
+            import ray
+        except ImportError as exc:
+            raise NewsweaveError(
+                "--ray needs Ray, an optional extra: pip install 'newsweave[ray]'"
+            ) from exc
+        self._ray = ray
+        options: dict[str, Any] = {
+            "include_dashboard": False,
+            "log_to_driver": False,
+            "logging_level": logging.ERROR,
+            "configure_logging": False,
+        }
+        if self.address is None:
+            cpus = self.cpus or _env_cpus() or os.cpu_count() or 1
+            options.update(
+                num_cpus=cpus,
+                object_store_memory=LOCAL_OBJECT_STORE_BYTES,
+                _temp_dir=tempfile.mkdtemp(prefix="newsweave-ray-"),
+            )
+        else:
+            _check_reachable(self.address)
+            options["address"] = self.address
+        try:
+            ray.init(**options)
+        except (ConnectionError, RuntimeError, ValueError) as exc:
+            where = self.address or "a local instance"
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise NewsweaveError(f"--ray {where}: cannot connect to Ray ({first})") from exc
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._ray is not None and self._ray.is_initialized():
+            self._ray.shutdown()
+
+    @property
+    def total_cpus(self) -> int:
+        """CPUs the cluster has, all nodes together (at least one)."""
+        return max(1, int(self._ray.cluster_resources().get("CPU", 1)))
+
+    @property
+    def nodes(self) -> int:
+        return sum(1 for node in self._ray.nodes() if node.get("Alive"))
+
+    # - stages 1–4 -
+
+    def map_ordered(self, fn: Callable[..., T], items: Iterable[Any], *args: Any) -> Iterator[T]:
+        """`fn(item, *args)` for every item as Ray tasks, yielded in the items' order, with at
+        most a few tasks per CPU in flight (so a large import never sits in memory whole)."""
+        ray = self._ray
+        remote = ray.remote(num_cpus=1, max_retries=0)(fn)
+        shared = [ray.put(a) for a in args]
+        limit = IN_FLIGHT_PER_CPU * self.total_cpus
+        waiting: deque[Any] = deque()
+        for item in items:
+            waiting.append(remote.remote(item, *shared))
+            if len(waiting) >= limit:
+                yield ray.get(waiting.popleft())
+        while waiting:
+            yield ray.get(waiting.popleft())
+
+    def process_units(
+        self, units: Sequence[str], opts: IngestOptions
+    ) -> Iterator[list[Article | AddResult]]:
+        """`pipeline.process_unit` for every unit on the cluster, in order."""
+        from newsweave.pipeline import process_unit
+
+        return self.map_ordered(process_unit, units, opts)
+
+    def executor(self) -> concurrent.futures.Executor:
+        """An executor whose `submit(fn, *args)` runs `fn` as a Ray task (for asyncio's
+        `run_in_executor`, as refresh uses)."""
+        return _TaskExecutor(self._ray)
+
+    # - stage 6: embedding -
+
+    def embedder(self, workers: int | None = None) -> RayEmbedder:
+        """An `Embedder` backed by `workers` actors (default: one per CPU of the cluster)."""
+        from newsweave.weave.embed import model_name
+
+        return RayEmbedder(self._ray, workers or self.total_cpus, model_name())
+
+
+class _TaskExecutor(concurrent.futures.Executor):
+    def __init__(self, ray: Any) -> None:
+        self._ray = ray
+        self._remotes: dict[Callable[..., Any], Any] = {}
+
+    def submit(
+        self, fn: Callable[..., T], /, *args: Any, **kwargs: Any
+    ) -> concurrent.futures.Future[T]:
+        remote = self._remotes.get(fn)
+        if remote is None:
+            remote = self._remotes[fn] = self._ray.remote(num_cpus=1, max_retries=0)(fn)
+        future: concurrent.futures.Future[T] = remote.remote(*args, **kwargs).future()
+        return future
+
+
+class EmbedWorker:
+    """One Ray actor: the embedding model, loaded once, encoding whole batches."""
+
+    def __init__(self, model: str, threads: int) -> None:
+        # Each actor has one CPU of the cluster: the model's own threads are kept to it.
+        os.environ["NEWSWEAVE_ONNX_THREADS"] = str(threads)
+        from newsweave.weave.embed import get_embedder
+
+        self._embedder = get_embedder(model)
+
+    def describe(self) -> tuple[str, int, float]:
+        e = self._embedder
+        return e.name, e.dim, e.unrelated
+
+    def encode(self, texts: list[str]) -> Any:
+        return self._embedder.encode(texts)
+
+
+class RayEmbedder:
+    """The `Embedder` the weaver uses with `--ray`: each `encode` call (one weaving batch) goes
+    whole to the next actor in turn. The weaver embeds the next batch while it weaves this one,
+    so two actors are busy at once while the driver weaves."""
+
+    def __init__(self, ray: Any, workers: int, model: str) -> None:
+        self._ray = ray
+        actor = ray.remote(num_cpus=1, max_restarts=0)(EmbedWorker)
+        self._actors = [actor.remote(model, 1) for _ in range(max(1, workers))]
+        self._turn = 0
+        self.name, self.dim, self.unrelated = ray.get(self._actors[0].describe.remote())
+
+    def encode(self, texts: Sequence[str]) -> Any:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        actor = self._actors[self._turn % len(self._actors)]
+        self._turn += 1
+        return np.asarray(self._ray.get(actor.encode.remote(list(texts))), dtype=np.float32)
+
+    def close(self) -> None:
+        """Free the actors' CPUs (the cluster may be shared with other commands)."""
+        for actor in self._actors:
+            self._ray.kill(actor)
+        self._actors = []
+
+
+def _env_cpus() -> int | None:
+    value = os.environ.get(CPUS_ENV, "")
+    return int(value) if value.isdigit() and int(value) > 0 else None
+
+
+def _check_reachable(address: str) -> None:
+    """Fail at once, in one line, on a host:port nothing listens on (Ray itself would retry
+    for a minute before giving up)."""
+    target = address.removeprefix("ray://")
+    host, sep, port = target.rpartition(":")
+    if not sep or not port.isdigit():
+        return  # "auto": Ray finds the address itself, and fails quickly when there is none
+    host = host.strip("[]") or "127.0.0.1"
+    try:
+        socket.create_connection((host, int(port)), timeout=5).close()
+    except OSError as exc:
+        raise NewsweaveError(
+            f"--ray {address}: no Ray cluster answers there ({exc.strerror or exc}); start one"
+            " with `ray start --head`, or give no address to run Ray locally"
+        ) from None
