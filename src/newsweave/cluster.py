@@ -21,6 +21,7 @@ Ray is an optional extra (`pip install 'newsweave[ray]'`), imported only here an
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import logging
 import os
 import re
@@ -84,6 +85,10 @@ class Cluster:
                 "--ray needs Ray, an optional extra: pip install 'newsweave[ray]'"
             ) from exc
         self._ray = ray
+        # Ray warns through `logging` about its defaults (token authentication, for one):
+        # notes for an operator, not for the command's output; -v still shows them.
+        if not log.isEnabledFor(logging.INFO):
+            logging.getLogger("ray").setLevel(logging.ERROR)
         options: dict[str, Any] = {
             "include_dashboard": False,
             "log_to_driver": False,
@@ -132,12 +137,13 @@ class Cluster:
         """`fn(item, *args)` for every item as Ray tasks, yielded in the items' order, with at
         most a few tasks per CPU in flight (so a large import never sits in memory whole)."""
         ray = self._ray
-        remote = ray.remote(num_cpus=1, max_retries=0)(fn)
+        remote = ray.remote(num_cpus=1, max_retries=0)(_run_in)
         shared = [ray.put(a) for a in args]
         limit = IN_FLIGHT_PER_CPU * self.total_cpus
+        cwd = str(Path.cwd())
         waiting: deque[Any] = deque()
         for item in items:
-            waiting.append(remote.remote(item, *shared))
+            waiting.append(remote.remote(cwd, fn, item, *shared))
             if len(waiting) >= limit:
                 yield ray.get(waiting.popleft())
         while waiting:
@@ -168,6 +174,10 @@ class Cluster:
 class _TaskExecutor(concurrent.futures.Executor):
     def __init__(self, ray: Any) -> None:
         self._ray = ray
+        # Ray warns through `logging` about its defaults (token authentication, for one):
+        # notes for an operator, not for the command's output; -v still shows them.
+        if not log.isEnabledFor(logging.INFO):
+            logging.getLogger("ray").setLevel(logging.ERROR)
         self._remotes: dict[Callable[..., Any], Any] = {}
 
     def submit(
@@ -205,6 +215,10 @@ class RayEmbedder:
 
     def __init__(self, ray: Any, workers: int, model: str) -> None:
         self._ray = ray
+        # Ray warns through `logging` about its defaults (token authentication, for one):
+        # notes for an operator, not for the command's output; -v still shows them.
+        if not log.isEnabledFor(logging.INFO):
+            logging.getLogger("ray").setLevel(logging.ERROR)
         actor = ray.remote(num_cpus=1, max_restarts=0)(EmbedWorker)
         self._actors = [actor.remote(model, 1) for _ in range(max(1, workers))]
         self._turn = 0
@@ -222,6 +236,14 @@ class RayEmbedder:
         for actor in self._actors:
             self._ray.kill(actor)
         self._actors = []
+
+
+def _run_in(cwd: str, fn: Callable[..., T], item: Any, *args: Any) -> T:
+    """`fn(item, *args)` in the command's working directory, so a relative path names the
+    same file on a node as in the command, and is stored with the same origin."""
+    with contextlib.suppress(OSError):  # a node without that folder: absolute paths still work
+        os.chdir(cwd)
+    return fn(item, *args)
 
 
 def _env_cpus() -> int | None:
