@@ -9,10 +9,12 @@ store, table by table, clock columns aside: ids, texts, vectors, origins, storie
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -151,16 +153,24 @@ def _env(**extra: str) -> dict[str, str]:
     return env
 
 
-def _wait_for_nodes(address: str, count: int, env: dict[str, str], limit: float = 90.0) -> None:
-    deadline = time.monotonic() + limit
+def _wait_for_nodes(
+    address: str, count: int, env: dict[str, str], started: list[subprocess.Popen[bytes]]
+) -> None:
+    deadline = time.monotonic() + 120
     probe = (
         "import ray, sys; ray.init(address=sys.argv[1], log_to_driver=False);"
         "print(sum(1 for n in ray.nodes() if n['Alive']))"
     )
     while time.monotonic() < deadline:
-        done = subprocess.run(
-            [sys.executable, "-c", probe, address], env=env, capture_output=True, text=True
-        )
+        dead = [p.args for p in started if p.poll() is not None]
+        assert not dead, f"ray start ended: {dead}"
+        try:
+            done = subprocess.run(
+                [sys.executable, "-c", probe, address],
+                env=env, capture_output=True, text=True, timeout=30,
+            )  # fmt: skip
+        except subprocess.TimeoutExpired:
+            continue
         if done.returncode == 0 and done.stdout.strip().splitlines()[-1:] == [str(count)]:
             return
         time.sleep(1)
@@ -168,7 +178,7 @@ def _wait_for_nodes(address: str, count: int, env: dict[str, str], limit: float 
 
 
 @pytest.fixture
-def head_and_node(tmp_path: Path) -> Iterator[str]:
+def head_and_node() -> Iterator[str]:
     """`ray start --head` and `ray start --address` on 127.0.0.1, one CPU each, stopped by PID."""
     _ray()
     port = _free_port()
@@ -184,6 +194,8 @@ def head_and_node(tmp_path: Path) -> Iterator[str]:
         "--disable-usage-stats",
     ]
     started: list[subprocess.Popen[bytes]] = []
+    # Ray's socket paths must stay under the 107 bytes a Unix socket name may have.
+    temp = Path(tempfile.mkdtemp(prefix="nw-ray-"))
     try:
         started.append(
             subprocess.Popen(
@@ -196,7 +208,7 @@ def head_and_node(tmp_path: Path) -> Iterator[str]:
                     "--include-dashboard",
                     "false",
                     "--temp-dir",
-                    str(tmp_path / "ray"),
+                    str(temp),
                     *common,
                 ],
                 env=_env(),
@@ -204,7 +216,7 @@ def head_and_node(tmp_path: Path) -> Iterator[str]:
                 stderr=subprocess.DEVNULL,
             )
         )
-        _wait_for_nodes(address, 1, joined)
+        _wait_for_nodes(address, 1, joined, started)
         started.append(
             subprocess.Popen(
                 [str(RAY), "start", "--address", address, *common],
@@ -213,7 +225,7 @@ def head_and_node(tmp_path: Path) -> Iterator[str]:
                 stderr=subprocess.DEVNULL,
             )
         )
-        _wait_for_nodes(address, 2, joined)
+        _wait_for_nodes(address, 2, joined, started)
         yield address
     finally:
         for process in reversed(started):
@@ -222,6 +234,7 @@ def head_and_node(tmp_path: Path) -> Iterator[str]:
                 process.wait(timeout=60)
             except subprocess.TimeoutExpired:
                 process.kill()
+        shutil.rmtree(temp, ignore_errors=True)
 
 
 def _newsweave(db: Path, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
