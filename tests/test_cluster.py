@@ -114,6 +114,26 @@ def _news(i: int) -> str:
 
 
 @pytest.mark.slow
+def test_ray_weaves_many_batches_as_the_local_path_does(tmp_path: Path, cluster: Any) -> None:
+    """Past one weaving batch the actors embed the batches ahead while this process weaves:
+    still the same vectors, copies and stories."""
+    from newsweave.weave.stories import BATCH
+
+    folder = tmp_path / "texts"
+    folder.mkdir()
+    count = 2 * BATCH + 13
+    for i in range(count):
+        text = _news(i % 40)
+        if i >= 40:  # a copy under another outlet's line, or a rewrite with a new headline
+            text = f"By Harbour Wire staff\n\n{text}" if i % 2 else f"Update: {text}"
+        (folder / f"{i:03d}.txt").write_text(text, encoding="utf-8")
+    _run(tmp_path / "local.db", [str(folder)])
+    _run(tmp_path / "ray.db", [str(folder)], cluster)
+    assert_same_store(tmp_path / "local.db", tmp_path / "ray.db")
+    assert len(snapshot(tmp_path / "ray.db")["story_members"]) == count
+
+
+@pytest.mark.slow
 def test_refresh_on_ray_stores_what_the_local_refresh_stores(tmp_path: Path, cluster: Any) -> None:
     server = FeedServer()
     try:

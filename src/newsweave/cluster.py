@@ -5,8 +5,10 @@
 - stages 1–4 (`process_unit` for `add`, `build_article` for `refresh`) run as Ray tasks, one
   per input, a bounded number in flight, and their results come back in input order;
 - the embedding of stage 6 runs on `EmbedWorker` actors, the model loaded once per actor. The
-  weaver hands over the same batches of texts it would embed itself, one batch to an actor, so
-  every vector is the one the local path computes;
+  actors get the same batches of texts the weaver embeds without Ray, one batch to an actor, so
+  every vector is the one the local path computes; the batches ahead of the one being woven
+  are read and sent to the actors as the weaver asks for its articles (`embedding`), so every
+  actor is busy while this process weaves;
 - storing (stage 5) and weaving (stages 6–8) stay in this process, the one writer, exactly as
   without Ray.
 
@@ -27,17 +29,21 @@ import os
 import re
 import socket
 import tempfile
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
 from newsweave.errors import NewsweaveError
 from newsweave.models import AddResult, Article
 from newsweave.settings import IngestOptions
+
+if TYPE_CHECKING:
+    from newsweave.weave.storage import HasStories, StoryStorage
 
 log = logging.getLogger(__name__)
 
@@ -170,14 +176,22 @@ class Cluster:
 
         return RayEmbedder(self._ray, workers or self.total_cpus, model_name())
 
+    @contextlib.contextmanager
+    def embedding(
+        self, store: HasStories, pending: Sequence[str]
+    ) -> Iterator[tuple[HasStories, RayEmbedder]]:
+        """What `Weaver(source, embedder)` takes to weave `pending` with its embedding on the
+        actors, a few batches ahead; the actors are freed on exit."""
+        embedder = self.embedder()
+        try:
+            yield _ReadingAhead(store, pending, embedder, ahead=len(embedder.actors)), embedder
+        finally:
+            embedder.close()
+
 
 class _TaskExecutor(concurrent.futures.Executor):
     def __init__(self, ray: Any) -> None:
         self._ray = ray
-        # Ray warns through `logging` about its defaults (token authentication, for one):
-        # notes for an operator, not for the command's output; -v still shows them.
-        if not log.isEnabledFor(logging.INFO):
-            logging.getLogger("ray").setLevel(logging.ERROR)
         self._remotes: dict[Callable[..., Any], Any] = {}
 
     def submit(
@@ -209,33 +223,92 @@ class EmbedWorker:
 
 
 class RayEmbedder:
-    """The `Embedder` the weaver uses with `--ray`: each `encode` call (one weaving batch) goes
-    whole to the next actor in turn. The weaver embeds the next batch while it weaves this one,
-    so two actors are busy at once while the driver weaves."""
+    """The `Embedder` the weaver uses with `--ray`: each batch goes whole to the next actor in
+    turn. `submit` starts a batch before the weaver asks for it; `encode` collects it then (or
+    runs it at once if it was not submitted)."""
 
     def __init__(self, ray: Any, workers: int, model: str) -> None:
         self._ray = ray
-        # Ray warns through `logging` about its defaults (token authentication, for one):
-        # notes for an operator, not for the command's output; -v still shows them.
-        if not log.isEnabledFor(logging.INFO):
-            logging.getLogger("ray").setLevel(logging.ERROR)
         actor = ray.remote(num_cpus=1, max_restarts=0)(EmbedWorker)
-        self._actors = [actor.remote(model, 1) for _ in range(max(1, workers))]
+        self.actors = [actor.remote(model, 1) for _ in range(max(1, workers))]
         self._turn = 0
-        self.name, self.dim, self.unrelated = ray.get(self._actors[0].describe.remote())
+        self._started: dict[tuple[str, ...], Any] = {}
+        # `submit` runs on the weaver's thread, `encode` on its embedding thread.
+        self._lock = threading.Lock()
+        self.name, self.dim, self.unrelated = ray.get(self.actors[0].describe.remote())
+
+    def submit(self, texts: Sequence[str]) -> None:
+        key = tuple(texts)
+        with self._lock:
+            if key and key not in self._started:
+                self._started[key] = self._send(key)
+
+    def _send(self, texts: tuple[str, ...]) -> Any:
+        actor = self.actors[self._turn % len(self.actors)]
+        self._turn += 1
+        return actor.encode.remote(list(texts))
 
     def encode(self, texts: Sequence[str]) -> Any:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        actor = self._actors[self._turn % len(self._actors)]
-        self._turn += 1
-        return np.asarray(self._ray.get(actor.encode.remote(list(texts))), dtype=np.float32)
+        key = tuple(texts)
+        with self._lock:
+            ref = self._started.pop(key, None)
+            if ref is None:
+                ref = self._send(key)
+        return np.asarray(self._ray.get(ref), dtype=np.float32)
 
     def close(self) -> None:
         """Free the actors' CPUs (the cluster may be shared with other commands)."""
-        for actor in self._actors:
+        for actor in self.actors:
             self._ray.kill(actor)
-        self._actors = []
+        self.actors = []
+        self._started.clear()
+
+
+class _ReadingAhead:
+    """The store as the weaver sees it, except that asking for an article of a pending batch
+    also reads the next `ahead` batches and sends their texts to the actors. Those articles are
+    kept until the weaver asks for them, so nothing is read twice."""
+
+    def __init__(
+        self, store: HasStories, pending: Sequence[str], embedder: RayEmbedder, ahead: int
+    ) -> None:
+        self.stories = _AheadStorage(store.stories, pending, embedder, ahead)
+
+
+class _AheadStorage:
+    def __init__(
+        self, storage: StoryStorage, pending: Sequence[str], embedder: RayEmbedder, ahead: int
+    ) -> None:
+        from newsweave.weave.stories import BATCH
+
+        self._storage = storage
+        # The weaver's own batches: the same texts together, so the same vectors.
+        self._batches = [list(pending[i : i + BATCH]) for i in range(0, len(pending), BATCH)]
+        self._batch_of = {a: n for n, batch in enumerate(self._batches) for a in batch}
+        self._read: dict[str, Article] = {}
+        self._sent = 0
+        self._embedder = embedder
+        self._ahead = ahead
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._storage, name)
+
+    def article(self, article_id: str) -> Article:
+        from newsweave.weave.embed import article_text
+
+        batch = self._batch_of.get(article_id)
+        if batch is not None:
+            last = min(batch + self._ahead, len(self._batches) - 1)
+            while self._sent <= last:
+                ids = self._batches[self._sent]
+                articles = [self._storage.article(i) for i in ids]
+                self._read.update(zip(ids, articles, strict=True))
+                self._embedder.submit([article_text(a.title, a.body) for a in articles])
+                self._sent += 1
+        found = self._read.pop(article_id, None)
+        return found if found is not None else self._storage.article(article_id)
 
 
 def _run_in(cwd: str, fn: Callable[..., T], item: Any, *args: Any) -> T:

@@ -199,10 +199,14 @@ def weave_pending(
         pending = store.stories.pending_ids()
         if not pending:
             return WeaveReport()
-        embedder = cluster.embedder() if cluster is not None else None
-        try:
+        with (
+            cluster.embedding(store, pending) if cluster else nullcontext((store, None)) as (
+                source,
+                embedder,
+            )
+        ):
             # Built inside the lease: its vector index must include what the last holder wove.
-            weaver = Weaver(store, embedder)
+            weaver = Weaver(source, embedder)
             if track is None:
                 return weaver.weave(pending, progress=lambda n: lease.renew())
             with track("weaving stories", len(pending)) as advance:
@@ -212,9 +216,6 @@ def weave_pending(
                     advance(count, "")
 
                 return weaver.weave(pending, progress=batch_done)
-        finally:
-            if embedder is not None:
-                embedder.close()
 
 
 # Below this many inputs, starting worker processes costs more than it saves.
