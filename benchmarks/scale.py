@@ -39,6 +39,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -123,19 +124,38 @@ def pad_postgres(padded: Path, url: str) -> float:
     return time.perf_counter() - started
 
 
-def ray_workers_rss_mb() -> float:
-    """The peak RSS of this Ray instance's worker processes together, as far as psutil sees."""
-    try:
-        import psutil
-    except ImportError:
-        return float("nan")
+def ray_workers_rss_mb(session: str) -> float:
+    """The RSS of one Ray instance's workers (task and actor processes) together, now: the
+    children of the raylet whose command line names this instance's session."""
+    import psutil
+
     total = 0
-    for proc in psutil.process_iter(["name", "cmdline", "memory_info"]):
-        cmd = " ".join(proc.info.get("cmdline") or [])
-        if "ray::" in cmd or "default_worker.py" in cmd:
-            memory = proc.info.get("memory_info")
-            total += memory.rss if memory else 0
+    for raylet in psutil.process_iter(["cmdline"]):
+        cmd = " ".join(raylet.info.get("cmdline") or [])
+        if "raylet" not in cmd.split(" ", 1)[0] or session not in cmd:
+            continue
+        for proc in raylet.children(recursive=True):
+            try:
+                name = " ".join(proc.cmdline())
+                if name.startswith("ray::") and not name.endswith("Agent"):
+                    total += proc.memory_info().rss
+            except psutil.Error:
+                continue
     return total / 2**20
+
+
+class PeakRss(threading.Thread):
+    """Samples the Ray workers' total RSS twice a second while the add runs; keeps the peak."""
+
+    def __init__(self, session: str) -> None:
+        super().__init__(daemon=True)
+        self.session = session
+        self.peak = 0.0
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.wait(0.5):
+            self.peak = max(self.peak, ray_workers_rss_mb(self.session))
 
 
 # -- one measurement, in a fresh process -------------------------------------------------------
@@ -167,13 +187,23 @@ def measure(db: str, texts: Path, ray: int, queries: bool) -> dict[str, Any]:
             started = time.perf_counter()
             list(cluster.map_ordered(len, ["x"] * 400))
             out["task_ms"] = (time.perf_counter() - started) / 400 * 1000
+        sampler = None
+        if cluster is not None:
+            import ray as ray_module
+
+            # Worker command lines name their instance's session folder: only ours are counted.
+            session = ray_module._private.worker.global_worker.node.session_name
+            sampler = PeakRss(session)
+            sampler.start()
         try:
             started = time.perf_counter()
             report = run(store, paths, cluster=cluster)
             out["seconds"] = time.perf_counter() - started
-            if cluster is not None:
-                out["ray_workers_rss_mb"] = ray_workers_rss_mb()
         finally:
+            if sampler is not None:
+                sampler.done.set()
+                sampler.join()
+                out["ray_workers_rss_mb"] = sampler.peak
             if cluster is not None:
                 cluster.__exit__(None, None, None)
         out.update(
