@@ -156,6 +156,21 @@ def test_refresh_on_ray_stores_what_the_local_refresh_stores(tmp_path: Path, clu
     assert_same_store(tmp_path / "local.db", tmp_path / "ray.db")
 
 
+def test_a_stage_error_on_ray_is_the_one_line_error_of_the_local_path(cluster: Any) -> None:
+    from newsweave.errors import IngestError
+    from newsweave.models import RawArticle
+    from newsweave.pipeline import build_article
+
+    chrome = RawArticle(origin="feed#1", kind="text", text="Advertisement\n\nShare this article")
+    with pytest.raises(IngestError) as local:
+        build_article(chrome)
+    with pytest.raises(IngestError) as on_ray:
+        cluster.executor().submit(build_article, chrome).result(timeout=120)
+    assert str(on_ray.value) == str(local.value)
+    assert on_ray.value.origin == "feed#1" and "\n" not in str(on_ray.value)
+    assert cluster.executor().submit(len, "abc").result(timeout=120) == 3
+
+
 # -- the CLI against a real `ray start --head` and a second node -------------------------------
 
 

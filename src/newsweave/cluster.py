@@ -192,16 +192,26 @@ class Cluster:
 class _TaskExecutor(concurrent.futures.Executor):
     def __init__(self, ray: Any) -> None:
         self._ray = ray
-        self._remotes: dict[Callable[..., Any], Any] = {}
+        self._remote = ray.remote(num_cpus=1, max_retries=0)(_captured)
 
     def submit(
         self, fn: Callable[..., T], /, *args: Any, **kwargs: Any
     ) -> concurrent.futures.Future[T]:
-        remote = self._remotes.get(fn)
-        if remote is None:
-            remote = self._remotes[fn] = self._ray.remote(num_cpus=1, max_retries=0)(fn)
-        future: concurrent.futures.Future[T] = remote.remote(*args, **kwargs).future()
-        return future
+        outer: concurrent.futures.Future[T] = concurrent.futures.Future()
+
+        def settle(inner: concurrent.futures.Future[tuple[bool, Any]]) -> None:
+            try:
+                ok, value = inner.result()
+            except BaseException as exc:  # Ray itself failed: a worker died, a node went
+                outer.set_exception(exc)
+                return
+            if ok:
+                outer.set_result(value)
+            else:
+                outer.set_exception(_rebuilt(value))
+
+        self._remote.remote(fn, *args, **kwargs).future().add_done_callback(settle)
+        return outer
 
 
 class EmbedWorker:
@@ -309,6 +319,34 @@ class _AheadStorage:
                 self._sent += 1
         found = self._read.pop(article_id, None)
         return found if found is not None else self._storage.article(article_id)
+
+
+def _captured(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[bool, Any]:
+    """`fn`'s result, or what it raised in a form that survives pickling: Ray would wrap an
+    exception in its own type, with the remote traceback in its message, and `IngestError`
+    does not unpickle by itself. The caller sees the one-line error the local path shows."""
+    from newsweave.errors import IngestError
+
+    try:
+        return True, fn(*args, **kwargs)
+    except IngestError as exc:
+        return False, ("ingest", exc.origin, exc.problem)
+    except Exception as exc:
+        return False, (type(exc).__name__, str(exc), "")
+
+
+class RemoteError(Exception):
+    """An exception raised by a stage on the cluster, under the name it had there."""
+
+
+def _rebuilt(value: tuple[str, str, str]) -> Exception:
+    from newsweave.errors import IngestError
+
+    kind, first, second = value
+    if kind == "ingest":
+        return IngestError(first, second)
+    error: Exception = type(kind, (RemoteError,), {})(first)
+    return error
 
 
 def _run_in(cwd: str, fn: Callable[..., T], item: Any, *args: Any) -> T:

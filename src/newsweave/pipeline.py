@@ -11,8 +11,8 @@
 as it is stored, so anything reported "added" is already committed; then `weave_pending`
 (stages 6–8) over every article not yet in a story, one process at a time (the store's
 "weave" lease). With a Ray cluster (`cluster=`, cluster.py) stages 1–4 and the embedding
-run on the cluster instead of local processes; storing and weaving stay here. Each article is one transaction at stage 5; weaving commits a batch of
-articles at a time. A crash leaves an article stored or woven, never half of either.
+run on the cluster instead of local processes; storing and weaving stay here. Each article is
+one transaction at stage 5; weaving commits a batch of articles at a time. A crash leaves an article stored or woven, never half of either.
 """
 
 from __future__ import annotations
