@@ -27,6 +27,7 @@ import contextlib
 import logging
 import os
 import re
+import shutil
 import socket
 import tempfile
 import threading
@@ -80,6 +81,7 @@ class Cluster:
         self.address = None if address in (None, LOCAL) else address
         self.cpus = cpus
         self._ray: Any = None
+        self._temp: str | None = None
 
     # - connection -
 
@@ -104,9 +106,11 @@ class Cluster:
         if self.address is None:
             cpus = self.cpus or _env_cpus() or os.cpu_count() or 1
             options.update(
+                # "local": a new instance even when $RAY_ADDRESS names a running cluster.
+                address="local",
                 num_cpus=cpus,
                 object_store_memory=LOCAL_OBJECT_STORE_BYTES,
-                _temp_dir=tempfile.mkdtemp(prefix="newsweave-ray-"),
+                _temp_dir=self._make_temp(),
             )
         else:
             _check_reachable(self.address)
@@ -127,6 +131,13 @@ class Cluster:
     ) -> None:
         if self._ray is not None and self._ray.is_initialized():
             self._ray.shutdown()
+        if self._temp is not None:
+            shutil.rmtree(self._temp, ignore_errors=True)  # the instance's logs and sockets
+            self._temp = None
+
+    def _make_temp(self) -> str:
+        self._temp = tempfile.mkdtemp(prefix="newsweave-ray-")
+        return self._temp
 
     @property
     def total_cpus(self) -> int:
