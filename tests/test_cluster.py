@@ -297,6 +297,20 @@ def test_cli_add_on_a_two_node_cluster_stores_what_the_local_add_stores(
     assert_same_store(tmp_path / "local.db", tmp_path / "ray.db")
 
 
+@pytest.mark.slow
+def test_cli_bare_ray_runs_a_local_instance_and_stores_what_the_local_add_stores(
+    tmp_path: Path,
+) -> None:
+    _ray()
+    env = _env(NEWSWEAVE_RAY_CPUS="2")
+    local = _newsweave(tmp_path / "local.db", "add", str(DEMO), env=env)
+    # The folder right after a bare --ray is an input, not an address.
+    on_ray = _newsweave(tmp_path / "ray.db", "add", "--ray", str(DEMO), env=env)
+    assert on_ray.returncode == local.returncode == 0, on_ray.stderr
+    assert on_ray.stdout == local.stdout and on_ray.stderr == ""
+    assert_same_store(tmp_path / "local.db", tmp_path / "ray.db")
+
+
 def test_cli_add_to_an_address_with_no_cluster_is_a_one_line_error(tmp_path: Path) -> None:
     _ray()
     db = tmp_path / "x.db"

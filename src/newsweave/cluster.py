@@ -144,10 +144,6 @@ class Cluster:
         """CPUs the cluster has, all nodes together (at least one)."""
         return max(1, int(self._ray.cluster_resources().get("CPU", 1)))
 
-    @property
-    def nodes(self) -> int:
-        return sum(1 for node in self._ray.nodes() if node.get("Alive"))
-
     # - stages 1–4 -
 
     def map_ordered(self, fn: Callable[..., T], items: Iterable[Any], *args: Any) -> Iterator[T]:
@@ -182,10 +178,12 @@ class Cluster:
     # - stage 6: embedding -
 
     def embedder(self, workers: int | None = None) -> RayEmbedder:
-        """An `Embedder` backed by `workers` actors (default: one per CPU of the cluster)."""
+        """An `Embedder` backed by `workers` actors (default: one per CPU of the cluster not
+        taken by another command's actors, at least one)."""
         from newsweave.weave.embed import model_name
 
-        return RayEmbedder(self._ray, workers or self.total_cpus, model_name())
+        free = int(self._ray.available_resources().get("CPU", 0))
+        return RayEmbedder(self._ray, workers or max(1, free), model_name())
 
     @contextlib.contextmanager
     def embedding(
