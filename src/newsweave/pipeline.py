@@ -10,8 +10,9 @@
 `run` runs them all: `add_sources` (stages 1–5) over many inputs, reporting each result as soon
 as it is stored, so anything reported "added" is already committed; then `weave_pending`
 (stages 6–8) over every article not yet in a story, one process at a time (the store's
-"weave" lease). Each article is one transaction at stage 5; weaving commits a batch of
-articles at a time. A crash leaves an article stored or woven, never half of either.
+"weave" lease). With a Ray cluster (`cluster=`, cluster.py) stages 1–4 and the embedding
+run on the cluster instead of local processes; storing and weaving stay here. Each article is
+one transaction at stage 5; weaving commits a batch of articles at a time. A crash leaves an article stored or woven, never half of either.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from newsweave.weave import Weaver, WeaveReport
 if TYPE_CHECKING:
     from newsweave.analyze import Analysis, Analyzer
     from newsweave.brief import Brief, Encode
+    from newsweave.cluster import Cluster
 
 log = logging.getLogger(__name__)
 
@@ -95,12 +97,13 @@ def add_sources(
     sources: Iterable[str],
     opts: IngestOptions | None = None,
     workers: int | None = None,
+    cluster: Cluster | None = None,
 ) -> Iterator[AddResult]:
     """Ingest, clean, summarise and store every article found in `sources`.
 
     Stages 1–4 run in `workers` processes (default: one per core, at most two) when there are
-    enough inputs to pay for starting them; stage 5 stays in this process, the one writer,
-    and results come back in input order.
+    enough inputs to pay for starting them, or as tasks on a Ray `cluster`; stage 5 stays in
+    this process, the one writer, and results come back in input order.
     """
     opts = opts or IngestOptions()
     units: list[str] = []
@@ -111,7 +114,11 @@ def add_sources(
             else:
                 units.append(unit)
     workers = workers if workers is not None else min(2, os.cpu_count() or 1)
-    if workers > 1 and len(units) >= _PARALLEL_MIN_UNITS:
+    if cluster is not None:
+        for outcomes in cluster.process_units(units, opts):
+            for outcome in outcomes:
+                yield _store(store, outcome)
+    elif workers > 1 and len(units) >= _PARALLEL_MIN_UNITS:
         context = multiprocessing.get_context("fork")
         with context.Pool(workers) as pool:
             batches = pool.imap(partial(process_unit, opts=opts), units, chunksize=4)
@@ -146,12 +153,14 @@ def run(
     opts: IngestOptions | None = None,
     on_result: Callable[[AddResult], None] | None = None,
     track: Track | None = None,
+    cluster: Cluster | None = None,
 ) -> RunReport:
     """Every stage: store what `sources` hold (`on_result` is told of each input as it is
-    committed), then weave every article not yet in a story."""
+    committed), then weave every article not yet in a story; with a Ray `cluster`, stages 1–4
+    and the embedding run there."""
     report = RunReport()
     with track("adding", None) if track else nullcontext(None) as advance:
-        for result in add_sources(store, sources, opts):
+        for result in add_sources(store, sources, opts, cluster=cluster):
             if result.status == "added":
                 report.added += 1
             elif result.status == "unchanged":
@@ -162,7 +171,7 @@ def run(
                 on_result(result)
             if advance:
                 advance(1, result.origin)
-    report.woven = weave_pending(store, track)
+    report.woven = weave_pending(store, track, cluster=cluster)
     return report
 
 
@@ -172,7 +181,10 @@ WEAVE_LEASE_TTL = 180.0
 
 
 def weave_pending(
-    store: Store, track: Track | None = None, wait: float | None = None
+    store: Store,
+    track: Track | None = None,
+    wait: float | None = None,
+    cluster: Cluster | None = None,
 ) -> WeaveReport:
     """Stages 6–8 over every article not yet in a story (those just added, and any a crash
     left), under the store's "weave" lease.
@@ -180,23 +192,30 @@ def weave_pending(
     Processes adding to one store at once (a cron refresh, a manual add, the web server) each
     call this; the lease makes them take turns, and each re-reads what is pending once it holds
     the lease, so an article another process has just woven is not woven again. `wait`: see
-    `Store.lease`.
+    `Store.lease`. With a Ray `cluster`, the embedding runs on its actors (the same batches,
+    so the same vectors) and everything else here.
     """
     with store.lease("weave", ttl=WEAVE_LEASE_TTL, wait=wait) as lease:
         pending = store.stories.pending_ids()
         if not pending:
             return WeaveReport()
-        # Built inside the lease: its vector index must include what the last holder wove.
-        weaver = Weaver(store)
-        if track is None:
-            return weaver.weave(pending, progress=lambda n: lease.renew())
-        with track("weaving stories", len(pending)) as advance:
+        with (
+            cluster.embedding(store, pending) if cluster else nullcontext((store, None)) as (
+                source,
+                embedder,
+            )
+        ):
+            # Built inside the lease: its vector index must include what the last holder wove.
+            weaver = Weaver(source, embedder)
+            if track is None:
+                return weaver.weave(pending, progress=lambda n: lease.renew())
+            with track("weaving stories", len(pending)) as advance:
 
-            def batch_done(count: int) -> None:
-                lease.renew()
-                advance(count, "")
+                def batch_done(count: int) -> None:
+                    lease.renew()
+                    advance(count, "")
 
-            return weaver.weave(pending, progress=batch_done)
+                return weaver.weave(pending, progress=batch_done)
 
 
 # Below this many inputs, starting worker processes costs more than it saves.

@@ -9,7 +9,7 @@ import json
 import sys
 import time
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
@@ -23,6 +23,9 @@ from newsweave.settings import FetchOptions
 from newsweave.store import Store
 from newsweave.store import feeds as db
 from newsweave.store.feeds import Feed
+
+if TYPE_CHECKING:
+    from newsweave.cluster import Cluster
 
 # parse_every is here for the CLI, which checks --every before it opens the store.
 __all__ = [
@@ -217,15 +220,16 @@ def run_refresh(
     as_json: bool,
     allow_private: bool,
     timeout: float | None,
+    cluster: Cluster | None = None,
 ) -> int:
     opts = RefreshOptions.from_env(allow_private=allow_private, timeout=timeout)
     if as_json:
-        report = refresh(store, names, opts, _JsonProgress())
+        report = refresh(store, names, opts, _JsonProgress(), cluster=cluster)
     elif bar is not None:
         with bar:
-            report = refresh(store, names, opts, _BarProgress(bar))
+            report = refresh(store, names, opts, _BarProgress(bar), cluster=cluster)
     else:
-        report = refresh(store, names, opts)
+        report = refresh(store, names, opts, cluster=cluster)
     if not as_json:
         _print_report(out, err, report)
     return 1 if report.count("error") else 0

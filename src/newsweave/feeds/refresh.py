@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import feedparser
 
@@ -44,6 +44,9 @@ from newsweave.settings import FetchOptions, IngestOptions
 from newsweave.store import Lease, LeaseBusy, Store
 from newsweave.store import feeds as db
 from newsweave.store.feeds import Feed
+
+if TYPE_CHECKING:
+    from newsweave.cluster import Cluster
 
 log = logging.getLogger(__name__)
 
@@ -181,9 +184,11 @@ def refresh(
     now: float | None = None,
     weave: bool = True,
     should_stop: Callable[[], bool] | None = None,
+    cluster: Cluster | None = None,
 ) -> RefreshReport:
     """Refresh the named feeds (ids or URLs), else those due at `now` (default: the clock),
     then weave what they brought. Raises LeaseBusy at once if another refresh holds the store.
+    With a Ray `cluster`, each entry's stages 2–4 and the embedding run there (cluster.py).
 
     Runs its own event loop: call it from a thread with none running (a server uses
     `refresh_forever`).
@@ -196,13 +201,16 @@ def refresh(
         report = RefreshReport()
         if feeds:
             job = _Job(store, opts, lease, progress, now, should_stop or (lambda: False))
+            job.cluster = cluster
             report.feeds = asyncio.run(job.run(feeds))
         if weave and not (should_stop and should_stop()):
-            report.woven = _weave(store, lease, progress)
+            report.woven = _weave(store, lease, progress, cluster)
     return report
 
 
-def _weave(store: Store, lease: Lease, progress: Progress) -> WeaveReport:
+def _weave(
+    store: Store, lease: Lease, progress: Progress, cluster: Cluster | None = None
+) -> WeaveReport:
     """Weave every article not yet in a story (this refresh's, and any a crash left behind),
     as `add` does: under the store's weave lease, keeping this refresh's lease alive."""
     if not db.any_unwoven(store):
@@ -222,7 +230,7 @@ def _weave(store: Store, lease: Lease, progress: Progress) -> WeaveReport:
 
         yield advance
 
-    return weave_pending(store, track)
+    return weave_pending(store, track, cluster=cluster)
 
 
 class _Job:
@@ -243,6 +251,7 @@ class _Job:
         self.lost: StoreError | None = None
         self.asked_to_stop = should_stop
         self.ingest_opts = IngestOptions(fetch=opts.fetch)
+        self.cluster: Cluster | None = None
 
     def should_stop(self) -> bool:
         return self.lost is not None or self.asked_to_stop()
@@ -255,6 +264,8 @@ class _Job:
         # Parsing and cleaning are pure CPU: one thread keeps them off the loop, and keeps
         # parsers and stages that load things lazily from ever running twice at once.
         self.builder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsweave-clean")
+        # With Ray, building articles runs as cluster tasks; feed parsing stays on the thread.
+        self.stages = self.cluster.executor() if self.cluster else self.builder
         try:
             fetcher = Fetcher(self.opts.fetch, self.opts.concurrency, self.should_stop)
             async with fetcher:
@@ -462,7 +473,7 @@ class _Job:
     async def _build(self, raw: RawArticle) -> tuple[Article | None, str | None]:
         loop = asyncio.get_running_loop()
         try:
-            return await loop.run_in_executor(self.builder, build_article, raw), None
+            return await loop.run_in_executor(self.stages, build_article, raw), None
         except IngestError as exc:
             return None, str(exc)
         except Exception as exc:  # a cleaning bug on odd input must not end the feed
