@@ -39,7 +39,7 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(db_path: Path, **options: Any) -> Iterator[str]:
+def running_server(db_path: Path | str, **options: Any) -> Iterator[str]:
     """uvicorn serving the app on a free loopback port, in a thread; yields the base URL."""
     port = free_port()
     app = create_app(db_path, **options)
