@@ -51,6 +51,7 @@ bench: install
 	$(BIN)/python benchmarks/duplicates.py
 	$(BIN)/python benchmarks/embedding.py
 	$(BIN)/python benchmarks/weave_scale.py
+	$(BIN)/python benchmarks/scale.py
 	$(BIN)/python benchmarks/quantities.py
 	$(BIN)/python benchmarks/dates.py
 	$(BIN)/python benchmarks/attribution.py --split dev

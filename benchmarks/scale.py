@@ -128,7 +128,10 @@ def pad_postgres(padded: Path, url: str) -> float:
 def ray_workers_rss_mb(session: str) -> float:
     """The RSS of one Ray instance's workers (task and actor processes) together, now: the
     children of the raylet whose command line names this instance's session."""
-    import psutil
+    try:
+        import psutil
+    except ImportError:  # the dev extra installs it
+        return float("nan")
 
     total = 0
     for raylet in psutil.process_iter(["cmdline"]):
@@ -278,7 +281,7 @@ def main() -> None:
     parser.add_argument(
         "--db", default=None, help="folder for SQLite stores, or a postgresql:// URL"
     )
-    parser.add_argument("--plot", type=Path, default=ROOT / "docs" / "scale.png")
+    parser.add_argument("--plot", default=str(ROOT / "docs" / "scale.png"), help="'' for none")
     parser.add_argument("--measure", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
@@ -344,7 +347,7 @@ def main() -> None:
                       f"{overhead:+.1f} ms per article against local; an empty Ray task "
                       f"{r['task_ms']:.2f} ms; Ray start-up {r['ray_start_s']:.1f} s apart")  # fmt: skip
     if args.plot:
-        plot(rows, args.plot)
+        plot(rows, Path(args.plot))
         print(f"plot saved to {args.plot}")
 
 

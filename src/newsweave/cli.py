@@ -105,7 +105,7 @@ def _looks_like_ray_address(token: str) -> bool:
 RAY_FLAG = "--ray"
 RAY_HELP = (
     "Run cleaning and embedding on Ray: a local instance, or the cluster at ADDRESS"
-    " (auto, host:port of `ray start --head`). Needs newsweave[ray]."
+    " (auto, host:port of `ray start --head`). Needs the optional ray extra."
 )
 
 
