@@ -184,16 +184,6 @@ def test_clean_keeps_lines_that_recur_as_the_articles_structure() -> None:
     assert removed == []
 
 
-def test_clean_keeps_an_entry_the_article_prints_twice() -> None:
-    # the same ingredient line under two days' plans, and a lead-in before each list
-    lead = "Here is what you will need for the morning:"
-    item = "1 cup of oats, 2 spoons of honey and a handful of dried apricots"
-    lines = [STORY[0], lead, item, STORY[1], lead, item, STORY[2]]
-    body, removed, _ = _clean(lines)
-    assert body == lines
-    assert removed == []
-
-
 def test_clean_near_repeat_needs_the_same_numbers() -> None:
     first = "Serving for the evening meal: 2 cups of rice, 1 cup of beans and 3 eggs."
     second = "Serving for the evening meal: 3 cups of rice, 1 cup of beans and 2 eggs."

@@ -8,8 +8,7 @@ The rules are general shapes of page chrome, not strings of particular sites:
   4. advert blocks: the marker line ("Sponsored", "Advertisement") with the widget's headings
      around it and the off-topic paragraphs after it,
   5. "related / read more" link lists,
-  6. repeated paragraphs and repeated runs of paragraphs, exact and near-exact (not lines
-     the article itself repeats: its structure, entries with a figure, lead-ins).
+  6. repeated paragraphs and repeated runs of paragraphs, exact and near-exact.
 """
 
 from __future__ import annotations
@@ -382,10 +381,6 @@ _REPEAT_MIN_TOKENS = 4
 # A line found this often is a part of the article's structure (the question put to each
 # interviewee, the heading of each recipe), not a paragraph printed twice.
 _STRUCTURE_REPEATS = 3
-# A line with a figure in it (an ingredient, a dated signature under an embedded post) or a
-# lead-in ending in a colon is an entry the article itself may print twice (a recipe's list
-# under each day's plan), not a paragraph the page doubled.
-_ENTRY = re.compile(r"\d|:$")
 
 
 def _drop_repeats(paragraphs: list[str], removed: list[Removal], opts: CleanOptions) -> list[str]:
@@ -396,11 +391,7 @@ def _drop_repeats(paragraphs: list[str], removed: list[Removal], opts: CleanOpti
     for para in paragraphs:
         fp = fingerprint(para)
         words = fp.split()
-        if (
-            len(words) < _REPEAT_MIN_TOKENS
-            or counts[fp] >= _STRUCTURE_REPEATS
-            or _ENTRY.search(para.strip())
-        ):
+        if len(words) < _REPEAT_MIN_TOKENS or counts[fp] >= _STRUCTURE_REPEATS:
             out.append(para)
             continue
         if fp in seen_exact:
