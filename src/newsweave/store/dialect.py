@@ -4,7 +4,7 @@ queries in db.py, stories.py, feeds.py, … (pg.py rewrites the spelling).
 
 SQLite: FTS5 (porter tokenizer) ranked by bm25 with the title weighing 5 to the body's 1.
 PostgreSQL: a generated `tsvector` (English stemming) with a GIN index, ranked by `ts_rank`
-with the same 5 : 1 weights, snippets by `ts_headline`.
+with the same 5 : 1 weights over the newest `rank_cap` matches, snippets by `ts_headline`.
 """
 
 from __future__ import annotations
