@@ -109,18 +109,49 @@ def write_batch(docs: list[ecbplus.Document], folder: Path, rng: random.Random) 
 
 
 def pad_postgres(padded: Path, url: str) -> float:
-    """Empty the PostgreSQL store's tables and copy the padded SQLite store's rows into it."""
+    """Empty the PostgreSQL store's tables and copy the padded SQLite store's rows into it:
+    COPY, the full-text and vector indexes dropped during the copy and built again once at the
+    end (the weaving's HNSW index is rebuilt by `measure`, timed apart, as on SQLite), each
+    vector also written as the pgvector `embedding` the neighbour queries read, the rowid
+    sequence moved past the copied rowids, and the tables analysed so the planner knows their
+    size."""
+    import numpy as np
+
     from newsweave.store import Store
+    from newsweave.store.vectors import pg_vector_literal
 
     started = time.perf_counter()
     src = sqlite3.connect(padded)
-    with Store.open(url) as store, store.transaction() as tx:
-        tx.execute(f"TRUNCATE {', '.join(PADDED)} CASCADE")
-        for table in PADDED:
-            columns = [r[1] for r in src.execute(f"PRAGMA table_info({table})")]
-            marks = ", ".join("?" for _ in columns)
-            rows = src.execute(f"SELECT {', '.join(columns)} FROM {table}")
-            tx.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+    with Store.open(url) as store:
+        raw = store.conn.raw  # type: ignore[attr-defined]
+        with store.transaction() as tx:
+            tx.execute(f"TRUNCATE {', '.join(PADDED)}, weave_queue CASCADE")
+            hnsw = [
+                r[0]
+                for r in tx.execute(
+                    "SELECT indexname FROM pg_indexes WHERE tablename = 'article_signals'"
+                    " AND indexname LIKE 'article_signals_hnsw_%'"
+                ).fetchall()
+            ]
+            for index in [*hnsw, "articles_fts"]:
+                tx.execute(f"DROP INDEX IF EXISTS {index}")
+            for table in PADDED:
+                columns = [r[1] for r in src.execute(f"PRAGMA table_info({table})")]
+                vector_at = columns.index("vector") if table == "article_signals" else -1
+                names = columns + (["embedding"] if vector_at >= 0 else [])
+                with raw.cursor().copy(f"COPY {table} ({', '.join(names)}) FROM STDIN") as copy:
+                    for row in src.execute(f"SELECT {', '.join(columns)} FROM {table}"):
+                        if vector_at >= 0:
+                            vector = np.frombuffer(row[vector_at], dtype=np.float16)
+                            row = (*row, pg_vector_literal(vector))
+                        copy.write_row(row)
+            tx.execute("CREATE INDEX articles_fts ON articles USING gin (fts)")
+            tx.execute(
+                "SELECT setval(pg_get_serial_sequence('articles', 'rowid'),"
+                " (SELECT coalesce(max(rowid), 0) + 1 FROM articles), false)"
+            )
+        for table in (*PADDED, "weave_queue"):
+            store.conn.execute(f"ANALYZE {table}")
     src.close()
     return time.perf_counter() - started
 

@@ -12,7 +12,7 @@ from newsweave.errors import NotFoundError, StoreError
 from newsweave.models import Article, Details, Removal, Stats
 from newsweave.store import Store
 from newsweave.store.db import fts_query
-from newsweave.store.dialect import pg_tsquery
+from newsweave.store.dialect import POSTGRES, pg_tsquery
 from newsweave.store.migrations import MIGRATIONS, PG_MIGRATIONS
 from newsweave.store.pg import translate
 
@@ -191,3 +191,21 @@ def test_an_unreachable_postgres_url_is_one_line_naming_it(tmp_path: Path) -> No
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and "PostgreSQL" in lines[0], result.stderr
         assert bad.split("@")[-1].split("?")[0] in lines[0] or "notaport" in lines[0]
+
+
+def test_store_search_finds_a_rare_word_far_behind_the_rank_cap(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # PostgreSQL ranks only the newest `rank_cap` matches of a query (dialect.py); with a cap
+    # of 2, a word only the oldest article has must still be found, and the words in a title
+    # must still outrank the same words in a body among few matches.
+    monkeypatch.setattr(POSTGRES, "rank_cap", 2)
+    store.add(_article(1, "The old zeppelin hangar by the harbour reopened.", title="Hangar"))
+    for n in range(2, 9):
+        store.add(_article(n, f"Harbour news number {n} about the quay."))
+    store.add(_article(9, "A harbour story.", title="Zeppelin returns"))
+    assert [h.id for h in store.search("zeppelin")] == [f"{9:016x}", f"{1:016x}"]
+    assert [h.id for h in store.search("zeppelin hangar")] == [f"{1:016x}"]
+    # A common word: every match once across pages, however the pages fall against the cap.
+    pages = [h.id for offset in range(0, 10, 3) for h in store.search("harbour", 3, offset)]
+    assert sorted(pages) == [f"{n:016x}" for n in range(1, 10)]

@@ -4,7 +4,7 @@ queries in db.py, stories.py, feeds.py, … (pg.py rewrites the spelling).
 
 SQLite: FTS5 (porter tokenizer) ranked by bm25 with the title weighing 5 to the body's 1.
 PostgreSQL: a generated `tsvector` (English stemming) with a GIN index, ranked by `ts_rank`
-with the same 5 : 1 weights, snippets by `ts_headline`.
+with the same 5 : 1 weights over the newest `rank_cap` matches, snippets by `ts_headline`.
 """
 
 from __future__ import annotations
@@ -117,18 +117,37 @@ class PostgresDialect(Dialect):
             raise StoreError(f"migration {missing[0]} has no PostgreSQL form (store/migrations.py)")
         return [(version, PG_MIGRATIONS[version]) for version, _ in MIGRATIONS]
 
+    # ts_rank reads each row's whole tsvector (about 8 µs a row here), so ranking every match
+    # of a common word costs 0.3 s at 100k stored. Only the `rank_cap` most recently stored
+    # matches are ranked (docs/postgres.md, "Search at size"); a query with fewer matches is
+    # ranked whole, exactly as without the cap.
+    rank_cap = 500
+
     def search(self, conn: Connection, query: str, limit: int, offset: int) -> list[Hit]:
         tsquery, params = pg_tsquery(query)
         if not tsquery:
             return []
+        cap = self.rank_cap
+        # `recent`: the newest matches by rowid, through the primary key read backwards when
+        # the words are common or the GIN index when they are rare (the planner's choice; both
+        # give the same rows). Pages past the cap continue in that order, unranked, so paging
+        # never repeats or skips a hit. The query is spelled out in `recent` rather than read
+        # from `q`, so the planner sees its words and can tell common from rare.
         rows = conn.execute(
             f"WITH q AS (SELECT {tsquery} AS q),"
-            f" top AS (SELECT a.rowid, ts_rank({_RANK_WEIGHTS}, a.fts, q.q) AS rank"
-            " FROM articles a, q WHERE a.fts @@ q.q ORDER BY rank DESC, a.rowid LIMIT ? OFFSET ?)"
+            f" recent AS (SELECT rowid FROM articles WHERE fts @@ ({tsquery})"
+            " ORDER BY rowid DESC LIMIT ?),"
+            " numbered AS (SELECT rowid, row_number() OVER (ORDER BY rowid DESC) AS n FROM recent),"
+            f" top AS (SELECT a.rowid, CASE WHEN n.n <= ? THEN ts_rank({_RANK_WEIGHTS}, a.fts, q.q)"
+            " END AS rank, n.n FROM numbered n JOIN articles a ON a.rowid = n.rowid, q"
+            " ORDER BY rank DESC NULLS LAST, CASE WHEN n.n <= ? THEN a.rowid ELSE -a.rowid END"
+            " LIMIT ? OFFSET ?)"
             " SELECT a.id, a.title, a.source,"
-            f" ts_headline('english', a.body, q.q, '{_HEADLINE}'), top.rank"
-            " FROM top JOIN articles a ON a.rowid = top.rowid, q ORDER BY top.rank DESC, a.rowid",
-            (*params, limit, offset),
+            f" ts_headline('english', a.body, q.q, '{_HEADLINE}'),"
+            f" ts_rank({_RANK_WEIGHTS}, a.fts, q.q)"
+            " FROM top JOIN articles a ON a.rowid = top.rowid, q"
+            " ORDER BY top.rank DESC NULLS LAST, CASE WHEN top.n <= ? THEN a.rowid ELSE -a.rowid END",
+            (*params, *params, max(cap, offset + limit), cap, cap, limit, offset, cap),
         ).fetchall()
         return [Hit(r[0], r[1], r[2], r[3], round(float(r[4]), 4)) for r in rows]
 
