@@ -350,10 +350,11 @@ sys.argv = ["newsweave", *sys.argv[1:]]
 main()
 print(" ".join(m for m in {absent!r} if m in sys.modules), file=sys.stderr)
 """
-# Beyond HEAVY: typer's pydantic validators, tqdm (usearch's progress bars), the weaver.
+# Beyond HEAVY: typer's pydantic validators, tqdm (usearch's progress bars), urllib.request
+# (usearch's downloads), the weaver.
 _SIMILAR_ABSENT = (
     "scipy", "spacy", "onnxruntime", "trafilatura", "ftfy", "pydantic", "tqdm", "lxml",
-    "newsweave.weave.stories",
+    "urllib.request", "http.client", "newsweave.weave.stories",
 )  # fmt: skip
 
 

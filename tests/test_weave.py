@@ -421,6 +421,47 @@ def test_minhash_band_keys_are_those_datasketch_made() -> None:
         assert dedupe.band_keys(sketch.hashvalues) == dedupe.band_keys(dedupe.minhash(paragraphs))
 
 
+def _tied_similarities(rng: np.random.Generator, n: int, kind: int) -> np.ndarray:
+    if kind == 0:  # no ties to speak of
+        sim = rng.random((n, n))
+    elif kind == 1:  # few distinct values: ties everywhere
+        sim = rng.integers(0, 4, (n, n)) / 4.0
+    elif kind == 2:  # copies of one origin at exactly 1, as `_refine` sets them
+        sim = rng.random((n, n))
+        group = rng.integers(0, max(1, n // 3), n)
+        sim[group[:, None] == group[None, :]] = 1.0
+    else:  # all or nothing
+        sim = rng.integers(0, 2, (n, n)).astype(float)
+    sim = np.triu(sim, 1)
+    sim = sim + sim.T
+    distance = np.clip(1.0 - sim, 0.0, None)
+    np.fill_diagonal(distance, 0.0)
+    return distance
+
+
+def test_splitting_cuts_stories_exactly_where_scipy_cut_them() -> None:
+    # `_refine` used scipy's average linkage and maxclust cut; stories already split were cut
+    # there, so the port must agree on every tie, including which half is which.
+    from newsweave.weave.halves import average_linkage, two_clusters
+
+    def cut(distance: list[list[float]]) -> list[int]:
+        return [int(v) for v in two_clusters(average_linkage(np.array(distance)))]
+
+    # The top two merges tie: scipy's cut leaves one cluster, and `_refine` splits nothing.
+    assert cut([[0, 0, 1, 1], [0, 0, 1, 1], [1, 1, 0, 0], [1, 1, 0, 0]]) == [1, 1, 2, 2]
+    assert cut([[0, 1, 1, 1], [1, 0, 1, 1], [1, 1, 0, 1], [1, 1, 1, 0]]) == [1, 1, 1, 1]
+    assert cut([[0, 0, 0.5], [0, 0, 0.5], [0.5, 0.5, 0]]) == [1, 1, 2]
+    hierarchy = pytest.importorskip("scipy.cluster.hierarchy")
+    distance_module = pytest.importorskip("scipy.spatial.distance")
+    rng = np.random.default_rng(13)
+    for trial in range(4000):
+        distance = _tied_similarities(rng, int(rng.integers(2, 31)), trial % 4)
+        z = hierarchy.linkage(distance_module.squareform(distance, checks=False), "average")
+        ours = average_linkage(distance)
+        assert np.array_equal(np.array(ours), z), trial
+        assert np.array_equal(two_clusters(ours), hierarchy.fcluster(z, 2, "maxclust")), trial
+
+
 def test_a_batch_that_fails_half_way_lands_not_at_all(store: Store, tmp_path: Path) -> None:
     paths = _write(tmp_path / "in", {"a.txt": QUAKE_A, "b.txt": QUAKE_B, "e.txt": ELECTION})
     ids = {Path(r.origin).name: r.id for r in add_sources(store, paths) if r.id}

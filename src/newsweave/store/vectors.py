@@ -48,30 +48,54 @@ def vector_cache_path(store: Store) -> Path:
 
 
 def _usearch() -> Any:
-    """`usearch.index`, imported without paying for tqdm.
+    """`usearch.index`, imported without paying for tqdm and urllib.request.
 
     usearch imports tqdm for progress bars this code never asks for, and tqdm finds its own
     version through importlib.metadata, a scan of every installed package: about 60 ms of CPU,
-    a fifth of a whole `newsweave similar` call. While usearch is imported, `tqdm` is a stand-in
-    whose `tqdm` imports the real one if it is ever called; the stand-in is gone afterwards, so
-    any other import of tqdm gets the real module.
+    a fifth of a whole `newsweave similar` call. Its package imports urllib.request (http.client,
+    email, ssl: another 60 ms or so) to download SQLite extensions, which this code never does.
+    While usearch is imported, each is a stand-in that imports the real module the first time
+    anything is taken from it; the stand-ins leave `sys.modules` afterwards, so any other import
+    gets the real modules.
     """
-    if "usearch.index" in sys.modules or "tqdm" in sys.modules:
+    if "usearch.index" in sys.modules:
         return importlib.import_module("usearch.index")
-    stand_in = types.ModuleType("tqdm")
+    stand_ins: dict[str, types.ModuleType] = {}
+    if "tqdm" not in sys.modules:
+        tqdm_stand_in = types.ModuleType("tqdm")
 
-    def tqdm(*args: Any, **kwargs: Any) -> Any:
-        if sys.modules.get("tqdm") is stand_in:
-            del sys.modules["tqdm"]
-        return importlib.import_module("tqdm").tqdm(*args, **kwargs)
+        def tqdm(*args: Any, **kwargs: Any) -> Any:
+            return _real("tqdm", tqdm_stand_in).tqdm(*args, **kwargs)
 
-    stand_in.tqdm = tqdm  # type: ignore[attr-defined]
-    sys.modules["tqdm"] = stand_in
+        tqdm_stand_in.tqdm = tqdm  # type: ignore[attr-defined]
+        stand_ins["tqdm"] = tqdm_stand_in
+    if "urllib.request" not in sys.modules:
+        import urllib
+
+        stand_ins["urllib.request"] = _Deferred("urllib.request")
+        if not hasattr(urllib, "request"):
+            # `import urllib.request` finding the stand-in in sys.modules binds no attribute.
+            urllib.request = stand_ins["urllib.request"]  # type: ignore[attr-defined]
+    sys.modules.update(stand_ins)
     try:
         return importlib.import_module("usearch.index")
     finally:
-        if sys.modules.get("tqdm") is stand_in:
-            del sys.modules["tqdm"]
+        for name, stand_in in stand_ins.items():
+            if sys.modules.get(name) is stand_in:
+                del sys.modules[name]
+
+
+def _real(name: str, stand_in: types.ModuleType) -> Any:
+    if sys.modules.get(name) is stand_in:
+        del sys.modules[name]
+    return importlib.import_module(name)
+
+
+class _Deferred(types.ModuleType):
+    """A module imported on first use of any of its names."""
+
+    def __getattr__(self, attribute: str) -> Any:
+        return getattr(_real(self.__name__, self), attribute)
 
 
 def _new_index(dim: int) -> Any:

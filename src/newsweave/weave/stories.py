@@ -48,6 +48,7 @@ from newsweave.models import Article
 from newsweave.provenance import dates_from_story
 from newsweave.weave import dedupe
 from newsweave.weave.embed import Embedder, Vectors, article_text, get_embedder
+from newsweave.weave.halves import average_linkage, two_clusters
 from newsweave.weave.profiles import StoryProfile
 from newsweave.weave.signals import Signals, signals_of
 from newsweave.weave.similarity import (
@@ -305,9 +306,6 @@ class Weaver:
         average linkage; when the halves are less alike than an article must be to join a story,
         the half without the oldest article becomes a story of its own.
         """
-        from scipy.cluster.hierarchy import fcluster, linkage
-        from scipy.spatial.distance import squareform
-
         for story_id in sorted(story_ids):
             size = self.storage.story_size(story_id)
             if size is None or not (REFINE_MIN <= size <= SAMPLE):
@@ -328,7 +326,7 @@ class Weaver:
                     sim[i, j] = sim[j, i] = value
             distance = np.clip(1.0 - sim, 0.0, None)
             np.fill_diagonal(distance, 0.0)
-            labels = fcluster(linkage(squareform(distance, checks=False), "average"), 2, "maxclust")
+            labels = two_clusters(average_linkage(distance))
             left = labels == labels[int(np.argmin([m.rowid for m in members]))]
             right = ~left
             if right.sum() < 2 or left.sum() < 2:
