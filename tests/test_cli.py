@@ -267,10 +267,14 @@ def test_ctrl_c_during_weaving_reports_the_batches_that_landed(
 ) -> None:
     folder = tmp_path / "many"
     folder.mkdir()
-    for i in range(320):  # ten batches of 32
+    # Twenty batches of 32, each long enough to embed that weaving outlasts the polling below
+    # (with ten short ones, a fast weave could finish between two polls).
+    for i in range(640):
         (folder / f"{i:05d}.txt").write_text(
             f"Ferry timetable change number {i}\n\nThe harbour office moved sailing {i} to pier "
-            f"{i % 9} on day {i}. Passengers on route {i * 3} were told to arrive early.\n"
+            f"{i % 9} on day {i}. Passengers on route {i * 3} were told to arrive early. "
+            f"Crews for vessel {i % 13} will rotate at noon, and freight for depot {i % 7} waits "
+            f"until the evening tide, the office said in a notice posted at gate {i % 5}.\n"
         )
     proc = subprocess.Popen(
         [sys.executable, "-m", "newsweave", "--db", str(db_path), "add", str(folder)],
@@ -279,9 +283,9 @@ def test_ctrl_c_during_weaving_reports_the_batches_that_landed(
     deadline = time.monotonic() + 300
     woven = 0
     while woven < 32 and proc.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.2)
+        time.sleep(0.05)
         try:
-            with sqlite3.connect(db_path, timeout=1) as conn:
+            with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=1) as conn:
                 woven = conn.execute("SELECT count(*) FROM story_members").fetchone()[0]
         except sqlite3.OperationalError:  # not created yet, or busy
             continue
@@ -292,11 +296,11 @@ def test_ctrl_c_during_weaving_reports_the_batches_that_landed(
         landed = conn.execute("SELECT count(*) FROM story_members").fetchone()[0]
         pending = conn.execute("SELECT count(*) FROM weave_queue").fetchone()[0]
     stored = landed // 32
-    assert landed == 32 * stored and stored >= 1 and landed + pending == 320
+    assert landed == 32 * stored and stored >= 1 and landed + pending == 640
     done = "batch 1" if stored == 1 else f"batches 1–{stored}"
     assert stderr.strip().splitlines()[-2:] == [
         "interrupted",
-        f"  weaving: {done} of 10 stored ({landed} articles woven); batch {stored + 1} not "
+        f"  weaving: {done} of 20 stored ({landed} articles woven); batch {stored + 1} not "
         "stored; `newsweave weave` weaves the rest",
     ], stderr
 
