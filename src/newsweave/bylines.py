@@ -10,7 +10,7 @@ _OUTLET_WORDS = {
     "courier", "post", "times", "herald", "news", "journal", "gazette", "tribune", "telegraph",
     "guardian", "independent", "observer", "chronicle", "daily", "weekly", "express", "mirror",
     "press", "radio", "tv", "television", "agency", "media", "review", "standard", "inquirer",
-    "record", "bulletin", "dispatch", "pravda", "insider", "wire", "today", "online", "broadcasting",
+    "record", "bulletin", "dispatch", "insider", "wire", "today", "online", "broadcasting",
 }  # fmt: skip
 
 _ROLE_WORDS = {"writer", "correspondent", "editor", "reporter", "staff", "contributor", "columnist"}
