@@ -111,6 +111,22 @@ def _refresh(
 # -- refreshing --------------------------------------------------------------------------------
 
 
+def test_feeds_store_their_entries_in_the_order_given_whichever_answers_first(
+    store: Store, srv: FeedServer
+) -> None:
+    # The first feed answers last: its entries still go in first, so which of two copies is
+    # stored as the original never depends on network timing (or on a cluster's task order).
+    srv.routes["/slow.xml"] = Doc(rss([item("s2", news(2)), item("s1", news(1))]))
+    srv.routes["/fast.xml"] = Doc(rss([item("f4", news(4)), item("f3", news(3))]))
+    slow = _sub(store, srv.url("/slow.xml"))
+    fast = _sub(store, srv.url("/fast.xml", host="localhost"))  # another host: fetched at once
+    srv.routes["/slow.xml"] = Doc(srv.routes["/slow.xml"].body + b" ", delay=0.5)
+    report = _refresh(store, slow, fast)
+    assert [(r.status, r.new) for r in report.feeds] == [("updated", 2), ("updated", 2)]
+    titles = [row[0] for row in store.conn.execute("SELECT title FROM articles ORDER BY rowid")]
+    assert [t.split()[1] for t in titles] == ["1", "2", "3", "4"]
+
+
 @pytest.mark.slow
 def test_new_entries_arrive_and_join_their_stories(store: Store, srv: FeedServer) -> None:
     srv.routes["/feed.xml"] = Doc(rss([item("a", QUAKE_A), item("e", ELECTION)]))

@@ -270,7 +270,12 @@ class _Job:
             fetcher = Fetcher(self.opts.fetch, self.opts.concurrency, self.should_stop)
             async with fetcher:
                 self.fetcher = fetcher
-                done = await asyncio.gather(*(self._guarded(f) for f in feeds))
+                # Feeds are fetched and built at once but store their entries in the order
+                # given, each after the one before it: stored order (and so which of two
+                # copies is the original) then never depends on which fetch or build finished
+                # first, locally or on a cluster.
+                self.turns = [asyncio.Event() for _ in feeds]
+                done = await asyncio.gather(*(self._guarded(i, f) for i, f in enumerate(feeds)))
         finally:
             renewer.cancel()
             self.builder.shutdown(wait=True)
@@ -287,11 +292,21 @@ class _Job:
                 self.lost = exc
                 return
 
-    async def _guarded(self, feed: Feed) -> FeedResult | None:
+    async def _guarded(self, index: int, feed: Feed) -> FeedResult | None:
+        try:
+            return await self._guarded_feed(index, feed)
+        finally:
+            self.turns[index].set()  # the next feed may store, whatever became of this one
+
+    async def _my_turn(self, index: int) -> None:
+        if index:
+            await self.turns[index - 1].wait()
+
+    async def _guarded_feed(self, index: int, feed: Feed) -> FeedResult | None:
         if self.should_stop():
             return None
         try:
-            result = await self._feed(feed)
+            result = await self._feed(index, feed)
         except Stopped:
             return None  # not fetched (or not finished: its validators are not kept)
         except Exception as exc:  # one feed's bug must not end the batch or show a traceback
@@ -307,7 +322,7 @@ class _Job:
 
     # - one feed -
 
-    async def _feed(self, feed: Feed) -> FeedResult:
+    async def _feed(self, index: int, feed: Feed) -> FeedResult:
         if feed.disabled:
             return FeedResult(
                 feed.id, feed.url, feed.title, "disabled",
@@ -340,7 +355,7 @@ class _Job:
         if problem:
             return self._error(feed, f"{feed.url}: {problem}", moved=moved)
         title = (parsed.feed.get("title") or "").strip() or None
-        new, errors, complete = await self._entries(feed, parsed, title)
+        new, errors, complete = await self._entries(index, feed, parsed, title)
         if parsed.get("bozo") and not isinstance(
             parsed.get("bozo_exception"), feedparser.CharacterEncodingOverride
         ):
@@ -392,29 +407,50 @@ class _Job:
     # - entries -
 
     async def _entries(
-        self, feed: Feed, parsed: Any, title: str | None
+        self, index: int, feed: Feed, parsed: Any, title: str | None
     ) -> tuple[int, list[str], bool]:
         """Store the entries not seen before: (articles added, problems, whether every entry
         was dealt with — False when a page to fetch failed and the entry had no text, so the
-        entry is not recorded and the next refresh tries it again)."""
+        entry is not recorded and the next refresh tries it again).
+
+        Entries are read and built at once, but stored only once the feed before this one has
+        stored its own (see `run`); from then on each is stored as soon as it is built."""
         keyed = [(_entry_key(e), e) for e in parsed.entries]
         seen = db.seen_keys(self.store, feed.id, [k for k, _ in keyed if k])
-        new = 0
         errors: list[str] = []
         complete = True
         taken: set[str] = set()
-        # Feeds list the newest first; storing the oldest first keeps the store in time order.
-        for index, (key, entry) in reversed(list(enumerate(keyed))):
-            if key and (key in seen or key in taken):
-                continue  # already stored, or a duplicate guid within this document
-            link = entry.get("link")
-            if key:
-                taken.add(key)
+        # (key, the entry's link if it is to be looked up among stored articles, the article
+        # built from it or None for an entry with no text), waiting for this feed's turn
+        ready: list[tuple[str, str | None, Article | None]] = []
+        new = 0
+
+        def store_ready() -> None:
+            nonlocal new
+            for key, link, article in ready:
+                # Looked up now: an earlier feed of this refresh may have stored the page.
                 stored = db.article_with_url(self.store, link) if link else None
                 if stored:
                     db.link_entry(self.store, feed.id, key, stored, now_iso())
                     continue
-            origin = link or f"{feed.url}#{entry.get('id') or index + 1}"
+                if article is not None:
+                    article.details.added = now_iso()
+                if db.add_entry(self.store, feed.id, key, article, now_iso()) == "added":
+                    new += 1
+            ready.clear()
+
+        # Feeds list the newest first; storing the oldest first keeps the store in time order.
+        for position, (key, entry) in reversed(list(enumerate(keyed))):
+            if key and (key in seen or key in taken):
+                continue  # already stored, or a duplicate guid within this document
+            link = entry.get("link")
+            lookup = link if key else None  # an entry with its own key may name a stored page
+            if key:
+                taken.add(key)
+                if link and db.article_with_url(self.store, link):
+                    ready.append((key, link, None))
+                    continue
+            origin = link or f"{feed.url}#{entry.get('id') or position + 1}"
             raw, problem, retry = await self._raw(feed, entry, origin, title)
             if problem:
                 errors.append(problem)
@@ -422,7 +458,7 @@ class _Job:
                 if retry:
                     complete = False
                 else:  # no text at all: recorded, so it is not read again
-                    db.add_entry(self.store, feed.id, key or f"origin:{origin}", None, now_iso())
+                    ready.append((key or f"origin:{origin}", None, None))
                 continue
             if not key:
                 key = f"id:{content_id(raw.title, raw.text)}"
@@ -432,10 +468,13 @@ class _Job:
             article, problem = await self._build(raw)
             if problem:
                 errors.append(problem)
-            if article is not None:
-                article.details.added = now_iso()
-            if db.add_entry(self.store, feed.id, key, article, now_iso()) == "added":
-                new += 1
+            ready.append((key, lookup, article))
+            # Once the feed before has stored its entries, each one is stored as it is built,
+            # so a refresh killed half way keeps what it had read.
+            if not index or self.turns[index - 1].is_set():
+                store_ready()
+        await self._my_turn(index)
+        store_ready()
         return new, errors, complete
 
     async def _raw(
