@@ -274,7 +274,9 @@ class _Job:
                 # given, each after the one before it: stored order (and so which of two
                 # copies is the original) then never depends on which fetch or build finished
                 # first, locally or on a cluster.
-                self.turns = [asyncio.Event() for _ in feeds]
+                self.may_store = [asyncio.Event() for _ in feeds]
+                if feeds:
+                    self.may_store[0].set()
                 done = await asyncio.gather(*(self._guarded(i, f) for i, f in enumerate(feeds)))
         finally:
             renewer.cancel()
@@ -296,11 +298,9 @@ class _Job:
         try:
             return await self._guarded_feed(index, feed)
         finally:
-            self.turns[index].set()  # the next feed may store, whatever became of this one
-
-    async def _my_turn(self, index: int) -> None:
-        if index:
-            await self.turns[index - 1].wait()
+            # The next feed may store, whatever became of this one.
+            if index + 1 < len(self.may_store):
+                self.may_store[index + 1].set()
 
     async def _guarded_feed(self, index: int, feed: Feed) -> FeedResult | None:
         if self.should_stop():
@@ -471,9 +471,9 @@ class _Job:
             ready.append((key, lookup, article))
             # Once the feed before has stored its entries, each one is stored as it is built,
             # so a refresh killed half way keeps what it had read.
-            if not index or self.turns[index - 1].is_set():
+            if self.may_store[index].is_set():
                 store_ready()
-        await self._my_turn(index)
+        await self.may_store[index].wait()
         store_ready()
         return new, errors, complete
 
