@@ -37,7 +37,8 @@ RAY = Path(sys.executable).with_name("ray")
 # What weaving and storing write; columns that hold the wall clock are left out.
 TABLES = (
     "articles", "article_signals", "origins", "story_members", "stories", "story_merges",
-    "lsh_buckets", "term_df", "provenance", "removals", "related_titles", "feed_entries",
+    "lsh_buckets", "sentence_keys", "term_df", "provenance", "removals", "related_titles",
+    "feed_entries",
 )  # fmt: skip
 CLOCK = {"rowid", "added", "at", "last_read", "seen", "first_seen_at", "fetched_at"}
 

@@ -663,3 +663,69 @@ def test_postgres_neighbours_come_from_the_hnsw_index(any_db: str, tmp_path: Pat
         similar = story_store.similar(store, ids["a.txt"])
     assert f"article_signals_hnsw_{dim}" in plan
     assert similar[0].id == ids["a2.txt"]
+
+
+# An invented agency text, and a site's excerpt of it: its own three-sentence lead, then a few
+# of the wire's sentences from the middle, its end cut.
+WIRE = """Earthquake in Karvala kills at least 250
+
+A magnitude 6.1 earthquake struck the mountainous Karvala province late on Sunday, killing at least 250 people, the state news agency Veltpress reported.
+
+The quake hit shortly before midnight at a depth of ten kilometres near the border with the Ostrel region and destroyed many mud and stone houses.
+
+Rescue workers searched the rubble for survivors through the night in the scattered villages of the valley.
+
+According to the health ministry, thirty people died in a single village north of the provincial capital Brenn.
+
+Exact figures from the remote area with its scattered settlements were not yet available, officials in Brenn said on Monday morning.
+
+Hundreds of injured people were taken to hospitals in Brenn and in the neighbouring town of Marrow, the provincial information chief Hadrin Sol said.
+
+The numbers are expected to rise as reports arrive from villages that roads no longer reach.
+
+Karvala is struck again and again by strong earthquakes where two tectonic plates meet under the Tarsh mountains.
+
+Last year more than a thousand people died in a series of earthquakes in the west of the country.
+
+The government in the capital declared three days of national mourning and sent army units to the valley.
+
+Neighbouring countries offered tents, blankets and medical teams, the foreign ministry said on Monday.
+"""
+
+EXCERPT = """Hundreds feared dead in Karvala
+
+Families in the valley spent the night outside in the cold, too afraid to go back into what was left of their homes.
+
+Our correspondent saw whole streets of houses reduced to rubble on the road into the province.
+
+Aid groups said their teams had not yet reached the worst hit villages by Monday evening.
+
+According to the health ministry, thirty people died in a single village north of the provincial capital Brenn.
+
+Exact figures from the remote area with its scattered settlements were not yet available, officials in Brenn said on Monday morning.
+
+Hundreds of injured people were taken to hospitals in Brenn and in the neighbouring town of Marrow, the provincial information chief Hadrin Sol said.
+
+The numbers are expected to rise as reports arrive from villages that roads no longer reach.
+"""
+
+
+def test_an_excerpt_under_a_new_lead_is_found_by_its_shared_sentences(
+    store: Store, tmp_path: Path
+) -> None:
+    ids = _add(store, _write(tmp_path / "in", {"wire.txt": WIRE, "excerpt.txt": EXCERPT}))
+    # Neither a MinHash band nor the vectors put the two up for alignment: only whole shared
+    # sentences do.
+    wire_keys = set(dedupe.band_keys(dedupe.minhash(WIRE.split("\n\n")[1:])))
+    excerpt_keys = set(dedupe.band_keys(dedupe.minhash(EXCERPT.split("\n\n")[1:])))
+    assert not wire_keys & excerpt_keys
+    origin = story_store.origin_of(store, ids["excerpt.txt"])
+    assert origin.copy_of == ids["wire.txt"]
+    assert origin.origin_group == ids["wire.txt"]
+    assert origin.kind == "rewrite"
+    shared = store.conn.execute(
+        "SELECT count(*) FROM sentence_keys a JOIN sentence_keys b ON a.key = b.key"
+        " WHERE a.article_id = ? AND b.article_id = ?",
+        (ids["wire.txt"], ids["excerpt.txt"]),
+    ).fetchone()[0]
+    assert shared == 4

@@ -314,6 +314,23 @@ MIGRATIONS.append(
         """,
     )
 )
+
+MIGRATIONS.append(
+    (
+        12,
+        """
+        -- One row per distinct sentence of a woven article (weave/dedupe.py `sentence_keys`):
+        -- an excerpt or an update of a wire text shares whole sentences with it long after their
+        -- shingle sets have drifted too far apart for an LSH band to meet. Articles woven before
+        -- this step have no rows; they are still found by their bands and vectors.
+        CREATE TABLE sentence_keys (
+            key INTEGER NOT NULL,
+            article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            PRIMARY KEY (key, article_id)
+        ) WITHOUT ROWID;
+        """,
+    )
+)
 # The same steps for PostgreSQL, by number: the same tables and columns in its types (BYTEA,
 # DOUBLE PRECISION, identity rowids), full-text search as a generated tsvector with a GIN index
 # in place of FTS5, triggers as PL/pgSQL functions, and each article vector also as a pgvector
@@ -537,5 +554,13 @@ PG_MIGRATIONS: dict[int, str] = {
             profile BYTEA NOT NULL
         );
         ALTER TABLE article_signals ADD COLUMN packed BYTEA;
+    """,
+    # Sentence keys (see the SQLite step 12).
+    12: """
+        CREATE TABLE sentence_keys (
+            key BIGINT NOT NULL,
+            article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            PRIMARY KEY (key, article_id)
+        );
     """,
 }

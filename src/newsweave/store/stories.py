@@ -25,6 +25,7 @@ from newsweave.store.db import NO_LIMIT, write_provenance
 from newsweave.store.dialect import Connection
 from newsweave.store.packing import pack_profile, pack_signals, unpack_profile, unpack_signals
 from newsweave.store.vectors import nearest, pg_vector_literal, vector_index
+from newsweave.weave.dedupe import sentence_keys
 from newsweave.weave.embed import MODELS, Vectors
 from newsweave.weave.profiles import StoryProfile
 from newsweave.weave.signals import Signals
@@ -185,10 +186,22 @@ class StoryRepository:
         )
         return [r[0] for r in rows]
 
+    def sentence_members(self, keys: Sequence[int], limit: int) -> list[str]:
+        """Up to `limit` articles sharing any of the sentence keys, most shared first."""
+        if not keys:
+            return []
+        rows = self.conn.execute(
+            f"SELECT article_id FROM sentence_keys WHERE key IN ({_marks(keys)})"
+            " GROUP BY article_id ORDER BY count(*) DESC, article_id LIMIT ?",
+            [*keys, limit],
+        )
+        return [r[0] for r in rows]
+
     def insert_signals(
         self, tx: Connection, signals: Signals, model: str, keys: Sequence[tuple[int, int]]
     ) -> None:
-        """The signals row, the document frequencies it adds and its LSH band keys."""
+        """The signals row, the document frequencies it adds, its LSH band keys and its
+        sentence keys."""
         packed = pack_signals(
             signals.terms, signals.names, signals.display, signals.lead, signals.sentences
         )
@@ -213,6 +226,10 @@ class StoryRepository:
         tx.executemany(
             "INSERT OR IGNORE INTO lsh_buckets (band, key, article_id) VALUES (?, ?, ?)",
             [(band, key, signals.article_id) for band, key in keys],
+        )
+        tx.executemany(
+            "INSERT OR IGNORE INTO sentence_keys (key, article_id) VALUES (?, ?)",
+            [(key, signals.article_id) for key in sentence_keys(signals.sentences)],
         )
 
     # - origins -

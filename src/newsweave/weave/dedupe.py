@@ -1,12 +1,17 @@
 """Dedupe: which articles are copies or rewrites of another, and so share one origin.
 
-Two tests, cheap first:
+Three ways to find candidates, then one test:
 
 - **MinHash LSH** over word 5-shingles finds verbatim and lightly edited copies (a wire story
   reprinted with other chrome). Band keys live in SQLite, so a lookup is an indexed query whatever
   the size of the store. The sketch is computed here in numpy, bit for bit as datasketch's
   ``MinHash(num_perm=64, seed=7, scheme="affine32")`` computes it (the stored keys were made
   that way), without importing datasketch and scipy on every start.
+- **Shared sentences**: each sentence's content-word set is keyed too (`sentence_keys`), so a
+  text that shares a few whole sentences with a longer one (an excerpt cut short, a wire story
+  under a new lead, the next update of it) is put up for alignment even when their shingle sets
+  are too far apart for any MinHash band to collide. (The third way, near-identical vectors,
+  is the weaver's: weave/stories.py.)
 - **Sentence alignment** confirms a candidate and catches rewrites: each sentence of one article is
   matched to its most similar sentence of the other by word overlap. Containment decides, not
   overall similarity: an article most of whose sentences are found in the other is a copy of it,
@@ -99,6 +104,18 @@ def sentence_sets(paragraphs: Sequence[str]) -> list[list[str]]:
             if len(own) >= MIN_SENTENCE_WORDS and words:
                 out.append(sorted(set(words)))
     return out
+
+
+def sentence_keys(sentences: Sequence[list[str]]) -> list[int]:
+    """A 64-bit key per distinct sentence set: two articles sharing one share a sentence, word for
+    word but for stopwords, quotations, case and order."""
+    keys = {
+        struct.unpack(
+            "<q", hashlib.blake2b(" ".join(words).encode("utf-8"), digest_size=8).digest()
+        )[0]
+        for words in sentences
+    }
+    return sorted(keys)
 
 
 def _fmix32(hv: Sketch) -> Sketch:

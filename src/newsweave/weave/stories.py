@@ -4,7 +4,8 @@ For each article not yet woven, in the order it was stored:
 
   1. signals   its vector (embed.py), content words, names and numbers, day, sentence sets
                (signals.py)
-  2. origin    copy candidates from MinHash LSH buckets and from near-identical vectors, confirmed
+  2. origin    copy candidates from MinHash LSH buckets, shared sentences and near-identical
+               vectors, confirmed
                by sentence alignment (dedupe.py); a copy or rewrite joins the origin group and the
                story of what it copies
   3. story     candidate stories are those of the article's nearest neighbours in the vector index
@@ -80,6 +81,8 @@ MIN_COSINE = 0.3
 MAX_CANDIDATES = 5
 SAMPLE = 30  # members of a story an article is compared with (the most recent)
 REFINE_MIN = 4  # smaller stories are not worth splitting
+# Articles sharing whole sentences with the new one, most shared first, that alignment checks.
+SENTENCE_CANDIDATES = 10
 REWRITE_COSINE = 0.85  # vectors this close are checked for a rewrite even without shared shingles
 BATCH = 32
 PROFILES_KEPT = 5000  # story profiles kept in memory between batches, at most
@@ -420,6 +423,9 @@ class Weaver:
         self, signals: Signals, keys: list[tuple[int, int]], neighbours: list[tuple[int, float]]
     ) -> tuple[str, dedupe.Match] | None:
         candidates = self.storage.buckets_members(keys)
+        candidates += self.storage.sentence_members(
+            dedupe.sentence_keys(signals.sentences), SENTENCE_CANDIDATES
+        )
         floor = self.embedder.unrelated
         close = [k for k, s in neighbours if calibrate(s, floor) >= REWRITE_COSINE]
         if close:
