@@ -60,6 +60,7 @@ PADDED = (
     "articles",
     "article_signals",
     "lsh_buckets",
+    "sentence_keys",
     "origins",
     "stories",
     "story_members",

@@ -9,9 +9,9 @@ process (so its peak RSS is its own), with the model loaded before timing.
 Padding: the other ECB+ documents are added and woven for real once; padding articles are
 clones of them written straight into SQLite: the body cut to its first three paragraphs with a
 serial number appended, the vector the original's plus Gaussian noise (cosine ≈ 0.9 to it),
-the words, names and sentences copied, random LSH keys (so clones are not copies of each other),
-and five clones of one original to a story, whose stored profile (weave/profiles.py) is written
-as weaving would have left it. The vector index is built once per size before timing (as a
+the words, names and sentences copied, random LSH and sentence keys (so clones are not copies
+of each other), and five clones of one original to a story, whose stored profile
+(weave/profiles.py) is written as weaving would have left it. The vector index is built once per size before timing (as a
 long-lived store has it on disk).
 
 The floor: the embedding-only throughput of the same model on the same 200 texts, measured in
@@ -54,6 +54,7 @@ from newsweave.store.packing import unpack_signals
 from newsweave.weave import Weaver
 from newsweave.weave.embed import article_text, get_embedder
 
+PADDING_SENTENCES = 5  # a clone's body is its original's first three paragraphs
 NOISE = 0.5  # |noise| for a unit vector: cosine to the original ≈ 1 / sqrt(1 + 0.25) ≈ 0.89
 
 
@@ -115,6 +116,11 @@ def pad(base: Path, target: Path, size: int, rng: random.Random) -> float:
         conn.executemany(
             "INSERT INTO lsh_buckets (band, key, article_id) VALUES (?,?,?)",
             [(band, rng.getrandbits(63), article_id) for band in range(16)],
+        )
+        # Random sentence keys too: a realistic table to look up in, no shared sentences.
+        conn.executemany(
+            "INSERT INTO sentence_keys (key, article_id) VALUES (?,?)",
+            [(rng.getrandbits(63), article_id) for _ in range(PADDING_SENTENCES)],
         )
         conn.execute(
             "INSERT INTO origins (article_id, origin_group, copy_of, kind) VALUES (?,?,NULL,'original')",
