@@ -118,6 +118,17 @@ def test_clean_drops_repeated_paragraphs_and_runs() -> None:
     assert all(r.startswith(REPEAT) for r, _ in removed)
 
 
+def test_clean_keeps_list_lines_and_captions_a_text_repeats() -> None:
+    # Monday's and Thursday's breakfast are the same; two embedded posts by one account on one
+    # day carry the same attribution line. Only a paragraph of prose printed twice is a repeat.
+    meal = "2 eggs, 1 cup of oats, 1 tsp. of honey and 8 oz. of milk"
+    caption = "— Harbour Council (@harbourcouncil) May 9, 2024"
+    lines = [STORY[0], "Monday", meal, caption, STORY[1], "Thursday", meal, caption, *STORY[2:]]
+    body, removed, _ = _clean([x for line in lines for x in (line, "")])
+    assert body == lines
+    assert removed == []
+
+
 def test_clean_drops_near_exact_repeat() -> None:
     near = STORY[1].replace("funds", "money")
     body, removed, _ = _clean([*STORY, near])

@@ -480,12 +480,21 @@ def _near_same(a: str, b: str, words_a: set[str], words_b: set[str], opts: Clean
     return SequenceMatcher(None, a, b, autojunk=False).ratio() >= 0.9
 
 
-# Lines shorter than this (labels, bracketed tags, "Step 1") recur in real articles; short
-# chrome is caught by the line rules.
-_REPEAT_MIN_TOKENS = 4
 # A line found this often is a part of the article's structure (the question put to each
 # interviewee, the heading of each recipe), not a paragraph printed twice.
 _STRUCTURE_REPEATS = 3
+
+
+# A paragraph printed twice by a broken page or export is prose: a run of words. Lines that
+# are lists, labels or captions (a recipe's ingredients with their amounts, a tweet's "— name
+# (@handle) date" line) recur in real articles.
+_PROSE_REPEAT_TOKENS = 8
+_LIST_NUMBER_SHARE = 0.2
+
+
+def _prose(words: list[str]) -> bool:
+    numbers = sum(w.isdigit() for w in words)
+    return len(words) >= _PROSE_REPEAT_TOKENS and numbers < _LIST_NUMBER_SHARE * len(words)
 
 
 def _drop_repeats(paragraphs: list[str], removed: list[Removal], opts: CleanOptions) -> list[str]:
@@ -496,7 +505,7 @@ def _drop_repeats(paragraphs: list[str], removed: list[Removal], opts: CleanOpti
     for para in paragraphs:
         fp = fingerprint(para)
         words = fp.split()
-        if len(words) < _REPEAT_MIN_TOKENS or counts[fp] >= _STRUCTURE_REPEATS:
+        if not _prose(words) or counts[fp] >= _STRUCTURE_REPEATS:
             out.append(para)
             continue
         if fp in seen_exact:
