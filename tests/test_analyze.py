@@ -481,6 +481,39 @@ def test_a_stance_taken_by_a_named_person_is_an_attribution(analyzer: Analyzer) 
     assert not analyzer.analyze("The report bemoaned the closure of the clinics.", REF).quotes
 
 
+def test_a_common_noun_that_names_a_speaker_may_take_a_stance(analyzer: Analyzer) -> None:
+    quotes = analyzer.analyze("The spokesman declined to comment on the harbour deal.", REF).quotes
+    assert [(q.speaker, q.content) for q in quotes] == [
+        ("The spokesman", "to comment on the harbour deal")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        (
+            'Ida Brandt met reporters. "We will rebuild the pier by spring," she continued.',
+            "Brandt",
+        ),
+        ('"The pier stays shut until spring," Ida Brandt shouted.', "Brandt"),
+    ],
+)
+def test_a_stance_verb_beside_a_quotation_is_its_cue(
+    analyzer: Analyzer, text: str, speaker: str
+) -> None:
+    quoted = [q for q in analyzer.analyze(text, REF).quotes if q.text.startswith('"')]
+    assert [q.content.split()[0] for q in quoted] == [text.split('"')[1].split()[0]], quoted
+    assert quoted[0].speaker and speaker in quoted[0].speaker, quoted
+
+
+def test_a_time_stamp_run_into_the_sentence_is_not_the_speaker(analyzer: Analyzer) -> None:
+    text = "9:30 a.m.\n\nIda Brandt says the pier will reopen in May."
+    quotes = analyzer.analyze(text, REF).quotes
+    assert [(text[q.speaker_start : q.speaker_end], q.content) for q in quotes] == [
+        ("Ida Brandt", "the pier will reopen in May")
+    ], quotes
+
+
 def test_an_unnamed_voice_inside_reported_speech_is_the_outer_speakers(analyzer: Analyzer) -> None:
     one = analyzer.analyze("Mayor Ida Brandt said she thinks the bridge will reopen in May.", REF)
     assert [q.speaker for q in one.quotes] == ["Mayor Ida Brandt"], one.quotes
