@@ -1,5 +1,5 @@
-"""Which verbs PolNeAR's annotators take as attribution cues, and which nouns name a source: the
-source of quotes.py's `_STANCE` and `_SOURCE_NOUNS`.
+"""Which verbs and nouns PolNeAR's annotators take as attribution cues, and which nouns name a
+source: the source of quotes.py's `_STANCE`, `_SPEECH_NOUNS` and `_SOURCE_NOUNS`.
 
 Reads the PolNeAR *train* split only (840 documents; the dev split that
 benchmarks/attribution.py scores is not read).
@@ -12,6 +12,9 @@ benchmarks/attribution.py scores is not read).
   heads a gold cue. Prints, for the verbs quotes.py does not list as speech, those seen at least
   `--min-count` times that are a cue at least `--min-rate` of the time, as the sorted list
   `_STANCE` holds, then the listed verbs that are rarely a cue.
+- Speech nouns: for every noun with a holder and a complement ("her claim that ...", "his
+  praise for ...": `quotes._noun_speech`), how often it heads a gold cue; printed with the same
+  thresholds as the verbs, as the sorted list `_SPEECH_NOUNS` holds.
 
 The tables in quotes.py are these lists as printed with the defaults; the thresholds were chosen
 by the mean F1 over the dev split's 5 folds (benchmarks/attribution.py).
@@ -56,15 +59,18 @@ def _heads(doc: Any, found: list[tuple[int, int]]) -> set[int]:
     return heads
 
 
-def counts(split: str = "train") -> tuple[Counter[str], Counter[str], Counter[str], Counter[str]]:
+def counts(split: str = "train") -> tuple[Counter[str], ...]:
     """Per verb lemma: how often it has a stance-holding subject, and how often it then heads a
     gold cue (the cue's token whose head lies outside the cue); per subject noun lemma, how often
-    it is a verb's subject, and how often it then heads a gold source."""
+    it is a verb's subject, and how often it then heads a gold source; per speech noun lemma with
+    a holder and a complement, how often it is seen, and how often it then heads a gold cue."""
     nlp = load_model()
     seen: Counter[str] = Counter()
     cue: Counter[str] = Counter()
     subject: Counter[str] = Counter()
     source: Counter[str] = Counter()
+    noun_seen: Counter[str] = Counter()
+    noun_cue: Counter[str] = Counter()
     paths = sorted((POLNEAR / split / "text").glob("*.txt"))
     anns = [sorted((POLNEAR / split / "attributions").glob(p.stem + "_*.ann")) for p in paths]
     kept = [(p, a[0]) for p, a in zip(paths, anns, strict=True) if a]
@@ -81,6 +87,9 @@ def counts(split: str = "train") -> tuple[Counter[str], Counter[str], Counter[st
             ):
                 subject[token.lemma_.lower()] += 1
                 source[token.lemma_.lower()] += token.i in sources
+            if token.pos_ == "NOUN" and quotes._noun_speech(token) is not None:
+                noun_seen[token.lemma_.lower()] += 1
+                noun_cue[token.lemma_.lower()] += token.i in heads
             if token.pos_ != "VERB":
                 continue
             subjects = quotes._speech_subjects(token)
@@ -89,7 +98,7 @@ def counts(split: str = "train") -> tuple[Counter[str], Counter[str], Counter[st
             lemma = token.lemma_.lower()
             seen[lemma] += 1
             cue[lemma] += token.i in heads
-    return seen, cue, subject, source
+    return seen, cue, subject, source, noun_seen, noun_cue
 
 
 def main() -> None:
@@ -99,7 +108,7 @@ def main() -> None:
     parser.add_argument("--noun-count", type=int, default=5)
     parser.add_argument("--noun-rate", type=float, default=0.4)
     args = parser.parse_args()
-    seen, cue, subject, source = counts()
+    seen, cue, subject, source, noun_seen, noun_cue = counts()
     nouns = sorted(
         lemma
         for lemma, n in subject.items()
@@ -109,6 +118,16 @@ def main() -> None:
         f"{len(nouns)} subject nouns, a source ≥ {args.noun_rate:.0%} of ≥ {args.noun_count} times:"
     )
     print(nouns)
+    speech_nouns = sorted(
+        lemma
+        for lemma, n in noun_seen.items()
+        if n >= args.min_count and noun_cue[lemma] / n >= args.min_rate and lemma.isalpha()
+    )
+    print(
+        f"{len(speech_nouns)} nouns with a holder and a complement (`quotes._noun_speech`), a cue "
+        f"≥ {args.min_rate:.0%} of ≥ {args.min_count} times:"
+    )
+    print(speech_nouns)
     listed = quotes._SPEECH | quotes._OBJECT_SPEECH | quotes._INTENT
     # Verbs of being and having are cues only with a speech noun ("his view is that ...").
     new = sorted(

@@ -506,6 +506,16 @@ def test_a_stance_verb_beside_a_quotation_is_its_cue(
     assert quoted[0].speaker and speaker in quoted[0].speaker, quoted
 
 
+def test_a_speech_noun_with_its_holder_is_an_attribution(analyzer: Analyzer) -> None:
+    text = "The council rejected Ida Brandt's claim that the pier was safe."
+    quotes = analyzer.analyze(text, REF).quotes
+    assert ("Ida Brandt", "claim", "that the pier was safe") in [
+        (q.speaker, q.cue, q.content) for q in quotes
+    ], quotes
+    # without what was claimed there is nothing to attribute
+    assert not analyzer.analyze("Ida Brandt's claim angered the council.", REF).quotes
+
+
 def test_a_time_stamp_run_into_the_sentence_is_not_the_speaker(analyzer: Analyzer) -> None:
     text = "9:30 a.m.\n\nIda Brandt says the pier will reopen in May."
     quotes = analyzer.analyze(text, REF).quotes
