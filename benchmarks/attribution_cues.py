@@ -20,7 +20,7 @@ The tables in quotes.py are these lists as printed with the defaults; the thresh
 by the mean F1 over the dev split's 5 folds (benchmarks/attribution.py).
 
     python benchmarks/attribution_cues.py [--min-count 3] [--min-rate 0.3]
-        [--noun-count 5] [--noun-rate 0.4]
+        [--noun-count 5] [--noun-rate 0.3]
 """
 
 from __future__ import annotations
@@ -106,7 +106,7 @@ def main() -> None:
     parser.add_argument("--min-count", type=int, default=3)
     parser.add_argument("--min-rate", type=float, default=0.3)
     parser.add_argument("--noun-count", type=int, default=5)
-    parser.add_argument("--noun-rate", type=float, default=0.4)
+    parser.add_argument("--noun-rate", type=float, default=0.3)
     args = parser.parse_args()
     seen, cue, subject, source, noun_seen, noun_cue = counts()
     nouns = sorted(
