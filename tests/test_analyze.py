@@ -227,7 +227,7 @@ def test_tempeval_date_value_f1_floor() -> None:
 
 
 # Means over 5 folds of PolNeAR dev documents (benchmarks/attribution.py): P 0.770, R 0.660,
-# F1 0.710 (per fold 0.624 0.743 0.738 0.710 0.737); the figure over all documents is 0.717.
+# F1 0.710 (per fold 0.624 0.742 0.738 0.710 0.737); the figure over all documents is 0.717.
 ATTRIBUTION_F1_FLOOR = 0.69
 
 
