@@ -19,7 +19,9 @@ Three ways to find candidates, then one test:
   An agency text also survives as the same sentences *in the same order*: a site that put a new
   lead on it and cut its end, an editor who reworded every sentence, or the next update of the
   wire story keeps a long ordered chain of matching sentences, while independent reports of one
-  statement match a few sentences in no particular order. Quoting one paragraph of a wire story
+  statement match a few sentences in no particular order. A rewrite with no sentence left
+  verbatim (a site rewording a wire text line by line) passes on a longer chain alone, whose
+  sentences keep most of their words. Quoting one paragraph of a wire story
   does not make an article a copy: both tests count shares of the shorter side's sentences.
 
 Each article belongs to the origin group of what it copies (the earliest stored member gives the
@@ -61,6 +63,9 @@ LOOSE_MATCH = 0.5
 MIN_CHAIN = 4
 ORDERED = 0.5
 MIN_VERBATIM = 2
+# ...or, with no verbatim sentence, at least this many carrying this share of words on average.
+REWORDED_CHAIN = 5
+REWORDED_OVERLAP = 0.65
 # Two-sentence texts (an agency flash) are copies only when both sentences are found, in order,
 # and mostly verbatim.
 SHORT_SENTENCES = 2
@@ -179,7 +184,15 @@ def align(a: list[list[str]], b: list[list[str]]) -> Match | None:
 
 def _ordered_copy(chain: list[float], ordered: float) -> bool:
     verbatim = sum(share >= VERBATIM for share in chain)
-    return len(chain) >= MIN_CHAIN and ordered >= ORDERED and verbatim >= MIN_VERBATIM
+    if len(chain) >= MIN_CHAIN and ordered >= ORDERED and verbatim >= MIN_VERBATIM:
+        return True
+    # Reworded throughout (no sentence left verbatim): only a longer chain, carrying most of
+    # each sentence's words, shows one text was written from the other.
+    return (
+        len(chain) >= REWORDED_CHAIN
+        and ordered >= ORDERED
+        and sum(chain) / len(chain) >= REWORDED_OVERLAP
+    )
 
 
 def _best_matches(a: list[list[str]], b: list[list[str]]) -> list[tuple[int, float]]:
