@@ -888,6 +888,33 @@ def serve(
     )
 
 
+@app.command("copy-store")
+def copy_store(
+    source: str = typer.Argument(..., help="The store to copy: a SQLite file or postgresql:// URL."),
+    target: str = typer.Argument(
+        ..., help="A new store: a SQLite file or an empty PostgreSQL database's URL."
+    ),
+    format: Format = typer.Option(Format.text, "--format", "-f"),
+) -> None:
+    """Copy a whole store into a new one (SQLite to PostgreSQL, or back); the source is only read."""
+    from newsweave.store.transfer import copy_store as copy
+
+    show_progress = format is Format.text and err.is_terminal
+    with _interruptible():
+        report = copy(source, target, _track if show_progress else None)
+    _output(
+        format,
+        report,
+        asdict,
+        lambda r: out.print(
+            f"copied {r.rows.get('articles', 0)} articles, {r.rows.get('stories', 0)} stories,"
+            f" {r.rows.get('feeds', 0)} feeds ({sum(r.rows.values())} rows in {len(r.rows)}"
+            f" tables) into {escape(r.target)} in {r.seconds:.1f} s",
+            soft_wrap=True,
+        ),
+    )
+
+
 # `search` and `similar` are what a reader types most, and typer's own start-up (it builds a
 # pydantic validator for every parameter of the command: ~60 ms of CPU, a fifth of a `search`)
 # was paid by each. Their plainest forms are read here and the same command functions called;
