@@ -114,9 +114,7 @@ def _answers(db: str | Path) -> dict[str, Any]:
             "stories": sorted(sorted(s.articles) for s in stories),
             "story_ids": sorted(s.id for s in stories),
             "search": {q: [(h.id, h.score) for h in store.search(q)] for q in QUERIES},
-            "similar": {
-                a: [(s.id, s.score) for s in similar_readings(store, a, 5)] for a in ids
-            },
+            "similar": {a: [(s.id, s.score) for s in similar_readings(store, a, 5)] for a in ids},
             "briefs": {s.id: brief_markdown(brief_story(store, s.id)) for s in stories},
             "rowids": dict(store.conn.execute("SELECT id, rowid FROM articles").fetchall()),
         }
@@ -270,7 +268,7 @@ def test_a_failed_copy_leaves_the_target_empty(
     source: Path, tmp_path: Path, engine: str, request: pytest.FixtureRequest, failing_write: None
 ) -> None:
     target = str(tmp_path / "t.db") if engine == "sqlite" else request.getfixturevalue("pg_url")
-    with pytest.raises(StoreError, match="the copy failed .*disk is full.*nothing"):
+    with pytest.raises(StoreError, match=r"the copy failed .*disk is full.*nothing"):
         transfer.copy_store(source, target)
     with Store.open(target) as store:
         counts = {t: transfer._count(store, t, own=False) for t in transfer.tables(store)}

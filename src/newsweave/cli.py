@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 
     from newsweave.cluster import Cluster
     from newsweave.pipeline import Advance
+    from newsweave.store.transfer import CopyReport
     from newsweave.weave import WeaveReport
 
 
@@ -890,7 +891,9 @@ def serve(
 
 @app.command("copy-store")
 def copy_store(
-    source: str = typer.Argument(..., help="The store to copy: a SQLite file or postgresql:// URL."),
+    source: str = typer.Argument(
+        ..., help="The store to copy: a SQLite file or postgresql:// URL."
+    ),
     target: str = typer.Argument(
         ..., help="A new store: a SQLite file or an empty PostgreSQL database's URL."
     ),
@@ -906,12 +909,21 @@ def copy_store(
         format,
         report,
         asdict,
-        lambda r: out.print(
-            f"copied {r.rows.get('articles', 0)} articles, {r.rows.get('stories', 0)} stories,"
-            f" {r.rows.get('feeds', 0)} feeds ({sum(r.rows.values())} rows in {len(r.rows)}"
-            f" tables) into {escape(r.target)} in {r.seconds:.1f} s",
-            soft_wrap=True,
-        ),
+        lambda r: out.print(_copied(r), soft_wrap=True),
+    )
+
+
+def _copied(report: CopyReport) -> str:
+    def count(n: int, one: str, many: str) -> str:
+        return f"{n} {one if n == 1 else many}"
+
+    rows = report.rows
+    return (
+        f"copied {count(rows.get('articles', 0), 'article', 'articles')},"
+        f" {count(rows.get('stories', 0), 'story', 'stories')},"
+        f" {count(rows.get('feeds', 0), 'feed', 'feeds')}"
+        f" ({count(sum(rows.values()), 'row', 'rows')} in {len(rows)} tables)"
+        f" into {escape(report.target)} in {report.seconds:.1f} s"
     )
 
 

@@ -72,20 +72,19 @@ def copy_store(source: str | Path, target: str | Path, track: Track | None = Non
     started = time.perf_counter()
     if _same(source, target):
         raise StoreError(f"{target}: the source and the target are the same store")
-    with open_read_only(source) as src:
-        with _snapshot(src):
-            _check_version(src)
-            with Store.open(target) as dst:
-                try:
-                    rows = _copy(src, dst, track)
-                except _engine_errors() as exc:  # one line naming the target, not a traceback
-                    detail = " ".join(str(exc).split()) or type(exc).__name__
-                    raise StoreError(
-                        f"{dst.path}: the copy failed ({detail}); nothing was copied"
-                    ) from None
-                _analyze(dst)
-                _write_vector_file(dst)
-                names = (str(src.path), str(dst.path))
+    with open_read_only(source) as src, _snapshot(src):
+        _check_version(src)
+        with Store.open(target) as dst:
+            try:
+                rows = _copy(src, dst, track)
+            except _engine_errors() as exc:  # one line naming the target, not a traceback
+                detail = " ".join(str(exc).split()) or type(exc).__name__
+                raise StoreError(
+                    f"{dst.path}: the copy failed ({detail}); nothing was copied"
+                ) from None
+            _analyze(dst)
+            _write_vector_file(dst)
+            names = (str(src.path), str(dst.path))
     return CopyReport(names[0], names[1], rows, time.perf_counter() - started)
 
 
