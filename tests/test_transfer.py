@@ -235,6 +235,19 @@ def test_copy_of_a_missing_source_is_one_line_and_makes_nothing(tmp_path: Path) 
     assert not target.exists()
 
 
+def test_copy_refuses_a_source_at_an_older_schema(tmp_path: Path) -> None:
+    old = tmp_path / "old.db"
+    Store.open(old).close()
+    with sqlite3.connect(old) as conn:
+        latest = conn.execute("SELECT max(version) FROM schema_migrations").fetchone()[0]
+        conn.execute("DELETE FROM schema_migrations WHERE version = ?", (latest,))
+    with pytest.raises(StoreError, match=f"at schema {latest - 1}, this newsweave at {latest}"):
+        transfer.copy_store(old, tmp_path / "new.db")
+    assert not (tmp_path / "new.db").exists()
+    with sqlite3.connect(old) as conn:  # not migrated by the attempt
+        assert conn.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] < latest
+
+
 def test_copy_to_a_bad_url_is_one_line(source: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "newsweave", "copy-store", str(source),

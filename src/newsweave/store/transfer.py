@@ -133,7 +133,7 @@ def _snapshot(src: Store) -> Iterator[None]:
 def _check_version(src: Store) -> None:
     try:
         row = src.conn.execute("SELECT max(version) FROM schema_migrations").fetchone()
-    except Exception:
+    except _engine_errors():
         raise StoreError(
             f"{src.path}: not a newsweave store (it has no schema_migrations)"
         ) from None
@@ -309,7 +309,7 @@ def _copy(src: Store, dst: Store, track: Track | None) -> dict[str, int]:
             )
             copied[table.name] = 0
             # Rows a trigger of the target wrote already (the weave queue, as each article came
-            # in) are the source's rows too: those are skipped, and the counts below must agree.
+            # in) are the source's rows too: they are kept, the source's same rows skipped.
             merge = _count(dst, table.name) > 0
             for batch in _batches(rows):
                 _write(dst, table.name, written, batch, merge)
@@ -317,7 +317,7 @@ def _copy(src: Store, dst: Store, track: Track | None) -> dict[str, int]:
                 if advance:
                     advance(len(batch), table.name)
         for table in order:
-            # A trigger of the target writes rows too (the weave queue): the end must agree.
+            # With the triggers' rows, each table must end as the source's is, not merely hold it.
             have, want = _count(dst, table.name), _count(src, table.name)
             if have != want:
                 raise StoreError(
