@@ -261,6 +261,36 @@ def test_light_commands_import_no_heavy_library(
     assert done.stderr.strip().splitlines()[-1:] in ([], [""]), done.stderr
 
 
+# What `newsweave --help` (and a mistyped command line) must not load: rich at all (typer's
+# rich help alone imported rich.markdown, markdown_it and pygments), dateutil, the store. (Typer
+# builds its pydantic validators to report a bad value, so a usage error may load pydantic.)
+_HELP_ABSENT = (
+    *HEAVY, "rich", "markdown_it", "pygments", "dateutil", "platformdirs", "sqlite3",
+    "newsweave.store", "newsweave.models", "newsweave.provenance",
+)  # fmt: skip
+_HELP_PROBE = """
+import sys
+from newsweave.cli import main
+sys.argv = ["newsweave", *sys.argv[1:]]
+try:
+    main()
+except SystemExit:
+    pass
+loaded = {{m.split(".")[0] if not m.startswith("newsweave.") else m for m in sys.modules}}
+print("loaded:", *sorted(loaded & set({absent!r})), file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize("command", [["--help"], ["frob"], ["search", "x", "--limit", "x"]])
+def test_help_and_usage_errors_import_neither_rich_nor_the_store(command: list[str]) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", _HELP_PROBE.format(absent=_HELP_ABSENT), *command],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert done.stdout.strip() or "Error:" in done.stderr
+    assert done.stderr.strip().splitlines()[-1] == "loaded:", done.stderr
+
+
 @pytest.mark.slow
 def test_ctrl_c_during_weaving_reports_the_batches_that_landed(
     tmp_path: Path, db_path: Path
