@@ -384,17 +384,20 @@ sys.argv = ["newsweave", *sys.argv[1:]]
 main()
 print(" ".join(m for m in {absent!r} if m in sys.modules), file=sys.stderr)
 """
-# Beyond HEAVY: typer's pydantic validators, tqdm (usearch's progress bars), urllib.request
-# (usearch's downloads), the weaver.
+# Beyond HEAVY: typer itself and its pydantic validators (the quick path in cli/__init__.py),
+# tqdm (usearch's progress bars), urllib.request (usearch's downloads), the weaver.
 _SIMILAR_ABSENT = (
     "scipy", "spacy", "onnxruntime", "trafilatura", "ftfy", "pydantic", "tqdm", "lxml",
-    "urllib.request", "http.client", "newsweave.weave.stories",
+    "urllib.request", "http.client", "newsweave.weave.stories", "typer", "newsweave.cli.commands",
 )  # fmt: skip
 
 
 @pytest.mark.parametrize(
     ("command", "absent"),
-    [(["search", "harbour"], (*HEAVY, "pydantic")), (["similar", "{id}"], _SIMILAR_ABSENT)],
+    [
+        (["search", "harbour"], (*HEAVY, "pydantic", "typer", "newsweave.cli.commands")),
+        (["similar", "{id}"], _SIMILAR_ABSENT),
+    ],
 )
 def test_search_and_similar_load_only_what_they_use(
     cli: Cli, corpus: Path, db_path: Path, command: list[str], absent: tuple[str, ...]

@@ -1,26 +1,36 @@
-"""The command line: `newsweave [--db PATH] COMMAND`. Each command mirrors a Python call.
+"""The command line's typer app: `newsweave [--db PATH] COMMAND`. Each command mirrors a Python
+call.
 
-Start-up is part of every command: this module imports only typer, rich and the store. The
+Start-up is part of every command: this module imports only typer. Rich, the store, the
 pipeline (trafilatura, the embedding model), the weaver and the story queries (numpy, usearch)
 are imported inside the commands that use them, so `--help`, `list` and `search` stay light.
 """
 
 from __future__ import annotations
 
-import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import date
 from enum import Enum
-from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import typer
 import typer.core
 
+from newsweave.cli import common
+from newsweave.cli.common import Format, render_readings, state
+from newsweave.cli.common import dumps as _dumps
+from newsweave.cli.common import each as _each
+from newsweave.cli.common import err as _err
+from newsweave.cli.common import log_to_stderr as _log_to_stderr
+from newsweave.cli.common import notes as _notes
+from newsweave.cli.common import open_store as _open_store
+from newsweave.cli.common import out as _out
+from newsweave.cli.common import output as _output
+from newsweave.cli.common import print_json as _print_json
 from newsweave.errors import NewsweaveError
 from newsweave.safety import terminal as escape
 from newsweave.settings import MAX_BYTES_ENV, MAX_BYTES_FLAG, IngestOptions, resolve_db_path
@@ -29,7 +39,6 @@ from newsweave.settings import MAX_BYTES_ENV, MAX_BYTES_FLAG, IngestOptions, res
 # the JSON shapes are imported by the commands that use them (tests/test_cli.py checks what
 # `--help` loads).
 if TYPE_CHECKING:
-    from rich.console import Console
     from rich.progress import Progress
     from rich.table import Table
 
@@ -37,7 +46,6 @@ if TYPE_CHECKING:
     from newsweave.cluster import Cluster
     from newsweave.models import AddResult, Article, ArticleSummary, Origin, Story
     from newsweave.pipeline import Advance
-    from newsweave.store import Store
     from newsweave.store.transfer import CopyReport
     from newsweave.weave import WeaveReport
 
@@ -110,35 +118,6 @@ app = typer.Typer(
 )
 
 
-@cache
-def _out() -> Console:
-    """The console for results. Made on first use: rich.console costs every command ~40 ms of
-    start-up, and `--help`, JSON output and typer's own errors print without it."""
-    from rich.console import Console
-
-    return Console(highlight=False, soft_wrap=False)
-
-
-@cache
-def _err() -> Console:
-    """The console for errors and progress bars (stderr), made on first use as `_out` is."""
-    from rich.console import Console
-
-    return Console(stderr=True, highlight=False, soft_wrap=True)
-
-
-class Format(str, Enum):
-    text = "text"
-    json = "json"
-
-
-class State:
-    db: str | None = None
-
-
-state = State()
-
-
 @app.callback()
 def _main(
     db: str | None = typer.Option(
@@ -151,20 +130,6 @@ def _main(
 ) -> None:
     state.db = db
     _log_to_stderr(verbose)
-
-
-def _log_to_stderr(verbose: bool) -> None:
-    import logging  # here: `--help` logs nothing, and logging is ~8 ms of start-up
-
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(message)s")
-
-
-def _open_store(create: bool = False) -> Store:
-    """The store the command works on. Only commands that add articles (`create=True`) make a
-    new database; the others report a missing one, so a mistyped `--db` creates nothing."""
-    from newsweave.store import Store
-
-    return Store.open(resolve_db_path(state.db), create=create)
 
 
 def _progress() -> Progress:
@@ -193,11 +158,6 @@ def _track(stage: str, total: int | None) -> Iterator[Advance]:
         yield advance
 
 
-def _notes(exc: BaseException) -> str:
-    """What was done before the error, as the stage that stopped noted it (`add_note`)."""
-    return "".join(f"\n  {escape(note)}" for note in getattr(exc, "__notes__", []))
-
-
 @contextmanager
 def _interruptible() -> Iterator[None]:
     """Ctrl-C during a long command says what landed before it (weaving notes the batches
@@ -209,42 +169,9 @@ def _interruptible() -> Iterator[None]:
         raise typer.Exit(130) from exc
 
 
-def _dumps(value: Any, indent: int | None = None) -> str:
-    import json  # here, as the rest: only JSON output needs it
-
-    return json.dumps(value, ensure_ascii=False, indent=indent)
-
-
-def _print_json(value: Any) -> None:
-    sys.stdout.write(_dumps(value, indent=2) + "\n")
-
-
-T = TypeVar("T")
-
 # What a listing says when it has nothing to list.
 NO_ARTICLES = "no articles yet: add some with `newsweave add FILE|FOLDER|URL`"
 NO_STORIES = "no stories yet: add articles with `newsweave add FILE|FOLDER|URL`"
-
-
-def _each(as_json: Callable[[Any], Any]) -> Callable[[list[Any]], list[Any]]:
-    return lambda rows: [as_json(row) for row in rows]
-
-
-def _output(
-    format: Format,
-    result: T,
-    as_json: Callable[[T], Any],
-    as_text: Callable[[T], None],
-    empty: str | None = None,
-) -> None:
-    """The one way a command prints its result: JSON on stdout, or text (`empty` when the
-    result is empty and says what to do)."""
-    if format is Format.json:
-        _print_json(as_json(result))
-    elif empty is not None and not result:
-        _out().print(empty)
-    else:
-        as_text(result)
 
 
 @app.command()
@@ -458,17 +385,7 @@ def similar(
     limit: int = typer.Option(5, "--limit", "-n"),
 ) -> None:
     """Similar readings: nearest articles by meaning and time, leaving out copies of this one."""
-    from newsweave.store.stories import similar as similar_readings
-
-    with _open_store() as store:
-        full = store.resolve_id(article_id)
-        hits = similar_readings(store, full, limit)
-    _output(format, hits, _each(asdict), render_readings, empty="no similar readings yet")
-
-
-def render_readings(hits: list[models.SimilarArticle], indent: str = "") -> None:
-    for hit in hits:
-        _out().print(f"{indent}{hit.id[:8]}  {hit.score:.2f}  {escape(hit.title or '(untitled)')}")
+    common.similar(article_id, format, limit)
 
 
 def _short(origin: str, width: int = 40) -> str:
@@ -665,22 +582,7 @@ def search(
     limit: int = typer.Option(20, "--limit", "-n"),
 ) -> None:
     """Full-text search over titles and bodies, best matches first."""
-    from newsweave.serialize import search_hit_json
-
-    with _open_store() as store:
-        hits = store.search(query, limit)
-    _output(format, hits, _each(search_hit_json), render_hits, empty="no matches")
-
-
-def render_hits(hits: list[models.SearchHit]) -> None:
-    for hit in hits:
-        _out().print(
-            f"[bold]{hit.id[:8]}[/bold]  {escape(hit.title or '(untitled)')}  [dim]{escape(hit.source or '')}[/dim]"
-        )
-        # Highlight in reverse video on a terminal; piped output keeps visible «marks».
-        mark = r"[reverse]\1[/reverse]" if _out().is_terminal else r"«\1»"
-        snippet = re.sub(r"<mark>(.*?)</mark>", mark, escape(hit.snippet))
-        _out().print(f"    {snippet}")
+    common.search(query, format, limit)
 
 
 class BriefFormat(str, Enum):
@@ -960,65 +862,3 @@ def _copied(report: CopyReport) -> str:
         f" ({count(sum(rows.values()), 'row', 'rows')} in {len(rows)} tables)"
         f" into {escape(report.target)} in {report.seconds:.1f} s"
     )
-
-
-# `search` and `similar` are what a reader types most, and typer's own start-up (it builds a
-# pydantic validator for every parameter of the command: ~60 ms of CPU, a fifth of a `search`)
-# was paid by each. Their plainest forms are read here and the same command functions called;
-# anything else (--help, -v, a value typer would refuse, an unknown flag) goes through typer,
-# which handles it as always. tests/test_cli.py runs both ways and compares.
-_QUICK: dict[str, tuple[Callable[..., None], int]] = {
-    "search": (search, 20),
-    "similar": (similar, 5),
-}
-_QUICK_FORMATS = {"--format", "-f"}
-_QUICK_LIMITS = {"--limit", "-n"}
-
-
-def _quick(argv: list[str]) -> bool:
-    """Run `[--db PATH|URL] search|similar VALUE [-f text|json] [-n N]` without typer; False (and
-    nothing done) for any other command line."""
-    args = list(argv)
-    db: str | None = None
-    if len(args) >= 2 and args[0] == "--db" and not args[1].startswith("-"):
-        db, args = args[1], args[2:]
-    if not args or args[0] not in _QUICK:
-        return False
-    command, default_limit = _QUICK[args[0]]
-    rest = args[1:]
-    value: str | None = None
-    format, limit = Format.text, default_limit
-    at = 0
-    while at < len(rest):
-        arg = rest[at]
-        following = rest[at + 1] if at + 1 < len(rest) else None
-        if arg in _QUICK_FORMATS and following in {f.value for f in Format}:
-            format, at = Format(following), at + 2
-        elif arg in _QUICK_LIMITS and following is not None and following.isdigit():
-            limit, at = int(following), at + 2
-        elif arg.startswith("-") or value is not None:
-            return False
-        else:
-            value, at = arg, at + 1
-    if value is None:
-        return False
-    state.db = db
-    _log_to_stderr(verbose=False)
-    command(value, format=format, limit=limit)
-    return True
-
-
-def main() -> None:
-    try:
-        if not _quick(sys.argv[1:]):
-            app()
-    except NewsweaveError as exc:
-        _err().print(f"[red]error[/red] {escape(str(exc))}{_notes(exc)}")
-        sys.exit(1)
-    except KeyboardInterrupt as exc:
-        _err().print(f"interrupted{_notes(exc)}")
-        sys.exit(130)
-    except BrokenPipeError:
-        # The reader closed the pipe (`newsweave list | head`): not an error worth a message.
-        sys.stderr.close()
-        sys.exit(0)
