@@ -385,17 +385,18 @@ main()
 print(" ".join(m for m in {absent!r} if m in sys.modules), file=sys.stderr)
 """
 # Beyond HEAVY: typer itself and its pydantic validators (the quick path in cli/__init__.py),
-# tqdm (usearch's progress bars), urllib.request (usearch's downloads), the weaver.
+# tqdm (usearch's progress bars), urllib.request (usearch's downloads), the weaver, logging.
 _SIMILAR_ABSENT = (
     "scipy", "spacy", "onnxruntime", "trafilatura", "ftfy", "pydantic", "tqdm", "lxml",
     "urllib.request", "http.client", "newsweave.weave.stories", "typer", "newsweave.cli.commands",
+    "logging",
 )  # fmt: skip
 
 
 @pytest.mark.parametrize(
     ("command", "absent"),
     [
-        (["search", "harbour"], (*HEAVY, "pydantic", "typer", "newsweave.cli.commands")),
+        (["search", "harbour"], (*HEAVY, "pydantic", "typer", "newsweave.cli.commands", "logging")),
         (["similar", "{id}"], _SIMILAR_ABSENT),
     ],
 )

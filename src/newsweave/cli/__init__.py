@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from newsweave.cli import common
-from newsweave.cli.common import Format, err, log_to_stderr, notes, state
+from newsweave.cli.common import Format, err, notes, state
 from newsweave.errors import NewsweaveError
 from newsweave.safety import terminal as escape
 
@@ -58,7 +58,9 @@ def _quick(argv: list[str]) -> bool:
     if value is None:
         return False
     state.db = db
-    log_to_stderr(verbose=False)
+    # No `-v` here, so logging is left unconfigured (and unimported, ~8 ms): Python's
+    # last-resort handler prints a warning as `log_to_stderr(False)` would, the bare message
+    # on stderr, and drops anything below it.
     command(value, format, limit)
     return True
 
