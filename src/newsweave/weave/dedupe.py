@@ -36,6 +36,7 @@ import struct
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Literal
 
 import numpy as np
@@ -73,11 +74,17 @@ SHORT_OVERLAP = 0.75
 
 CopyKind = Literal["copy", "rewrite"]
 
-# datasketch's affine32 permutations for seed 7: h -> a*h + b mod 2^32, `a` odd.
-_GEN = np.random.RandomState(7)
-_A = _GEN.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
-_B = _GEN.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
-del _GEN
+
+@cache
+def _permutations() -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32]]:
+    """datasketch's affine32 permutations for seed 7: h -> a*h + b mod 2^32, `a` odd. Drawn on
+    first use: numpy.random costs ~9 ms of start-up to commands that import this module
+    (`similar`, through the store's story queries) and never hash a text."""
+    gen = np.random.RandomState(7)
+    a = gen.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+    return a, b
+
 
 Sketch = npt.NDArray[np.uint32]
 
@@ -141,7 +148,8 @@ def minhash(paragraphs: Sequence[str]) -> Sketch:
         dtype=np.uint32,
         count=len(shingles),
     )
-    permuted: Sketch = _fmix32(hashes.reshape(-1, 1)) * _A + _B  # wraps: mod 2^32
+    a, b = _permutations()
+    permuted: Sketch = _fmix32(hashes.reshape(-1, 1)) * a + b  # wraps: mod 2^32
     least: Sketch = permuted.min(axis=0)
     return least
 
