@@ -261,6 +261,36 @@ def test_light_commands_import_no_heavy_library(
     assert done.stderr.strip().splitlines()[-1:] in ([], [""]), done.stderr
 
 
+# What `newsweave --help` (and a mistyped command line) must not load: rich at all (typer's
+# rich help alone imported rich.markdown, markdown_it and pygments), dateutil, the store. (Typer
+# builds its pydantic validators to report a bad value, so a usage error may load pydantic.)
+_HELP_ABSENT = (
+    *HEAVY, "rich", "markdown_it", "pygments", "dateutil", "platformdirs", "sqlite3",
+    "newsweave.store", "newsweave.models", "newsweave.provenance",
+)  # fmt: skip
+_HELP_PROBE = """
+import sys
+from newsweave.cli import main
+sys.argv = ["newsweave", *sys.argv[1:]]
+try:
+    main()
+except SystemExit:
+    pass
+loaded = {{m.split(".")[0] if not m.startswith("newsweave.") else m for m in sys.modules}}
+print("loaded:", *sorted(loaded & set({absent!r})), file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize("command", [["--help"], ["frob"], ["search", "x", "--limit", "x"]])
+def test_help_and_usage_errors_import_neither_rich_nor_the_store(command: list[str]) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", _HELP_PROBE.format(absent=_HELP_ABSENT), *command],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert done.stdout.strip() or "Error:" in done.stderr
+    assert done.stderr.strip().splitlines()[-1] == "loaded:", done.stderr
+
+
 @pytest.mark.slow
 def test_ctrl_c_during_weaving_reports_the_batches_that_landed(
     tmp_path: Path, db_path: Path
@@ -354,17 +384,21 @@ sys.argv = ["newsweave", *sys.argv[1:]]
 main()
 print(" ".join(m for m in {absent!r} if m in sys.modules), file=sys.stderr)
 """
-# Beyond HEAVY: typer's pydantic validators, tqdm (usearch's progress bars), urllib.request
-# (usearch's downloads), the weaver.
+# Beyond HEAVY: typer itself and its pydantic validators (the quick path in cli/__init__.py),
+# tqdm (usearch's progress bars), urllib.request (usearch's downloads), the weaver, logging.
 _SIMILAR_ABSENT = (
     "scipy", "spacy", "onnxruntime", "trafilatura", "ftfy", "pydantic", "tqdm", "lxml",
-    "urllib.request", "http.client", "newsweave.weave.stories",
+    "urllib.request", "http.client", "newsweave.weave.stories", "typer", "newsweave.cli.commands",
+    "logging",
 )  # fmt: skip
 
 
 @pytest.mark.parametrize(
     ("command", "absent"),
-    [(["search", "harbour"], (*HEAVY, "pydantic")), (["similar", "{id}"], _SIMILAR_ABSENT)],
+    [
+        (["search", "harbour"], (*HEAVY, "pydantic", "typer", "newsweave.cli.commands", "logging")),
+        (["similar", "{id}"], _SIMILAR_ABSENT),
+    ],
 )
 def test_search_and_similar_load_only_what_they_use(
     cli: Cli, corpus: Path, db_path: Path, command: list[str], absent: tuple[str, ...]

@@ -105,6 +105,25 @@ def test_ray_run_stores_the_same_ids_and_stories_as_the_local_path(
     assert_same_store(tmp_path / "local.db", tmp_path / "ray.db")
 
 
+@pytest.mark.slow
+def test_ray_run_into_postgresql_stores_what_the_local_path_stores(
+    tmp_path: Path, cluster: Any, pg_cluster: Any
+) -> None:
+    """Ray's results come back in order to the writer on PostgreSQL too: each store is copied
+    into a SQLite file (copy-store) and compared row by row."""
+    from newsweave.store.transfer import copy_store
+
+    folder = shared_path("seeds")
+    local, on_ray = pg_cluster.new_database(), pg_cluster.new_database()
+    for url, on in ((local, None), (on_ray, cluster)):
+        with Store.open(url) as store:
+            report = run(store, [str(folder), str(DEMO)], cluster=on)
+        assert report.failed == 0 and report.added > 0
+    copy_store(local, tmp_path / "local.db")
+    copy_store(on_ray, tmp_path / "ray.db")
+    assert_same_store(tmp_path / "local.db", tmp_path / "ray.db")
+
+
 def _news(i: int) -> str:
     return (
         f"Town {i} opens new library number {i}\n\n"

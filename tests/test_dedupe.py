@@ -110,3 +110,34 @@ def test_the_ordered_chain_uses_each_sentence_once_and_keeps_order() -> None:
     assert len(dedupe._ordered_chain(best)) == 4
     assert dedupe._ordered_chain([(3, 1.0), (2, 1.0), (1, 1.0), (0, 1.0)]) == [1.0]
     assert dedupe._ordered_chain([(-1, 0.0), (0, 0.3)]) == []
+
+
+def test_a_wire_text_reworded_in_every_sentence_keeps_its_origin_by_order() -> None:
+    # A site's rewrite of the wire, with lines of its own: no sentence left verbatim, too few
+    # found for containment, but those found keep most of their words, in the wire's order.
+    rewrite = [
+        "A strong magnitude 6.1 earthquake hit the mountainous Karvala province on Sunday night,"
+        " killing at least 250 people, according to the state news agency Veltpress.",
+        "The tremor struck just before midnight, ten kilometres deep near the Ostrel border,"
+        " destroying many mud and stone houses.",
+        "Rescue workers spent the night searching the rubble for survivors across the valley's"
+        " scattered villages.",
+        "In a single village north of Brenn, the provincial capital, thirty people lost their"
+        " lives, the health ministry reported.",
+        "Hundreds of wounded people were brought to hospitals in Brenn and nearby Marrow,"
+        " according to Hadrin Sol, the provincial information chief.",
+    ]
+    own = [
+        "Our reporter in the valley saw families sleeping in cars along the main road.",
+        "A charity based in the capital appealed for blankets, tents and bottled water.",
+        "The football federation called off this weekend's league games across the country.",
+    ]
+    text = [*rewrite[:2], own[0], *rewrite[2:4], own[1], rewrite[4], own[2]]
+    shares = [s for _, s in dedupe._best_matches(sentences(text), sentences(WIRE))]
+    assert max(shares) < dedupe.VERBATIM
+    assert sum(s >= dedupe.SENTENCE_MATCH for s in shares) / len(shares) < dedupe.CONTAINMENT
+    match = dedupe.align(sentences(text), sentences(WIRE))
+    assert match is not None and match.kind == "rewrite"
+    # The same sentences in another order are independent reporting of the same facts.
+    shuffled = [rewrite[4], own[0], rewrite[2], rewrite[0], own[1], rewrite[3], rewrite[1], own[2]]
+    assert dedupe.align(sentences(shuffled), sentences(WIRE)) is None

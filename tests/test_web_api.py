@@ -15,14 +15,19 @@ from schemathesis import checks as st_checks
 
 from newsweave.errors import NewsweaveError
 from newsweave.web import check_binding
-from web_helpers import ReaderStore, api_error, running_server
+from web_helpers import ReaderStore, api_error, reader_db, running_server
 
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def base(reader_store: ReaderStore, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    db = reader_store.copy(tmp_path_factory.mktemp("api") / "reader.db")
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def base(
+    request: pytest.FixtureRequest,
+    reader_store: ReaderStore,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[str]:
+    """The API over a copy of the reader store, once on each backend."""
+    db = reader_db(request, reader_store, tmp_path_factory.mktemp("api"))
     with running_server(db, max_body_bytes=256 * 1024, max_upload_bytes=128 * 1024) as url:
         yield url
 

@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
+
 from newsweave.models import Article, Details, Stats
 from newsweave.store import Store, reading
+
+
+@pytest.fixture
+def store(any_store: Store) -> Store:
+    """The reader's queries run on SQLite and on PostgreSQL."""
+    return any_store
 
 
 def _article(n: int, text: str) -> Article:
@@ -51,8 +59,9 @@ def test_stories_read_in_one_batch_equal_those_read_one_by_one(store: Store) -> 
             story_id = f"{0x5000 + s:016x}"
             conn.execute(
                 "INSERT INTO stories (id, title, first_seen, last_updated, size, centroid, why)"
-                " VALUES (?, ?, ?, ?, ?, x'', ?)",
-                (story_id, f"Story {s}", first, first, len(members), '{"text": "why", "names": ["A"]}'),
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (story_id, f"Story {s}", first, first, len(members), b"",
+                 '{"text": "why", "names": ["A"]}'),
             )  # fmt: skip
             conn.executemany(
                 "INSERT INTO story_members (article_id, story_id, score) VALUES (?, ?, 1.0)",

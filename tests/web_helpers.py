@@ -118,6 +118,18 @@ class ReaderStore:
         return target
 
 
+def reader_db(request: pytest.FixtureRequest, reader_store: ReaderStore, folder: Path) -> str:
+    """A private copy of the reader store on the backend `request.param` names: a SQLite
+    file, or a new PostgreSQL database filled by `copy-store`."""
+    if request.param == "sqlite":
+        return str(reader_store.copy(folder / "reader.db"))
+    from newsweave.store.transfer import copy_store
+
+    url: str = request.getfixturevalue("pg_cluster").new_database()
+    copy_store(reader_store.path, url)
+    return url
+
+
 def _add(db: Path, *sources: str) -> list[str]:
     from typer.testing import CliRunner
 

@@ -15,11 +15,11 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import replace
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from rich.markup import escape as _rich_escape
-
-from newsweave.models import RawArticle, Removal
+if TYPE_CHECKING:
+    from newsweave.models import RawArticle
 
 # C0 controls but tab and newline, DEL and the C1 controls: a terminal acts on them (ESC [ …
 # recolours or moves the cursor), no reader needs them.
@@ -79,7 +79,11 @@ def plain_title(value: str | None) -> str | None:
 
 def terminal(text: str) -> str:
     """Text for rich's console: markup escaped ("[red]" prints as it is), controls removed."""
-    return _rich_escape(defuse_text(text))
+    # Imported here: rich.markup brings rich.text and most of rich's start-up with it, which
+    # `--help`, JSON output and the web pages never use.
+    from rich.markup import escape
+
+    return escape(defuse_text(text))
 
 
 # Markdown's inline control characters; `<`, `>` and `&` become entities instead, which every
@@ -152,6 +156,10 @@ UNSAFE_URL = "link with a scheme other than http(s)"
 def defuse_raw(raw: RawArticle) -> RawArticle:
     """A raw article whose every field is safe to store: the checks above, applied once for
     every kind of input before cleaning."""
+    # The CLI imports this module for `terminal` at start-up; the models' dataclasses are
+    # only built when an article is read.
+    from newsweave.models import Removal
+
     removed = [Removal(defuse_text(r.text), r.reason) for r in raw.removed]
     text, code = drop_code_elements(defuse_text(raw.text))
     removed += [Removal(element, SCRIPT) for element in code]

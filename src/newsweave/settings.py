@@ -7,8 +7,6 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import platformdirs
-
 from newsweave.errors import SettingError
 
 DB_ENV = "NEWSWEAVE_DB"
@@ -68,6 +66,8 @@ def resolve_db_path(flag: str | Path | None = None) -> Path | str:
             return str(given)
         if given:
             return Path(given).expanduser()
+    import platformdirs  # only for the default path: it costs `--help` and `--db` calls ~7 ms
+
     return Path(platformdirs.user_data_dir("newsweave")) / "newsweave.db"
 
 

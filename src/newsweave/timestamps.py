@@ -12,8 +12,6 @@ import time
 import warnings
 from datetime import datetime
 
-from dateutil import parser as dateutil_parser
-
 _NUMERIC = re.compile(
     r"^\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"
     r"(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?\s*$"
@@ -40,6 +38,10 @@ def normalize_date(value: str | None) -> str | None:
             return parsed.strftime("%Y-%m-%d")
         out = f"{parsed:%Y-%m-%d}T{int(hour):02d}:{minute}"
         return out + (f":{second}" if second else "")
+    # Here, not at the top: dateutil's parser costs every command ~30 ms of start-up (the store
+    # imports this module for `now_iso`), and numeric dates never need it.
+    from dateutil import parser as dateutil_parser
+
     try:
         with warnings.catch_warnings():
             # "ET", "hrs" and friends: the day is what matters, not the zone.

@@ -130,6 +130,12 @@ class StoryRepository:
         )
         return [r[0] for r in rows]
 
+    def languages_of_rowids(self, rowids: Sequence[int]) -> dict[int, str | None]:
+        rows = self.conn.execute(
+            f"SELECT rowid, language FROM articles WHERE rowid IN ({_marks(rowids)})", list(rowids)
+        )
+        return {r[0]: r[1] for r in rows}
+
     def title_of(self, article_id: str) -> str | None:
         row = self.conn.execute("SELECT title FROM articles WHERE id = ?", (article_id,)).fetchone()
         return row[0] if row else None

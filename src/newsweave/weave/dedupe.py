@@ -19,7 +19,9 @@ Three ways to find candidates, then one test:
   An agency text also survives as the same sentences *in the same order*: a site that put a new
   lead on it and cut its end, an editor who reworded every sentence, or the next update of the
   wire story keeps a long ordered chain of matching sentences, while independent reports of one
-  statement match a few sentences in no particular order. Quoting one paragraph of a wire story
+  statement match a few sentences in no particular order. A rewrite with no sentence left
+  verbatim (a site rewording a wire text line by line) passes on a longer chain alone, whose
+  sentences keep most of their words. Quoting one paragraph of a wire story
   does not make an article a copy: both tests count shares of the shorter side's sentences.
 
 Each article belongs to the origin group of what it copies (the earliest stored member gives the
@@ -34,6 +36,7 @@ import struct
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Literal
 
 import numpy as np
@@ -61,6 +64,9 @@ LOOSE_MATCH = 0.5
 MIN_CHAIN = 4
 ORDERED = 0.5
 MIN_VERBATIM = 2
+# ...or, with no verbatim sentence, at least this many carrying this share of words on average.
+REWORDED_CHAIN = 5
+REWORDED_OVERLAP = 0.65
 # Two-sentence texts (an agency flash) are copies only when both sentences are found, in order,
 # and mostly verbatim.
 SHORT_SENTENCES = 2
@@ -68,11 +74,17 @@ SHORT_OVERLAP = 0.75
 
 CopyKind = Literal["copy", "rewrite"]
 
-# datasketch's affine32 permutations for seed 7: h -> a*h + b mod 2^32, `a` odd.
-_GEN = np.random.RandomState(7)
-_A = _GEN.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
-_B = _GEN.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
-del _GEN
+
+@cache
+def _permutations() -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32]]:
+    """datasketch's affine32 permutations for seed 7: h -> a*h + b mod 2^32, `a` odd. Drawn on
+    first use: numpy.random costs ~9 ms of start-up to commands that import this module
+    (`similar`, through the store's story queries) and never hash a text."""
+    gen = np.random.RandomState(7)
+    a = gen.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+    return a, b
+
 
 Sketch = npt.NDArray[np.uint32]
 
@@ -136,7 +148,8 @@ def minhash(paragraphs: Sequence[str]) -> Sketch:
         dtype=np.uint32,
         count=len(shingles),
     )
-    permuted: Sketch = _fmix32(hashes.reshape(-1, 1)) * _A + _B  # wraps: mod 2^32
+    a, b = _permutations()
+    permuted: Sketch = _fmix32(hashes.reshape(-1, 1)) * a + b  # wraps: mod 2^32
     least: Sketch = permuted.min(axis=0)
     return least
 
@@ -179,7 +192,15 @@ def align(a: list[list[str]], b: list[list[str]]) -> Match | None:
 
 def _ordered_copy(chain: list[float], ordered: float) -> bool:
     verbatim = sum(share >= VERBATIM for share in chain)
-    return len(chain) >= MIN_CHAIN and ordered >= ORDERED and verbatim >= MIN_VERBATIM
+    if len(chain) >= MIN_CHAIN and ordered >= ORDERED and verbatim >= MIN_VERBATIM:
+        return True
+    # Reworded throughout (no sentence left verbatim): only a longer chain, carrying most of
+    # each sentence's words, shows one text was written from the other.
+    return (
+        len(chain) >= REWORDED_CHAIN
+        and ordered >= ORDERED
+        and sum(chain) / len(chain) >= REWORDED_OVERLAP
+    )
 
 
 def _best_matches(a: list[list[str]], b: list[list[str]]) -> list[tuple[int, float]]:

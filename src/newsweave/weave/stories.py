@@ -112,6 +112,7 @@ class Weaver:
         self.embedder = embedder or get_embedder()
         self.index = self.storage.vector_index(self.embedder.dim)
         self._signals: dict[int, Signals] = {}
+        self._languages: dict[int, str | None] = {}  # an article's stored language, by rowid
         # Each story's most recent member rowids (at most SAMPLE), kept up to date as members
         # join and dropped when a merge or split changes the story.
         self._samples: dict[str, list[int]] = {}
@@ -214,6 +215,7 @@ class Weaver:
                 keys.append(rowid)
                 self._signals.pop(rowid, None)
         self.index.discard(keys)
+        self._languages.clear()
         self._samples.clear()
         self._profiles.clear()
         self._changed.clear()
@@ -367,6 +369,8 @@ class Weaver:
             days = self._days(members)
             best: tuple[float, str] | None = None
             for other in self._neighbour_stories(members, story_id):
+                if self._sampled_language(other) in (None, language):
+                    continue  # read from the articles, without loading the members' signals
                 others = self._sample(other)
                 other_language = _main_language(others)
                 if other_language in (None, language):
@@ -581,6 +585,17 @@ class Weaver:
             if signals is not None:
                 out.append(signals)
         return out
+
+    def _sampled_language(self, story_id: str) -> str | None:
+        """`_main_language` of the story's sample, from the articles' stored language."""
+        rowids = self._recent(story_id)
+        if len(self._languages) > 200000:
+            self._languages.clear()
+        missing = [r for r in rowids if r not in self._languages]
+        if missing:
+            self._languages.update(self.storage.languages_of_rowids(missing))
+        found = Counter(lang for r in rowids if (lang := self._languages.get(r)))
+        return found.most_common(1)[0][0] if found else None
 
     def _preload(self, rowids: Sequence[int]) -> None:
         """Read in one query the signals not yet in memory."""

@@ -1,77 +1,73 @@
-"""The command line: `newsweave [--db PATH] COMMAND`. Each command mirrors a Python call.
+"""The command line's typer app: `newsweave [--db PATH] COMMAND`. Each command mirrors a Python
+call.
 
-Start-up is part of every command: this module imports only typer, rich and the store. The
+Start-up is part of every command: this module imports only typer. Rich, the store, the
 pipeline (trafilatura, the embedding model), the weaver and the story queries (numpy, usearch)
 are imported inside the commands that use them, so `--help`, `list` and `search` stay light.
 """
 
 from __future__ import annotations
 
-import json
-import logging
-import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import date
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import typer
 import typer.core
-from rich.console import Console
 
-from newsweave import models
+from newsweave.cli import common
+from newsweave.cli.common import Format, render_readings, state
+from newsweave.cli.common import dumps as _dumps
+from newsweave.cli.common import each as _each
+from newsweave.cli.common import err as _err
+from newsweave.cli.common import log_to_stderr as _log_to_stderr
+from newsweave.cli.common import notes as _notes
+from newsweave.cli.common import open_store as _open_store
+from newsweave.cli.common import out as _out
+from newsweave.cli.common import output as _output
+from newsweave.cli.common import print_json as _print_json
 from newsweave.errors import NewsweaveError
-from newsweave.models import AddResult, Article, ArticleSummary, Origin, Story
-from newsweave.provenance import DESCRIBE
 from newsweave.safety import terminal as escape
-from newsweave.serialize import (
-    add_result_json,
-    article_json,
-    search_hit_json,
-    story_json,
-    summary_json,
-)
 from newsweave.settings import MAX_BYTES_ENV, MAX_BYTES_FLAG, IngestOptions, resolve_db_path
-from newsweave.store import Store
 
+# Only what `--help` and argument parsing need is imported above; the store, the models and
+# the JSON shapes are imported by the commands that use them (tests/test_cli.py checks what
+# `--help` loads).
 if TYPE_CHECKING:
     from rich.progress import Progress
     from rich.table import Table
 
+    from newsweave import models
     from newsweave.cluster import Cluster
+    from newsweave.models import AddResult, Article, ArticleSummary, Origin, Story
     from newsweave.pipeline import Advance
+    from newsweave.store.transfer import CopyReport
     from newsweave.weave import WeaveReport
 
 
-def _bare_flags(params: list[Any]) -> list[Any]:
-    """Show on/off flags as bare flags in help: typer's rich help prints the type of every
-    option, so `--verbose` read as `--verbose <bool>`, as if it took a value. An empty metavar
-    is what it prints in the type column instead. (Typer vendors its own click, so options are
-    recognised by what they are, not by class.)"""
-    for param in params:
-        if getattr(param, "is_flag", False) or getattr(param, "count", False):
-            param.metavar = ""
-    return params
-
-
 class _Group(typer.core.TyperGroup):
-    """The app's command group; every command it hands out gets bare flags in its help."""
+    """The app's command group: `--ray [ADDRESS]` read, commands listed whole in help. (Plain
+    help shows on/off flags bare, `--verbose`, not `--verbose <bool>` as typer's rich help did.)"""
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         return super().parse_args(ctx, _ray_args(args))
 
-    def get_params(self, ctx: Any) -> list[Any]:
-        return _bare_flags(super().get_params(ctx))
-
-    def get_command(self, ctx: Any, cmd_name: str) -> Any:
-        command = super().get_command(ctx, cmd_name)
-        if command is not None:
-            _bare_flags(command.get_params(ctx))  # includes --help, which click keeps
-        return command
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        """Each command with its first sentence whole, wrapped: click would cut it to the
+        width left on one line ("Weave articles not yet in a story (`add` does this…")."""
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit=1_000)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
 
 def _ray_args(args: list[str]) -> list[str]:
@@ -109,27 +105,17 @@ RAY_HELP = (
 )
 
 
+# Plain help and usage errors (click's), not typer's rich panels: rendering help with rich
+# imports rich.markdown, markdown_it and pygments, ~150 ms on every `--help` and every
+# mistyped command line, more than the rest of start-up together (issue 13).
 app = typer.Typer(
     cls=_Group,
     help="newsweave: one story, woven from many sources.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
-out = Console(highlight=False, soft_wrap=False)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-
-
-class Format(str, Enum):
-    text = "text"
-    json = "json"
-
-
-class State:
-    db: str | None = None
-
-
-state = State()
 
 
 @app.callback()
@@ -137,18 +123,13 @@ def _main(
     db: str | None = typer.Option(
         None,
         "--db",
+        metavar="PATH|URL",
         help="SQLite file or postgresql:// URL (default: $NEWSWEAVE_DB, else the per-user data dir).",
     ),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Log what each stage does."),
 ) -> None:
     state.db = db
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(message)s")
-
-
-def _open_store(create: bool = False) -> Store:
-    """The store the command works on. Only commands that add articles (`create=True`) make a
-    new database; the others report a missing one, so a mistyped `--db` creates nothing."""
-    return Store.open(resolve_db_path(state.db), create=create)
+    _log_to_stderr(verbose)
 
 
 def _progress() -> Progress:
@@ -160,7 +141,7 @@ def _progress() -> Progress:
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
-        console=err,
+        console=_err(),
         transient=True,
     )
 
@@ -177,11 +158,6 @@ def _track(stage: str, total: int | None) -> Iterator[Advance]:
         yield advance
 
 
-def _notes(exc: BaseException) -> str:
-    """What was done before the error, as the stage that stopped noted it (`add_note`)."""
-    return "".join(f"\n  {escape(note)}" for note in getattr(exc, "__notes__", []))
-
-
 @contextmanager
 def _interruptible() -> Iterator[None]:
     """Ctrl-C during a long command says what landed before it (weaving notes the batches
@@ -189,40 +165,13 @@ def _interruptible() -> Iterator[None]:
     try:
         yield
     except KeyboardInterrupt as exc:
-        err.print(f"interrupted{_notes(exc)}")
+        _err().print(f"interrupted{_notes(exc)}")
         raise typer.Exit(130) from exc
 
-
-def _print_json(value: Any) -> None:
-    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
-
-
-T = TypeVar("T")
 
 # What a listing says when it has nothing to list.
 NO_ARTICLES = "no articles yet: add some with `newsweave add FILE|FOLDER|URL`"
 NO_STORIES = "no stories yet: add articles with `newsweave add FILE|FOLDER|URL`"
-
-
-def _each(as_json: Callable[[Any], Any]) -> Callable[[list[Any]], list[Any]]:
-    return lambda rows: [as_json(row) for row in rows]
-
-
-def _output(
-    format: Format,
-    result: T,
-    as_json: Callable[[T], Any],
-    as_text: Callable[[T], None],
-    empty: str | None = None,
-) -> None:
-    """The one way a command prints its result: JSON on stdout, or text (`empty` when the
-    result is empty and says what to do)."""
-    if format is Format.json:
-        _print_json(as_json(result))
-    elif empty is not None and not result:
-        out.print(empty)
-    else:
-        as_text(result)
 
 
 @app.command()
@@ -244,17 +193,19 @@ def add(
     ray: str | None = typer.Option(None, RAY_FLAG, metavar="[ADDRESS]", help=RAY_HELP),
 ) -> None:
     """Add articles; re-adding one that is stored changes nothing. Exit 1 if any input failed."""
+    from newsweave.serialize import add_result_json
+
     opts = IngestOptions.resolve(
         max_bytes=max_bytes, allow_private=allow_private, fetch_links=fetch_links
     )
-    show_progress = format is Format.text and err.is_terminal
+    show_progress = format is Format.text and _err().is_terminal
 
     def report(result: AddResult) -> None:
         if format is Format.json:
-            sys.stdout.write(json.dumps(add_result_json(result), ensure_ascii=False) + "\n")
+            sys.stdout.write(_dumps(add_result_json(result)) + "\n")
             sys.stdout.flush()
         elif result.status == "error":
-            err.print(f"[red]error[/red] {escape(result.error or result.origin)}")
+            _err().print(f"[red]error[/red] {escape(result.error or result.origin)}")
 
     from newsweave.pipeline import run
 
@@ -264,9 +215,9 @@ def add(
             track=_track if show_progress else None, cluster=cluster,
         )  # fmt: skip
     if format is Format.text:
-        out.print(f"added {done.added}, unchanged {done.unchanged}, failed {done.failed}")
+        _out().print(f"added {done.added}, unchanged {done.unchanged}, failed {done.failed}")
         if done.woven.woven:
-            out.print(_weave_summary(done.woven))
+            _out().print(_weave_summary(done.woven))
     if done.failed:
         raise typer.Exit(1)
 
@@ -296,14 +247,14 @@ def weave_(format: Format = typer.Option(Format.text, "--format", "-f")) -> None
     """Weave articles not yet in a story (`add` does this itself; use after an interrupted add)."""
     from newsweave.pipeline import weave_pending
 
-    show_progress = format is Format.text and err.is_terminal
+    show_progress = format is Format.text and _err().is_terminal
     with _open_store() as store, _interruptible():
         report = weave_pending(store, _track if show_progress else None)
     _output(
         format,
         report,
         asdict,
-        lambda r: out.print(_weave_summary(r) if r.woven else "every article is already woven"),
+        lambda r: _out().print(_weave_summary(r) if r.woven else "every article is already woven"),
     )
 
 
@@ -313,6 +264,7 @@ def stories(
     limit: int | None = typer.Option(None, "--limit", "-n", help="Show at most this many."),
 ) -> None:
     """List stories, most recently updated first, with their independent origins."""
+    from newsweave.serialize import story_json
     from newsweave.store.feeds import unread_by_story
     from newsweave.store.stories import list_stories
 
@@ -354,7 +306,7 @@ def render_stories(
             escape(", ".join(story.sources[:3]) + (" …" if len(story.sources) > 3 else "")),
             escape(story.title or "(untitled)"),
         )
-    out.print(table)
+    _out().print(table)
 
 
 @app.command()
@@ -380,6 +332,8 @@ def story(
 
 
 def _story_json(found: Story, members: list[Article], origins: dict[str, Origin]) -> Any:
+    from newsweave.serialize import story_json
+
     data = story_json(found)
     data["members"] = [
         {
@@ -397,13 +351,13 @@ def _story_json(found: Story, members: list[Article], origins: dict[str, Origin]
 
 
 def render_story(found: Story, members: list[Article], origins: dict[str, Origin]) -> None:
-    out.rule(escape(found.title or "(untitled story)"))
-    out.print(
+    _out().rule(escape(found.title or "(untitled story)"))
+    _out().print(
         f"[dim]{found.id} · {len(found.articles)} articles · {found.independent_origins} independent "
         f"origin{'s' if found.independent_origins != 1 else ''} · first seen {found.first_seen[:16]} · "
         f"updated {found.last_updated[:16]}[/dim]"
     )
-    out.print(f"[bold]Why together[/bold]  {escape(found.why)}\n")
+    _out().print(f"[bold]Why together[/bold]  {escape(found.why)}\n")
     from rich.table import Table
 
     table = Table(show_edge=False, pad_edge=False, box=None)
@@ -421,7 +375,7 @@ def render_story(found: Story, members: list[Article], origins: dict[str, Origin
             escape(article.source or "(outlet not named)"),
             escape(article.title or article.title_from_text or "(untitled)") + note,
         )
-    out.print(table)
+    _out().print(table)
 
 
 @app.command()
@@ -431,17 +385,7 @@ def similar(
     limit: int = typer.Option(5, "--limit", "-n"),
 ) -> None:
     """Similar readings: nearest articles by meaning and time, leaving out copies of this one."""
-    from newsweave.store.stories import similar as similar_readings
-
-    with _open_store() as store:
-        full = store.resolve_id(article_id)
-        hits = similar_readings(store, full, limit)
-    _output(format, hits, _each(asdict), render_readings, empty="no similar readings yet")
-
-
-def render_readings(hits: list[models.SimilarArticle], indent: str = "") -> None:
-    for hit in hits:
-        out.print(f"{indent}{hit.id[:8]}  {hit.score:.2f}  {escape(hit.title or '(untitled)')}")
+    common.similar(article_id, format, limit)
 
 
 def _short(origin: str, width: int = 40) -> str:
@@ -454,6 +398,8 @@ def list_(
     limit: int | None = typer.Option(None, "--limit", "-n", help="Show at most this many."),
 ) -> None:
     """List stored articles, newest first."""
+    from newsweave.serialize import summary_json
+
     with _open_store() as store:
         rows = store.list_articles(limit)
         derived = store.derived_titles([r.id for r in rows if not r.title])
@@ -502,7 +448,7 @@ def render_list(
             if row.id in derived
             else escape("(untitled) " + Path(row.origin).name),
         )
-    out.print(table)
+    _out().print(table)
 
 
 @app.command()
@@ -514,6 +460,7 @@ def show(
     ),
 ) -> None:
     """Show one article: summary, statistics, details, body and similar readings."""
+    from newsweave.serialize import article_json
     from newsweave.store.stories import origin_of
     from newsweave.store.stories import similar as similar_readings
 
@@ -539,17 +486,19 @@ def render_article(
     origin: Origin | None = None,
     reads_here: int | None = None,
 ) -> None:
-    out.rule(escape(article.title or article.title_from_text or "(untitled)"))
+    from newsweave.provenance import DESCRIBE
+
+    _out().rule(escape(article.title or article.title_from_text or "(untitled)"))
     meta = [
         _noted(article.source, article.provenance.get("source")),
         _noted((article.published or "")[:10] or None, article.provenance.get("published")),
         article.language,
         article.url,
     ]
-    out.print("[dim]" + escape(" · ".join(m for m in meta if m)) + "[/dim]")
-    out.print(f"\n[bold]Summary[/bold]\n{escape(article.summary)}")
+    _out().print("[dim]" + escape(" · ".join(m for m in meta if m)) + "[/dim]")
+    _out().print(f"\n[bold]Summary[/bold]\n{escape(article.summary)}")
     s = article.stats
-    out.print(
+    _out().print(
         f"\n[bold]Statistics[/bold]  {s.words} words · {s.reading_minutes} min read · "
         + _read_times(s.read_count if reads_here is None else reads_here, s.read_count)
     )
@@ -567,29 +516,31 @@ def render_article(
         "copy of": f"{origin.copy_of} ({origin.kind})" if origin and origin.copy_of else None,
         "found": "; ".join(DESCRIBE.get(h, h) for h in article.provenance.values()) or None,
     }
-    out.print("[bold]Details[/bold]")
+    _out().print("[bold]Details[/bold]")
     for key, value in details.items():
         if value:
-            out.print(f"  {key:<12} {escape(value)}", soft_wrap=True)  # paths and URLs whole
-    out.print()
+            _out().print(f"  {key:<12} {escape(value)}", soft_wrap=True)  # paths and URLs whole
+    _out().print()
     for para in article.body:
-        out.print(escape(para) + "\n")
+        _out().print(escape(para) + "\n")
     if article.related_titles:
-        out.print("[bold]Related titles (from the export)[/bold]")
+        _out().print("[bold]Related titles (from the export)[/bold]")
         for title in article.related_titles:
-            out.print(f"  • {escape(title)}")
+            _out().print(f"  • {escape(title)}")
     if similar:
-        out.print("[bold]Similar readings[/bold]")
+        _out().print("[bold]Similar readings[/bold]")
         render_readings(similar, indent="  ")
     if show_removed:
-        out.print(f"\n[bold]Removed ({len(article.removed)})[/bold]")
+        _out().print(f"\n[bold]Removed ({len(article.removed)})[/bold]")
         for removal in article.removed:
             text = removal.text if len(removal.text) <= 100 else removal.text[:99] + "…"
-            out.print(f"  [yellow]{escape(removal.reason)}[/yellow]: {escape(text)}")
+            _out().print(f"  [yellow]{escape(removal.reason)}[/yellow]: {escape(text)}")
 
 
 def _noted(value: str | None, how: str | None) -> str | None:
     """A value with where it came from, when the input did not declare it."""
+    from newsweave.provenance import DESCRIBE
+
     return f"{value} ({DESCRIBE.get(how, how)})" if value and how else value
 
 
@@ -613,13 +564,13 @@ def read(
     """Mark an article (or with --story, a whole story) read: read count +1, last read = now."""
     if story is not None:
         with _open_store() as store:
-            raise typer.Exit(_feed_commands().run_read_story(store, out, story))
+            raise typer.Exit(_feed_commands().run_read_story(store, _out(), story))
     if article_id is None:
         raise NewsweaveError("read: give an article ID, or --story STORY")
     with _open_store() as store:
         article = store.mark_read(article_id)
         here = store.reads_here(article.id)
-    out.print(
+    _out().print(
         f"{article.id[:8]} {_read_times(here, article.stats.read_count)}, last at {article.details.last_read}"
     )
 
@@ -631,20 +582,7 @@ def search(
     limit: int = typer.Option(20, "--limit", "-n"),
 ) -> None:
     """Full-text search over titles and bodies, best matches first."""
-    with _open_store() as store:
-        hits = store.search(query, limit)
-    _output(format, hits, _each(search_hit_json), render_hits, empty="no matches")
-
-
-def render_hits(hits: list[models.SearchHit]) -> None:
-    for hit in hits:
-        out.print(
-            f"[bold]{hit.id[:8]}[/bold]  {escape(hit.title or '(untitled)')}  [dim]{escape(hit.source or '')}[/dim]"
-        )
-        # Highlight in reverse video on a terminal; piped output keeps visible «marks».
-        mark = r"[reverse]\1[/reverse]" if out.is_terminal else r"«\1»"
-        snippet = re.sub(r"<mark>(.*?)</mark>", mark, escape(hit.snippet))
-        out.print(f"    {snippet}")
+    common.search(query, format, limit)
 
 
 class BriefFormat(str, Enum):
@@ -701,26 +639,26 @@ def analyze(
         try:
             texts.append((path, decode(path.read_bytes(), str(path))))
         except OSError as exc:
-            err.print(f"[red]error[/red] {escape(f'{path}: cannot read ({exc.strerror})')}")
+            _err().print(f"[red]error[/red] {escape(f'{path}: cannot read ({exc.strerror})')}")
             failed += 1
         except NewsweaveError as exc:
-            err.print(f"[red]error[/red] {escape(str(exc))}")
+            _err().print(f"[red]error[/red] {escape(str(exc))}")
             failed += 1
     analyzer = Analyzer() if texts else None  # loaded once for all the files
     for path, text in texts:
         assert analyzer is not None
         result = analysis_json(analyzer.analyze(text, ref))
         if format is Format.json:
-            sys.stdout.write(json.dumps({"file": str(path), **result}, ensure_ascii=False) + "\n")
+            sys.stdout.write(_dumps({"file": str(path), **result}) + "\n")
             continue
-        out.rule(escape(str(path)))
+        _out().rule(escape(str(path)))
         for key in ("entities", "quantities", "quotes", "dates"):
-            out.print(f"[bold]{key}[/bold] ({len(result[key])})")
+            _out().print(f"[bold]{key}[/bold] ({len(result[key])})")
             for item in result[key]:
                 shown = {k: v for k, v in item.items() if k not in {"start", "end"}}
                 if key == "dates":  # the TimeML value, and how a reader says it
                     shown["reads"] = readable(item["value"])
-                out.print("  " + escape(json.dumps(shown, ensure_ascii=False)))
+                _out().print("  " + escape(_dumps(shown)))
     if failed:
         raise typer.Exit(1)
 
@@ -746,16 +684,16 @@ def demo() -> None:
     with _open_store(create=True) as store:
         run(store, [str(p) for p in demo_module.corpus_files()], on_result=results.append)
         added = sum(r.status == "added" for r in results)
-        out.print(
+        _out().print(
             "[bold]Demo story loaded[/bold] (fiction: the town, outlets and people are "
             f"invented): {added} added, {len(results) - added} already there."
         )
         # On a line of its own and never wrapped by rich, so the path copies whole.
-        out.print(f"store: {escape(str(store.path))}\n", soft_wrap=True)
+        _out().print(f"store: {escape(str(store.path))}\n", soft_wrap=True)
         listed = store.list_articles()
         derived = store.derived_titles([r.id for r in listed if not r.title])
         render_list(listed, title="Articles", derived=derived)
-        out.print()
+        _out().print()
         render_stories(list_stories(store), title="Stories")
         showcase = demo_module.showcase_id(store, results)
         if showcase:
@@ -772,17 +710,17 @@ def demo() -> None:
             from newsweave.brief import brief_markdown
             from newsweave.pipeline import brief_story
 
-            out.rule("[bold]The story brief[/bold] (newsweave brief)")
+            _out().rule("[bold]The story brief[/bold] (newsweave brief)")
             story = origin_of(store, article.id).story
             if story:
-                out.print(Markdown(brief_markdown(brief_story(store, story))))
-                out.print("\n[bold]Read it in a browser:[/bold]")
+                _out().print(Markdown(brief_markdown(brief_story(store, story))))
+                _out().print("\n[bold]Read it in a browser:[/bold]")
                 # Unwrapped, so the command can be copied whole.
-                out.print(f"  newsweave --db {escape(str(store.path))} serve", soft_wrap=True)
-                out.print(f"  then open http://127.0.0.1:8765/stories/{story}", soft_wrap=True)
+                _out().print(f"  newsweave --db {escape(str(store.path))} serve", soft_wrap=True)
+                _out().print(f"  then open http://127.0.0.1:8765/stories/{story}", soft_wrap=True)
     failed = [r for r in results if r.status == "error"]
     for result in failed:
-        err.print(f"[red]error[/red] {escape(result.error or '')}")
+        _err().print(f"[red]error[/red] {escape(result.error or '')}")
     if failed:
         raise typer.Exit(1)
 
@@ -817,7 +755,7 @@ def subscribe(
     seconds = _feed_commands().parse_every(every) if every else None
     with _open_store(create=True) as store:
         code = _feed_commands().run_subscribe(
-            store, out, err, targets, full_text=full_text, every=seconds, tags=tag,
+            store, _out(), _err(), targets, full_text=full_text, every=seconds, tags=tag,
             as_json=format is Format.json, allow_private=allow_private,
         )  # fmt: skip
     raise typer.Exit(code)
@@ -827,14 +765,14 @@ def subscribe(
 def unsubscribe(feed: str = typer.Argument(..., metavar="ID", help="A feed id or URL.")) -> None:
     """Stop following a feed; the articles it brought stay."""
     with _open_store() as store:
-        raise typer.Exit(_feed_commands().run_unsubscribe(store, out, feed))
+        raise typer.Exit(_feed_commands().run_unsubscribe(store, _out(), feed))
 
 
 @app.command()
 def feeds(format: Format = typer.Option(Format.text, "--format", "-f")) -> None:
     """List subscriptions: articles, unread, last fetch, status and errors, next refresh."""
     with _open_store() as store:
-        raise typer.Exit(_feed_commands().run_feeds(store, out, format is Format.json))
+        raise typer.Exit(_feed_commands().run_feeds(store, _out(), format is Format.json))
 
 
 @app.command()
@@ -855,10 +793,10 @@ def refresh(
     ray: str | None = typer.Option(None, RAY_FLAG, metavar="[ADDRESS]", help=RAY_HELP),
 ) -> None:
     """Fetch the feeds that are due (or those named), store and weave their new entries."""
-    bar = _progress() if format is Format.text and err.is_terminal else None
+    bar = _progress() if format is Format.text and _err().is_terminal else None
     with _open_store() as store, _cluster(ray) as cluster:
         code = _feed_commands().run_refresh(
-            store, out, err, bar, feeds or [], as_json=format is Format.json,
+            store, _out(), _err(), bar, feeds or [], as_json=format is Format.json,
             allow_private=allow_private, timeout=timeout, cluster=cluster,
         )  # fmt: skip
     raise typer.Exit(code)
@@ -882,69 +820,45 @@ def serve(
 
     db = resolve_db_path(state.db)
     token = web.check_binding(host, token)
-    out.print(f"newsweave reader on http://{host}:{port}/ (store {db}); Ctrl-C stops it")
+    _out().print(f"newsweave reader on http://{host}:{port}/ (store {db}); Ctrl-C stops it")
     web.serve(
         db, host=host, port=port, token=token, background=[web.refresh_feeds] if refresh else []
     )
 
 
-# `search` and `similar` are what a reader types most, and typer's own start-up (it builds a
-# pydantic validator for every parameter of the command: ~60 ms of CPU, a fifth of a `search`)
-# was paid by each. Their plainest forms are read here and the same command functions called;
-# anything else (--help, -v, a value typer would refuse, an unknown flag) goes through typer,
-# which handles it as always. tests/test_cli.py runs both ways and compares.
-_QUICK: dict[str, tuple[Callable[..., None], int]] = {
-    "search": (search, 20),
-    "similar": (similar, 5),
-}
-_QUICK_FORMATS = {"--format", "-f"}
-_QUICK_LIMITS = {"--limit", "-n"}
+@app.command("copy-store")
+def copy_store(
+    source: str = typer.Argument(
+        ..., help="The store to copy: a SQLite file or postgresql:// URL."
+    ),
+    target: str = typer.Argument(
+        ..., help="A new store: a SQLite file or an empty PostgreSQL database's URL."
+    ),
+    format: Format = typer.Option(Format.text, "--format", "-f"),
+) -> None:
+    """Copy a whole store into a new one (SQLite to PostgreSQL, or back); the source is only read."""
+    from newsweave.store.transfer import copy_store as copy
+
+    show_progress = format is Format.text and _err().is_terminal
+    with _interruptible():
+        report = copy(source, target, _track if show_progress else None)
+    _output(
+        format,
+        report,
+        asdict,
+        lambda r: _out().print(_copied(r), soft_wrap=True),
+    )
 
 
-def _quick(argv: list[str]) -> bool:
-    """Run `[--db PATH|URL] search|similar VALUE [-f text|json] [-n N]` without typer; False (and
-    nothing done) for any other command line."""
-    args = list(argv)
-    db: str | None = None
-    if len(args) >= 2 and args[0] == "--db" and not args[1].startswith("-"):
-        db, args = args[1], args[2:]
-    if not args or args[0] not in _QUICK:
-        return False
-    command, default_limit = _QUICK[args[0]]
-    rest = args[1:]
-    value: str | None = None
-    format, limit = Format.text, default_limit
-    at = 0
-    while at < len(rest):
-        arg = rest[at]
-        following = rest[at + 1] if at + 1 < len(rest) else None
-        if arg in _QUICK_FORMATS and following in {f.value for f in Format}:
-            format, at = Format(following), at + 2
-        elif arg in _QUICK_LIMITS and following is not None and following.isdigit():
-            limit, at = int(following), at + 2
-        elif arg.startswith("-") or value is not None:
-            return False
-        else:
-            value, at = arg, at + 1
-    if value is None:
-        return False
-    state.db = db
-    logging.basicConfig(level=logging.WARNING, format="%(message)s")
-    command(value, format=format, limit=limit)
-    return True
+def _copied(report: CopyReport) -> str:
+    def count(n: int, one: str, many: str) -> str:
+        return f"{n} {one if n == 1 else many}"
 
-
-def main() -> None:
-    try:
-        if not _quick(sys.argv[1:]):
-            app()
-    except NewsweaveError as exc:
-        err.print(f"[red]error[/red] {escape(str(exc))}{_notes(exc)}")
-        sys.exit(1)
-    except KeyboardInterrupt as exc:
-        err.print(f"interrupted{_notes(exc)}")
-        sys.exit(130)
-    except BrokenPipeError:
-        # The reader closed the pipe (`newsweave list | head`): not an error worth a message.
-        sys.stderr.close()
-        sys.exit(0)
+    rows = report.rows
+    return (
+        f"copied {count(rows.get('articles', 0), 'article', 'articles')},"
+        f" {count(rows.get('stories', 0), 'story', 'stories')},"
+        f" {count(rows.get('feeds', 0), 'feed', 'feeds')}"
+        f" ({count(sum(rows.values()), 'row', 'rows')} in {len(rows)} tables)"
+        f" into {escape(report.target)} in {report.seconds:.1f} s"
+    )
