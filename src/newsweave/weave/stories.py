@@ -363,7 +363,11 @@ class Weaver:
             keys = _pooled(members, idf)
             days = self._days(members)
             best: tuple[float, str] | None = None
-            for other in self._neighbour_stories(members, story_id):
+            candidates = self._neighbour_stories(members, story_id)
+            # Dozens of candidates, most of them in the story's own language: their members are
+            # read together rather than in two queries each.
+            self._sample_many(candidates)
+            for other in candidates:
                 others = self._sample(other)
                 other_language = _main_language(others)
                 if other_language in (None, language):
@@ -389,8 +393,8 @@ class Weaver:
     def _split(self, tx: Transaction, story_id: str, moved: list[Signals], idf: _Idf) -> None:
         # A story is named after its first article, unless that name is taken (by a story it
         # was merged into, or whose old id still redirects).
-        taken = self.storage.taken_story_ids()
         ordered = sorted(moved, key=lambda m: m.rowid)
+        taken = self.storage.taken_story_ids([m.article_id for m in ordered])
         new_id = next((m.article_id for m in ordered if m.article_id not in taken), None)
         if new_id is None:
             new_id = hashlib.sha256(("split:" + ordered[0].article_id).encode()).hexdigest()[:16]
@@ -505,8 +509,9 @@ class Weaver:
             if s not in self._profiles or self._profiles[s].stale(idf.n, SAMPLE)
         ]
         if stale:
-            self._preload([r for story_id in stale for r in self._recent(story_id)])
+            self._sample_many(stale)
             samples = {story_id: self._sample(story_id) for story_id in stale}
+            sizes = self.storage.story_sizes(list(samples))
             # The counts every member's weights need, in one read.
             idf.load(
                 [
@@ -517,7 +522,7 @@ class Weaver:
                 ]
             )
             for story_id, members in samples.items():
-                size = self.storage.story_size(story_id)
+                size = sizes.get(story_id)
                 if size is None:
                     continue
                 dim = len(members[0].vector) if members else self.embedder.dim
@@ -565,6 +570,14 @@ class Weaver:
             found.append(rowid)
             found.sort(reverse=True)
             del found[SAMPLE:]
+
+    def _sample_many(self, story_ids: Sequence[str]) -> None:
+        """What `_sample` reads for each of these stories, read for all of them at once: the
+        recent member rowids of those not in memory in one query, then their signals in one."""
+        unread = [s for s in dict.fromkeys(story_ids) if s not in self._samples]
+        if unread:
+            self._samples.update(self.storage.recent_member_rowids_of(unread, SAMPLE))
+        self._preload([r for story_id in story_ids for r in self._samples[story_id]])
 
     def _sample(self, story_id: str) -> list[Signals]:
         rowids = self._recent(story_id)
