@@ -23,11 +23,17 @@ from newsweave.models import Article, Origin, SimilarArticle, Story
 from newsweave.provenance import MemberDate
 from newsweave.store.db import NO_LIMIT, write_provenance
 from newsweave.store.dialect import Connection
-from newsweave.store.packing import pack_profile, pack_signals, unpack_profile, unpack_signals
+from newsweave.store.packing import (
+    pack_profile,
+    pack_signals,
+    unpack_name_keys,
+    unpack_profile,
+    unpack_signals,
+)
 from newsweave.store.vectors import nearest, pg_vector_literal, vector_index
 from newsweave.weave.embed import MODELS, Vectors
 from newsweave.weave.profiles import StoryProfile
-from newsweave.weave.signals import Signals
+from newsweave.weave.signals import LANGUAGE_KEY, Signals
 from newsweave.weave.similarity import _days_between, calibrate
 from newsweave.weave.storage import NeighbourIndex, StoryShape
 
@@ -163,6 +169,24 @@ class StoryRepository:
             )
             for row in rows:
                 found[row["rowid_"]] = _signals_of_row(row)
+        return found
+
+    def signal_languages(self, rowids: Sequence[int]) -> dict[int, str | None]:
+        """`Signals.language` of each rowid that has signals, without reading the rest of them:
+        weaving asks for the languages of hundreds of other stories' members at a time."""
+        found: dict[int, str | None] = {}
+        for start in range(0, len(rowids), 500):
+            chunk = list(rowids[start : start + 500])
+            rows = self.conn.execute(
+                "SELECT a.rowid, s.packed, s.names FROM articles a"
+                f" JOIN article_signals s ON s.article_id = a.id WHERE a.rowid IN ({_marks(chunk)})",
+                chunk,
+            )
+            for rowid, packed, names in rows:
+                keys = unpack_name_keys(packed) if packed is not None else list(json.loads(names))
+                found[rowid] = next(
+                    (k[len(LANGUAGE_KEY) :] for k in keys if k.startswith(LANGUAGE_KEY)), None
+                )
         return found
 
     def bucket_members(self, band: int, key: int) -> list[str]:

@@ -364,14 +364,14 @@ class Weaver:
             days = self._days(members)
             best: tuple[float, str] | None = None
             candidates = self._neighbour_stories(members, story_id)
-            # Dozens of candidates, most of them in the story's own language: their members are
-            # read together rather than in two queries each.
-            self._sample_many(candidates)
+            # Dozens of candidates, most of them in the story's own language: only their
+            # members' languages are read (for all of them at once), whole signals only for
+            # those in another language.
+            languages = self._main_languages(candidates)
             for other in candidates:
-                others = self._sample(other)
-                other_language = _main_language(others)
-                if other_language in (None, language):
+                if languages[other] in (None, language):
                     continue
+                others = self._sample(other)
                 if time_factor(days, self._days(others)) < 1.0:
                     continue
                 score = _cosine(keys, _pooled(others, idf))
@@ -578,6 +578,24 @@ class Weaver:
         if unread:
             self._samples.update(self.storage.recent_member_rowids_of(unread, SAMPLE))
         self._preload([r for story_id in story_ids for r in self._samples[story_id]])
+
+    def _main_languages(self, story_ids: Sequence[str]) -> dict[str, str | None]:
+        """`_main_language(self._sample(s))` of each story, reading no signals but languages."""
+        unread = [s for s in dict.fromkeys(story_ids) if s not in self._samples]
+        if unread:
+            self._samples.update(self.storage.recent_member_rowids_of(unread, SAMPLE))
+        rowids = [r for s in story_ids for r in self._samples[s]]
+        stored = self.storage.signal_languages([r for r in rowids if r not in self._signals])
+        out: dict[str, str | None] = {}
+        for story_id in story_ids:
+            found: Counter[str] = Counter()
+            for rowid in self._samples[story_id]:
+                signals = self._signals.get(rowid)
+                language = signals.language if signals is not None else stored.get(rowid)
+                if language:
+                    found[language] += 1
+            out[story_id] = found.most_common(1)[0][0] if found else None
+        return out
 
     def _sample(self, story_id: str) -> list[Signals]:
         rowids = self._recent(story_id)
