@@ -479,11 +479,14 @@ class StoryRepository:
                 found[story_id] = unpack_profile(blob, size)
         return found
 
-    def put_story_profile(self, tx: Connection, story_id: str, profile: StoryProfile) -> None:
-        tx.execute(
+    def put_story_profiles(
+        self, tx: Connection, profiles: Sequence[tuple[str, StoryProfile]]
+    ) -> None:
+        """Each story's profile, in one `executemany` (pipelined on PostgreSQL)."""
+        tx.executemany(
             "INSERT INTO story_profiles (story_id, size, profile) VALUES (?, ?, ?)"
             " ON CONFLICT(story_id) DO UPDATE SET size = excluded.size, profile = excluded.profile",
-            (story_id, profile.size, pack_profile(profile)),
+            [(story_id, profile.size, pack_profile(profile)) for story_id, profile in profiles],
         )
 
     def drop_story_profiles(self, tx: Connection, story_ids: Sequence[str]) -> None:

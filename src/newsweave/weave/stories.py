@@ -83,6 +83,7 @@ REFINE_MIN = 4  # smaller stories are not worth splitting
 REWRITE_COSINE = 0.85  # vectors this close are checked for a rewrite even without shared shingles
 BATCH = 32
 PROFILES_KEPT = 5000  # story profiles kept in memory between batches, at most
+LANGUAGES_KEPT = 200_000  # articles whose language alone is kept in memory, at most
 # Pooled-key cosine at which stories in two languages merge (`_bridge_languages`), chosen on the
 # folds of benchmarks/live.py (each fold's best on the other two: 0.07, 0.07, 0.03).
 XLING_JOIN = 0.07
@@ -109,6 +110,9 @@ class Weaver:
         self.embedder = embedder or get_embedder()
         self.index = self.storage.vector_index(self.embedder.dim)
         self._signals: dict[int, Signals] = {}
+        # Articles' languages read without their signals (`_main_languages`): other stories'
+        # members come back as candidates batch after batch, and an article's language is fixed.
+        self._languages: dict[int, str | None] = {}
         # Each story's most recent member rowids (at most SAMPLE), kept up to date as members
         # join and dropped when a merge or split changes the story.
         self._samples: dict[str, list[int]] = {}
@@ -212,6 +216,7 @@ class Weaver:
                 self._signals.pop(rowid, None)
         self.index.discard(keys)
         self._samples.clear()
+        self._languages.clear()
         self._profiles.clear()
         self._changed.clear()
         self._dropped.clear()
@@ -546,10 +551,8 @@ class Weaver:
 
     def _save_profiles(self, tx: Transaction) -> None:
         self.storage.drop_story_profiles(tx, sorted(self._dropped - self._changed))
-        for story_id in sorted(self._changed):
-            profile = self._profiles.get(story_id)
-            if profile is not None:
-                self.storage.put_story_profile(tx, story_id, profile)
+        changed = [(s, self._profiles.get(s)) for s in sorted(self._changed)]
+        self.storage.put_story_profiles(tx, [(s, p) for s, p in changed if p is not None])
         self._changed.clear()
         self._dropped.clear()
 
@@ -584,14 +587,22 @@ class Weaver:
         unread = [s for s in dict.fromkeys(story_ids) if s not in self._samples]
         if unread:
             self._samples.update(self.storage.recent_member_rowids_of(unread, SAMPLE))
-        rowids = [r for s in story_ids for r in self._samples[s]]
-        stored = self.storage.signal_languages([r for r in rowids if r not in self._signals])
+        unknown = [
+            r
+            for s in dict.fromkeys(story_ids)
+            for r in self._samples[s]
+            if r not in self._signals and r not in self._languages
+        ]
+        if unknown:
+            if len(self._languages) + len(unknown) > LANGUAGES_KEPT:
+                self._languages.clear()
+            self._languages.update(self.storage.signal_languages(unknown))
         out: dict[str, str | None] = {}
         for story_id in story_ids:
             found: Counter[str] = Counter()
             for rowid in self._samples[story_id]:
                 signals = self._signals.get(rowid)
-                language = signals.language if signals is not None else stored.get(rowid)
+                language = signals.language if signals is not None else self._languages.get(rowid)
                 if language:
                     found[language] += 1
             out[story_id] = found.most_common(1)[0][0] if found else None
