@@ -574,19 +574,20 @@ class Weaver:
             found.sort(reverse=True)
             del found[SAMPLE:]
 
-    def _sample_many(self, story_ids: Sequence[str]) -> None:
-        """What `_sample` reads for each of these stories, read for all of them at once: the
-        recent member rowids of those not in memory in one query, then their signals in one."""
+    def _recent_many(self, story_ids: Sequence[str]) -> None:
+        """`_recent` of each of these stories, those not in memory read in one query."""
         unread = [s for s in dict.fromkeys(story_ids) if s not in self._samples]
         if unread:
             self._samples.update(self.storage.recent_member_rowids_of(unread, SAMPLE))
+
+    def _sample_many(self, story_ids: Sequence[str]) -> None:
+        """What `_sample` reads for each of these stories, read for all of them at once."""
+        self._recent_many(story_ids)
         self._preload([r for story_id in story_ids for r in self._samples[story_id]])
 
     def _main_languages(self, story_ids: Sequence[str]) -> dict[str, str | None]:
         """`_main_language(self._sample(s))` of each story, reading no signals but languages."""
-        unread = [s for s in dict.fromkeys(story_ids) if s not in self._samples]
-        if unread:
-            self._samples.update(self.storage.recent_member_rowids_of(unread, SAMPLE))
+        self._recent_many(story_ids)
         unknown = [
             r
             for s in dict.fromkeys(story_ids)
