@@ -55,7 +55,10 @@ NEW, COPY, REWRITE = "new", "copy", "rewrite"
 # The order kinds come in: six new events, two copies, two rewrites in every ten.
 MIX = (NEW, NEW, COPY, NEW, REWRITE, NEW, NEW, COPY, NEW, REWRITE)
 OUTLETS = ("Harbour Wire", "The Daily Ledger", "Northgate Times", "Evening Courier")
-# Tables the padding fills; copied in this order into a PostgreSQL store.
+# Tables the padding fills; copied in this order into a PostgreSQL store. The story profiles
+# too: a store woven article by article has one for every story, and without them the weaver
+# on PostgreSQL would build each padded story's profile from its members as it meets it, work
+# the SQLite runs (whose padding has them) never do.
 PADDED = (
     "articles",
     "article_signals",
@@ -64,6 +67,7 @@ PADDED = (
     "origins",
     "stories",
     "story_members",
+    "story_profiles",
     "term_df",
 )
 

@@ -186,7 +186,7 @@ def write_profiles(
                     )
                     member.signals = replace(base[index].signals, vector=vector)
                     story.add(member)
-                store.stories.put_story_profile(tx, story_id, story)
+                store.stories.put_story_profiles(tx, [(story_id, story)])
 
 
 def rng_normal(rng: random.Random, n: int) -> np.ndarray:

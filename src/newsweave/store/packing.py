@@ -100,6 +100,11 @@ def unpack_signals(
     return terms, names, display, lead, sentences  # type: ignore[return-value]
 
 
+def unpack_name_keys(blob: bytes) -> list[str]:
+    """The name keys of packed signals alone, in their order (`unpack_signals` reads all)."""
+    return _unkeys(_unframe(blob, SIGNALS_VERSION)[2])
+
+
 # -- story profiles -----------------------------------------------------------------------------
 
 

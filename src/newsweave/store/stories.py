@@ -23,12 +23,18 @@ from newsweave.models import Article, Origin, SimilarArticle, Story
 from newsweave.provenance import MemberDate
 from newsweave.store.db import NO_LIMIT, write_provenance
 from newsweave.store.dialect import Connection
-from newsweave.store.packing import pack_profile, pack_signals, unpack_profile, unpack_signals
+from newsweave.store.packing import (
+    pack_profile,
+    pack_signals,
+    unpack_name_keys,
+    unpack_profile,
+    unpack_signals,
+)
 from newsweave.store.vectors import nearest, pg_vector_literal, vector_index
 from newsweave.weave.dedupe import sentence_keys
 from newsweave.weave.embed import MODELS, Vectors
 from newsweave.weave.profiles import StoryProfile
-from newsweave.weave.signals import Signals
+from newsweave.weave.signals import LANGUAGE_KEY, Signals
 from newsweave.weave.similarity import _days_between, calibrate
 from newsweave.weave.storage import NeighbourIndex, StoryShape
 
@@ -130,12 +136,6 @@ class StoryRepository:
         )
         return [r[0] for r in rows]
 
-    def languages_of_rowids(self, rowids: Sequence[int]) -> dict[int, str | None]:
-        rows = self.conn.execute(
-            f"SELECT rowid, language FROM articles WHERE rowid IN ({_marks(rowids)})", list(rowids)
-        )
-        return {r[0]: r[1] for r in rows}
-
     def title_of(self, article_id: str) -> str | None:
         row = self.conn.execute("SELECT title FROM articles WHERE id = ?", (article_id,)).fetchone()
         return row[0] if row else None
@@ -170,6 +170,24 @@ class StoryRepository:
             )
             for row in rows:
                 found[row["rowid_"]] = _signals_of_row(row)
+        return found
+
+    def signal_languages(self, rowids: Sequence[int]) -> dict[int, str | None]:
+        """`Signals.language` of each rowid that has signals, without reading the rest of them:
+        weaving asks for the languages of hundreds of other stories' members at a time."""
+        found: dict[int, str | None] = {}
+        for start in range(0, len(rowids), 500):
+            chunk = list(rowids[start : start + 500])
+            rows = self.conn.execute(
+                "SELECT a.rowid, s.packed, s.names FROM articles a"
+                f" JOIN article_signals s ON s.article_id = a.id WHERE a.rowid IN ({_marks(chunk)})",
+                chunk,
+            )
+            for rowid, packed, names in rows:
+                keys = unpack_name_keys(packed) if packed is not None else list(json.loads(names))
+                found[rowid] = next(
+                    (k[len(LANGUAGE_KEY) :] for k in keys if k.startswith(LANGUAGE_KEY)), None
+                )
         return found
 
     def bucket_members(self, band: int, key: int) -> list[str]:
@@ -211,32 +229,69 @@ class StoryRepository:
         packed = pack_signals(
             signals.terms, signals.names, signals.display, signals.lead, signals.sentences
         )
+        vector = signals.vector.astype(np.float16).tobytes()
+        terms = [*signals.terms, *("@" + n for n in signals.names)]
+        bands = [(band, key, signals.article_id) for band, key in keys]
+        if self.store.dialect.name == "postgresql":
+            self._insert_signals_pg(tx, signals, model, vector, packed, terms, bands)
+            return
         tx.execute(
             "INSERT INTO article_signals (article_id, model, vector, terms, names, day, sentences, packed)"
             " VALUES (?,?,?,'','',?,'',?)"
             # Another weaver that wrote this row first is replaced rather than failed on.
             " ON CONFLICT(article_id) DO UPDATE SET model = excluded.model, vector = excluded.vector,"
             " terms = '', names = '', day = excluded.day, sentences = '', packed = excluded.packed",
-            (signals.article_id, model, signals.vector.astype(np.float16).tobytes(), signals.day, packed),
+            (signals.article_id, model, vector, signals.day, packed),
         )  # fmt: skip
-        if self.store.dialect.name == "postgresql":
-            # The vector again, for pgvector's HNSW index (store/vectors.py).
-            tx.execute(
-                "UPDATE article_signals SET embedding = CAST(? AS vector) WHERE article_id = ?",
-                (pg_vector_literal(signals.vector), signals.article_id),
-            )
         tx.executemany(
             "INSERT INTO term_df (term, df) VALUES (?, 1) ON CONFLICT(term) DO UPDATE SET df = term_df.df + 1",
-            [(t,) for t in signals.terms] + [("@" + n,) for n in signals.names],
+            [(t,) for t in terms],
         )
         tx.executemany(
-            "INSERT OR IGNORE INTO lsh_buckets (band, key, article_id) VALUES (?, ?, ?)",
-            [(band, key, signals.article_id) for band, key in keys],
+            "INSERT OR IGNORE INTO lsh_buckets (band, key, article_id) VALUES (?, ?, ?)", bands
         )
         tx.executemany(
             "INSERT OR IGNORE INTO sentence_keys (key, article_id) VALUES (?, ?)",
             [(key, signals.article_id) for key in sentence_keys(signals.sentences)],
         )
+
+    @staticmethod
+    def _insert_signals_pg(
+        tx: Connection,
+        signals: Signals,
+        model: str,
+        vector: bytes,
+        packed: bytes,
+        terms: list[str],
+        bands: list[tuple[int, int, str]],
+    ) -> None:
+        """The same rows in three statements: on SQLite a statement per term costs nothing,
+        on a server each is a round trip, and an article has a hundred terms or more."""
+        tx.execute(
+            "INSERT INTO article_signals (article_id, model, vector, terms, names, day, sentences, packed, embedding)"
+            " VALUES (?,?,?,'','',?,'',?,CAST(? AS vector))"
+            # Another weaver that wrote this row first is replaced rather than failed on. The
+            # vector is also written for pgvector's HNSW index (store/vectors.py).
+            " ON CONFLICT(article_id) DO UPDATE SET model = excluded.model, vector = excluded.vector,"
+            " terms = '', names = '', day = excluded.day, sentences = '', packed = excluded.packed,"
+            " embedding = excluded.embedding",
+            (signals.article_id, model, vector, signals.day, packed, pg_vector_literal(signals.vector)),
+        )  # fmt: skip
+        if terms:
+            # Counted first: one statement cannot update a row twice, and a term listed twice
+            # adds two, as two statements would.
+            tx.execute(
+                "INSERT INTO term_df (term, df) SELECT t, count(*) FROM unnest(CAST(? AS text[])) AS t"
+                " GROUP BY t ON CONFLICT (term) DO UPDATE SET df = term_df.df + excluded.df",
+                (terms,),
+            )  # fmt: skip
+        if bands:
+            tx.execute(
+                "INSERT INTO lsh_buckets (band, key, article_id)"
+                " SELECT b, k, ? FROM unnest(CAST(? AS integer[]), CAST(? AS bigint[])) AS u(b, k)"
+                " ON CONFLICT DO NOTHING",
+                (signals.article_id, [b for b, _, _ in bands], [k for _, k, _ in bands]),
+            )
 
     # - origins -
 
@@ -283,6 +338,17 @@ class StoryRepository:
         row = self.conn.execute("SELECT size FROM stories WHERE id = ?", (story_id,)).fetchone()
         return int(row[0]) if row else None
 
+    def story_sizes(self, story_ids: Sequence[str]) -> dict[str, int]:
+        """`story_size` of each story that exists, in one query per 500."""
+        found: dict[str, int] = {}
+        for start in range(0, len(story_ids), 500):
+            chunk = list(story_ids[start : start + 500])
+            rows = self.conn.execute(
+                f"SELECT id, size FROM stories WHERE id IN ({_marks(chunk)})", chunk
+            )
+            found.update((r[0], int(r[1])) for r in rows)
+        return found
+
     def story_shape(self, story_id: str) -> StoryShape:
         row = self.conn.execute(
             "SELECT centroid, size, first_seen, last_updated FROM stories WHERE id = ?",
@@ -313,6 +379,25 @@ class StoryRepository:
         ).fetchall()
         return [r[0] for r in rows]
 
+    def recent_member_rowids_of(self, story_ids: Sequence[str], limit: int) -> dict[str, list[int]]:
+        """`recent_member_rowids` of each story (empty for a story without members), in one
+        query per 500 stories: weaving asks for dozens of stories at a time, and a query each
+        cost more in round trips than in work."""
+        found: dict[str, list[int]] = {story_id: [] for story_id in story_ids}
+        for start in range(0, len(story_ids), 500):
+            chunk = list(story_ids[start : start + 500])
+            rows = self.conn.execute(
+                "SELECT story_id, member FROM (SELECT m.story_id, a.rowid AS member,"
+                " row_number() OVER (PARTITION BY m.story_id ORDER BY a.rowid DESC) AS n"
+                " FROM story_members m JOIN articles a ON a.id = m.article_id"
+                f" WHERE m.story_id IN ({_marks(chunk)})) AS ranked"
+                " WHERE n <= ? ORDER BY story_id, member DESC",
+                [*chunk, limit],
+            )
+            for story_id, member in rows:
+                found[story_id].append(member)
+        return found
+
     def member_vectors(self, story_id: str) -> list[tuple[Vectors, str | None]]:
         rows = self.conn.execute(
             "SELECT s.vector, a.published FROM story_members m"
@@ -322,10 +407,19 @@ class StoryRepository:
         ).fetchall()
         return [(_f16(r[0]), r[1]) for r in rows]
 
-    def taken_story_ids(self) -> set[str]:
-        """Ids in use: those of stories, and the old ids merged stories still answer to."""
-        rows = self.conn.execute("SELECT id FROM stories UNION SELECT old_id FROM story_merges")
-        return {r[0] for r in rows}
+    def taken_story_ids(self, ids: Sequence[str]) -> set[str]:
+        """Those of `ids` in use: ids of stories, and old ids merged stories still answer to.
+        Only the ids asked about are looked up; reading every id cost a scan of all stories."""
+        taken: set[str] = set()
+        for start in range(0, len(ids), 250):  # two uses of each bound parameter
+            chunk = list(ids[start : start + 250])
+            rows = self.conn.execute(
+                f"SELECT id FROM stories WHERE id IN ({_marks(chunk)})"
+                f" UNION SELECT old_id FROM story_merges WHERE old_id IN ({_marks(chunk)})",
+                chunk + chunk,
+            )
+            taken.update(r[0] for r in rows)
+        return taken
 
     def insert_story(
         self,
@@ -402,11 +496,14 @@ class StoryRepository:
                 found[story_id] = unpack_profile(blob, size)
         return found
 
-    def put_story_profile(self, tx: Connection, story_id: str, profile: StoryProfile) -> None:
-        tx.execute(
+    def put_story_profiles(
+        self, tx: Connection, profiles: Sequence[tuple[str, StoryProfile]]
+    ) -> None:
+        """Each story's profile, in one `executemany` (pipelined on PostgreSQL)."""
+        tx.executemany(
             "INSERT INTO story_profiles (story_id, size, profile) VALUES (?, ?, ?)"
             " ON CONFLICT(story_id) DO UPDATE SET size = excluded.size, profile = excluded.profile",
-            (story_id, profile.size, pack_profile(profile)),
+            [(story_id, profile.size, pack_profile(profile)) for story_id, profile in profiles],
         )
 
     def drop_story_profiles(self, tx: Connection, story_ids: Sequence[str]) -> None:

@@ -86,6 +86,7 @@ SENTENCE_CANDIDATES = 10
 REWRITE_COSINE = 0.85  # vectors this close are checked for a rewrite even without shared shingles
 BATCH = 32
 PROFILES_KEPT = 5000  # story profiles kept in memory between batches, at most
+LANGUAGES_KEPT = 200_000  # articles whose language alone is kept in memory, at most
 # Pooled-key cosine at which stories in two languages merge (`_bridge_languages`), chosen on the
 # folds of benchmarks/live.py (each fold's best on the other two: 0.07, 0.07, 0.03).
 XLING_JOIN = 0.07
@@ -112,7 +113,9 @@ class Weaver:
         self.embedder = embedder or get_embedder()
         self.index = self.storage.vector_index(self.embedder.dim)
         self._signals: dict[int, Signals] = {}
-        self._languages: dict[int, str | None] = {}  # an article's stored language, by rowid
+        # Articles' languages read without their signals (`_main_languages`): other stories'
+        # members come back as candidates batch after batch, and an article's language is fixed.
+        self._languages: dict[int, str | None] = {}
         # Each story's most recent member rowids (at most SAMPLE), kept up to date as members
         # join and dropped when a merge or split changes the story.
         self._samples: dict[str, list[int]] = {}
@@ -215,8 +218,8 @@ class Weaver:
                 keys.append(rowid)
                 self._signals.pop(rowid, None)
         self.index.discard(keys)
-        self._languages.clear()
         self._samples.clear()
+        self._languages.clear()
         self._profiles.clear()
         self._changed.clear()
         self._dropped.clear()
@@ -368,13 +371,15 @@ class Weaver:
             keys = _pooled(members, idf)
             days = self._days(members)
             best: tuple[float, str] | None = None
-            for other in self._neighbour_stories(members, story_id):
-                if self._sampled_language(other) in (None, language):
-                    continue  # read from the articles, without loading the members' signals
-                others = self._sample(other)
-                other_language = _main_language(others)
-                if other_language in (None, language):
+            candidates = self._neighbour_stories(members, story_id)
+            # Dozens of candidates, most of them in the story's own language: only their
+            # members' languages are read (for all of them at once), whole signals only for
+            # those in another language.
+            languages = self._main_languages(candidates)
+            for other in candidates:
+                if languages[other] in (None, language):
                     continue
+                others = self._sample(other)
                 if time_factor(days, self._days(others)) < 1.0:
                     continue
                 score = _cosine(keys, _pooled(others, idf))
@@ -396,8 +401,8 @@ class Weaver:
     def _split(self, tx: Transaction, story_id: str, moved: list[Signals], idf: _Idf) -> None:
         # A story is named after its first article, unless that name is taken (by a story it
         # was merged into, or whose old id still redirects).
-        taken = self.storage.taken_story_ids()
         ordered = sorted(moved, key=lambda m: m.rowid)
+        taken = self.storage.taken_story_ids([m.article_id for m in ordered])
         new_id = next((m.article_id for m in ordered if m.article_id not in taken), None)
         if new_id is None:
             new_id = hashlib.sha256(("split:" + ordered[0].article_id).encode()).hexdigest()[:16]
@@ -515,8 +520,9 @@ class Weaver:
             if s not in self._profiles or self._profiles[s].stale(idf.n, SAMPLE)
         ]
         if stale:
-            self._preload([r for story_id in stale for r in self._recent(story_id)])
+            self._sample_many(stale)
             samples = {story_id: self._sample(story_id) for story_id in stale}
+            sizes = self.storage.story_sizes(list(samples))
             # The counts every member's weights need, in one read.
             idf.load(
                 [
@@ -527,7 +533,7 @@ class Weaver:
                 ]
             )
             for story_id, members in samples.items():
-                size = self.storage.story_size(story_id)
+                size = sizes.get(story_id)
                 if size is None:
                     continue
                 dim = len(members[0].vector) if members else self.embedder.dim
@@ -551,10 +557,8 @@ class Weaver:
 
     def _save_profiles(self, tx: Transaction) -> None:
         self.storage.drop_story_profiles(tx, sorted(self._dropped - self._changed))
-        for story_id in sorted(self._changed):
-            profile = self._profiles.get(story_id)
-            if profile is not None:
-                self.storage.put_story_profile(tx, story_id, profile)
+        changed = [(s, self._profiles.get(s)) for s in sorted(self._changed)]
+        self.storage.put_story_profiles(tx, [(s, p) for s, p in changed if p is not None])
         self._changed.clear()
         self._dropped.clear()
 
@@ -576,6 +580,39 @@ class Weaver:
             found.sort(reverse=True)
             del found[SAMPLE:]
 
+    def _recent_many(self, story_ids: Sequence[str]) -> None:
+        """`_recent` of each of these stories, those not in memory read in one query."""
+        unread = [s for s in dict.fromkeys(story_ids) if s not in self._samples]
+        if unread:
+            self._samples.update(self.storage.recent_member_rowids_of(unread, SAMPLE))
+
+    def _sample_many(self, story_ids: Sequence[str]) -> None:
+        """What `_sample` reads for each of these stories, read for all of them at once."""
+        self._recent_many(story_ids)
+        self._preload([r for story_id in story_ids for r in self._samples[story_id]])
+
+    def _main_languages(self, story_ids: Sequence[str]) -> dict[str, str | None]:
+        """`_main_language(self._sample(s))` of each story, reading no signals but languages."""
+        self._recent_many(story_ids)
+        wanted = [r for s in dict.fromkeys(story_ids) for r in self._samples[s]]
+        unknown = [r for r in wanted if r not in self._signals and r not in self._languages]
+        if unknown:
+            if len(self._languages) + len(unknown) > LANGUAGES_KEPT:
+                # Clearing forgets languages `wanted` still needs: read all of them again.
+                self._languages.clear()
+                unknown = [r for r in wanted if r not in self._signals]
+            self._languages.update(self.storage.signal_languages(unknown))
+        out: dict[str, str | None] = {}
+        for story_id in story_ids:
+            found: Counter[str] = Counter()
+            for rowid in self._samples[story_id]:
+                signals = self._signals.get(rowid)
+                language = signals.language if signals is not None else self._languages.get(rowid)
+                if language:
+                    found[language] += 1
+            out[story_id] = found.most_common(1)[0][0] if found else None
+        return out
+
     def _sample(self, story_id: str) -> list[Signals]:
         rowids = self._recent(story_id)
         self._preload(rowids)
@@ -585,17 +622,6 @@ class Weaver:
             if signals is not None:
                 out.append(signals)
         return out
-
-    def _sampled_language(self, story_id: str) -> str | None:
-        """`_main_language` of the story's sample, from the articles' stored language."""
-        rowids = self._recent(story_id)
-        if len(self._languages) > 200000:
-            self._languages.clear()
-        missing = [r for r in rowids if r not in self._languages]
-        if missing:
-            self._languages.update(self.storage.languages_of_rowids(missing))
-        found = Counter(lang for r in rowids if (lang := self._languages.get(r)))
-        return found.most_common(1)[0][0] if found else None
 
     def _preload(self, rowids: Sequence[int]) -> None:
         """Read in one query the signals not yet in memory."""
