@@ -4,7 +4,6 @@ and schemathesis against /openapi.json (no 5xx; every response matches the schem
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -15,21 +14,13 @@ from schemathesis import checks as st_checks
 
 from newsweave.errors import NewsweaveError
 from newsweave.web import check_binding
-from web_helpers import ReaderStore, api_error, reader_db, running_server
+from web_helpers import ReaderStore, api_error, reader_server_fixture, running_server
 
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def base(
-    request: pytest.FixtureRequest,
-    reader_store: ReaderStore,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[str]:
-    """The API over a copy of the reader store, once on each backend."""
-    db = reader_db(request, reader_store, tmp_path_factory.mktemp("api"))
-    with running_server(db, max_body_bytes=256 * 1024, max_upload_bytes=128 * 1024) as url:
-        yield url
+# The API over a copy of the reader store, once on each backend.
+base = reader_server_fixture("api", max_body_bytes=256 * 1024, max_upload_bytes=128 * 1024)
 
 
 def test_api_errors_share_one_shape(base: str) -> None:

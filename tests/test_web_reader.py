@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from web_helpers import PageWatch, ReaderStore, chromium, reader_db, running_server
+from web_helpers import PageWatch, ReaderStore, chromium, reader_server_fixture, running_server
 
 DOCS_IMG = Path(__file__).resolve().parents[1] / "docs" / "img"
 WIDTHS = {"desktop": (1280, 860), "phone": (390, 844)}
@@ -18,16 +18,8 @@ WIDTHS = {"desktop": (1280, 860), "phone": (390, 844)}
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def base(
-    request: pytest.FixtureRequest,
-    reader_store: ReaderStore,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[str]:
-    """The reader over a copy of the reader store, once on each backend."""
-    db = reader_db(request, reader_store, tmp_path_factory.mktemp("e2e"))
-    with running_server(db) as url:
-        yield url
+# The reader over a copy of the reader store, once on each backend.
+base = reader_server_fixture("e2e")
 
 
 @pytest.fixture(scope="module")

@@ -130,6 +130,23 @@ def reader_db(request: pytest.FixtureRequest, reader_store: ReaderStore, folder:
     return url
 
 
+def reader_server_fixture(name: str, **options: Any) -> Any:
+    """A module fixture: the app serving a private copy of the reader store, once on each
+    backend; yields the base URL."""
+
+    @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+    def served(
+        request: pytest.FixtureRequest,
+        reader_store: ReaderStore,
+        tmp_path_factory: pytest.TempPathFactory,
+    ) -> Iterator[str]:
+        db = reader_db(request, reader_store, tmp_path_factory.mktemp(name))
+        with running_server(db, **options) as url:
+            yield url
+
+    return served
+
+
 def _add(db: Path, *sources: str) -> list[str]:
     from typer.testing import CliRunner
 

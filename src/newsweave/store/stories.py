@@ -161,33 +161,29 @@ class StoryRepository:
     def load_many_signals(self, rowids: Sequence[int]) -> dict[int, Signals]:
         """The signals of each rowid that has them, in one query per 500."""
         found: dict[int, Signals] = {}
+        for row in self._signal_rows("a.rowid AS rowid_, s.*, a.published", rowids):
+            found[row["rowid_"]] = _signals_of_row(row)
+        return found
+
+    def _signal_rows(self, columns: str, rowids: Sequence[int]) -> Iterator[Any]:
+        """Rows of articles joined to their signals for these rowids, in queries of 500."""
         for start in range(0, len(rowids), 500):
             chunk = list(rowids[start : start + 500])
-            rows = self.conn.execute(
-                "SELECT a.rowid AS rowid_, s.*, a.published FROM articles a"
-                f" JOIN article_signals s ON s.article_id = a.id WHERE a.rowid IN ({_marks(chunk)})",
+            yield from self.conn.execute(
+                f"SELECT {columns} FROM articles a JOIN article_signals s ON s.article_id = a.id"
+                f" WHERE a.rowid IN ({_marks(chunk)})",
                 chunk,
             )
-            for row in rows:
-                found[row["rowid_"]] = _signals_of_row(row)
-        return found
 
     def signal_languages(self, rowids: Sequence[int]) -> dict[int, str | None]:
         """`Signals.language` of each rowid that has signals, without reading the rest of them:
         weaving asks for the languages of hundreds of other stories' members at a time."""
         found: dict[int, str | None] = {}
-        for start in range(0, len(rowids), 500):
-            chunk = list(rowids[start : start + 500])
-            rows = self.conn.execute(
-                "SELECT a.rowid, s.packed, s.names FROM articles a"
-                f" JOIN article_signals s ON s.article_id = a.id WHERE a.rowid IN ({_marks(chunk)})",
-                chunk,
+        for rowid, packed, names in self._signal_rows("a.rowid, s.packed, s.names", rowids):
+            keys = unpack_name_keys(packed) if packed is not None else list(json.loads(names))
+            found[rowid] = next(
+                (k[len(LANGUAGE_KEY) :] for k in keys if k.startswith(LANGUAGE_KEY)), None
             )
-            for rowid, packed, names in rows:
-                keys = unpack_name_keys(packed) if packed is not None else list(json.loads(names))
-                found[rowid] = next(
-                    (k[len(LANGUAGE_KEY) :] for k in keys if k.startswith(LANGUAGE_KEY)), None
-                )
         return found
 
     def bucket_members(self, band: int, key: int) -> list[str]:
@@ -232,8 +228,9 @@ class StoryRepository:
         vector = signals.vector.astype(np.float16).tobytes()
         terms = [*signals.terms, *("@" + n for n in signals.names)]
         bands = [(band, key, signals.article_id) for band, key in keys]
+        sentences = sentence_keys(signals.sentences)
         if self.store.dialect.name == "postgresql":
-            self._insert_signals_pg(tx, signals, model, vector, packed, terms, bands)
+            self._insert_signals_pg(tx, signals, model, vector, packed, terms, bands, sentences)
             return
         tx.execute(
             "INSERT INTO article_signals (article_id, model, vector, terms, names, day, sentences, packed)"
@@ -252,7 +249,7 @@ class StoryRepository:
         )
         tx.executemany(
             "INSERT OR IGNORE INTO sentence_keys (key, article_id) VALUES (?, ?)",
-            [(key, signals.article_id) for key in sentence_keys(signals.sentences)],
+            [(key, signals.article_id) for key in sentences],
         )
 
     @staticmethod
@@ -264,8 +261,9 @@ class StoryRepository:
         packed: bytes,
         terms: list[str],
         bands: list[tuple[int, int, str]],
+        sentences: list[int],
     ) -> None:
-        """The same rows in three statements: on SQLite a statement per term costs nothing,
+        """The same rows in four statements: on SQLite a statement per term costs nothing,
         on a server each is a round trip, and an article has a hundred terms or more."""
         tx.execute(
             "INSERT INTO article_signals (article_id, model, vector, terms, names, day, sentences, packed, embedding)"
@@ -291,6 +289,12 @@ class StoryRepository:
                 " SELECT b, k, ? FROM unnest(CAST(? AS integer[]), CAST(? AS bigint[])) AS u(b, k)"
                 " ON CONFLICT DO NOTHING",
                 (signals.article_id, [b for b, _, _ in bands], [k for _, k, _ in bands]),
+            )
+        if sentences:
+            tx.execute(
+                "INSERT INTO sentence_keys (key, article_id)"
+                " SELECT k, ? FROM unnest(CAST(? AS bigint[])) AS k ON CONFLICT DO NOTHING",
+                (signals.article_id, sentences),
             )
 
     # - origins -
