@@ -38,7 +38,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -602,16 +602,15 @@ class Weaver:
                 self._languages.clear()
                 unknown = [r for r in wanted if r not in self._signals]
             self._languages.update(self.storage.signal_languages(unknown))
-        out: dict[str, str | None] = {}
-        for story_id in story_ids:
-            found: Counter[str] = Counter()
-            for rowid in self._samples[story_id]:
-                signals = self._signals.get(rowid)
-                language = signals.language if signals is not None else self._languages.get(rowid)
-                if language:
-                    found[language] += 1
-            out[story_id] = found.most_common(1)[0][0] if found else None
-        return out
+
+        def language_of(rowid: int) -> str | None:
+            signals = self._signals.get(rowid)
+            return signals.language if signals is not None else self._languages.get(rowid)
+
+        return {
+            story_id: _most_common_language(language_of(r) for r in self._samples[story_id])
+            for story_id in story_ids
+        }
 
     def _sample(self, story_id: str) -> list[Signals]:
         rowids = self._recent(story_id)
@@ -714,7 +713,11 @@ def stopped_note(stored: int, total: int, articles: int) -> str:
 
 
 def _main_language(members: list[Signals]) -> str | None:
-    found = Counter(m.language for m in members if m.language)
+    return _most_common_language(m.language for m in members)
+
+
+def _most_common_language(languages: Iterable[str | None]) -> str | None:
+    found = Counter(language for language in languages if language)
     return found.most_common(1)[0][0] if found else None
 
 
