@@ -34,7 +34,7 @@ from newsweave.store.vectors import nearest, pg_vector_literal, vector_index
 from newsweave.weave.dedupe import sentence_keys
 from newsweave.weave.embed import MODELS, Vectors
 from newsweave.weave.profiles import StoryProfile
-from newsweave.weave.signals import LANGUAGE_KEY, Signals
+from newsweave.weave.signals import Signals, language_of_keys
 from newsweave.weave.similarity import _days_between, calibrate
 from newsweave.weave.storage import NeighbourIndex, StoryShape
 
@@ -181,9 +181,7 @@ class StoryRepository:
         found: dict[int, str | None] = {}
         for rowid, packed, names in self._signal_rows("a.rowid, s.packed, s.names", rowids):
             keys = unpack_name_keys(packed) if packed is not None else list(json.loads(names))
-            found[rowid] = next(
-                (k[len(LANGUAGE_KEY) :] for k in keys if k.startswith(LANGUAGE_KEY)), None
-            )
+            found[rowid] = language_of_keys(keys)
         return found
 
     def bucket_members(self, band: int, key: int) -> list[str]:

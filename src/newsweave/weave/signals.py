@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from newsweave.models import Article
@@ -51,9 +51,7 @@ class Signals:
 
     @property
     def language(self) -> str | None:
-        return next(
-            (k[len(LANGUAGE_KEY) :] for k in self.names if k.startswith(LANGUAGE_KEY)), None
-        )
+        return language_of_keys(self.names)
 
     def salient(self) -> set[str]:
         """Names the article is about: in its lead, or repeated through it."""
@@ -62,6 +60,11 @@ class Signals:
             for k, c in self.names.items()
             if not k.startswith("#") and (k in self.lead or c >= SALIENT_COUNT)
         }
+
+
+def language_of_keys(keys: Iterable[str]) -> str | None:
+    """The language kept among an article's name keys (`LANGUAGE_KEY`), if any."""
+    return next((k[len(LANGUAGE_KEY) :] for k in keys if k.startswith(LANGUAGE_KEY)), None)
 
 
 _NAME = re.compile(
