@@ -363,11 +363,14 @@ def main() -> None:
         for size in (int(s) for s in args.sizes.split(",")):
             db = root / f"pad-{size}.db"
             pad_seconds = pad(base, db, size, rng)
+            # One OpenBLAS thread, as `newsweave` sets for itself (cli/__init__.py) before
+            # numpy loads; this process imported numpy already, so the child is told.
             done = subprocess.run(
                 [sys.executable, __file__, "--measure", str(db), str(test_dir)],
                 check=True,
                 capture_output=True,
                 text=True,
+                env={"OPENBLAS_NUM_THREADS": "1", **os.environ},
             )
             row: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
             queries: list[str] = row.pop("queries")  # type: ignore[assignment]

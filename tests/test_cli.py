@@ -385,9 +385,10 @@ main()
 print(" ".join(m for m in {absent!r} if m in sys.modules), file=sys.stderr)
 """
 # Beyond HEAVY: typer itself and its pydantic validators (the quick path in cli/__init__.py),
-# tqdm (usearch's progress bars), urllib.request (usearch's downloads), the weaver, logging.
+# tqdm (usearch's progress bars), urllib.request (usearch's downloads), the weaver, logging,
+# and rich: piped results are written plainly (cli/common.py `styled`).
 _SIMILAR_ABSENT = (
-    "scipy", "spacy", "onnxruntime", "trafilatura", "ftfy", "pydantic", "tqdm", "lxml",
+    "rich", "scipy", "spacy", "onnxruntime", "trafilatura", "ftfy", "pydantic", "tqdm", "lxml",
     "urllib.request", "http.client", "newsweave.weave.stories", "typer", "newsweave.cli.commands",
     "logging",
 )  # fmt: skip
@@ -396,7 +397,10 @@ _SIMILAR_ABSENT = (
 @pytest.mark.parametrize(
     ("command", "absent"),
     [
-        (["search", "harbour"], (*HEAVY, "pydantic", "typer", "newsweave.cli.commands", "logging")),
+        (
+            ["search", "harbour"],
+            (*HEAVY, "rich", "pydantic", "typer", "newsweave.cli.commands", "logging"),
+        ),
         (["similar", "{id}"], _SIMILAR_ABSENT),
     ],
 )

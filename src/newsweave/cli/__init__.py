@@ -8,7 +8,16 @@ cli/commands.py) still works: such names are looked up there on first use.
 
 from __future__ import annotations
 
+import os
 import sys
+
+# numpy's OpenBLAS starts a thread per core, and each thread spins for a while after every call
+# waiting for the next. newsweave's products are small (a vector against a few thousand), so
+# the extra threads add nothing, and on a box whose cores the embedding model already uses they
+# take CPU from it and from the command's own thread: one thread cut a CLI `similar` call at
+# 100k from ~270 to ~170 ms of CPU and `add` + weave by ~7% (docs/performance.md, sixth round).
+# Set before anything imports numpy; a value the user set is kept.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 from collections.abc import Callable
 from typing import Any
 
