@@ -64,6 +64,7 @@ PADDED = (
     "article_signals",
     "lsh_buckets",
     "sentence_keys",
+    "signal_languages",
     "origins",
     "stories",
     "story_members",

@@ -9,7 +9,7 @@ process (so its peak RSS is its own), with the model loaded before timing.
 Padding: the other ECB+ documents are added and woven for real once; padding articles are
 clones of them written straight into SQLite: the body cut to its first three paragraphs with a
 serial number appended, the vector the original's plus Gaussian noise (cosine ≈ 0.9 to it),
-the words, names and sentences copied, random LSH and sentence keys (so clones are not copies
+the words, names, language and sentences copied, random LSH and sentence keys (so clones are not copies
 of each other), and five clones of one original to a story, whose stored profile
 (weave/profiles.py) is written as weaving would have left it. The vector index is built once per size before timing (as a
 long-lived store has it on disk).
@@ -76,8 +76,10 @@ def pad(base: Path, target: Path, size: int, rng: random.Random) -> float:
     src = sqlite3.connect(base)
     src.row_factory = sqlite3.Row
     originals = src.execute(
-        "SELECT a.*, s.vector, s.terms, s.names, s.day, s.sentences, s.packed, s.model FROM articles a"
+        "SELECT a.*, s.vector, s.terms, s.names, s.day, s.sentences, s.packed, s.model,"
+        " l.language AS signal_language FROM articles a"
         " JOIN article_signals s ON s.article_id = a.id"
+        " LEFT JOIN signal_languages l ON l.article_id = a.id"
     ).fetchall()
     conn = sqlite3.connect(target)
     conn.execute("PRAGMA journal_mode=WAL")
@@ -107,6 +109,11 @@ def pad(base: Path, target: Path, size: int, rng: random.Random) -> float:
             (article_id, o["model"], vector.astype(np.float16).tobytes(), o["terms"], o["names"],
              o["day"], o["sentences"], o["packed"]),
         )  # fmt: skip
+        if o["signal_language"] is not None:
+            conn.execute(
+                "INSERT INTO signal_languages (article_id, language) VALUES (?,?)",
+                (article_id, o["signal_language"]),
+            )
         if o["packed"] is not None:
             terms, names, *_ = unpack_signals(o["packed"])
         else:  # a base woven before signals were packed

@@ -640,6 +640,36 @@ def test_signals_stored_as_json_before_migration_11_are_still_read(
     )  # fmt: skip
 
 
+BEBEN_DE = """Starkes Erdbeben erschüttert die Region Karvala
+
+Ein Erdbeben der Stärke 6,4 hat am Dienstag die Region Karvala erschüttert und mindestens zwölf Menschen getötet, wie die Gouverneurin Anna Velt mitteilte.
+
+Das Beben ereignete sich um 04:12 Uhr Ortszeit in zehn Kilometern Tiefe, etwa 30 Kilometer nördlich der Stadt Ostrel, teilte das nationale Institut für Seismologie mit.
+
+Rettungskräfte suchen in den eingestürzten Häusern von Ostrel und zwei benachbarten Dörfern nach Verschütteten.
+
+Die Schulen der Region bleiben für den Rest der Woche geschlossen, während Ingenieure die Gebäude prüfen.
+"""
+
+
+def test_languages_read_alone_match_the_signals_before_and_after_migration_13(
+    store: Store, tmp_path: Path
+) -> None:
+    ids = _add(store, _write(tmp_path / "two", {"a.txt": QUAKE_A, "b.txt": BEBEN_DE}))
+    rowids = [store.stories.rowid_of(ids[name]) for name in ("a.txt", "b.txt")]
+    assert None not in rowids
+    expected = {}
+    for rowid in rowids:
+        signals = store.stories.load_signals(rowid)  # type: ignore[arg-type]
+        assert signals is not None
+        expected[rowid] = signals.language
+    assert len(set(expected.values())) == 2  # two languages, so a mix-up would show
+    assert store.stories.signal_languages(rowids) == expected  # type: ignore[arg-type]
+    # An article woven before migration 13 has no row there: its signals are read instead.
+    store.conn.execute("DELETE FROM signal_languages WHERE article_id = ?", (ids["b.txt"],))
+    assert store.stories.signal_languages(rowids) == expected  # type: ignore[arg-type]
+
+
 def test_postgres_neighbours_come_from_the_hnsw_index(any_db: str, tmp_path: Path) -> None:
     if not any_db.startswith("postgresql"):
         return  # SQLite's neighbours come from the vector file (the tests above)

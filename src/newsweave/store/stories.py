@@ -46,6 +46,13 @@ def _f16(blob: bytes) -> Vectors:
     return np.frombuffer(blob, dtype=np.float16).astype(np.float32)
 
 
+# Another weaver that wrote the row first is replaced, as the signals row is.
+_LANGUAGE_UPSERT = (
+    "INSERT INTO signal_languages (article_id, language) VALUES (?, ?)"
+    " ON CONFLICT(article_id) DO UPDATE SET language = excluded.language"
+)
+
+
 def _marks(values: Sequence[object]) -> str:
     return ",".join("?" * len(values))
 
@@ -179,7 +186,19 @@ class StoryRepository:
         """`Signals.language` of each rowid that has signals, without reading the rest of them:
         weaving asks for the languages of hundreds of other stories' members at a time."""
         found: dict[int, str | None] = {}
-        for rowid, packed, names in self._signal_rows("a.rowid, s.packed, s.names", rowids):
+        for start in range(0, len(rowids), 500):
+            chunk = list(rowids[start : start + 500])
+            for rowid, language in self.conn.execute(
+                "SELECT a.rowid, l.language FROM articles a JOIN signal_languages l"
+                f" ON l.article_id = a.id WHERE a.rowid IN ({_marks(chunk)})",
+                chunk,
+            ):
+                found[rowid] = language or None
+        if len(found) == len(rowids):
+            return found
+        # Woven before signal_languages existed (migration 13): read from the signals.
+        rest = [r for r in rowids if r not in found]
+        for rowid, packed, names in self._signal_rows("a.rowid, s.packed, s.names", rest):
             keys = unpack_name_keys(packed) if packed is not None else list(json.loads(names))
             found[rowid] = language_of_keys(keys)
         return found
@@ -249,6 +268,7 @@ class StoryRepository:
             "INSERT OR IGNORE INTO sentence_keys (key, article_id) VALUES (?, ?)",
             [(key, signals.article_id) for key in sentences],
         )
+        tx.execute(_LANGUAGE_UPSERT, (signals.article_id, signals.language or ""))
 
     @staticmethod
     def _insert_signals_pg(
@@ -261,7 +281,7 @@ class StoryRepository:
         bands: list[tuple[int, int, str]],
         sentences: list[int],
     ) -> None:
-        """The same rows in four statements: on SQLite a statement per term costs nothing,
+        """The same rows in five statements: on SQLite a statement per term costs nothing,
         on a server each is a round trip, and an article has a hundred terms or more."""
         tx.execute(
             "INSERT INTO article_signals (article_id, model, vector, terms, names, day, sentences, packed, embedding)"
@@ -294,6 +314,7 @@ class StoryRepository:
                 " SELECT k, ? FROM unnest(CAST(? AS bigint[])) AS k ON CONFLICT DO NOTHING",
                 (signals.article_id, sentences),
             )
+        tx.execute(_LANGUAGE_UPSERT, (signals.article_id, signals.language or ""))
 
     # - origins -
 
