@@ -526,6 +526,23 @@ def test_the_vector_file_is_appended_to_through_sqlite_not_rewritten(
     assert len(weave.Weaver(store).index.index) == 4
 
 
+def test_a_file_lacking_many_vectors_takes_them_in_on_open_not_into_memory(
+    file_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = file_store
+    _add(store, _write(tmp_path / "one", {"a.txt": QUAKE_A, "e.txt": ELECTION}))
+    _add(store, _write(tmp_path / "two", {"a2.txt": QUAKE_A_REPORT, "b.txt": QUAKE_B}))
+    assert store.conn.execute("SELECT count(*) FROM vectors_unsaved").fetchone()[0] == 2
+    # As many unsaved as `save` would write the file for (a store whose file was lost, say):
+    # they go into the file's index on open, not into the exact part held in memory.
+    monkeypatch.setattr(vectors, "REWRITE_MIN", 2)
+    index = weave.Weaver(store).index
+    assert (len(index.index), len(index.unsaved), index.rebuilt) == (4, 0, True)
+    index.save()
+    assert store.conn.execute("SELECT count(*) FROM vectors_unsaved").fetchone()[0] == 0
+    assert len(weave.Weaver(store).index.index) == 4
+
+
 def _member_signals(store: Store, story_id: str) -> list[Any]:
     rowids = store.stories.recent_member_rowids(story_id, 100)
     return list(store.stories.load_many_signals(rowids).values())

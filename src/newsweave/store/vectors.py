@@ -219,9 +219,11 @@ class VectorIndex:
             self.index.contains(np.array(pending, dtype=np.uint64)), dtype=bool
         ).reshape(-1)
         pending = [k for k, present in zip(pending, in_file, strict=True) if not present]
-        if len(self.index) + len(pending) != count:
-            # The file and SQLite disagree (no file yet, a crash, another store's file): every
-            # vector the file lacks is found the slow way, once, and the file written again.
+        if len(self.index) + len(pending) != count or self._outgrown(len(pending)):
+            # The file and SQLite disagree (no file yet, a crash, another store's file), or
+            # the file lacks so many vectors that `save` would write it again anyway: every
+            # vector the file lacks goes into it now, a chunk at a time. Held in memory as the
+            # unsaved part, the 100k vectors of a store with no file took ~600 MB at once.
             self._reconcile(count)
         else:
             self.unsaved.extend(*_vectors_of(store, pending))
@@ -275,11 +277,13 @@ class VectorIndex:
             count=count,
         )
 
+    def _outgrown(self, unsaved: int) -> bool:
+        return unsaved >= max(REWRITE_MIN, REWRITE_SHARE * len(self.index))
+
     def save(self) -> None:
         """Write the file whole when it is missing or was rebuilt, or when the unsaved part has
         outgrown its share; otherwise the unsaved vectors stay where they are, in SQLite."""
-        big = len(self.unsaved) >= max(REWRITE_MIN, REWRITE_SHARE * len(self.index))
-        if not (big or self.rebuilt or not self.path.exists()):
+        if not (self._outgrown(len(self.unsaved)) or self.rebuilt or not self.path.exists()):
             return
         keys = list(self.unsaved.keys)
         if keys:
