@@ -287,9 +287,12 @@ def measure(db: Path, texts_dir: Path) -> dict[str, float]:
     }
 
 
-def cli_times(args: list[str], runs: int) -> list[float]:
+def cli_times(args: list[str], runs: int, cpu: list[float] | None = None) -> list[float]:
+    """Wall seconds of each `newsweave` call; its CPU seconds (user + system) appended to
+    `cpu` when given, the figure a busy machine inflates least."""
     times = []
     for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         subprocess.run(
             [sys.executable, "-m", "newsweave", *args],
@@ -298,6 +301,9 @@ def cli_times(args: list[str], runs: int) -> list[float]:
             stderr=subprocess.DEVNULL,
         )
         times.append(time.perf_counter() - started)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        if cpu is not None:
+            cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
     return times
 
 
@@ -382,14 +388,22 @@ def main() -> None:
             row: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
             queries: list[str] = row.pop("queries")  # type: ignore[assignment]
             ids: list[str] = row.pop("ids")  # type: ignore[assignment]
-            search_cli = []
-            similar_cli = []
+            search_cli: list[float] = []
+            similar_cli: list[float] = []
+            search_cpu: list[float] = []
+            similar_cpu: list[float] = []
             for n in range(args.cli_runs):
-                search_cli += cli_times(["--db", str(db), "search", queries[n % len(queries)]], 1)
-                similar_cli += cli_times(["--db", str(db), "similar", ids[n % len(ids)]], 1)
+                search_cli += cli_times(
+                    ["--db", str(db), "search", queries[n % len(queries)]], 1, search_cpu
+                )
+                similar_cli += cli_times(
+                    ["--db", str(db), "similar", ids[n % len(ids)]], 1, similar_cpu
+                )
             row["size"] = size
             row["cli_search_p50"], row["cli_search_p95"] = percentiles(search_cli)
             row["cli_similar_p50"], row["cli_similar_p95"] = percentiles(similar_cli)
+            row["cli_search_cpu"] = statistics.median(search_cpu) * 1000
+            row["cli_similar_cpu"] = statistics.median(similar_cpu) * 1000
             rows.append(row)
             print(
                 f"{size:>8} {pad_seconds:>6.1f} {row['index_s']:>7.1f} {row['floor']:>7.1f}"
@@ -398,7 +412,10 @@ def main() -> None:
                 f" {row['similar_p50']:>7.1f}/{row['similar_p95']:<7.1f}"
                 f" {row['cli_search_p50']:>9.0f}/{row['cli_search_p95']:<8.0f}"
                 f" {row['cli_similar_p50']:>6.0f}/{row['cli_similar_p95']:<6.0f}"
-                f" {row['rss_mb']:>6.0f}   (CPU {row['cpu_s']:.1f} s, model alone {row['floor_cpu_s']:.1f} s; {row['woven']:.0f} woven, {row['new_stories']:.0f} new"
+                f" {row['rss_mb']:>6.0f}   (CPU {row['cpu_s']:.1f} s, model alone {row['floor_cpu_s']:.1f} s"
+                f" = {row['cpu_s'] / row['floor_cpu_s']:.2f}; CLI search / similar CPU p50"
+                f" {row['cli_search_cpu']:.0f} / {row['cli_similar_cpu']:.0f} ms;"
+                f" {row['woven']:.0f} woven, {row['new_stories']:.0f} new"
                 f" stories, {row['copies']:.0f} copies)",
                 flush=True,
             )
