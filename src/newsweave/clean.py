@@ -528,9 +528,18 @@ def _prose(words: list[str]) -> bool:
     return len(words) >= _PROSE_REPEAT_TOKENS and numbers < _LIST_NUMBER_SHARE * len(words)
 
 
-def _slots(words: list[str]) -> list[tuple[str, ...]]:
-    """The line with each of its words in turn left blank: "Vote for * on the last page"."""
-    return [(*words[:i], "", *words[i + 1 :]) for i in range(len(words))]
+def _slots(words: list[str]) -> list[tuple[int, int, int, int]]:
+    """The line with each of its words in turn left blank ("Vote for * on the last page"), as
+    keys of what comes before and after the blank, in time linear in the line's length."""
+    before = [0]
+    for word in words:
+        before.append(hash((before[-1], word)))
+    after = [0]
+    for word in reversed(words):
+        after.append(hash((after[-1], word)))
+    after.reverse()
+    n = len(words)
+    return [(n, i, before[i], after[i + 1]) for i in range(n)]
 
 
 def _drop_repeats(paragraphs: list[str], removed: list[Removal], opts: CleanOptions) -> list[str]:
@@ -540,32 +549,43 @@ def _drop_repeats(paragraphs: list[str], removed: list[Removal], opts: CleanOpti
     # A line written once per item of a list with one word filled in ("Vote for Anna on the
     # last page!", "… for Maria …") is the list's structure too, and two items may share the
     # word: the pair is then two items, not a paragraph printed twice.
-    templates = Counter(slot for p in paragraphs for slot in _slots(fingerprint(p).split()))
+    # Counted only once a page has a repeat at all, as most have none.
+    templates: Counter[tuple[int, int, int, int]] | None = None
+
+    def templated(words: list[str]) -> bool:
+        nonlocal templates
+        if templates is None:
+            templates = Counter()
+            for fp, count in counts.items():
+                for slot in _slots(fp.split()):
+                    templates[slot] += count
+        return any(templates[slot] >= _STRUCTURE_REPEATS for slot in _slots(words))
+
     out: list[str] = []
     for para in paragraphs:
         fp = fingerprint(para)
         words = fp.split()
-        structure = counts[fp] >= _STRUCTURE_REPEATS or any(
-            templates[slot] >= _STRUCTURE_REPEATS for slot in _slots(words)
-        )
-        if not _prose(words) or structure:
+        if not _prose(words) or counts[fp] >= _STRUCTURE_REPEATS:
             out.append(para)
             continue
         if fp in seen_exact:
-            removed.append(Removal(para, REPEAT))
+            if templated(words):
+                out.append(para)
+            else:
+                removed.append(Removal(para, REPEAT))
             continue
         if len(words) >= opts.near_repeat_min_tokens:
             word_set = set(words)
-            same = [
-                other
-                for other, other_set in seen_near
-                if _near_same(fp, other, word_set, other_set, opts)
-            ]
-            if same and out and same[0] == fingerprint(out[0]) and len(out) > 1:
+            same = next(
+                (o for o, o_set in seen_near if _near_same(fp, o, word_set, o_set, opts)), None
+            )
+            if same is not None and templated(words):
+                same = None
+            if same is not None and len(out) > 1 and same == fingerprint(out[0]):
                 # The opening paragraph reworded further down is the page's summary above the
                 # article restating a paragraph of it: the copy in the article's flow stays.
                 removed.append(Removal(out.pop(0), REPEAT + " (near-exact)"))
-            elif same:
+            elif same is not None:
                 removed.append(Removal(para, REPEAT + " (near-exact)"))
                 continue
             seen_near.append((fp, word_set))
