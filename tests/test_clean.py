@@ -223,3 +223,55 @@ def test_clean_a_date_with_spaced_slashes_is_a_dateline_not_a_menu() -> None:
     assert body == STORY
     assert [r for r, _ in removed] != [NAVIGATION]
     assert all(r != NAVIGATION for r, _ in removed)
+
+
+def test_clean_keeps_a_rights_or_channels_notice_that_signs_the_article_off() -> None:
+    # Straight after the closing sentence, as the last line, the notice is part of the article
+    # as published; the same lines among the page's chrome are its footer.
+    for notice in (
+        "Copyright 2024 Harbour Radio. All rights reserved.",
+        "Follow Harbour Radio on Facebook, Twitter and Instagram.",
+    ):
+        body, removed, _ = _clean([*STORY, notice])
+        assert body == [*STORY, notice] and removed == []
+        body, removed, _ = _clean([*STORY, notice, "Listen to Harbour Radio every weekday."])
+        assert notice not in body
+        body, removed, _ = _clean([*STORY, "Share this article", notice])
+        assert body == STORY
+    # "…on YouTube:" introduced a video the extraction left out: not a sign-off.
+    body, removed, _ = _clean([*STORY, "Subscribe to Harbour Radio on YouTube for more news:"])
+    assert body == STORY
+    assert [r for r, _ in removed] == [PROMOTION]
+
+
+def test_clean_keeps_a_list_items_line_repeated_with_the_same_word_filled_in() -> None:
+    # Each item of a list carries the line with its own name; two items share a name.
+    items = ["Anna", "Maria", "Anna", "Sofia"]
+    lines = []
+    for i, name in enumerate(items):
+        lines += [STORY[i], f"You can vote for {name} in the poll on the last page of this story!"]
+    body, removed, _ = _clean(lines)
+    assert body == lines and removed == []
+
+
+def test_clean_short_lines_one_word_apart_are_not_a_near_repeat() -> None:
+    # In a short line the one word that differs is what the line says.
+    first = "Tip: get more of our morning workout meal ideas here!"
+    second = "Tip: get more of our evening workout meal ideas here!"
+    lines = [STORY[0], first, *STORY[1:3], second, STORY[3]]
+    body, removed, _ = _clean(lines)
+    assert body == lines and removed == []
+
+
+def test_clean_opening_summary_restated_below_keeps_the_copy_in_the_article() -> None:
+    summary = (
+        "The harbour budget was not a complete surprise to anyone in the town, with most of the "
+        "council members voting for the dredging plan in the end."
+    )
+    restated = (
+        "The harbour budget was not a complete surprise to anyone in the town, as most of the "
+        "council members voted for the dredging plan in the end."
+    )
+    body, removed, _ = _clean([summary, *STORY[:2], restated, *STORY[2:]])
+    assert body == [*STORY[:2], restated, *STORY[2:]]
+    assert removed == [(REPEAT + " (near-exact)", summary)]

@@ -31,3 +31,18 @@ def test_outlet_from_copyright_line() -> None:
     assert outlet_from_copyright(["Copyright 2019-2024 Harbour Times Ltd"]) == "Harbour Times"
     assert outlet_from_copyright(["Share this article"]) is None
     assert outlet_from_copyright(["© Reuters"]) is None
+
+
+def test_outlet_from_a_copyright_line_kept_as_the_articles_sign_off() -> None:
+    from newsweave.clean import clean
+    from newsweave.metadata import infer_source_how
+    from newsweave.models import RawArticle
+
+    lines = [
+        "The city council approved the new harbour budget on Monday after a long debate.",
+        "The harbour budget includes funds for dredging the channel and repairing the old pier.",
+        "Copyright 2024 Bay Gazette. All rights reserved.",
+    ]
+    cleaned = clean(RawArticle(origin="t", kind="text", text="\n".join(lines)))
+    assert cleaned.paragraphs == lines
+    assert infer_source_how(cleaned) == ("Bay Gazette", "copyright")

@@ -42,7 +42,7 @@ BYLINE_TITLE = "byline given as the title"
 @dataclass(frozen=True)
 class CleanOptions:
     # Paragraphs of at least this many tokens are compared for near-exact repeats.
-    near_repeat_min_tokens: int = 8
+    near_repeat_min_tokens: int = 12
     near_repeat_jaccard: float = 0.8
     # Share of a paragraph's content words found elsewhere in the article below which a
     # paragraph next to an advert marker counts as part of the advert.
@@ -67,10 +67,18 @@ _NAV_SEPARATORS = re.compile(r"\s(?:\||›|»|>|/|•|·)\s")
 _NAV_PHRASES = re.compile(
     r"^(?:skip to (?:main )?content|share(?: this(?: article| story)?)?(?: on \w+)?|tweet|"
     r"print|email|menu|home|search|log ?in|sign ?in|sign up|subscribe(?: now)?|"
-    r"follow us(?: on \w+)?|show more|load more|back to top|"
-    r"all rights reserved\.?|copyright .{0,60}|© .{0,80}|cookies? (?:policy|settings)|"
+    r"show more|load more|back to top|"
+    r"cookies? (?:policy|settings)|"
     r"privacy policy|terms of (?:use|service)|comments?(?: \(\d+\))?|listen to (?:this )?article|"
     r"\d+ min(?:ute)?s? read)$",
+    re.IGNORECASE,
+)
+# A notice of the outlet's rights or channels. Among a page's chrome it is the site's footer; as
+# the last line, straight after the article's closing sentence, it is the article's own sign-off
+# ("Copyright 2019 Bay News. All rights reserved.", "Follow Bay News on Twitter."), which the
+# published article carries and which is kept (see _sign_off).
+_NOTICE = re.compile(
+    r"^(?:follow us(?: on \w+)?|all rights reserved\.?|copyright .{0,60}|© .{0,80})$",
     re.IGNORECASE,
 )
 _CAPTION_START = re.compile(
@@ -131,8 +139,10 @@ def clean(raw: RawArticle, opts: CleanOptions | None = None) -> CleanArticle:
     removed: list[Removal] = list(raw.removed)
 
     kept: list[str] = []
-    for para in paragraphs:
+    for index, para in enumerate(paragraphs):
         reason = _line_chrome(para)
+        if reason in _SIGN_OFF_REASONS and _sign_off(paragraphs, index):
+            reason = None
         if reason:
             removed.append(Removal(para, reason))
         else:
@@ -306,7 +316,7 @@ def _line_chrome(para: str) -> str | None:
         w.strip("|/·•,").casefold() in _LANG_CODES for w in words if w.strip("|/·•,")
     ):
         return LANGUAGE_SWITCHER
-    if len(words) <= 12 and _NAV_PHRASES.match(para.strip()):
+    if len(words) <= 12 and (_NAV_PHRASES.match(para.strip()) or _NOTICE.match(para.strip())):
         return NAVIGATION
     if len(words) <= 25 and _INLINE_RELATED.match(para):
         return RELATED
@@ -327,6 +337,27 @@ def _line_chrome(para: str) -> str | None:
     if _is_caption(para):
         return CAPTION
     return None
+
+
+_SIGN_OFF_REASONS = {NAVIGATION, PROMOTION}
+# A sign-off ends like a sentence or a credit; one ending in a colon announced something the
+# page showed after it (a video, a form), so it belongs to that, not to the article.
+_SIGN_OFF_END = re.compile(r"(?:[.!?…][\"')\]]*|[^\W\d_]|\))$")
+
+
+def _sign_off(paragraphs: list[str], index: int) -> bool:
+    """The article's last line is a notice (rights, channels) straight after a sentence."""
+    para = paragraphs[index]
+    if index != len(paragraphs) - 1 or index == 0:
+        return False
+    if not (_NOTICE.match(para.strip()) or _PROMO.match(para)):
+        return False
+    previous = paragraphs[index - 1]
+    # After the closing sentence, or after the wire's closing credit, a line in brackets:
+    # "(Reporting by …; Editing by …)".
+    closes = bool(_SENTENCE_END.search(previous)) and not previous.endswith(":")
+    credit = previous.startswith("(") and previous.endswith(")")
+    return (closes or credit) and bool(_SIGN_OFF_END.search(para))
 
 
 def _is_caption(para: str) -> bool:
@@ -497,10 +528,39 @@ def _prose(words: list[str]) -> bool:
     return len(words) >= _PROSE_REPEAT_TOKENS and numbers < _LIST_NUMBER_SHARE * len(words)
 
 
+def _slots(words: list[str]) -> list[tuple[int, int, int, int]]:
+    """The line with each of its words in turn left blank ("Vote for * on the last page"), as
+    keys of what comes before and after the blank, in time linear in the line's length."""
+    before = [0]
+    for word in words:
+        before.append(hash((before[-1], word)))
+    after = [0]
+    for word in reversed(words):
+        after.append(hash((after[-1], word)))
+    after.reverse()
+    n = len(words)
+    return [(n, i, before[i], after[i + 1]) for i in range(n)]
+
+
 def _drop_repeats(paragraphs: list[str], removed: list[Removal], opts: CleanOptions) -> list[str]:
     seen_exact: set[str] = set()
     seen_near: list[tuple[str, set[str]]] = []
     counts = Counter(fingerprint(p) for p in paragraphs)
+    # A line written once per item of a list with one word filled in ("Vote for Anna on the
+    # last page!", "… for Maria …") is the list's structure too, and two items may share the
+    # word: the pair is then two items, not a paragraph printed twice.
+    # Counted only once a page has a repeat at all, as most have none.
+    templates: Counter[tuple[int, int, int, int]] | None = None
+
+    def templated(words: list[str]) -> bool:
+        nonlocal templates
+        if templates is None:
+            templates = Counter()
+            for fp, count in counts.items():
+                for slot in _slots(fp.split()):
+                    templates[slot] += count
+        return any(templates[slot] >= _STRUCTURE_REPEATS for slot in _slots(words))
+
     out: list[str] = []
     for para in paragraphs:
         fp = fingerprint(para)
@@ -509,13 +569,23 @@ def _drop_repeats(paragraphs: list[str], removed: list[Removal], opts: CleanOpti
             out.append(para)
             continue
         if fp in seen_exact:
-            removed.append(Removal(para, REPEAT))
+            if templated(words):
+                out.append(para)
+            else:
+                removed.append(Removal(para, REPEAT))
             continue
         if len(words) >= opts.near_repeat_min_tokens:
             word_set = set(words)
-            if any(
-                _near_same(fp, other, word_set, other_set, opts) for other, other_set in seen_near
-            ):
+            same = next(
+                (o for o, o_set in seen_near if _near_same(fp, o, word_set, o_set, opts)), None
+            )
+            if same is not None and templated(words):
+                same = None
+            if same is not None and len(out) > 1 and same == fingerprint(out[0]):
+                # The opening paragraph reworded further down is the page's summary above the
+                # article restating a paragraph of it: the copy in the article's flow stays.
+                removed.append(Removal(out.pop(0), REPEAT + " (near-exact)"))
+            elif same is not None:
                 removed.append(Removal(para, REPEAT + " (near-exact)"))
                 continue
             seen_near.append((fp, word_set))

@@ -159,7 +159,8 @@ def infer_source_how(article: CleanArticle) -> tuple[str | None, str | None]:
         (outlet_from_dateline(article.paragraphs), "source_dateline"),
         (outlet_from_byline(article.paragraphs + removed), "byline"),
         (outlet_from_text(article.paragraphs), "text"),
-        (outlet_from_copyright(removed), "copyright"),
+        # The cleaner keeps a copyright line that signs the article off as its last line.
+        (outlet_from_copyright(removed + article.paragraphs[-1:]), "copyright"),
     ]
     for name, how in found:
         if name:

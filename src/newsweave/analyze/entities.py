@@ -36,12 +36,12 @@ def _roles(doc: Any) -> list[Role]:
     ("the head of the Centre …, John Doe"); then roles stated in a clause after the name; then
     names the model missed, shown by an apposition."""
     out = []
-    for ent in doc.ents:
-        if ent.label_ != "PERSON":
-            continue
+    people = [e for e in doc.ents if e.label_ == "PERSON"]
+    for ent in people:
         role = _parsed_role(doc, ent)
         if role:
             out.append(Role(ent.text, ent.start_char, ent.end_char, ent.text, role))
+    out += _shared_roles(doc, people, out)
     # "X, who is the head of Y,", "X, who heads Y,", "X, 62, a former anchor,", "X is the chief
     # executive of Y": roles the parse does not hang on the name.
     for ent in doc.ents:
@@ -64,6 +64,79 @@ def _roles(doc: Any) -> list[Role]:
         if ROLE_WORDS.search(role):
             out.append(Role(name, match.start(1), match.end(1), _full_name(name, full_names), role))
     return out
+
+
+# Nouns that relate a person to another rather than give a role: "his colleague Jo Roe" has
+# the role of the person he is a colleague of.
+_RELATION_NOUNS = {"colleague", "fellow", "counterpart", "partner"}
+
+
+def _shared_roles(doc: Any, people: list[Any], found: list[Role]) -> list[Role]:
+    """A role given once for names joined by "and": a plural role noun covers them all
+    ("lawmakers Jo Roe and Al Poe", "Jo Roe and Al Poe, both senators," "two senators, Jo Roe
+    and Al Poe"), each taking it in the singular; and "Jo Roe, a senator, and her colleague Al
+    Poe" gives Al Poe Jo Roe's role. A singular title ("Senator Jo Roe and Al Poe") is the
+    first name's alone."""
+    parsed = {r.start: r for r in found}
+    roles = dict(parsed)
+    by_root = {e.root.i: e for e in people}
+    for ent in people:
+        role = parsed.get(ent.start_char)
+        span = _role_span(doc, ent) if role else None
+        if role is None or span is None:
+            continue
+        head = span.root
+        if head.tag_ in {"NNS", "NNPS"}:
+            # The plural must be the role noun itself, not a word a misparse made the head
+            # ("the career sacks leader").
+            shared = _singular(span) if ROLE_WORDS.fullmatch(head.lemma_) else ""
+            others = [by_root[c.i] for c in ent.root.conjuncts if c.i in by_root]
+        elif head.lemma_.lower() not in _RELATION_NOUNS:
+            shared = role.role
+            # "her colleague Al Poe": the name is the apposition of a noun joined to this one.
+            others = [
+                by_root[a.i]
+                for c in ent.root.conjuncts
+                if c.lemma_.lower() in _RELATION_NOUNS
+                for a in c.children
+                if a.dep_ == "appos" and a.i in by_root
+            ]
+        else:
+            continue
+        # Only a role noun is shared: a box score's "Jo Roe (12 points) and Al Poe" is not one.
+        if not others or not shared or not ROLE_WORDS.search(shared):
+            continue
+        roles[ent.start_char] = Role(role.name, role.start, role.end, role.text, shared)
+        for other in others:
+            # A role of the other's own stays, unless it only relates them ("his colleague").
+            if other.start_char in parsed and _role_head(doc, other) not in _RELATION_NOUNS:
+                continue
+            roles[other.start_char] = Role(
+                other.text, other.start_char, other.end_char, other.text, shared
+            )
+    found[:] = [roles[r.start] for r in found]
+    return [r for start, r in roles.items() if start not in parsed]
+
+
+def _role_head(doc: Any, ent: Any) -> str | None:
+    span = _role_span(doc, ent)
+    return str(span.root.lemma_).lower() if span is not None else None
+
+
+def _singular(span: Any) -> str:
+    """ "both senators" → "senator", "Opposition lawmakers" → "Opposition lawmaker"."""
+    head = span.root
+    if not head.lemma_ or head.lemma_.lower() == head.lower_:
+        return ""
+    lemma = str(head.lemma_)
+    lemma = lemma[:1].upper() + lemma[1:] if head.text[:1].isupper() else lemma.lower()
+    # The quantifiers before it ("both", "two", "the") go with the plural.
+    first = next(
+        (t for t in span if t.i >= head.i or t.dep_ not in {"det", "nummod", "predet"}), head
+    )
+    text = str(span.doc.text)
+    role = text[first.idx : head.idx] + lemma + text[head.idx + len(head.text) : span.end_char]
+    return role.strip(" ,;:-–—")
 
 
 def _full_name(word: str, full_names: set[str]) -> str:
