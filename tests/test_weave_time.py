@@ -206,6 +206,76 @@ def test_a_quake_and_a_building_it_brought_down_abroad_are_one_story(
     assert _story(store, ids["quake.txt"]) == _story(store, ids["tower.txt"])
 
 
+QUAKE_TOLL = """Karvala quake toll rises to 610 as rescuers search Ostrel
+
+June 4, 2024
+
+The death toll from Monday's magnitude 7.2 earthquake in central Karvala rose to 610, with 1,450 people injured, the Karvala disaster agency said on Tuesday.
+
+Agency chief Anna Velt said most of the dead were in Ostrel, where hundreds of homes and the city hospital collapsed.
+
+Rescue teams from neighbouring countries arrived in Ostrel overnight with sniffer dogs and heavy lifting gear.
+
+Velt said the toll was expected to rise as crews reached villages cut off by landslides.
+"""
+
+QUAKE_HOMELESS = """Karvala earthquake: 610 dead, thousands homeless in Ostrel
+
+June 4, 2024
+
+Thousands of people in Ostrel spent a second night in the open after the magnitude 7.2 earthquake that killed 610 people across central Karvala, the disaster agency said.
+
+Anna Velt, head of the Karvala disaster agency, said 1,450 people were injured and more than 8,000 homes were damaged around Ostrel.
+
+Aftershocks of up to magnitude 5.1 shook Ostrel through the night, sending residents back into the streets.
+
+The government of Karvala declared three days of national mourning.
+"""
+
+TOWER_FAMILIES = """Families wait at collapsed Dalby tower as search for trapped workers goes on
+
+June 4, 2024
+
+Relatives of construction workers missing in the collapse of a 30-storey tower in Dalby gathered at the site on Tuesday as cranes lifted slabs of concrete from the rubble.
+
+Dalby mayor Piet Harrow said 80 workers were still unaccounted for and 9 bodies had been recovered.
+
+The unfinished tower, built for the Miren tax office, fell within seconds when Monday's earthquake reached the Miren capital.
+
+"We will not stop until every worker is found," Harrow told reporters in Dalby.
+"""
+
+TOWER_INQUIRY = """Miren orders inquiry into Dalby tower collapse
+
+June 5, 2024
+
+The government of Miren ordered an inquiry on Wednesday into why a 30-storey tower under construction in Dalby collapsed, killing at least 11 workers, while older buildings nearby stood.
+
+Engineers from the Dalby university said the concrete frame appeared to have failed at the lower floors, mayor Piet Harrow said.
+
+Rescuers pulled one worker alive from the rubble overnight; 78 remain missing.
+
+The contractor, Norrhall Construction, said it was cooperating with the Dalby inquiry.
+"""
+
+
+def test_a_quakes_toll_and_its_tower_abroad_reported_the_same_week_are_not_split(
+    store: Store, tmp_path: Path
+) -> None:
+    # Each strand repeats its own names (Ostrel and Velt; Dalby and Harrow), so the split step
+    # would cut the story in two; published within days of each other, they stay one story.
+    files = {
+        "quake.txt": QUAKE,
+        "tower.txt": TOWER,
+        "toll.txt": QUAKE_TOLL,
+        "homeless.txt": QUAKE_HOMELESS,
+        "families.txt": TOWER_FAMILIES,
+        "inquiry.txt": TOWER_INQUIRY,
+    }
+    ids = _add(store, tmp_path / "in", files)
+    assert len({_story(store, i) for i in ids.values()}) == 1
+
+
 QUAKE_DE = """Schweres Erdbeben der Stärke 7,2 erschüttert Karvala
 
 3. Juni 2024

@@ -18,7 +18,8 @@ For each article not yet woven, in the order it was stored:
   4. merge     a story the article also matched is merged in when the two stories, taken whole,
                are clearly as close as an article must be to join one.
   5. split     after each batch, a story the batch touched is cut in two by average linkage and
-               split when its halves are much less alike than each half is inside (`_refine`).
+               split when its halves are much less alike than each half is inside, unless they
+               were published within the same week (`_refine`).
   6. languages then, a touched story merges with a neighbouring story in another main language
                when their pooled names, figures and named days are close and their days meet
                (`_bridge_languages`).
@@ -54,7 +55,9 @@ from newsweave.weave.profiles import StoryProfile
 from newsweave.weave.signals import Signals, signals_of
 from newsweave.weave.similarity import (
     CONFLICT,
+    DAY_SLACK,
     FIGURES_APART,
+    _days_between,
     _Idf,
     _mean_within,
     _Profile,
@@ -81,6 +84,9 @@ MIN_COSINE = 0.3
 MAX_CANDIDATES = 5
 SAMPLE = 30  # members of a story an article is compared with (the most recent)
 REFINE_MIN = 4  # smaller stories are not worth splitting
+# Share of each half's members that must carry a published day for the halves' days to say
+# they report on the same days (`_same_days`).
+DATED_SHARE = 0.5
 # Articles sharing whole sentences with the new one, most shared first, that alignment checks.
 SENTENCE_CANDIDATES = 10
 REWRITE_COSINE = 0.85  # vectors this close are checked for a rewrite even without shared shingles
@@ -312,7 +318,10 @@ class Weaver:
         Incremental joining is order-dependent: an early article can bridge two near-miss events.
         After each batch, every story it touched (if small enough to judge whole) is cut in two by
         average linkage; when the halves are less alike than an article must be to join a story,
-        the half without the oldest article becomes a story of its own.
+        the half without the oldest article becomes a story of its own. Halves published within
+        the same week (`_same_days`) stay one story: near-miss events of one kind come weeks or
+        years apart, while one happening's strands (a quake's toll, a tower it felled abroad)
+        are reported on the same days in words far enough apart to look like two.
         """
         for story_id in sorted(story_ids):
             size = self.storage.story_size(story_id)
@@ -338,6 +347,11 @@ class Weaver:
             left = labels == labels[int(np.argmin([m.rowid for m in members]))]
             right = ~left
             if right.sum() < 2 or left.sum() < 2:
+                continue
+            if _same_days(
+                [m for m, x in zip(members, left, strict=True) if x],
+                [m for m, x in zip(members, right, strict=True) if x],
+            ):
                 continue
             cross = float(sim[np.ix_(left, right)].mean())
             within = min(_mean_within(sim, left), _mean_within(sim, right))
@@ -710,6 +724,20 @@ def stopped_note(stored: int, total: int, articles: int) -> str:
         f"weaving: {done} of {total} stored ({articles} articles woven); "
         f"batch {stored + 1} not stored; {rest}"
     )
+
+
+def _same_days(left: list[Signals], right: list[Signals]) -> bool:
+    """Whether two halves of a story were published within DAY_SLACK days of one another,
+    all told: most members of each half dated (DATED_SHARE), and every dated member of either
+    half within DAY_SLACK days of every other. Published days only: a day an article names may
+    be an earlier event it recalls, or a caption's."""
+    days: list[str] = []
+    for half in (left, right):
+        dated = [m.day for m in half if m.day]
+        if not dated or len(dated) < DATED_SHARE * len(half):
+            return False
+        days += dated
+    return _days_between(min(days), max(days)) <= DAY_SLACK
 
 
 def _main_language(members: list[Signals]) -> str | None:
