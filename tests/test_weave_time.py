@@ -5,11 +5,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from newsweave import weave
 from newsweave.pipeline import add_sources
 from newsweave.store import Store
+from newsweave.weave import stories
 from newsweave.weave.days import mentioned_days, past_days
-from newsweave.weave.similarity import comparable, time_factor
+from newsweave.weave.signals import Signals
+from newsweave.weave.similarity import _Idf, comparable, time_factor
 
 JANUARY = """Valdran central bank cuts its key rate to 4.25 percent
 
@@ -163,6 +167,81 @@ def test_two_rate_decisions_months_apart_with_the_same_names_stay_apart(
     assert _story(store, ids["jan.txt"]) != _story(store, ids["apr.txt"])
     published = dict(store.conn.execute("SELECT id, published FROM articles"))
     assert published[ids["apr.txt"]][:10] == "2024-04-18"  # the date line was read
+
+
+SEPTEMBER = """Valdran central bank cuts its key rate to 3.5 percent
+
+September 12, 2024
+
+The Valdran National Bank cut its deposit rate by a quarter point to 3.5 percent on Thursday, governor Mira Castell told a news conference in Orvesk.
+
+Castell said inflation in Valdran had eased to 2.2 percent in August, a three-year low, and that the council had backed the cut unanimously.
+
+"We will look at the data meeting by meeting," Castell said.
+
+The main refinancing rate falls to 3.65 percent and the lending rate to 3.9 percent.
+"""
+
+SEPTEMBER_2 = """Valdran rate cut to 3.5% as inflation cools
+
+September 12, 2024
+
+Valdran's central bank lowered its deposit rate to 3.5 percent from 3.75 percent, with inflation down to 2.2 percent.
+
+Governor Mira Castell said in Orvesk that the council did not commit to further cuts.
+
+The refinancing rate was cut to 3.65 percent.
+
+Economists in Orvesk expect the bank to hold in October.
+"""
+
+LATE_SEPTEMBER = """Valdran National Bank lowers borrowing costs to 3.25% at Tarnow meeting
+
+September 26, 2024
+
+Meeting in Tarnow rather than at its Orvesk headquarters, the Valdran National Bank lowered its deposit rate to 3.25 percent on Thursday as growth faltered.
+
+Inflation slipped to 1.7 percent in September, below the bank's 2 percent goal for the first time since 2021, the statistics office said earlier in the day.
+
+Governor Mira Castell said the downside surprises in business surveys had weighed on the decision.
+
+Rates on refinancing operations go to 3.4 percent from October 2.
+"""
+
+LATE_SEPTEMBER_2 = """Second straight cut: Valdran takes deposit rate to 3.25%
+
+September 26, 2024
+
+The Valdran National Bank delivered back-to-back cuts for the first time in 13 years, trimming the deposit rate to 3.25 percent at its Tarnow meeting.
+
+Castell told reporters in Tarnow that slowing factory orders had worried the council more than wages.
+
+Analysts at Kallen Capital now see the deposit rate at 2.5 percent by next summer.
+
+Inflation was 1.7 percent in September.
+"""
+
+
+def test_two_stories_weeks_apart_each_with_its_own_figures_are_not_close_enough_to_merge(
+    store: Store, tmp_path: Path
+) -> None:
+    # Two decisions a fortnight apart: the same bank, governor and words, each its own rates.
+    # Time alone lowers their likeness too little; the figures neither story carries decide,
+    # as they do for an article joining a story weeks away.
+    files = {
+        "sep.txt": SEPTEMBER,
+        "sep2.txt": SEPTEMBER_2,
+        "late.txt": LATE_SEPTEMBER,
+        "late2.txt": LATE_SEPTEMBER_2,
+    }
+    ids = _add(store, tmp_path / "in", files)
+    first, second = _story(store, ids["sep.txt"]), _story(store, ids["late.txt"])
+    assert first == _story(store, ids["sep2.txt"]) and second == _story(store, ids["late2.txt"])
+    assert first != second
+    weaver = weave.Weaver(store)
+    idf = _Idf(weaver.storage)
+    idf.floor = weaver.embedder.unrelated
+    assert not weaver._stories_close(first, second, idf)
 
 
 def test_a_report_months_later_that_names_the_events_day_joins_its_story(
@@ -345,6 +424,42 @@ def test_stories_told_in_two_languages_merge_and_other_news_of_the_day_does_not(
     quake = _story(store, ids["quake.txt"])
     assert {_story(store, ids[n]) for n in ("tower.txt", "de.txt", "de2.txt")} == {quake}
     assert _story(store, ids["election-de.txt"]) != quake
+
+
+QUAKE_IT = """Paura nella Karvala dopo la scossa, famiglie in strada
+
+3 giugno 2024
+
+Migliaia di famiglie hanno passato la notte all'aperto nella Karvala, per paura di nuove scosse.
+
+Le scuole resteranno chiuse per tutta la settimana, ha annunciato il governo.
+
+Molti chiedono tende, acqua e coperte.
+"""
+
+
+def test_a_story_merges_with_every_close_story_in_another_language_not_only_the_closest(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The German and the Italian report share nothing with each other, each a little with the
+    # English one (pooled keys stood in for by their languages; no joining by likeness). When
+    # the English report comes, it bridges to both: merged with one only, the other would
+    # wait for a batch that touches it, and by then the merged story's pooled keys may have
+    # drifted from it (benchmarks/live.py: a German report of a rate decision, 0.075 from the
+    # Portuguese reports, 0.069 from them once they had merged with the English ones).
+    shares = {"en": {"a", "b"}, "de": {"a"}, "it": {"b"}}
+
+    def pooled(members: list[Signals], idf: object) -> dict[str, float]:
+        keys = {k for m in members for k in shares.get(m.language or "", set())}
+        return {k: 1 / len(keys) ** 0.5 for k in keys}
+
+    monkeypatch.setattr(stories, "_pooled", pooled)
+    monkeypatch.setattr(stories, "JOIN", 1.01)  # no article joins another's story by itself
+    ids = _add(store, tmp_path / "de", {"de.txt": QUAKE_DE})
+    ids |= _add(store, tmp_path / "it", {"it.txt": QUAKE_IT})
+    assert _story(store, ids["de.txt"]) != _story(store, ids["it.txt"])
+    ids |= _add(store, tmp_path / "en", {"quake.txt": QUAKE})
+    assert len({_story(store, i) for i in ids.values()}) == 1
 
 
 def test_the_language_is_kept_with_the_signals_but_never_compared(

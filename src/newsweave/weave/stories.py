@@ -65,6 +65,7 @@ from newsweave.weave.similarity import (
     comparable,
     figures_apart,
     pair_conflict,
+    stories_figures_apart,
     time_factor,
 )
 from newsweave.weave.storage import HasStories, StoryShape, Transaction
@@ -370,8 +371,8 @@ class Weaver:
         cosines for one story and for two overlap, benchmarks/live/README.md), but names,
         figures keyed by value and named days cross unchanged. Two stories whose main languages
         differ merge when the pooled keys of their members are close (XLING_JOIN) and their
-        days meet (`time_factor` 1). Candidates are the stories of the members' nearest
-        neighbours in the vector index, as for joining.
+        days meet (`time_factor` 1); a story merges with every story so close. Candidates are
+        the stories of the members' nearest neighbours in the vector index, as for joining.
         """
         out = set()
         for story_id in sorted(story_ids):
@@ -384,7 +385,10 @@ class Weaver:
                 continue
             keys = _pooled(members, idf)
             days = self._days(members)
-            best: tuple[float, str] | None = None
+            # Every close story, not only the closest: a story told in three languages
+            # (English, Portuguese and German reports of one decision) is three stories to
+            # bridge, and once two have merged their pooled keys are further from the third.
+            close: list[str] = []
             candidates = self._neighbour_stories(members, story_id)
             # Dozens of candidates, most of them in the story's own language: only their
             # members' languages are read (for all of them at once), whole signals only for
@@ -397,11 +401,12 @@ class Weaver:
                 if time_factor(days, self._days(others)) < 1.0:
                     continue
                 score = _cosine(keys, _pooled(others, idf))
-                if score >= XLING_JOIN and (best is None or score > best[0]):
-                    best = (score, other)
-            if best is not None:
-                story_id = self._merge(tx, story_id, best[1])
-                report.merged += 1
+                if score >= XLING_JOIN:
+                    close.append(other)
+            for other in close:
+                if self.storage.story_exists(other) and other != story_id:
+                    story_id = self._merge(tx, story_id, other)
+                    report.merged += 1
             out.add(story_id)
         return out
 
@@ -502,7 +507,8 @@ class Weaver:
         return scores
 
     def _stories_close(self, a: str, b: str, idf: _Idf) -> bool:
-        """Average linkage between two whole stories (their profiles), time included."""
+        """Average linkage between two whole stories (their profiles), time and figures
+        included."""
         profiles = self._profiles_of([a, b], idf)
         left, right = profiles.get(a), profiles.get(b)
         if left is None or right is None or not left.count or not right.count:
@@ -510,6 +516,10 @@ class Weaver:
         idf.load(["@" + k for k in (*left.core(), *right.core())])
         floor = self.embedder.unrelated
         factor = time_factor(sorted(left.days), sorted(right.days))
+        if factor < 1.0:
+            # Weeks apart, as for an article joining (`_score_stories`): only figures both
+            # stories carry would show they are one event.
+            factor *= 1.0 - FIGURES_APART * stories_figures_apart(left.carried, right.carried)
         penalty = 1.0 - CONFLICT * left.stories_conflict(right, idf)
         cross = left.cross(right, floor) * factor * penalty
         if cross < JOIN + MERGE_MARGIN:
