@@ -244,6 +244,51 @@ def test_two_stories_weeks_apart_each_with_its_own_figures_are_not_close_enough_
     assert not weaver._stories_close(first, second, idf)
 
 
+OCTOBER = """Valdran National Bank lowers borrowing costs to 3.25% at Tarnow meeting
+
+October 17, 2024
+
+Meeting in Tarnow rather than at its Orvesk headquarters, the Valdran National Bank lowered its deposit rate to 3.25 percent on Thursday as growth faltered.
+
+Inflation slipped to 1.7 percent in September, below the bank's 2 percent goal for the first time since 2021, the statistics office said earlier in the day.
+
+Governor Mira Castell said the downside surprises in business surveys had weighed on the decision.
+
+Rates on refinancing operations go to 3.4 percent from October 23.
+"""
+
+OCTOBER_RECALLS_SEPTEMBER = """Second straight cut: Valdran takes deposit rate to 3.25%
+
+October 17, 2024
+
+The Valdran National Bank delivered back-to-back cuts for the first time in 13 years, trimming the deposit rate to 3.25 percent at its Tarnow meeting.
+
+Castell had announced the previous cut in Orvesk on September 12, 2024.
+
+Castell told reporters in Tarnow that slowing factory orders had worried the council more than wages.
+
+Analysts at Kallen Capital now see the deposit rate at 2.5 percent by next summer.
+
+Inflation was 1.7 percent in September.
+"""
+
+
+def test_a_later_decision_whose_report_names_the_earlier_ones_day_stays_its_own_story(
+    store: Store, tmp_path: Path
+) -> None:
+    # One October report names September's day: that brings its own story's days next to
+    # September's, but the two stories were published five weeks apart.
+    files = {
+        "sep.txt": SEPTEMBER,
+        "sep2.txt": SEPTEMBER_2,
+        "oct.txt": OCTOBER,
+        "oct2.txt": OCTOBER_RECALLS_SEPTEMBER,
+    }
+    ids = _add(store, tmp_path / "in", files)
+    assert _story(store, ids["oct.txt"]) == _story(store, ids["oct2.txt"])
+    assert _story(store, ids["sep.txt"]) != _story(store, ids["oct.txt"])
+
+
 def test_a_report_months_later_that_names_the_events_day_joins_its_story(
     store: Store, tmp_path: Path
 ) -> None:

@@ -371,7 +371,8 @@ class Weaver:
         cosines for one story and for two overlap, benchmarks/live/README.md), but names,
         figures keyed by value and named days cross unchanged. Two stories whose main languages
         differ merge when the pooled keys of their members are close (XLING_JOIN) and their
-        days meet (`time_factor` 1); a story merges with every story so close. Candidates are
+        days meet (`time_factor` 1, on the days they report on and on their published days);
+        a story merges with every story so close. Candidates are
         the stories of the members' nearest neighbours in the vector index, as for joining.
         """
         out = set()
@@ -400,6 +401,8 @@ class Weaver:
                 others = self._sample(other)
                 if time_factor(days, self._days(others)) < 1.0:
                     continue
+                if time_factor(_published(members), _published(others)) < 1.0:
+                    continue  # as in `_stories_close`
                 score = _cosine(keys, _pooled(others, idf))
                 if score >= XLING_JOIN:
                     close.append(other)
@@ -515,7 +518,14 @@ class Weaver:
             return False
         idf.load(["@" + k for k in (*left.core(), *right.core())])
         floor = self.embedder.unrelated
-        factor = time_factor(sorted(left.days), sorted(right.days))
+        # Days named in the text let one article reach an old event's reports, but two whole
+        # stories are one only if they were also published near each other: a later
+        # decision's report that names the earlier decision's day (or a caption's) does not
+        # make the two decisions' stories meet.
+        factor = min(
+            time_factor(sorted(left.days), sorted(right.days)),
+            time_factor(_published(self._sample(a)), _published(self._sample(b))),
+        )
         if factor < 1.0:
             # Weeks apart, as for an article joining (`_score_stories`): only figures both
             # stories carry would show they are one event.
@@ -734,6 +744,11 @@ def stopped_note(stored: int, total: int, articles: int) -> str:
         f"weaving: {done} of {total} stored ({articles} articles woven); "
         f"batch {stored + 1} not stored; {rest}"
     )
+
+
+def _published(members: list[Signals]) -> list[str]:
+    """The members' published days (`Signals.day`), without the days their texts name."""
+    return sorted({m.day for m in members if m.day})
 
 
 def _same_days(left: list[Signals], right: list[Signals]) -> bool:
