@@ -518,6 +518,12 @@ class Weaver:
             return False
         idf.load(["@" + k for k in (*left.core(), *right.core())])
         floor = self.embedder.unrelated
+        cross = left.cross(right, floor) * (1.0 - CONFLICT * left.stories_conflict(right, idf))
+        # As close as an article must be to join, and the test `_refine` splits by: two
+        # stories much tighter inside than across stay apart.
+        need = max(JOIN + MERGE_MARGIN, SPLIT_RATIO * min(left.within(floor), right.within(floor)))
+        if cross < need:
+            return False  # time can only lower it; the members' days need not be read
         # Days named in the text let one article reach an old event's reports, but two whole
         # stories are one only if they were also published near each other: a later
         # decision's report that names the earlier decision's day (or a caption's) does not
@@ -530,12 +536,7 @@ class Weaver:
             # Weeks apart, as for an article joining (`_score_stories`): only figures both
             # stories carry would show they are one event.
             factor *= 1.0 - FIGURES_APART * stories_figures_apart(left.carried, right.carried)
-        penalty = 1.0 - CONFLICT * left.stories_conflict(right, idf)
-        cross = left.cross(right, floor) * factor * penalty
-        if cross < JOIN + MERGE_MARGIN:
-            return False
-        # The test `_refine` splits by: two stories much tighter inside than across stay apart.
-        return cross >= SPLIT_RATIO * min(left.within(floor), right.within(floor))
+        return cross * factor >= need
 
     # - story profiles (profiles.py) -
 
