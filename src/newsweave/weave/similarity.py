@@ -159,6 +159,22 @@ def figures_apart(article: Signals, carried: Iterable[str]) -> float:
     return sum(k not in theirs for k in mine) / len(mine)
 
 
+def stories_figures_apart(left: dict[str, int], right: dict[str, int]) -> float:
+    """`figures_apart` between two stories (`carried`: each one's keys, with how many members
+    carry each): the share of one story's figure mentions that no member of the other carries,
+    from whichever side misses more. A later rate decision repeats the earlier rate ("from
+    3.5%") while the earlier one never names the later; so the larger share tells."""
+
+    def missing(mine: dict[str, int], theirs: dict[str, int]) -> float:
+        figures = {k: c for k, c in mine.items() if _is_figure(k)}
+        total = sum(figures.values())
+        if not total:
+            return 0.0
+        return sum(c for k, c in figures.items() if k not in theirs) / total
+
+    return max(missing(left, right), missing(right, left))
+
+
 def comparable(keys: dict[str, int]) -> dict[str, int]:
     """An article's names, figures and days: its keys without its language."""
     return {k: c for k, c in keys.items() if not k.startswith(LANGUAGE_KEY)}
