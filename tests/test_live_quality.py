@@ -16,12 +16,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 import live
 
 COPY_PRECISION_FLOOR = 0.99  # measured 1.00
-# measured 10/12 (sentence-key candidates and reworded chains; 3/12 before)
-COPY_RECALL_FLOOR = 0.8
-STORY_PRECISION_FLOOR = (
-    0.95  # measured 0.981 (0.844 before figures and published days counted across stories)
-)
-STORY_F1_FLOOR = 0.92  # measured 0.948 (0.802 before same-week halves stayed whole)
+# measured 11/12 (sentence-key candidates, reworded chains, the nearest aligned outside the
+# model's language; 3/12 before)
+COPY_RECALL_FLOOR = 0.9
+STORY_PRECISION_FLOOR = 0.97  # measured 1.00 (0.844 before time counted across stories)
+STORY_F1_FLOOR = 0.94  # measured 0.957 (0.802 before same-week halves stayed whole)
 FIGURES_FLOOR = 28  # of 47 hand-labelled key figures; measured 29 (8 before key figures)
 
 

@@ -169,6 +169,34 @@ def test_two_rate_decisions_months_apart_with_the_same_names_stay_apart(
     assert published[ids["apr.txt"]][:10] == "2024-04-18"  # the date line was read
 
 
+# The same bank, governor and rate three years before JANUARY: another decision, not a report
+# on that one.
+JANUARY_2021 = """Valdran National Bank lifts refinancing rate to 4.25% in Orvesk
+
+January 21, 2021
+
+Governor Mira Castell announced in Orvesk on Thursday that the Valdran National Bank had lifted its main refinancing rate to 4.25 percent, its first rise in a decade.
+
+The council backed the increase unanimously as fuel prices pushed inflation to 1.9 percent, Castell said.
+
+Exporters in the northern province of Lisk warned that dearer credit would hurt their orders.
+
+Castell told reporters the bank stood ready to act again in the spring.
+"""
+
+
+def test_a_decision_years_earlier_at_the_same_rate_is_not_joined_to_a_story(
+    store: Store, tmp_path: Path
+) -> None:
+    ids = _add(store, tmp_path / "in", {"jan.txt": JANUARY, "jan2.txt": JANUARY_2})
+    ids |= _add(store, tmp_path / "later", {"old.txt": JANUARY_2021})
+    assert _story(store, ids["jan.txt"]) == _story(store, ids["jan2.txt"])
+    assert _story(store, ids["old.txt"]) != _story(store, ids["jan.txt"])
+    # Past a year, time counts more than the weeks-long floor; a day named brings it back.
+    assert time_factor(["2021-01-21"], ["2024-01-25"]) < time_factor(["2023-12-01"], ["2024-01-25"])
+    assert time_factor(["2024-01-22", "2021-01-21"], ["2021-01-21"]) == 1.0
+
+
 SEPTEMBER = """Valdran central bank cuts its key rate to 3.5 percent
 
 September 12, 2024
