@@ -7,7 +7,8 @@ Which figures are key (a brief lists a handful, not every number in every articl
     "0.25 percentage points", "magnitude 7.7"); bare numbers, durations, years and vague
     orders ("hundreds") are left out;
   - and it is either in the lead of some source (its headline and first three sentences, where
-    news states what happened) or given by at least two sources;
+    news states what happened; a line that does not end as a sentence does, such as a byline
+    or a photo credit, is passed over, not counted) or given by at least two sources;
   - most sources first (a source giving it in its lead counts twice), then the earliest in a
     lead; at most KEY_FIGURES.
 A count the brief already shows as disputed is not repeated here.
@@ -15,11 +16,13 @@ A count the brief already shows as disputed is not repeated here.
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 
-from newsweave.analyze import Analysis, Quantity
+from newsweave.analyze import Analysis, Quantity, Span, analysis_text
 from newsweave.brief.disputes import _DURATIONS, _said_by
 from newsweave.brief.model import Dispute, KeyFigure, _Sentence, _sentence_at, _unique
+from newsweave.brief.summary import _closed
 from newsweave.models import Article
 
 KEY_FIGURES = 10
@@ -47,17 +50,16 @@ def key_figures(
     # Disputes are between counts, and a dispute joins counts of one thing under different
     # nouns ("3,000 troops", "3,000 soldiers"): a count with a disputed value is shown there.
     disputed = {round(f.value, 6) for d in disputes for f in d.figures}
-    lead_at: dict[str, int] = {}  # article → offset where its lead ends
-    for article in articles:
-        spans = analyses[article.id].sentences
-        if spans:
-            lead_at[article.id] = spans[min(LEAD_SENTENCES, len(spans)) - 1].end
+    lead_at = {a.id: _lead_end(analyses[a.id].sentences) for a in articles}
     mentions: dict[tuple[float, str], list[tuple[Quantity, str]]] = defaultdict(list)
     for article in articles:
         analysis = analyses[article.id]
+        text = analysis_text(article.title, article.body)
         ranges = Counter(q.start for q in analysis.quantities)
         for q in analysis.quantities:
-            if ranges[q.start] > 1 or not _measures_something(q):
+            if not _measures_something(q):
+                continue
+            if ranges[q.start] > 1 and not _a_list(text, q):
                 continue  # a range ("3,000 to 5,000") is one claim of two values
             mentions[_key(q)].append((q, article.id))
     candidates = []
@@ -76,6 +78,38 @@ def key_figures(
     return [
         _figure(items, analyses, sentences, speaker_name) for *_, items in candidates[:KEY_FIGURES]
     ]
+
+
+# Values joined by "and" or a comma are figures each ("3.40 and 3.65 percent, respectively"),
+# unless "between" makes them a range's ends ("between 3,000 and 5,000").
+_LIST_JOIN = re.compile(r"\d\S*\s*(?:,|and\b)", re.IGNORECASE)
+_BETWEEN = re.compile(r"\bbetween\s+(?:some\s+|about\s+|around\s+)?$", re.IGNORECASE)
+
+
+def _a_list(text: str, q: Quantity) -> bool:
+    """Whether the values of one span are several figures, not a range's two ends."""
+    # "between" may be inside the span spaCy gave ("Between 3,000 and 5,000") or before it.
+    inside = re.match(r"between\b", q.text, re.IGNORECASE)
+    before = _BETWEEN.search(text[max(0, q.start - 20) : q.start])
+    return bool(_LIST_JOIN.search(q.text)) and not (inside or before)
+
+
+def _lead_end(spans: list[Span]) -> int:
+    """Where an article's lead ends: after its first sentence (the headline) and the next
+    LEAD_SENTENCES - 1 that end as sentences do. A byline ("By Ada Brannock"), an outlet's
+    name or a leftover of markup between them does not take a sentence's place; at most
+    LEAD_SENTENCES such lines are passed over, so a page of lines is not all lead."""
+    end = counted = skipped = 0
+    for index, span in enumerate(spans):
+        closed = index == 0 or _closed(span.text)
+        if not closed and skipped >= LEAD_SENTENCES:
+            break
+        skipped += not closed
+        counted += closed
+        end = span.end
+        if counted >= LEAD_SENTENCES:
+            break
+    return end
 
 
 def _measures_something(q: Quantity) -> bool:
