@@ -258,3 +258,30 @@ def test_a_range_after_between_is_one_claim(store: Store, tmp_path: Path) -> Non
     )
     data = _brief(store, tmp_path, [text])
     assert not {f["value"] for f in data["figures"]} & {3000.0, 5000.0}
+
+
+def _built(*texts: str) -> dict[str, Any]:
+    from newsweave.analyze import analysis_text, analyze
+    from newsweave.brief import build_brief
+    from newsweave.ingest import text_article
+    from newsweave.pipeline import build_article
+
+    articles = [build_article(text_article(t, f"article{i}.txt")) for i, t in enumerate(texts)]
+    analyses = {a.id: analyze(analysis_text(a.title, a.body)) for a in articles}
+    return brief_json(build_brief("0123456789abcdef", "A story", articles, analyses))
+
+
+def test_a_figure_in_the_first_sentence_of_a_lead_goes_before_one_deeper_in_a_lead() -> None:
+    first = (
+        "Storm damage counted in the Vell valley\n\nThe storm crossed the Vell valley on "
+        "Monday. Crews worked through the night. By morning they had counted 120 damaged "
+        "homes, 45 bridges, 300 cars, 60 boats, 75 barns, 14 schools, 11 clinics, 25 shops, "
+        "33 farms, 18 churches and 90 sheds. More rain is due on Friday."
+    )
+    later = (
+        "Vell valley storm\n\nThe storm's toll rose to 52 dead on Tuesday, the valley's "
+        "council said. Roads to the coast stayed closed. Schools will open next week."
+    )
+    listed = [(f["value"], f["unit"]) for f in _built(first, later)["figures"]]
+    assert len(listed) == KEY_FIGURES
+    assert (52.0, "dead") in listed

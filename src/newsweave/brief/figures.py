@@ -10,7 +10,9 @@ Which figures are key (a brief lists a handful, not every number in every articl
     news states what happened; a line that does not end as a sentence does, such as a byline
     or a photo credit, is passed over, not counted) or given by at least two sources;
   - most sources first (a source giving it in its lead counts twice), then the earliest in a
-    lead; at most KEY_FIGURES.
+    lead: a figure in some source's headline or first sentence before one in the fourth
+    sentence of an earlier source (the first sentence says what happened), then the earlier
+    source; at most KEY_FIGURES.
 A count the brief already shows as disputed is not repeated here.
 """
 
@@ -68,12 +70,18 @@ def key_figures(
         if key[0] in disputed and key[1] not in _MEASURES:
             continue
         sources = _unique(a for _, a in items)
-        in_lead = [(order[a], q.start) for q, a in items if q.start < lead_at.get(a, 0)]
+        in_lead = [
+            (_lead_place(analyses[a].sentences, q.start), order[a], q.start)
+            for q, a in items
+            if q.start < lead_at.get(a, 0)
+        ]
         if not in_lead and len(sources) < 2:
             continue
         # A source stating the figure in its lead counts twice: the lead is what it reports.
-        weight = len(sources) + len({a for a, _ in in_lead})
-        candidates.append((-weight, min(in_lead, default=(len(articles), 0)), key, items))
+        weight = len(sources) + len({a for _, a, _ in in_lead})
+        candidates.append(
+            (-weight, min(in_lead, default=(LEAD_SENTENCES, len(articles), 0)), key, items)
+        )
     candidates.sort(key=lambda c: (c[0], c[1]))
     return [
         _figure(items, analyses, sentences, speaker_name) for *_, items in candidates[:KEY_FIGURES]
@@ -92,6 +100,11 @@ def _a_list(text: str, q: Quantity) -> bool:
     inside = re.match(r"between\b", q.text, re.IGNORECASE)
     before = _BETWEEN.search(text[max(0, q.start - 20) : q.start])
     return bool(_LIST_JOIN.search(q.text)) and not (inside or before)
+
+
+def _lead_place(spans: list[Span], start: int) -> int:
+    """Which sentence of its article's lead a figure is in: 0 the headline, 1 the first."""
+    return sum(1 for i, s in enumerate(spans) if s.end <= start and (i == 0 or _closed(s.text)))
 
 
 def _lead_end(spans: list[Span]) -> int:
