@@ -285,3 +285,16 @@ def test_a_figure_in_the_first_sentence_of_a_lead_goes_before_one_deeper_in_a_le
     listed = [(f["value"], f["unit"]) for f in _built(first, later)["figures"]]
     assert len(listed) == KEY_FIGURES
     assert (52.0, "dead") in listed
+
+
+def test_a_report_that_opens_with_a_scene_gives_its_news_where_the_headline_says() -> None:
+    text = (
+        "Vell valley flood death toll rises\n\nIt was just after dawn when Ada Brannock heard "
+        "the river. She ran to wake her neighbours. Water filled the lane within minutes. "
+        "By noon the valley's lower farms were under water. Officials now put the death toll "
+        "at around 14 with more than 30 injured. Rescuers used 25 boats to reach the farms."
+    )
+    listed = {(f["value"], f["unit"]) for f in _built(text)["figures"]}
+    assert {(14.0, "death"), (30.0, "injured")} <= listed
+    # Only the sentence giving what the headline names joins the lead.
+    assert (25.0, "boats") not in listed

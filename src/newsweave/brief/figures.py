@@ -8,7 +8,9 @@ Which figures are key (a brief lists a handful, not every number in every articl
     orders ("hundreds") are left out;
   - and it is either in the lead of some source (its headline and first three sentences, where
     news states what happened; a line that does not end as a sentence does, such as a byline
-    or a photo credit, is passed over, not counted) or given by at least two sources;
+    or a photo credit, is passed over, not counted; a report that opens with a scene and
+    gives no figure of what its headline names there has the first sentence that does as
+    lead too) or given by at least two sources;
   - most sources first (a source giving it in its lead counts twice), then the earliest in a
     lead: a figure in some source's headline or first sentence before one in the fourth
     sentence of an earlier source (the first sentence says what happened), then the earlier
@@ -26,6 +28,7 @@ from newsweave.brief.disputes import _DURATIONS, _said_by
 from newsweave.brief.model import Dispute, KeyFigure, _Sentence, _sentence_at, _unique
 from newsweave.brief.summary import _closed
 from newsweave.models import Article
+from newsweave.text import tokens
 
 KEY_FIGURES = 10
 # Sentences of an article's text (its headline counts as the first) that make its lead.
@@ -52,7 +55,7 @@ def key_figures(
     # Disputes are between counts, and a dispute joins counts of one thing under different
     # nouns ("3,000 troops", "3,000 soldiers"): a count with a disputed value is shown there.
     disputed = {round(f.value, 6) for d in disputes for f in d.figures}
-    lead_at = {a.id: _lead_end(analyses[a.id].sentences) for a in articles}
+    leads = {a.id: _lead(analyses[a.id]) for a in articles}
     mentions: dict[tuple[float, str], list[tuple[Quantity, str]]] = defaultdict(list)
     for article in articles:
         analysis = analyses[article.id]
@@ -73,7 +76,7 @@ def key_figures(
         in_lead = [
             (_lead_place(analyses[a].sentences, q.start), order[a], q.start)
             for q, a in items
-            if q.start < lead_at.get(a, 0)
+            if any(start <= q.start < end for start, end in leads[a])
         ]
         if not in_lead and len(sources) < 2:
             continue
@@ -104,7 +107,38 @@ def _a_list(text: str, q: Quantity) -> bool:
 
 def _lead_place(spans: list[Span], start: int) -> int:
     """Which sentence of its article's lead a figure is in: 0 the headline, 1 the first."""
-    return sum(1 for i, s in enumerate(spans) if s.end <= start and (i == 0 or _closed(s.text)))
+    place = sum(1 for i, s in enumerate(spans) if s.end <= start and (i == 0 or _closed(s.text)))
+    return min(place, LEAD_SENTENCES - 1)
+
+
+def _lead(analysis: Analysis) -> list[tuple[int, int]]:
+    """Where an article reports what happened: its lead and, when the lead does not give a
+    figure of what the headline names ("Death toll rises" over a report that opens with a
+    scene), the first later sentence that does ("… put the death toll at 12 with more than 60
+    injured")."""
+    spans = analysis.sentences
+    end = _lead_end(spans)
+    if not spans:
+        return []
+    named = {_stem(w) for w in tokens(spans[0].text)}
+    figures = [q for q in analysis.quantities if _measures_something(q) and q.unit]
+    if any(_names(named, q) for q in figures if q.start < end):
+        return [(0, end)]
+    later = next((q for q in figures if q.start >= end and _names(named, q)), None)
+    if later is None:
+        return [(0, end)]
+    sentence = next((s for s in spans if s.start <= later.start < s.end), None)
+    return [(0, end)] + ([(sentence.start, sentence.end)] if sentence else [])
+
+
+def _stem(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith("s") else word
+
+
+def _names(named: set[str], q: Quantity) -> bool:
+    """Whether a headline's words name what the figure counts ("Death toll rises": deaths)."""
+    words = {_stem(w) for w in tokens(f"{q.unit} {q.thing or ''}")}
+    return bool(words & named)
 
 
 def _lead_end(spans: list[Span]) -> int:
