@@ -20,7 +20,7 @@ COPY_PRECISION_FLOOR = 0.99  # measured 1.00
 COPY_RECALL_FLOOR = 0.8
 STORY_PRECISION_FLOOR = 0.8  # measured 0.844
 STORY_F1_FLOOR = 0.78  # measured 0.802
-FIGURES_FLOOR = 28  # of 47 hand-labelled key figures; measured 30 (8 before key figures)
+FIGURES_FLOOR = 34  # of 47 hand-labelled key figures; measured 36 (30 before the lead rules)
 
 
 def test_live_dev_set_floors() -> None:
