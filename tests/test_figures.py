@@ -298,3 +298,19 @@ def test_a_report_that_opens_with_a_scene_gives_its_news_where_the_headline_says
     assert {(14.0, "death"), (30.0, "injured")} <= listed
     # Only the sentence giving what the headline names joins the lead.
     assert (25.0, "boats") not in listed
+
+
+def test_a_figure_in_a_sources_headline_is_listed_beyond_the_others() -> None:
+    damage = (
+        "Storm damage counted in the Vell valley\n\nCrews counted 120 homes, 45 bridges, 300 "
+        "cars, 60 boats, 75 barns, 14 schools, 11 clinics, 25 shops, 33 farms, 18 churches "
+        "and 90 sheds damaged on Monday. More rain is due on Friday."
+    )
+    again = damage.replace("Crews counted", "The council listed").replace("Friday", "Sunday")
+    toll = (
+        "Vell valley storm leaves 52 dead\n\nThe storm's toll was given by the valley's council "
+        "on Tuesday. Roads to the coast stayed closed. Schools will open next week."
+    )
+    listed = [(f["value"], f["unit"]) for f in _built(damage, again, toll)["figures"]]
+    assert len(listed) > KEY_FIGURES
+    assert (52.0, "dead") in listed

@@ -14,7 +14,8 @@ Which figures are key (a brief lists a handful, not every number in every articl
   - most sources first (a source giving it in its lead counts twice), then the earliest in a
     lead: a figure in some source's headline or first sentence before one in the fourth
     sentence of an earlier source (the first sentence says what happened), then the earlier
-    source; at most KEY_FIGURES.
+    source; at most KEY_FIGURES, and beyond them those some source gives in its headline (its
+    first sentence when it has none), at most KEY_FIGURES more.
 A count the brief already shows as disputed is not repeated here.
 """
 
@@ -86,9 +87,11 @@ def key_figures(
             (-weight, min(in_lead, default=(LEAD_SENTENCES, len(articles), 0)), key, items)
         )
     candidates.sort(key=lambda c: (c[0], c[1]))
-    return [
-        _figure(items, analyses, sentences, speaker_name) for *_, items in candidates[:KEY_FIGURES]
-    ]
+    # A figure some source gives in its headline is what that source reports: it is listed
+    # beyond the first KEY_FIGURES too (a story of two events, each with its own headlines).
+    headlined = [c for c in candidates[KEY_FIGURES:] if c[1][0] == 0]
+    chosen = candidates[:KEY_FIGURES] + headlined[:KEY_FIGURES]
+    return [_figure(items, analyses, sentences, speaker_name) for *_, items in chosen]
 
 
 # Values joined by "and" or a comma are figures each ("3.40 and 3.65 percent, respectively"),
