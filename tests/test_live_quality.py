@@ -16,11 +16,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 import live
 
 COPY_PRECISION_FLOOR = 0.99  # measured 1.00
-# measured 10/12 (sentence-key candidates and reworded chains; 3/12 before)
-COPY_RECALL_FLOOR = 0.8
-STORY_PRECISION_FLOOR = 0.8  # measured 0.844
-STORY_F1_FLOOR = 0.78  # measured 0.802
-FIGURES_FLOOR = 34  # of 47 hand-labelled key figures; measured 36 (30 before the lead rules)
+# measured 11/12 (sentence-key candidates, reworded chains, the nearest aligned outside the
+# model's language; 3/12 before)
+COPY_RECALL_FLOOR = 0.9
+STORY_PRECISION_FLOOR = 0.97  # measured 1.00 (0.844 before time counted across stories)
+STORY_F1_FLOOR = 0.94  # measured 0.957 (0.802 before same-week halves stayed whole)
+FIGURES_FLOOR = 34  # of 47 hand-labelled key figures; measured 36 (29 before the lead rules)
 
 
 def test_live_dev_set_floors() -> None:

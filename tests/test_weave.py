@@ -776,3 +776,66 @@ def test_an_excerpt_under_a_new_lead_is_found_by_its_shared_sentences(
         (ids["wire.txt"], ids["excerpt.txt"]),
     ).fetchone()[0]
     assert shared == 4
+
+
+# An agency text in Italian and a rewrite of it that changes every fourth word: no sentence
+# left whole (so no sentence key is shared) and no five words in a row (so no MinHash band).
+FILO = """Forte terremoto scuote la valle di Karvala
+
+Una forte scossa di terremoto di magnitudo 6,4 ha colpito martedì mattina la valle di Karvala, causando almeno dodici morti e decine di feriti.
+
+Il sisma è stato registrato alle quattro del mattino a una profondità di dieci chilometri, a nord della città di Ostrel.
+
+La governatrice regionale Anna Velt ha detto che le squadre di soccorso stanno cercando persone sotto le macerie delle case crollate.
+
+Le scuole della valle resteranno chiuse per tutta la settimana mentre i tecnici controllano la sicurezza degli edifici pubblici.
+
+Secondo l'istituto nazionale di sismologia sono state registrate più di quaranta repliche nelle ore successive alla prima scossa.
+"""
+
+RISCRITTO = """Violento terremoto scuote la valle di Karvala
+
+Una violenta scossa di sisma di magnitudo 6,4 ha colpito martedì all'alba la valle di Karvala, provocando almeno dodici vittime e decine di feriti.
+
+Il terremoto è stato avvertito alle quattro del giorno a una profondità di dieci km, a nord della cittadina di Ostrel.
+
+La presidente regionale Anna Velt ha spiegato che le squadre di emergenza stanno cercando persone tra le macerie delle abitazioni crollate.
+
+Le scuole della zona resteranno chiuse per l'intera settimana mentre gli ingegneri controllano la sicurezza degli edifici comunali.
+
+Secondo l'istituto italiano di sismologia sono state contate più di quaranta repliche nelle ore seguenti alla prima scossa.
+"""
+
+
+class _Unplaced:
+    """An embedder that places texts at random (cosines near 0), trained on `languages`: how
+    a model trained on English places texts in another language, at the extreme."""
+
+    name, dim, unrelated = "unplaced", 64, 0.0
+
+    def __init__(self, languages: frozenset[str] | None) -> None:
+        self.languages = languages
+
+    def encode(self, texts: Any) -> np.ndarray:
+        rows = [
+            np.random.default_rng(len(t) * 7919 + sum(map(ord, t))).normal(size=64) for t in texts
+        ]
+        matrix = np.array(rows, dtype=np.float32).reshape(len(rows), 64)
+        return matrix / np.linalg.norm(matrix, axis=1, keepdims=True)
+
+
+@pytest.mark.parametrize(("languages", "found"), [(frozenset({"en"}), True), (None, False)])
+def test_a_rewrite_in_a_language_the_model_was_not_trained_on_is_found_among_the_nearest(
+    store: Store, tmp_path: Path, languages: frozenset[str] | None, found: bool
+) -> None:
+    paths = _write(tmp_path / "in", {"filo.txt": FILO, "riscritto.txt": RISCRITTO})
+    ids = {Path(r.origin).name: r.id for r in add_sources(store, paths) if r.id}
+    weave.Weaver(store, _Unplaced(languages)).weave()  # type: ignore[arg-type]
+    filo = set(dedupe.band_keys(dedupe.minhash(FILO.split("\n\n")[1:])))
+    riscritto = set(dedupe.band_keys(dedupe.minhash(RISCRITTO.split("\n\n")[1:])))
+    assert not filo & riscritto
+    origin = story_store.origin_of(store, ids["riscritto.txt"])
+    # A multilingual model's cosines are trusted as they are: far apart, so not aligned.
+    assert (origin.copy_of == ids["filo.txt"]) is found
+    if found:
+        assert origin.kind == "rewrite"

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from newsweave import weave
 from newsweave.pipeline import add_sources
 from newsweave.store import Store
+from newsweave.weave import stories
 from newsweave.weave.days import mentioned_days, past_days
-from newsweave.weave.similarity import comparable, time_factor
+from newsweave.weave.signals import Signals
+from newsweave.weave.similarity import _Idf, comparable, time_factor
 
 JANUARY = """Valdran central bank cuts its key rate to 4.25 percent
 
@@ -165,6 +169,154 @@ def test_two_rate_decisions_months_apart_with_the_same_names_stay_apart(
     assert published[ids["apr.txt"]][:10] == "2024-04-18"  # the date line was read
 
 
+# The same bank, governor and rate three years before JANUARY: another decision, not a report
+# on that one.
+JANUARY_2021 = """Valdran National Bank lifts refinancing rate to 4.25% in Orvesk
+
+January 21, 2021
+
+Governor Mira Castell announced in Orvesk on Thursday that the Valdran National Bank had lifted its main refinancing rate to 4.25 percent, its first rise in a decade.
+
+The council backed the increase unanimously as fuel prices pushed inflation to 1.9 percent, Castell said.
+
+Exporters in the northern province of Lisk warned that dearer credit would hurt their orders.
+
+Castell told reporters the bank stood ready to act again in the spring.
+"""
+
+
+def test_a_decision_years_earlier_at_the_same_rate_is_not_joined_to_a_story(
+    store: Store, tmp_path: Path
+) -> None:
+    ids = _add(store, tmp_path / "in", {"jan.txt": JANUARY, "jan2.txt": JANUARY_2})
+    ids |= _add(store, tmp_path / "later", {"old.txt": JANUARY_2021})
+    assert _story(store, ids["jan.txt"]) == _story(store, ids["jan2.txt"])
+    assert _story(store, ids["old.txt"]) != _story(store, ids["jan.txt"])
+    # Past a year, time counts more than the weeks-long floor; a day named brings it back.
+    assert time_factor(["2021-01-21"], ["2024-01-25"]) < time_factor(["2023-12-01"], ["2024-01-25"])
+    assert time_factor(["2024-01-22", "2021-01-21"], ["2021-01-21"]) == 1.0
+
+
+SEPTEMBER = """Valdran central bank cuts its key rate to 3.5 percent
+
+September 12, 2024
+
+The Valdran National Bank cut its deposit rate by a quarter point to 3.5 percent on Thursday, governor Mira Castell told a news conference in Orvesk.
+
+Castell said inflation in Valdran had eased to 2.2 percent in August, a three-year low, and that the council had backed the cut unanimously.
+
+"We will look at the data meeting by meeting," Castell said.
+
+The main refinancing rate falls to 3.65 percent and the lending rate to 3.9 percent.
+"""
+
+SEPTEMBER_2 = """Valdran rate cut to 3.5% as inflation cools
+
+September 12, 2024
+
+Valdran's central bank lowered its deposit rate to 3.5 percent from 3.75 percent, with inflation down to 2.2 percent.
+
+Governor Mira Castell said in Orvesk that the council did not commit to further cuts.
+
+The refinancing rate was cut to 3.65 percent.
+
+Economists in Orvesk expect the bank to hold in October.
+"""
+
+LATE_SEPTEMBER = """Valdran National Bank lowers borrowing costs to 3.25% at Tarnow meeting
+
+September 26, 2024
+
+Meeting in Tarnow rather than at its Orvesk headquarters, the Valdran National Bank lowered its deposit rate to 3.25 percent on Thursday as growth faltered.
+
+Inflation slipped to 1.7 percent in September, below the bank's 2 percent goal for the first time since 2021, the statistics office said earlier in the day.
+
+Governor Mira Castell said the downside surprises in business surveys had weighed on the decision.
+
+Rates on refinancing operations go to 3.4 percent from October 2.
+"""
+
+LATE_SEPTEMBER_2 = """Second straight cut: Valdran takes deposit rate to 3.25%
+
+September 26, 2024
+
+The Valdran National Bank delivered back-to-back cuts for the first time in 13 years, trimming the deposit rate to 3.25 percent at its Tarnow meeting.
+
+Castell told reporters in Tarnow that slowing factory orders had worried the council more than wages.
+
+Analysts at Kallen Capital now see the deposit rate at 2.5 percent by next summer.
+
+Inflation was 1.7 percent in September.
+"""
+
+
+def test_two_stories_weeks_apart_each_with_its_own_figures_are_not_close_enough_to_merge(
+    store: Store, tmp_path: Path
+) -> None:
+    # Two decisions a fortnight apart: the same bank, governor and words, each its own rates.
+    # Time alone lowers their likeness too little; the figures neither story carries decide,
+    # as they do for an article joining a story weeks away.
+    files = {
+        "sep.txt": SEPTEMBER,
+        "sep2.txt": SEPTEMBER_2,
+        "late.txt": LATE_SEPTEMBER,
+        "late2.txt": LATE_SEPTEMBER_2,
+    }
+    ids = _add(store, tmp_path / "in", files)
+    first, second = _story(store, ids["sep.txt"]), _story(store, ids["late.txt"])
+    assert first == _story(store, ids["sep2.txt"]) and second == _story(store, ids["late2.txt"])
+    assert first != second
+    weaver = weave.Weaver(store)
+    idf = _Idf(weaver.storage)
+    idf.floor = weaver.embedder.unrelated
+    assert not weaver._stories_close(first, second, idf)
+
+
+OCTOBER = """Valdran National Bank lowers borrowing costs to 3.25% at Tarnow meeting
+
+October 17, 2024
+
+Meeting in Tarnow rather than at its Orvesk headquarters, the Valdran National Bank lowered its deposit rate to 3.25 percent on Thursday as growth faltered.
+
+Inflation slipped to 1.7 percent in September, below the bank's 2 percent goal for the first time since 2021, the statistics office said earlier in the day.
+
+Governor Mira Castell said the downside surprises in business surveys had weighed on the decision.
+
+Rates on refinancing operations go to 3.4 percent from October 23.
+"""
+
+OCTOBER_RECALLS_SEPTEMBER = """Second straight cut: Valdran takes deposit rate to 3.25%
+
+October 17, 2024
+
+The Valdran National Bank delivered back-to-back cuts for the first time in 13 years, trimming the deposit rate to 3.25 percent at its Tarnow meeting.
+
+Castell had announced the previous cut in Orvesk on September 12, 2024.
+
+Castell told reporters in Tarnow that slowing factory orders had worried the council more than wages.
+
+Analysts at Kallen Capital now see the deposit rate at 2.5 percent by next summer.
+
+Inflation was 1.7 percent in September.
+"""
+
+
+def test_a_later_decision_whose_report_names_the_earlier_ones_day_stays_its_own_story(
+    store: Store, tmp_path: Path
+) -> None:
+    # One October report names September's day: that brings its own story's days next to
+    # September's, but the two stories were published five weeks apart.
+    files = {
+        "sep.txt": SEPTEMBER,
+        "sep2.txt": SEPTEMBER_2,
+        "oct.txt": OCTOBER,
+        "oct2.txt": OCTOBER_RECALLS_SEPTEMBER,
+    }
+    ids = _add(store, tmp_path / "in", files)
+    assert _story(store, ids["oct.txt"]) == _story(store, ids["oct2.txt"])
+    assert _story(store, ids["sep.txt"]) != _story(store, ids["oct.txt"])
+
+
 def test_a_report_months_later_that_names_the_events_day_joins_its_story(
     store: Store, tmp_path: Path
 ) -> None:
@@ -204,6 +356,76 @@ def test_a_quake_and_a_building_it_brought_down_abroad_are_one_story(
 ) -> None:
     ids = _add(store, tmp_path / "in", {"quake.txt": QUAKE, "tower.txt": TOWER})
     assert _story(store, ids["quake.txt"]) == _story(store, ids["tower.txt"])
+
+
+QUAKE_TOLL = """Karvala quake toll rises to 610 as rescuers search Ostrel
+
+June 4, 2024
+
+The death toll from Monday's magnitude 7.2 earthquake in central Karvala rose to 610, with 1,450 people injured, the Karvala disaster agency said on Tuesday.
+
+Agency chief Anna Velt said most of the dead were in Ostrel, where hundreds of homes and the city hospital collapsed.
+
+Rescue teams from neighbouring countries arrived in Ostrel overnight with sniffer dogs and heavy lifting gear.
+
+Velt said the toll was expected to rise as crews reached villages cut off by landslides.
+"""
+
+QUAKE_HOMELESS = """Karvala earthquake: 610 dead, thousands homeless in Ostrel
+
+June 4, 2024
+
+Thousands of people in Ostrel spent a second night in the open after the magnitude 7.2 earthquake that killed 610 people across central Karvala, the disaster agency said.
+
+Anna Velt, head of the Karvala disaster agency, said 1,450 people were injured and more than 8,000 homes were damaged around Ostrel.
+
+Aftershocks of up to magnitude 5.1 shook Ostrel through the night, sending residents back into the streets.
+
+The government of Karvala declared three days of national mourning.
+"""
+
+TOWER_FAMILIES = """Families wait at collapsed Dalby tower as search for trapped workers goes on
+
+June 4, 2024
+
+Relatives of construction workers missing in the collapse of a 30-storey tower in Dalby gathered at the site on Tuesday as cranes lifted slabs of concrete from the rubble.
+
+Dalby mayor Piet Harrow said 80 workers were still unaccounted for and 9 bodies had been recovered.
+
+The unfinished tower, built for the Miren tax office, fell within seconds when Monday's earthquake reached the Miren capital.
+
+"We will not stop until every worker is found," Harrow told reporters in Dalby.
+"""
+
+TOWER_INQUIRY = """Miren orders inquiry into Dalby tower collapse
+
+June 5, 2024
+
+The government of Miren ordered an inquiry on Wednesday into why a 30-storey tower under construction in Dalby collapsed, killing at least 11 workers, while older buildings nearby stood.
+
+Engineers from the Dalby university said the concrete frame appeared to have failed at the lower floors, mayor Piet Harrow said.
+
+Rescuers pulled one worker alive from the rubble overnight; 78 remain missing.
+
+The contractor, Norrhall Construction, said it was cooperating with the Dalby inquiry.
+"""
+
+
+def test_a_quakes_toll_and_its_tower_abroad_reported_the_same_week_are_not_split(
+    store: Store, tmp_path: Path
+) -> None:
+    # Each strand repeats its own names (Ostrel and Velt; Dalby and Harrow), so the split step
+    # would cut the story in two; published within days of each other, they stay one story.
+    files = {
+        "quake.txt": QUAKE,
+        "tower.txt": TOWER,
+        "toll.txt": QUAKE_TOLL,
+        "homeless.txt": QUAKE_HOMELESS,
+        "families.txt": TOWER_FAMILIES,
+        "inquiry.txt": TOWER_INQUIRY,
+    }
+    ids = _add(store, tmp_path / "in", files)
+    assert len({_story(store, i) for i in ids.values()}) == 1
 
 
 QUAKE_DE = """Schweres Erdbeben der Stärke 7,2 erschüttert Karvala
@@ -275,6 +497,42 @@ def test_stories_told_in_two_languages_merge_and_other_news_of_the_day_does_not(
     quake = _story(store, ids["quake.txt"])
     assert {_story(store, ids[n]) for n in ("tower.txt", "de.txt", "de2.txt")} == {quake}
     assert _story(store, ids["election-de.txt"]) != quake
+
+
+QUAKE_IT = """Paura nella Karvala dopo la scossa, famiglie in strada
+
+3 giugno 2024
+
+Migliaia di famiglie hanno passato la notte all'aperto nella Karvala, per paura di nuove scosse.
+
+Le scuole resteranno chiuse per tutta la settimana, ha annunciato il governo.
+
+Molti chiedono tende, acqua e coperte.
+"""
+
+
+def test_a_story_merges_with_every_close_story_in_another_language_not_only_the_closest(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The German and the Italian report share nothing with each other, each a little with the
+    # English one (pooled keys stood in for by their languages; no joining by likeness). When
+    # the English report comes, it bridges to both: merged with one only, the other would
+    # wait for a batch that touches it, and by then the merged story's pooled keys may have
+    # drifted from it (benchmarks/live.py: a German report of a rate decision, 0.075 from the
+    # Portuguese reports, 0.069 from them once they had merged with the English ones).
+    shares = {"en": {"a", "b"}, "de": {"a"}, "it": {"b"}}
+
+    def pooled(members: list[Signals], idf: object) -> dict[str, float]:
+        keys = {k for m in members for k in shares.get(m.language or "", set())}
+        return {k: 1 / len(keys) ** 0.5 for k in keys}
+
+    monkeypatch.setattr(stories, "_pooled", pooled)
+    monkeypatch.setattr(stories, "JOIN", 1.01)  # no article joins another's story by itself
+    ids = _add(store, tmp_path / "de", {"de.txt": QUAKE_DE})
+    ids |= _add(store, tmp_path / "it", {"it.txt": QUAKE_IT})
+    assert _story(store, ids["de.txt"]) != _story(store, ids["it.txt"])
+    ids |= _add(store, tmp_path / "en", {"quake.txt": QUAKE})
+    assert len({_story(store, i) for i in ids.values()}) == 1
 
 
 def test_the_language_is_kept_with_the_signals_but_never_compared(

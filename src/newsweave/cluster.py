@@ -233,9 +233,9 @@ class EmbedWorker:
 
         self._embedder = get_embedder(model)
 
-    def describe(self) -> tuple[str, int, float]:
+    def describe(self) -> tuple[str, int, float, frozenset[str] | None]:
         e = self._embedder
-        return e.name, e.dim, e.unrelated
+        return e.name, e.dim, e.unrelated, e.languages
 
     def encode(self, texts: list[str]) -> Any:
         return self._embedder.encode(texts)
@@ -254,7 +254,9 @@ class RayEmbedder:
         self._started: dict[tuple[str, ...], Any] = {}
         # `submit` runs on the weaver's thread, `encode` on its embedding thread.
         self._lock = threading.Lock()
-        self.name, self.dim, self.unrelated = ray.get(self.actors[0].describe.remote())
+        self.name, self.dim, self.unrelated, self.languages = ray.get(
+            self.actors[0].describe.remote()
+        )
 
     def submit(self, texts: Sequence[str]) -> None:
         key = tuple(texts)

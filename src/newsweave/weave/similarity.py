@@ -35,6 +35,12 @@ SALIENT = 0.5  # share of a story's members that must carry a name for it to be 
 DAY_SLACK = 7
 TIME_FLOOR = 0.65
 TIME_SCALE = 40
+# More than a year from every day of a story (its members' and the days they name), a report
+# is of another happening of the same kind (this year's rate decision, not 2008's at the same
+# rate), unless it names one of the story's days itself. Measured: real dev set story F1
+# 0.948 → 0.957, ECB+ event F1 unchanged at 0.906; a floor of 0.325 or 0.16 cost ECB+ 0.002.
+YEAR_GAP = 365
+YEAR_FLOOR = 0.5
 FIGURES_APART = 0.5
 IDF_FLOOR = 1.0
 
@@ -140,7 +146,8 @@ def time_factor(days: Sequence[str], story_days: Sequence[str]) -> float:
     trial months later that names the day of the shooting meets the shooting's reports; but two
     bursts of reports weeks apart (two rate decisions, two quakes in one region) do not become
     one story because a stray member stretched the first one's span. 1 within DAY_SLACK days,
-    then lower, down to TIME_FLOOR TIME_SCALE days further on; 1 when either side has no day.
+    then lower, down to TIME_FLOOR TIME_SCALE days further on, and YEAR_FLOOR past a year; 1 when
+    either side has no day.
     """
     gaps = [_days_between(a, b) for a in days for b in story_days]
     return _decay(min(gaps, default=None))
@@ -159,6 +166,22 @@ def figures_apart(article: Signals, carried: Iterable[str]) -> float:
     return sum(k not in theirs for k in mine) / len(mine)
 
 
+def stories_figures_apart(left: dict[str, int], right: dict[str, int]) -> float:
+    """`figures_apart` between two stories (`carried`: each one's keys, with how many members
+    carry each): the share of one story's figure mentions that no member of the other carries,
+    from whichever side misses more. A later rate decision repeats the earlier rate ("from
+    3.5%") while the earlier one never names the later; so the larger share tells."""
+
+    def missing(mine: dict[str, int], theirs: dict[str, int]) -> float:
+        figures = {k: c for k, c in mine.items() if _is_figure(k)}
+        total = sum(figures.values())
+        if not total:
+            return 0.0
+        return sum(c for k, c in figures.items() if k not in theirs) / total
+
+    return max(missing(left, right), missing(right, left))
+
+
 def comparable(keys: dict[str, int]) -> dict[str, int]:
     """An article's names, figures and days: its keys without its language."""
     return {k: c for k, c in keys.items() if not k.startswith(LANGUAGE_KEY)}
@@ -173,6 +196,8 @@ def _is_figure(key: str) -> bool:
 def _decay(gap: int | None) -> float:
     if gap is None or gap <= DAY_SLACK:
         return 1.0
+    if gap > YEAR_GAP:
+        return YEAR_FLOOR
     return max(TIME_FLOOR, 1.0 - (1.0 - TIME_FLOOR) * (gap - DAY_SLACK) / TIME_SCALE)
 
 

@@ -18,7 +18,8 @@ For each article not yet woven, in the order it was stored:
   4. merge     a story the article also matched is merged in when the two stories, taken whole,
                are clearly as close as an article must be to join one.
   5. split     after each batch, a story the batch touched is cut in two by average linkage and
-               split when its halves are much less alike than each half is inside (`_refine`).
+               split when its halves are much less alike than each half is inside, unless they
+               were published within the same week (`_refine`).
   6. languages then, a touched story merges with a neighbouring story in another main language
                when their pooled names, figures and named days are close and their days meet
                (`_bridge_languages`).
@@ -54,7 +55,9 @@ from newsweave.weave.profiles import StoryProfile
 from newsweave.weave.signals import Signals, signals_of
 from newsweave.weave.similarity import (
     CONFLICT,
+    DAY_SLACK,
     FIGURES_APART,
+    _days_between,
     _Idf,
     _mean_within,
     _Profile,
@@ -62,6 +65,7 @@ from newsweave.weave.similarity import (
     comparable,
     figures_apart,
     pair_conflict,
+    stories_figures_apart,
     time_factor,
 )
 from newsweave.weave.storage import HasStories, StoryShape, Transaction
@@ -81,8 +85,15 @@ MIN_COSINE = 0.3
 MAX_CANDIDATES = 5
 SAMPLE = 30  # members of a story an article is compared with (the most recent)
 REFINE_MIN = 4  # smaller stories are not worth splitting
+# Share of each half's members that must carry a published day for the halves' days to say
+# they report on the same days (`_same_days`).
+DATED_SHARE = 0.5
 # Articles sharing whole sentences with the new one, most shared first, that alignment checks.
 SENTENCE_CANDIDATES = 10
+# Neighbours aligned whatever their cosine, for an article in a language the model was not
+# trained on: half of those searched (the live set's Italian rewrite was the fifth; 5, 8 and 10
+# find the same copies there, and English articles never pay for it).
+NEAREST_ALIGNED = 10
 REWRITE_COSINE = 0.85  # vectors this close are checked for a rewrite even without shared shingles
 BATCH = 32
 PROFILES_KEPT = 5000  # story profiles kept in memory between batches, at most
@@ -312,7 +323,10 @@ class Weaver:
         Incremental joining is order-dependent: an early article can bridge two near-miss events.
         After each batch, every story it touched (if small enough to judge whole) is cut in two by
         average linkage; when the halves are less alike than an article must be to join a story,
-        the half without the oldest article becomes a story of its own.
+        the half without the oldest article becomes a story of its own. Halves published within
+        the same week (`_same_days`) stay one story: near-miss events of one kind come weeks or
+        years apart, while one happening's strands (a quake's toll, a tower it felled abroad)
+        are reported on the same days in words far enough apart to look like two.
         """
         for story_id in sorted(story_ids):
             size = self.storage.story_size(story_id)
@@ -339,6 +353,11 @@ class Weaver:
             right = ~left
             if right.sum() < 2 or left.sum() < 2:
                 continue
+            if _same_days(
+                [m for m, x in zip(members, left, strict=True) if x],
+                [m for m, x in zip(members, right, strict=True) if x],
+            ):
+                continue
             cross = float(sim[np.ix_(left, right)].mean())
             within = min(_mean_within(sim, left), _mean_within(sim, right))
             if cross >= JOIN - SPLIT_MARGIN and cross >= SPLIT_RATIO * within:
@@ -356,8 +375,9 @@ class Weaver:
         cosines for one story and for two overlap, benchmarks/live/README.md), but names,
         figures keyed by value and named days cross unchanged. Two stories whose main languages
         differ merge when the pooled keys of their members are close (XLING_JOIN) and their
-        days meet (`time_factor` 1). Candidates are the stories of the members' nearest
-        neighbours in the vector index, as for joining.
+        days meet (`time_factor` 1, on the days they report on and on their published days);
+        a story merges with every story so close. Candidates are
+        the stories of the members' nearest neighbours in the vector index, as for joining.
         """
         out = set()
         for story_id in sorted(story_ids):
@@ -370,7 +390,10 @@ class Weaver:
                 continue
             keys = _pooled(members, idf)
             days = self._days(members)
-            best: tuple[float, str] | None = None
+            # Every close story, not only the closest: a story told in three languages
+            # (English, Portuguese and German reports of one decision) is three stories to
+            # bridge, and once two have merged their pooled keys are further from the third.
+            close: list[str] = []
             candidates = self._neighbour_stories(members, story_id)
             # Dozens of candidates, most of them in the story's own language: only their
             # members' languages are read (for all of them at once), whole signals only for
@@ -382,12 +405,15 @@ class Weaver:
                 others = self._sample(other)
                 if time_factor(days, self._days(others)) < 1.0:
                     continue
+                if time_factor(_published(members), _published(others)) < 1.0:
+                    continue  # as in `_stories_close`
                 score = _cosine(keys, _pooled(others, idf))
-                if score >= XLING_JOIN and (best is None or score > best[0]):
-                    best = (score, other)
-            if best is not None:
-                story_id = self._merge(tx, story_id, best[1])
-                report.merged += 1
+                if score >= XLING_JOIN:
+                    close.append(other)
+            for other in close:
+                if self.storage.story_exists(other) and other != story_id:
+                    story_id = self._merge(tx, story_id, other)
+                    report.merged += 1
             out.add(story_id)
         return out
 
@@ -437,6 +463,12 @@ class Weaver:
         )
         floor = self.embedder.unrelated
         close = [k for k, s in neighbours if calibrate(s, floor) >= REWRITE_COSINE]
+        languages = self.embedder.languages
+        if languages is not None and signals.language not in (None, *languages):
+            # The model was not trained on this language: its cosines bunch together (an
+            # Italian rewrite of an Italian wire text sat at 0.64, fifth nearest, below four
+            # other Italian texts), so the nearest are aligned whatever their cosine.
+            close += [k for k, _ in neighbours[:NEAREST_ALIGNED]]
         if close:
             candidates += self.storage.ids_of_rowids(close)
         best: tuple[str, dedupe.Match] | None = None
@@ -488,20 +520,33 @@ class Weaver:
         return scores
 
     def _stories_close(self, a: str, b: str, idf: _Idf) -> bool:
-        """Average linkage between two whole stories (their profiles), time included."""
+        """Average linkage between two whole stories (their profiles), time and figures
+        included."""
         profiles = self._profiles_of([a, b], idf)
         left, right = profiles.get(a), profiles.get(b)
         if left is None or right is None or not left.count or not right.count:
             return False
         idf.load(["@" + k for k in (*left.core(), *right.core())])
         floor = self.embedder.unrelated
-        factor = time_factor(sorted(left.days), sorted(right.days))
-        penalty = 1.0 - CONFLICT * left.stories_conflict(right, idf)
-        cross = left.cross(right, floor) * factor * penalty
-        if cross < JOIN + MERGE_MARGIN:
-            return False
-        # The test `_refine` splits by: two stories much tighter inside than across stay apart.
-        return cross >= SPLIT_RATIO * min(left.within(floor), right.within(floor))
+        cross = left.cross(right, floor) * (1.0 - CONFLICT * left.stories_conflict(right, idf))
+        # As close as an article must be to join, and the test `_refine` splits by: two
+        # stories much tighter inside than across stay apart.
+        need = max(JOIN + MERGE_MARGIN, SPLIT_RATIO * min(left.within(floor), right.within(floor)))
+        if cross < need:
+            return False  # time can only lower it; the members' days need not be read
+        # Days named in the text let one article reach an old event's reports, but two whole
+        # stories are one only if they were also published near each other: a later
+        # decision's report that names the earlier decision's day (or a caption's) does not
+        # make the two decisions' stories meet.
+        factor = min(
+            time_factor(sorted(left.days), sorted(right.days)),
+            time_factor(_published(self._sample(a)), _published(self._sample(b))),
+        )
+        if factor < 1.0:
+            # Weeks apart, as for an article joining (`_score_stories`): only figures both
+            # stories carry would show they are one event.
+            factor *= 1.0 - FIGURES_APART * stories_figures_apart(left.carried, right.carried)
+        return cross * factor >= need
 
     # - story profiles (profiles.py) -
 
@@ -710,6 +755,25 @@ def stopped_note(stored: int, total: int, articles: int) -> str:
         f"weaving: {done} of {total} stored ({articles} articles woven); "
         f"batch {stored + 1} not stored; {rest}"
     )
+
+
+def _published(members: list[Signals]) -> list[str]:
+    """The members' published days (`Signals.day`), without the days their texts name."""
+    return sorted({m.day for m in members if m.day})
+
+
+def _same_days(left: list[Signals], right: list[Signals]) -> bool:
+    """Whether two halves of a story were published within DAY_SLACK days of one another,
+    all told: most members of each half dated (DATED_SHARE), and every dated member of either
+    half within DAY_SLACK days of every other. Published days only: a day an article names may
+    be an earlier event it recalls, or a caption's."""
+    days: list[str] = []
+    for half in (left, right):
+        dated = [m.day for m in half if m.day]
+        if not dated or len(dated) < DATED_SHARE * len(half):
+            return False
+        days += dated
+    return _days_between(min(days), max(days)) <= DAY_SLACK
 
 
 def _main_language(members: list[Signals]) -> str | None:
