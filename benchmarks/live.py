@@ -25,7 +25,7 @@ on the others):
                     its pages. "analysable": figures some English page states (pages in other
                     languages are not analysed, so their figures cannot reach a brief yet)
 
-    python benchmarks/live.py [--folds 3] [--json] [--show]
+    python benchmarks/live.py [--folds 3] [--json] [--show] [--show-figures]
 """
 
 from __future__ import annotations
@@ -173,6 +173,30 @@ def score_figures(
     }
 
 
+def show_figures(pages: list[dict[str, Any]], woven: dict[str, Any]) -> None:
+    """Each labelled figure the brief misses: its pages (language, woven story) and what the
+    brief of its event's story lists instead, for reading the misses."""
+    at = {p["id"]: i for i, p in enumerate(pages)}
+    for figure in load_figures():
+        members = [i for i, p in enumerate(pages) if p["event"] == figure["event"]]
+        stated = Counter(woven["story"][at[p]] for p in figure["pages"])
+        held = Counter(woven["story"][i] for i in members)
+        story = max(held, key=lambda s: (held[s], stated[s]))
+        listed = woven["figures"].get(story, [])
+        if any(_same_figure(figure, v, u) for v, u in listed):
+            continue
+        english = any(pages[at[p]]["language"] == "en" for p in figure["pages"])
+        print(
+            f"missed {figure['value']} {figure['unit']} ({figure['what']}) of {figure['event']}"
+            f"{'' if english else ' [not analysable]'}; story {story[:8]}"
+        )
+        for pid in figure["pages"]:
+            i = at[pid]
+            mark = "" if woven["story"][i] == story else f" in story {woven['story'][i][:8]}"
+            print(f"    {pid:<28} {pages[i]['language']}{mark}")
+        print("    brief lists: " + ", ".join(f"{v:g} {u}".strip() for v, u in listed))
+
+
 def pairs(labels: Sequence[Hashable | None], idx: Sequence[int]) -> set[tuple[int, int]]:
     members: dict[Hashable, list[int]] = defaultdict(list)
     for i in idx:
@@ -254,6 +278,9 @@ def main() -> None:
     parser.add_argument("--folds", type=int, default=3)
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--show", action="store_true", help="print every woven story")
+    parser.add_argument(
+        "--show-figures", action="store_true", help="print each labelled figure the brief misses"
+    )
     args = parser.parse_args()
     pages = load_labels()
     folder = cache_dir()
@@ -294,6 +321,8 @@ def main() -> None:
         )
     if args.show:
         show(pages, woven)
+    if args.show_figures:
+        show_figures(pages, woven)
 
 
 if __name__ == "__main__":

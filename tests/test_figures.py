@@ -197,3 +197,120 @@ def test_the_story_page_shows_the_key_figures(tmp_path: Path) -> None:
             page.screenshot(path=str(tmp_path / f"story-figures-{name}.png"), full_page=True)
             assert not watch.errors, watch.errors
             page.close()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The flood left 40 dead in the Vell valley.", [(40.0, "dead")]),
+        (
+            "Officials said more than 60 were injured and 12 still missing.",
+            [(60.0, "injured"), (12.0, "missing")],
+        ),
+        ("Revised figures now put the death toll at around 45.", [(45.0, "death")]),
+        ("The survey said the magnitude of the first quake was 6.1 and the second was 5.2.",
+         [(6.1, "magnitude"), (5.2, "magnitude")]),
+    ],
+)  # fmt: skip
+def test_what_a_count_counts_when_no_noun_follows_it(
+    analyzer: Analyzer, text: str, expected: list[tuple[float, str]]
+) -> None:
+    assert _figures(analyzer, text) == expected
+
+
+def test_a_clock_time_is_no_figure(analyzer: Analyzer) -> None:
+    text = "The quake of magnitude 6.1 struck at 11.50 am local time, the centre said."
+    assert _figures(analyzer, text) == [(6.1, "magnitude")]
+
+
+BYLINE_STORY = [
+    "Vell dam gives way after storms\n\nBy Ada Brannock\n\nVellshire Courier\n\n"
+    "Water poured into the Vell valley on Monday morning. Farmers left their fields as the "
+    "river rose. The dam, which held back 120 cubic metres of water, broke at dawn, "
+    "engineers said. Repairs will take months. The valley's farmers' union asked for help."
+]
+
+LIST_STORY = [
+    "Vellshire Reserve cuts rates\n\nThe Vellshire Reserve cut its deposit rate to 3.25% on "
+    "Thursday. Its lending and overnight rates will be 3.40 and 3.65 percent, respectively. "
+    "Between 3,000 and 5,000 savers wrote to the bank before the decision.",
+]
+
+
+def test_a_byline_does_not_take_a_sentence_of_the_lead(store: Store, tmp_path: Path) -> None:
+    data = _brief(store, tmp_path, BYLINE_STORY)
+    assert (120.0, "metres") in {(f["value"], f["unit"]) for f in data["figures"]}
+
+
+def test_values_joined_by_and_are_figures_each_but_a_range_is_not(
+    store: Store, tmp_path: Path
+) -> None:
+    data = _brief(store, tmp_path, LIST_STORY)
+    listed = {(round(f["value"], 6), f["unit"]) for f in data["figures"]}
+    assert {(3.25, "%"), (3.4, "%"), (3.65, "%")} <= listed
+    assert not {v for v, _ in listed} & {3000.0, 5000.0}
+
+
+def test_a_range_after_between_is_one_claim(store: Store, tmp_path: Path) -> None:
+    text = (
+        "Vell valley floods\n\nOfficials said that between 3,000 and 5,000 homes were flooded "
+        "on Monday. The river rose by 4 metres overnight. Schools closed across the valley."
+    )
+    data = _brief(store, tmp_path, [text])
+    assert not {f["value"] for f in data["figures"]} & {3000.0, 5000.0}
+
+
+def _built(*texts: str) -> dict[str, Any]:
+    from newsweave.analyze import analysis_text, analyze
+    from newsweave.brief import build_brief
+    from newsweave.ingest import text_article
+    from newsweave.pipeline import build_article
+
+    articles = [build_article(text_article(t, f"article{i}.txt")) for i, t in enumerate(texts)]
+    analyses = {a.id: analyze(analysis_text(a.title, a.body)) for a in articles}
+    return brief_json(build_brief("0123456789abcdef", "A story", articles, analyses))
+
+
+def test_a_figure_in_the_first_sentence_of_a_lead_goes_before_one_deeper_in_a_lead() -> None:
+    first = (
+        "Storm damage counted in the Vell valley\n\nThe storm crossed the Vell valley on "
+        "Monday. Crews worked through the night. By morning they had counted 120 damaged "
+        "homes, 45 bridges, 300 cars, 60 boats, 75 barns, 14 schools, 11 clinics, 25 shops, "
+        "33 farms, 18 churches and 90 sheds. More rain is due on Friday."
+    )
+    later = (
+        "Vell valley storm\n\nThe storm's toll rose to 52 dead on Tuesday, the valley's "
+        "council said. Roads to the coast stayed closed. Schools will open next week."
+    )
+    listed = [(f["value"], f["unit"]) for f in _built(first, later)["figures"]]
+    assert len(listed) == KEY_FIGURES
+    assert (52.0, "dead") in listed
+
+
+def test_a_report_that_opens_with_a_scene_gives_its_news_where_the_headline_says() -> None:
+    text = (
+        "Vell valley flood death toll rises\n\nIt was just after dawn when Ada Brannock heard "
+        "the river. She ran to wake her neighbours. Water filled the lane within minutes. "
+        "By noon the valley's lower farms were under water. Officials now put the death toll "
+        "at around 14 with more than 30 injured. Rescuers used 25 boats to reach the farms."
+    )
+    listed = {(f["value"], f["unit"]) for f in _built(text)["figures"]}
+    assert {(14.0, "death"), (30.0, "injured")} <= listed
+    # Only the sentence giving what the headline names joins the lead.
+    assert (25.0, "boats") not in listed
+
+
+def test_a_figure_in_a_sources_headline_is_listed_beyond_the_others() -> None:
+    damage = (
+        "Storm damage counted in the Vell valley\n\nCrews counted 120 homes, 45 bridges, 300 "
+        "cars, 60 boats, 75 barns, 14 schools, 11 clinics, 25 shops, 33 farms, 18 churches "
+        "and 90 sheds damaged on Monday. More rain is due on Friday."
+    )
+    again = damage.replace("Crews counted", "The council listed").replace("Friday", "Sunday")
+    toll = (
+        "Vell valley storm leaves 52 dead\n\nThe storm's toll was given by the valley's council "
+        "on Tuesday. Roads to the coast stayed closed. Schools will open next week."
+    )
+    listed = [(f["value"], f["unit"]) for f in _built(damage, again, toll)["figures"]]
+    assert len(listed) > KEY_FIGURES
+    assert (52.0, "dead") in listed

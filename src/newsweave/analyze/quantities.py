@@ -137,6 +137,8 @@ def _no_count(doc: Any, text: str, raw: str, start: int, end: int) -> bool:
         return True  # "COVID -19" as tokenised text writes it
     if bare and _names_follow(doc, end):
         return True  # "iPhone 11 Pro", "787 Dreamliner", "two new 737 Max jets"
+    if re.fullmatch(r"\d{1,2}[.:]\d\d\s?[ap]\.?m\.?", raw.strip(), re.IGNORECASE):
+        return True  # a clock time spaCy took for a quantity ("11.50 am")
     # A range from a figure to itself is a tied score ("at 89-89").
     pair = re.fullmatch(r"(\d+)\s?[-–]\s?(\d+)", raw.strip())
     if pair and pair.group(1) == pair.group(2):
@@ -444,10 +446,22 @@ def _unit(doc: Any, raw: str, start: int, end: int, text: str) -> tuple[str | No
             return str(token.text).lower(), _phrase(token)
         if token.pos_ not in {"ADJ", "PROPN", "ADV", "NUM"} and token.text != "-":
             break
+    casualty = _CASUALTY.match(text, end)
+    if casualty:  # "12 dead", "more than 60 injured": the people the word describes
+        return casualty.group(1).lower(), casualty.group(1).lower()
     noun = _predicated_noun(span.root)
     if noun is None:
         return None, None
     return str(noun.text).lower(), _phrase(noun)
+
+
+# Words that stand for the people they describe when no noun follows the count ("12 dead,
+# 60 injured and four still missing").
+_CASUALTY = re.compile(
+    r"\s+(?:(?:still|more|others?|people|were|are)\s+)?"
+    r"(dead|injured|wounded|killed|missing|hurt|displaced|homeless|evacuated|trapped)\b",
+    re.IGNORECASE,
+)
 
 
 # Nouns that only count what their modifier names: "the death toll" counts deaths.
@@ -455,23 +469,42 @@ _COUNT_NOUNS = {"number", "total", "toll", "tally", "count", "figure"}
 
 # Verbs through which a subject takes a number: "X was 45", "X reached 1,200", "X rose to 300".
 _REACHING = {"be", "reach", "rise", "climb", "hit", "total", "stand", "top", "exceed", "jump"}
+# Verbs that give their object a number with "at": "officials put the death toll at 12".
+_PUTTING = {"put", "estimate", "place", "set", "peg"}
 
 
 def _predicated_noun(number: Any) -> Any:
     while number.dep_ in {"nummod", "quantmod", "compound"} and number.head.pos_ == "NUM":
         number = number.head  # "500,000 (half a million)"
     verb = number.head
+    preposition = verb.lower_ if number.dep_ == "pobj" else ""
     if number.dep_ == "pobj" and verb.dep_ == "prep":
         verb = verb.head
+    if preposition == "at" and verb.lemma_ in _PUTTING:
+        objects = [c for c in verb.children if c.dep_ == "dobj" and c.pos_ == "NOUN"]
+        return _counted(objects[0]) if objects else None
     if number.dep_ not in {"attr", "dobj", "pobj"} or verb.lemma_ not in _REACHING:
         return None
     subjects = [c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"}]
+    if (
+        not any(c.pos_ == "NOUN" for c in subjects)
+        and verb.dep_ == "conj"
+        and verb.head.lemma_ == verb.lemma_
+    ):
+        # A second clause that leaves its noun out takes the first's: "the magnitude of the
+        # first quake was 7.7 and the second was 6.4".
+        subjects = [c for c in verb.head.children if c.dep_ in {"nsubj", "nsubjpass"}]
     if subjects:
         noun = subjects[0]
     elif verb.dep_ == "relcl" and verb.head.pos_ == "NOUN":
         noun = verb.head  # "losses to be 500,000"
     else:
         return None
+    return _counted(noun)
+
+
+def _counted(noun: Any) -> Any:
+    """What a noun counts: "the death toll" counts deaths, "the number of dead" the dead."""
     if noun.lemma_ in _COUNT_NOUNS:
         inner = [c for c in noun.children if c.dep_ == "compound" and c.pos_ == "NOUN"] + [
             g for c in noun.children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children

@@ -7,20 +7,29 @@ Which figures are key (a brief lists a handful, not every number in every articl
     "0.25 percentage points", "magnitude 7.7"); bare numbers, durations, years and vague
     orders ("hundreds") are left out;
   - and it is either in the lead of some source (its headline and first three sentences, where
-    news states what happened) or given by at least two sources;
+    news states what happened; a line that does not end as a sentence does, such as a byline
+    or a photo credit, is passed over, not counted; a report that opens with a scene and
+    gives no figure of what its headline names there has the first sentence that does as
+    lead too) or given by at least two sources;
   - most sources first (a source giving it in its lead counts twice), then the earliest in a
-    lead; at most KEY_FIGURES.
+    lead: a figure in some source's headline or first sentence before one in the fourth
+    sentence of an earlier source (the first sentence says what happened), then the earlier
+    source; at most KEY_FIGURES, and beyond them those some source gives in its headline (its
+    first sentence when it has none), at most KEY_FIGURES more.
 A count the brief already shows as disputed is not repeated here.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 
-from newsweave.analyze import Analysis, Quantity
+from newsweave.analyze import Analysis, Quantity, Span, analysis_text
 from newsweave.brief.disputes import _DURATIONS, _said_by
 from newsweave.brief.model import Dispute, KeyFigure, _Sentence, _sentence_at, _unique
+from newsweave.brief.summary import _closed
 from newsweave.models import Article
+from newsweave.text import tokens
 
 KEY_FIGURES = 10
 # Sentences of an article's text (its headline counts as the first) that make its lead.
@@ -47,17 +56,16 @@ def key_figures(
     # Disputes are between counts, and a dispute joins counts of one thing under different
     # nouns ("3,000 troops", "3,000 soldiers"): a count with a disputed value is shown there.
     disputed = {round(f.value, 6) for d in disputes for f in d.figures}
-    lead_at: dict[str, int] = {}  # article → offset where its lead ends
-    for article in articles:
-        spans = analyses[article.id].sentences
-        if spans:
-            lead_at[article.id] = spans[min(LEAD_SENTENCES, len(spans)) - 1].end
+    leads = {a.id: _lead(analyses[a.id]) for a in articles}
     mentions: dict[tuple[float, str], list[tuple[Quantity, str]]] = defaultdict(list)
     for article in articles:
         analysis = analyses[article.id]
+        text = analysis_text(article.title, article.body)
         ranges = Counter(q.start for q in analysis.quantities)
         for q in analysis.quantities:
-            if ranges[q.start] > 1 or not _measures_something(q):
+            if not _measures_something(q):
+                continue
+            if ranges[q.start] > 1 and not _a_list(text, q):
                 continue  # a range ("3,000 to 5,000") is one claim of two values
             mentions[_key(q)].append((q, article.id))
     candidates = []
@@ -66,16 +74,92 @@ def key_figures(
         if key[0] in disputed and key[1] not in _MEASURES:
             continue
         sources = _unique(a for _, a in items)
-        in_lead = [(order[a], q.start) for q, a in items if q.start < lead_at.get(a, 0)]
+        in_lead = [
+            (_lead_place(analyses[a].sentences, q.start), order[a], q.start)
+            for q, a in items
+            if any(start <= q.start < end for start, end in leads[a])
+        ]
         if not in_lead and len(sources) < 2:
             continue
         # A source stating the figure in its lead counts twice: the lead is what it reports.
-        weight = len(sources) + len({a for a, _ in in_lead})
-        candidates.append((-weight, min(in_lead, default=(len(articles), 0)), key, items))
+        weight = len(sources) + len({a for _, a, _ in in_lead})
+        candidates.append(
+            (-weight, min(in_lead, default=(LEAD_SENTENCES, len(articles), 0)), key, items)
+        )
     candidates.sort(key=lambda c: (c[0], c[1]))
-    return [
-        _figure(items, analyses, sentences, speaker_name) for *_, items in candidates[:KEY_FIGURES]
-    ]
+    # A figure some source gives in its headline is what that source reports: it is listed
+    # beyond the first KEY_FIGURES too (a story of two events, each with its own headlines).
+    headlined = [c for c in candidates[KEY_FIGURES:] if c[1][0] == 0]
+    chosen = candidates[:KEY_FIGURES] + headlined[:KEY_FIGURES]
+    return [_figure(items, analyses, sentences, speaker_name) for *_, items in chosen]
+
+
+# Values joined by "and" or a comma are figures each ("3.40 and 3.65 percent, respectively"),
+# unless "between" makes them a range's ends ("between 3,000 and 5,000").
+_LIST_JOIN = re.compile(r"\d\S*\s*(?:,|and\b)", re.IGNORECASE)
+_BETWEEN = re.compile(r"\bbetween\s+(?:some\s+|about\s+|around\s+)?$", re.IGNORECASE)
+
+
+def _a_list(text: str, q: Quantity) -> bool:
+    """Whether the values of one span are several figures, not a range's two ends."""
+    # "between" may be inside the span spaCy gave ("Between 3,000 and 5,000") or before it.
+    inside = re.match(r"between\b", q.text, re.IGNORECASE)
+    before = _BETWEEN.search(text[max(0, q.start - 20) : q.start])
+    return bool(_LIST_JOIN.search(q.text)) and not (inside or before)
+
+
+def _lead_place(spans: list[Span], start: int) -> int:
+    """Which sentence of its article's lead a figure is in: 0 the headline, 1 the first."""
+    place = sum(1 for i, s in enumerate(spans) if s.end <= start and (i == 0 or _closed(s.text)))
+    return min(place, LEAD_SENTENCES - 1)
+
+
+def _lead(analysis: Analysis) -> list[tuple[int, int]]:
+    """Where an article reports what happened: its lead and, when the lead does not give a
+    figure of what the headline names ("Death toll rises" over a report that opens with a
+    scene), the first later sentence that does ("… put the death toll at 12 with more than 60
+    injured")."""
+    spans = analysis.sentences
+    end = _lead_end(spans)
+    if not spans:
+        return []
+    named = {_stem(w) for w in tokens(spans[0].text)}
+    figures = [q for q in analysis.quantities if _measures_something(q) and q.unit]
+    if any(_names(named, q) for q in figures if q.start < end):
+        return [(0, end)]
+    later = next((q for q in figures if q.start >= end and _names(named, q)), None)
+    if later is None:
+        return [(0, end)]
+    sentence = next((s for s in spans if s.start <= later.start < s.end), None)
+    return [(0, end)] + ([(sentence.start, sentence.end)] if sentence else [])
+
+
+def _stem(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith("s") else word
+
+
+def _names(named: set[str], q: Quantity) -> bool:
+    """Whether a headline's words name what the figure counts ("Death toll rises": deaths)."""
+    words = {_stem(w) for w in tokens(f"{q.unit} {q.thing or ''}")}
+    return bool(words & named)
+
+
+def _lead_end(spans: list[Span]) -> int:
+    """Where an article's lead ends: after its first sentence (the headline) and the next
+    LEAD_SENTENCES - 1 that end as sentences do. A byline ("By Ada Brannock"), an outlet's
+    name or a leftover of markup between them does not take a sentence's place; at most
+    LEAD_SENTENCES such lines are passed over, so a page of lines is not all lead."""
+    end = counted = skipped = 0
+    for index, span in enumerate(spans):
+        closed = index == 0 or _closed(span.text)
+        if not closed and skipped >= LEAD_SENTENCES:
+            break
+        skipped += not closed
+        counted += closed
+        end = span.end
+        if counted >= LEAD_SENTENCES:
+            break
+    return end
 
 
 def _measures_something(q: Quantity) -> bool:
