@@ -394,10 +394,9 @@ class Weaver:
             # (English, Portuguese and German reports of one decision) is three stories to
             # bridge, and once two have merged their pooled keys are further from the third.
             close: list[str] = []
-            candidates = self._neighbour_stories(members, story_id)
-            # Dozens of candidates, most of them in the story's own language: only their
-            # members' languages are read (for all of them at once), whole signals only for
-            # those in another language.
+            candidates = self._neighbour_stories(members, story_id, language)
+            # Those candidates' members' languages are read (for all of them at once), whole
+            # signals only for the stories told in another language.
             languages = self._main_languages(candidates)
             for other in candidates:
                 if languages[other] in (None, language):
@@ -417,12 +416,31 @@ class Weaver:
             out.add(story_id)
         return out
 
-    def _neighbour_stories(self, members: list[Signals], story_id: str) -> list[str]:
-        rowids = [
-            k for m in members[:XLING_PROBES] for k, _ in self.index.search(m.vector, NEIGHBOURS)
+    def _neighbour_stories(self, members: list[Signals], story_id: str, language: str) -> list[str]:
+        """The stories of the members' nearest neighbours that a neighbour in another language
+        belongs to. A story told in another language comes up through its members in that
+        language; the dozens of stories whose neighbours all share this story's language were
+        read whole before (each one's 30 recent members' languages), to be ruled out: at 100k
+        that was a fifth of weaving's time (docs/performance.md, sixth round)."""
+        rowids = list(
+            dict.fromkeys(
+                k
+                for m in members[:XLING_PROBES]
+                for k, _ in self.index.search(m.vector, NEIGHBOURS)
+            )
+        )
+        unknown = [r for r in rowids if r not in self._signals and r not in self._languages]
+        if unknown:
+            if len(self._languages) + len(unknown) > LANGUAGES_KEPT:
+                self._languages.clear()
+            self._languages.update(self.storage.signal_languages(unknown))
+        foreign = [r for r in rowids if self._language_of(r) not in (None, language)]
+        if not foreign:
+            return []
+        story_of = self.storage.stories_of_rowids(foreign)
+        return [
+            s for s in dict.fromkeys(story_of[r] for r in foreign if r in story_of) if s != story_id
         ]
-        story_of = self.storage.stories_of_rowids(list(dict.fromkeys(rowids)))
-        return [s for s in dict.fromkeys(story_of.values()) if s != story_id]
 
     def _split(self, tx: Transaction, story_id: str, moved: list[Signals], idf: _Idf) -> None:
         # A story is named after its first article, unless that name is taken (by a story it
@@ -648,14 +666,15 @@ class Weaver:
                 unknown = [r for r in wanted if r not in self._signals]
             self._languages.update(self.storage.signal_languages(unknown))
 
-        def language_of(rowid: int) -> str | None:
-            signals = self._signals.get(rowid)
-            return signals.language if signals is not None else self._languages.get(rowid)
-
         return {
-            story_id: _most_common_language(language_of(r) for r in self._samples[story_id])
+            story_id: _most_common_language(self._language_of(r) for r in self._samples[story_id])
             for story_id in story_ids
         }
+
+    def _language_of(self, rowid: int) -> str | None:
+        """The language of an article whose signals or language alone are in memory."""
+        signals = self._signals.get(rowid)
+        return signals.language if signals is not None else self._languages.get(rowid)
 
     def _sample(self, story_id: str) -> list[Signals]:
         rowids = self._recent(story_id)
