@@ -223,6 +223,8 @@ The refinancing rate was cut to 3.65 percent.
 Economists in Orvesk expect the bank to hold in October.
 """
 
+_SEPTEMBERS = {"sep.txt": SEPTEMBER, "sep2.txt": SEPTEMBER_2}
+
 LATE_SEPTEMBER = """Valdran National Bank lowers borrowing costs to 3.25% at Tarnow meeting
 
 September 26, 2024
@@ -256,12 +258,7 @@ def test_two_stories_weeks_apart_each_with_its_own_figures_are_not_close_enough_
     # Two decisions a fortnight apart: the same bank, governor and words, each its own rates.
     # Time alone lowers their likeness too little; the figures neither story carries decide,
     # as they do for an article joining a story weeks away.
-    files = {
-        "sep.txt": SEPTEMBER,
-        "sep2.txt": SEPTEMBER_2,
-        "late.txt": LATE_SEPTEMBER,
-        "late2.txt": LATE_SEPTEMBER_2,
-    }
+    files = {**_SEPTEMBERS, "late.txt": LATE_SEPTEMBER, "late2.txt": LATE_SEPTEMBER_2}
     ids = _add(store, tmp_path / "in", files)
     first, second = _story(store, ids["sep.txt"]), _story(store, ids["late.txt"])
     assert first == _story(store, ids["sep2.txt"]) and second == _story(store, ids["late2.txt"])
@@ -272,33 +269,18 @@ def test_two_stories_weeks_apart_each_with_its_own_figures_are_not_close_enough_
     assert not weaver._stories_close(first, second, idf)
 
 
-OCTOBER = """Valdran National Bank lowers borrowing costs to 3.25% at Tarnow meeting
+# LATE_SEPTEMBER's decision three weeks on, and its second report recalling September's day.
+OCTOBER = LATE_SEPTEMBER.replace("September 26, 2024", "October 17, 2024").replace(
+    "from October 2.", "from October 23."
+)
 
-October 17, 2024
-
-Meeting in Tarnow rather than at its Orvesk headquarters, the Valdran National Bank lowered its deposit rate to 3.25 percent on Thursday as growth faltered.
-
-Inflation slipped to 1.7 percent in September, below the bank's 2 percent goal for the first time since 2021, the statistics office said earlier in the day.
-
-Governor Mira Castell said the downside surprises in business surveys had weighed on the decision.
-
-Rates on refinancing operations go to 3.4 percent from October 23.
-"""
-
-OCTOBER_RECALLS_SEPTEMBER = """Second straight cut: Valdran takes deposit rate to 3.25%
-
-October 17, 2024
-
-The Valdran National Bank delivered back-to-back cuts for the first time in 13 years, trimming the deposit rate to 3.25 percent at its Tarnow meeting.
-
-Castell had announced the previous cut in Orvesk on September 12, 2024.
-
-Castell told reporters in Tarnow that slowing factory orders had worried the council more than wages.
-
-Analysts at Kallen Capital now see the deposit rate at 2.5 percent by next summer.
-
-Inflation was 1.7 percent in September.
-"""
+OCTOBER_RECALLS_SEPTEMBER = LATE_SEPTEMBER_2.replace(
+    "September 26, 2024", "October 17, 2024"
+).replace(
+    "Castell told reporters",
+    "Castell had announced the previous cut in Orvesk on September 12, 2024.\n\nCastell told reporters",
+    1,
+)
 
 
 def test_a_later_decision_whose_report_names_the_earlier_ones_day_stays_its_own_story(
@@ -306,12 +288,7 @@ def test_a_later_decision_whose_report_names_the_earlier_ones_day_stays_its_own_
 ) -> None:
     # One October report names September's day: that brings its own story's days next to
     # September's, but the two stories were published five weeks apart.
-    files = {
-        "sep.txt": SEPTEMBER,
-        "sep2.txt": SEPTEMBER_2,
-        "oct.txt": OCTOBER,
-        "oct2.txt": OCTOBER_RECALLS_SEPTEMBER,
-    }
+    files = {**_SEPTEMBERS, "oct.txt": OCTOBER, "oct2.txt": OCTOBER_RECALLS_SEPTEMBER}
     ids = _add(store, tmp_path / "in", files)
     assert _story(store, ids["oct.txt"]) == _story(store, ids["oct2.txt"])
     assert _story(store, ids["sep.txt"]) != _story(store, ids["oct.txt"])
