@@ -21,7 +21,7 @@ import logging
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import TYPE_CHECKING
@@ -120,7 +120,7 @@ def add_sources(
                 yield _store(store, outcome)
     elif workers > 1 and len(units) >= _PARALLEL_MIN_UNITS:
         context = multiprocessing.get_context("fork")
-        with context.Pool(workers) as pool:
+        with _language_model_shared(), context.Pool(workers) as pool:
             batches = pool.imap(partial(process_unit, opts=opts), units, chunksize=4)
             for outcomes in batches:
                 for outcome in outcomes:
@@ -220,6 +220,23 @@ def weave_pending(
 
 # Below this many inputs, starting worker processes costs more than it saves.
 _PARALLEL_MIN_UNITS = 16
+
+
+@contextmanager
+def _language_model_shared() -> Iterator[None]:
+    """The language-id model every worker uses (cleaning reads date lines in the text's
+    language; metadata stores it), loaded before the workers fork so that they share one copy:
+    each loading its own cost 0.6 s of CPU (py3langid decompresses its model), a third of what
+    ingesting 200 texts costs. Dropped from this process once the workers have it, so the
+    weaving that follows does not carry it (docs/performance.md, sixth round)."""
+    import py3langid
+    from py3langid import langid
+
+    py3langid.classify("a text to load the model with")
+    try:
+        yield
+    finally:
+        langid.IDENTIFIER = None  # loaded again on first use here, as before
 
 
 def process_unit(unit: str, opts: IngestOptions) -> list[Article | AddResult]:
