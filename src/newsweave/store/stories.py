@@ -172,12 +172,15 @@ class StoryRepository:
             found[row["rowid_"]] = _signals_of_row(row)
         return found
 
-    def _signal_rows(self, columns: str, rowids: Sequence[int]) -> Iterator[Any]:
-        """Rows of articles joined to their signals for these rowids, in queries of 500."""
+    def _signal_rows(
+        self, columns: str, rowids: Sequence[int], table: str = "article_signals s"
+    ) -> Iterator[Any]:
+        """Rows of articles joined to their signals (or to another table keyed by article, as
+        `s`) for these rowids, in queries of 500."""
         for start in range(0, len(rowids), 500):
             chunk = list(rowids[start : start + 500])
             yield from self.conn.execute(
-                f"SELECT {columns} FROM articles a JOIN article_signals s ON s.article_id = a.id"
+                f"SELECT {columns} FROM articles a JOIN {table} ON s.article_id = a.id"
                 f" WHERE a.rowid IN ({_marks(chunk)})",
                 chunk,
             )
@@ -185,15 +188,12 @@ class StoryRepository:
     def signal_languages(self, rowids: Sequence[int]) -> dict[int, str | None]:
         """`Signals.language` of each rowid that has signals, without reading the rest of them:
         weaving asks for the languages of hundreds of other stories' members at a time."""
-        found: dict[int, str | None] = {}
-        for start in range(0, len(rowids), 500):
-            chunk = list(rowids[start : start + 500])
-            for rowid, language in self.conn.execute(
-                "SELECT a.rowid, l.language FROM articles a JOIN signal_languages l"
-                f" ON l.article_id = a.id WHERE a.rowid IN ({_marks(chunk)})",
-                chunk,
-            ):
-                found[rowid] = language or None
+        found: dict[int, str | None] = {
+            rowid: language or None
+            for rowid, language in self._signal_rows(
+                "a.rowid, s.language", rowids, "signal_languages s"
+            )
+        }
         if len(found) == len(rowids):
             return found
         # Woven before signal_languages existed (migration 13): read from the signals.

@@ -429,11 +429,7 @@ class Weaver:
                 for k, _ in self.index.search(m.vector, NEIGHBOURS)
             )
         )
-        unknown = [r for r in rowids if r not in self._signals and r not in self._languages]
-        if unknown:
-            if len(self._languages) + len(unknown) > LANGUAGES_KEPT:
-                self._languages.clear()
-            self._languages.update(self.storage.signal_languages(unknown))
+        self._read_languages(rowids)
         foreign = [r for r in rowids if self._language_of(r) not in (None, language)]
         if not foreign:
             return []
@@ -657,19 +653,22 @@ class Weaver:
     def _main_languages(self, story_ids: Sequence[str]) -> dict[str, str | None]:
         """`_main_language(self._sample(s))` of each story, reading no signals but languages."""
         self._recent_many(story_ids)
-        wanted = [r for s in dict.fromkeys(story_ids) for r in self._samples[s]]
-        unknown = [r for r in wanted if r not in self._signals and r not in self._languages]
-        if unknown:
-            if len(self._languages) + len(unknown) > LANGUAGES_KEPT:
-                # Clearing forgets languages `wanted` still needs: read all of them again.
-                self._languages.clear()
-                unknown = [r for r in wanted if r not in self._signals]
-            self._languages.update(self.storage.signal_languages(unknown))
-
+        self._read_languages([r for s in dict.fromkeys(story_ids) for r in self._samples[s]])
         return {
             story_id: _most_common_language(self._language_of(r) for r in self._samples[story_id])
             for story_id in story_ids
         }
+
+    def _read_languages(self, rowids: Sequence[int]) -> None:
+        """The languages of these articles into memory, those not there yet read in one go."""
+        unknown = [r for r in rowids if r not in self._signals and r not in self._languages]
+        if not unknown:
+            return
+        if len(self._languages) + len(unknown) > LANGUAGES_KEPT:
+            # Clearing forgets languages `rowids` still needs: read all of them again.
+            self._languages.clear()
+            unknown = [r for r in rowids if r not in self._signals]
+        self._languages.update(self.storage.signal_languages(unknown))
 
     def _language_of(self, rowid: int) -> str | None:
         """The language of an article whose signals or language alone are in memory."""
