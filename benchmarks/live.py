@@ -145,22 +145,31 @@ def _same_figure(gold: dict[str, Any], value: float, unit: str) -> bool:
     return unit in kind if kind is not None else unit not in _NOT_COUNTS
 
 
+def _figure_in_brief(
+    pages: list[dict[str, Any]], woven: dict[str, Any], figure: dict[str, Any], idx: Sequence[int]
+) -> tuple[str, bool, bool]:
+    """The story holding most of the figure's event (ties: the one its pages are in), whether
+    that story's brief lists the figure, and whether some English page states it."""
+    at = {p["id"]: i for i, p in enumerate(pages)}
+    members = [i for i in idx if pages[i]["event"] == figure["event"]]
+    stated = Counter(woven["story"][at[p]] for p in figure["pages"])
+    held = Counter(woven["story"][i] for i in members)
+    story = max(held, key=lambda s: (held[s], stated[s]))
+    hit = any(_same_figure(figure, v, u) for v, u in woven["figures"].get(story, []))
+    english = any(pages[at[p]]["language"] == "en" for p in figure["pages"])
+    return story, hit, english
+
+
 def score_figures(
     pages: list[dict[str, Any]], woven: dict[str, Any], gold: list[dict[str, Any]], idx: list[int]
 ) -> dict[str, int]:
     """Labelled figures of the events in `idx` that their story's brief lists."""
-    at = {pages[i]["id"]: i for i in range(len(pages))}
     events = {pages[i]["event"] for i in idx}
     found = total = analysable = found_analysable = 0
     for figure in gold:
         if figure["event"] not in events:
             continue
-        members = [i for i in idx if pages[i]["event"] == figure["event"]]
-        stated = Counter(woven["story"][at[p]] for p in figure["pages"])
-        held = Counter(woven["story"][i] for i in members)
-        story = max(held, key=lambda s: (held[s], stated[s]))
-        hit = any(_same_figure(figure, v, u) for v, u in woven["figures"].get(story, []))
-        english = any(pages[at[p]]["language"] == "en" for p in figure["pages"])
+        _, hit, english = _figure_in_brief(pages, woven, figure, idx)
         total += 1
         found += hit
         analysable += english
@@ -178,14 +187,10 @@ def show_figures(pages: list[dict[str, Any]], woven: dict[str, Any]) -> None:
     brief of its event's story lists instead, for reading the misses."""
     at = {p["id"]: i for i, p in enumerate(pages)}
     for figure in load_figures():
-        members = [i for i, p in enumerate(pages) if p["event"] == figure["event"]]
-        stated = Counter(woven["story"][at[p]] for p in figure["pages"])
-        held = Counter(woven["story"][i] for i in members)
-        story = max(held, key=lambda s: (held[s], stated[s]))
-        listed = woven["figures"].get(story, [])
-        if any(_same_figure(figure, v, u) for v, u in listed):
+        story, hit, english = _figure_in_brief(pages, woven, figure, range(len(pages)))
+        if hit:
             continue
-        english = any(pages[at[p]]["language"] == "en" for p in figure["pages"])
+        listed = woven["figures"].get(story, [])
         print(
             f"missed {figure['value']} {figure['unit']} ({figure['what']}) of {figure['event']}"
             f"{'' if english else ' [not analysable]'}; story {story[:8]}"
