@@ -21,9 +21,11 @@ around it fix what it misses or gets wrong, one module per kind of mention:
                  Oct 2024")
 
 Analysis runs only where a model for the article's language is installed (`has_model`): a text
-in another language gets its sentences and nothing else, since an English model reading German
-tags "Der" as an organisation and a genitive as a person. The brief says which sources were not
-analysed.
+in another language gets its sentences and the figures whose unit says what they are
+(plain_quantities.py: percent, percentage and basis points, money, magnitudes, counts of dead,
+injured and people, with the words of each language from lexicon.py) and nothing else, since an
+English model reading German tags "Der" as an organisation and a genitive as a person. The brief
+says which sources were not analysed.
 
 Offsets are character offsets into the text given, so `analyze FILE` offsets point into the
 file as it is. Caching an article's analysis in the store is the pipeline's job
@@ -53,6 +55,7 @@ from newsweave.analyze.model import (
     load_model,
 )
 from newsweave.analyze.numbers import parse_number
+from newsweave.analyze.plain_quantities import plain_quantities
 from newsweave.analyze.quantities import _quantities
 from newsweave.analyze.quotes import _pronoun_quotes, _quotes, _reported, _transcript
 from newsweave.analyze.timex import resolve_date
@@ -91,9 +94,12 @@ class Analyzer:
         self.nlp = load_model()
 
     def analyze(self, text: str, ref: date | None = None, language: str | None = None) -> Analysis:
-        """The text's analysis; in a language with no model (`has_model`), its sentences only."""
+        """The text's analysis; in a language with no model (`has_model`), its sentences and
+        the figures its units name (plain_quantities.py)."""
         if not has_model(language):
-            return Analysis(sentences=_plain_sentences(text))
+            return Analysis(
+                sentences=_plain_sentences(text), quantities=plain_quantities(text, language)
+            )
         ref = ref or date.today()
         doc = self.nlp(text)
         out = Analysis()

@@ -173,7 +173,8 @@ def _not_analysed(article: Article) -> list[str]:
         return []
     return [
         f"not analysed: written in {article.language}, for which no language model is installed"
-        " (its sentences count; its names, figures, quotes and dates do not)"
+        " (its sentences count, and its figures of percent, points, money, magnitudes and"
+        " counts of people; its names, quotes and dates do not)"
     ]
 
 
