@@ -23,7 +23,7 @@ on the others):
                     same value and kind of unit (% , percentage points, magnitude, storeys, or
                     a count of something); the event's story is the woven story holding most of
                     its pages. "analysable": figures some English page states (pages in other
-                    languages are not analysed, so their figures cannot reach a brief yet)
+                    languages are read for figures with a unit only, plain_quantities.py)
 
     python benchmarks/live.py [--folds 3] [--json] [--show] [--show-figures]
 """

@@ -21,7 +21,9 @@ COPY_PRECISION_FLOOR = 0.99  # measured 1.00
 COPY_RECALL_FLOOR = 0.9
 STORY_PRECISION_FLOOR = 0.97  # measured 1.00 (0.844 before time counted across stories)
 STORY_F1_FLOOR = 0.94  # measured 0.957 (0.802 before same-week halves stayed whole)
-FIGURES_FLOOR = 34  # of 47 hand-labelled key figures; measured 36 (29 before the lead rules)
+# of 47 hand-labelled key figures; measured 45 (36 before pages in other languages were read for
+# figures, 29 before the lead rules)
+FIGURES_FLOOR = 43
 
 
 def test_live_dev_set_floors() -> None:
