@@ -3,13 +3,18 @@ happening told by several outlets stays one event."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+import httpx
 
 from newsweave import weave
 from newsweave.pipeline import add_sources, brief_story
 from newsweave.store import Store
 from newsweave.store.stories import get_story, story_events
 from newsweave.weave import events, stories
+from web_helpers import running_server
 
 # One cyclone, two strands reported the same days: the flood toll in Tessaly and a bridge it
 # brought down in neighbouring Corvin, each with its own places, people and figures.
@@ -159,6 +164,46 @@ A company spokeswoman said the warehouse held summer stock worth several million
 Ilver said the cause would be investigated.
 """
 
+# The same fire from the company's side, the same days: other words, the same happening.
+FIRE_STAFF = """Solberg Textiles to keep paying 140 staff after Brennick warehouse fire
+
+May 13, 2025
+
+Solberg Textiles will keep paying all 140 staff of its Brennick warehouse while it looks for a new site, the company said on Tuesday, a day after fire destroyed the building.
+
+Managing director Karin Solberg said orders would be shipped from the company's second warehouse in Elvik until the end of the summer.
+
+"Nobody will lose their job because of this fire," Solberg told staff at a meeting in Brennick.
+
+Fire chief Tomas Ilver said two firefighters had been hurt in the blaze.
+"""
+
+FIRE_STAFF_2 = """Brennick fire: Solberg staff told their jobs are safe
+
+May 13, 2025
+
+Staff of the burnt-out Solberg Textiles warehouse in Brennick were told on Tuesday that their wages would be paid in full while the company moves its stock to Elvik.
+
+Karin Solberg, the company's managing director, said the 140 workers would be offered shifts at the Elvik warehouse or paid to stay at home.
+
+Unions in Brennick welcomed the decision and asked the port authority to help find a new site.
+
+The warehouse was destroyed in Monday night's fire.
+"""
+
+FIRE_STAFF_3 = """Solberg Textiles moves orders to Elvik after Brennick blaze
+
+May 14, 2025
+
+Solberg Textiles began sending orders from its Elvik warehouse on Wednesday after Monday's fire in Brennick destroyed its main store, managing director Karin Solberg said.
+
+Solberg said customers should expect delays of a week and that all 140 Brennick staff would keep their pay.
+
+The company said the destroyed stock was insured.
+
+Brennick fire investigators have not yet named a cause.
+"""
+
 
 def _add(store: Store, folder: Path, files: dict[str, str]) -> dict[str, str]:
     folder.mkdir(parents=True, exist_ok=True)
@@ -197,8 +242,34 @@ def test_a_story_of_two_happenings_the_same_days_shows_two_events(
     assert [sorted(e.articles) for e in brief.events] == [sorted(e.articles) for e in found]
 
 
+def test_the_story_command_the_api_and_the_page_show_the_events(
+    cli: Callable[..., Any], db_path: Path, tmp_path: Path
+) -> None:
+    files = {"overview.txt": OVERVIEW, "flood.txt": FLOOD, "bridge.txt": BRIDGE}
+    files |= {"flood2.txt": FLOOD_2, "bridge2.txt": BRIDGE_2}
+    files |= {"flood3.txt": FLOOD_3, "bridge3.txt": BRIDGE_3}
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    # In this order the overview, naming both strands, starts the story (as in the first test).
+    assert cli("add", *(str(folder / name) for name in files)).exit_code == 0
+    [story] = cli("stories", "--format", "json").json()
+    shown = cli("story", story["id"], "--format", "json").json()
+    assert len(shown["events"]) == 2
+    assert sorted(a for e in shown["events"] for a in e["articles"]) == sorted(story["articles"])
+    text = cli("story", story["id"]).stdout
+    assert "Events" in text and shown["events"][1]["title"][:20] in text
+    with running_server(db_path) as base:
+        api = httpx.get(f"{base}/api/stories/{story['id']}").json()
+        page = httpx.get(f"{base}/stories/{story['id']}").text
+    assert [e["articles"] for e in api["events"]] == [e["articles"] for e in shown["events"]]
+    assert 'id="events"' in page
+
+
 def test_one_happening_told_by_several_outlets_is_one_event(store: Store, tmp_path: Path) -> None:
     files = {"a.txt": FIRE, "b.txt": FIRE_2, "c.txt": FIRE_3, "d.txt": FIRE_4}
+    files |= {"e.txt": FIRE_STAFF, "f.txt": FIRE_STAFF_2, "g.txt": FIRE_STAFF_3}
     ids = _add(store, tmp_path / "in", files)
     story = get_story(store, ids["a.txt"])
     assert set(story.articles) == set(ids.values())
