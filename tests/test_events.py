@@ -98,6 +98,32 @@ Families of the missing gathered on the Drava embankment, watching divers and cr
 Rask said every bridge on the Drava would be inspected before it reopened.
 """
 
+FLOOD_4 = """Aid reaches flooded Kesta as Tessaly cyclone toll passes 230
+
+October 8, 2025
+
+Lorries carrying drinking water and tents reached Kesta and other villages south of Varnel on Wednesday, the Tessaly emergency ministry said, as the Cyclone Imra flood toll rose to 232.
+
+Minister Lidia Orsak said helicopters had dropped food to 40 villages still cut off by the Osa floodwater.
+
+In Varnel, volunteers cleared mud from the main hospital, which had been closed since Monday.
+
+Orsak said 38,000 people were still in shelters across southern Tessaly.
+"""
+
+BRIDGE_4 = """Halden bridge survivor tells of cars sliding into the Drava
+
+October 8, 2025
+
+A lorry driver who escaped the collapse of the Halden bridge in Corvin said the deck tilted for several seconds before cars began sliding into the Drava.
+
+The driver, speaking from hospital in the Corvin border town of Mesk, said the bridge had been swaying in the Cyclone Imra winds for an hour.
+
+Transport minister Emil Rask said 11 people were confirmed dead and 18 still missing after the Halden collapse.
+
+Divers resumed the search near the fallen central span at first light.
+"""
+
 OVERVIEW = """Cyclone Imra kills more than 200 in Tessaly and brings down a bridge in Corvin
 
 October 7, 2025
@@ -227,6 +253,8 @@ def test_a_story_of_two_happenings_the_same_days_shows_two_events(
         "bridge2.txt": BRIDGE_2,
         "flood3.txt": FLOOD_3,
         "bridge3.txt": BRIDGE_3,
+        "flood4.txt": FLOOD_4,
+        "bridge4.txt": BRIDGE_4,
     }
     ids = _add(store, tmp_path / "in", files)
     story = get_story(store, ids["flood.txt"])
@@ -234,12 +262,26 @@ def test_a_story_of_two_happenings_the_same_days_shows_two_events(
     found = story_events(store, story)
     assert len(found) == 2
     event_of = {a: n for n, e in enumerate(found) for a in e.articles}
-    floods = {event_of[ids[f"flood{n}.txt"]] for n in ("", "2", "3")}
-    bridges = {event_of[ids[f"bridge{n}.txt"]] for n in ("", "2", "3")}
+    floods = {event_of[ids[f"flood{n}.txt"]] for n in ("", "2", "3", "4")}
+    bridges = {event_of[ids[f"bridge{n}.txt"]] for n in ("", "2", "3", "4")}
     assert len(floods) == len(bridges) == 1 and floods != bridges
     assert all(e.first_seen and e.title for e in found)
     brief = brief_story(store, story.id)
     assert [sorted(e.articles) for e in brief.events] == [sorted(e.articles) for e in found]
+
+
+def test_members_past_the_sample_join_the_event_they_are_nearest(
+    store: Store, tmp_path: Path, monkeypatch: Any
+) -> None:
+    files = {"overview.txt": OVERVIEW, "flood.txt": FLOOD, "bridge.txt": BRIDGE}
+    files |= {"flood2.txt": FLOOD_2, "bridge2.txt": BRIDGE_2}
+    files |= {"flood3.txt": FLOOD_3, "bridge3.txt": BRIDGE_3}
+    files |= {"flood4.txt": FLOOD_4, "bridge4.txt": BRIDGE_4}
+    ids = _add(store, tmp_path / "in", files)
+    story = get_story(store, ids["flood.txt"])
+    whole = sorted(sorted(e.articles) for e in story_events(store, story))
+    monkeypatch.setattr(events, "EVENT_SAMPLE", 6)
+    assert sorted(sorted(e.articles) for e in story_events(store, story)) == whole
 
 
 def test_the_story_command_the_api_and_the_page_show_the_events(
@@ -248,6 +290,7 @@ def test_the_story_command_the_api_and_the_page_show_the_events(
     files = {"overview.txt": OVERVIEW, "flood.txt": FLOOD, "bridge.txt": BRIDGE}
     files |= {"flood2.txt": FLOOD_2, "bridge2.txt": BRIDGE_2}
     files |= {"flood3.txt": FLOOD_3, "bridge3.txt": BRIDGE_3}
+    files |= {"flood4.txt": FLOOD_4, "bridge4.txt": BRIDGE_4}
     folder = tmp_path / "in"
     folder.mkdir()
     for name, text in files.items():

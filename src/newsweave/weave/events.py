@@ -26,9 +26,9 @@ merge and split; `events_of` is the entry point.
                lead, the largest event, which most reports are about (on a tie, the one the
                story's oldest member reports).
 
-A language with more than EVENT_SAMPLE members is cut on its most recent EVENT_SAMPLE; the rest
-join the group of it whose members they are most alike on average (profiles.py sums, so that
-costs one comparison per group).
+A language with more than EVENT_SAMPLE members is cut on EVENT_SAMPLE of them spread evenly
+from its first to its latest; the rest join the part whose members they are most alike on
+average (profiles.py sums, so that costs one comparison per part).
 """
 
 from __future__ import annotations
@@ -105,9 +105,12 @@ def events_of(members: Sequence[Signals], groups: Mapping[str, str], idf: _Idf) 
 def _cut_language(
     members: list[Signals], groups: Mapping[str, str], idf: _Idf
 ) -> list[list[Signals]]:
-    """Step 2 for the members of one language; the rest past EVENT_SAMPLE join their nearest."""
+    """Step 2 for the members of one language; those past EVENT_SAMPLE join their nearest part."""
     ordered = sorted(members, key=lambda m: m.rowid)
-    sample, rest = ordered[-EVENT_SAMPLE:], ordered[:-EVENT_SAMPLE]
+    # Spread over the whole story, not its latest members: an event may have ended early.
+    picked = set(np.linspace(0, len(ordered) - 1, min(len(ordered), EVENT_SAMPLE)).astype(int))
+    sample = [m for n, m in enumerate(ordered) if n in picked]
+    rest = [m for n, m in enumerate(ordered) if n not in picked]
     parts: list[list[Signals]] = []
     _cut(sample, _similarities(sample, groups, idf), groups, parts)
     if rest and len(parts) > 1:
