@@ -15,7 +15,8 @@ for each fold (stories dealt round-robin into folds, so a rule tuned on some fol
 on the others):
 
   story B³ P/R/F1   predicted story against the labelled story
-  event B³ F1       predicted story against the labelled event
+  event B³ F1       predicted event (the events inside each woven story, weave/events.py, as
+                    `newsweave story` shows them) against the labelled event
   copy pairs P/R    pairs sharing an origin group against pairs sharing a labelled copy group
   other languages   non-English pages that share a story with a page of their labelled story
   figures in brief  hand-labelled key figures of each event (labels.json "figures") that the
@@ -49,6 +50,7 @@ from newsweave.analyze import Analyzer
 from newsweave.brief import brief_json
 from newsweave.pipeline import add_sources, brief_story
 from newsweave.store import Store
+from newsweave.store.stories import get_story, story_events
 from newsweave.weave import Weaver
 from stories import bcubed
 
@@ -103,6 +105,12 @@ def weave(pages: list[dict[str, Any]], texts: dict[str, str], workdir: Path) -> 
         story = dict(store.conn.execute("SELECT article_id, story_id FROM story_members"))
         group = dict(store.conn.execute("SELECT article_id, origin_group FROM origins"))
         language = dict(store.conn.execute("SELECT id, language FROM articles"))
+        event = {
+            a: f"{s}/{n}"
+            for s in set(story.values())
+            for n, e in enumerate(story_events(store, get_story(store, s)))
+            for a in e.articles
+        }
         analyzer = Analyzer()
         briefed = time.perf_counter()
         figures = {s: _brief_figures(store, s, analyzer) for s in set(story.values())}
@@ -113,6 +121,7 @@ def weave(pages: list[dict[str, Any]], texts: dict[str, str], workdir: Path) -> 
         raise SystemExit(f"live: {len(pages)} pages gave {len(ids)} results; failed {failed[:3]}")
     return {
         "story": [story.get(i, f"missing-{n}") if i else f"missing-{n}" for n, i in enumerate(ids)],
+        "event": [event.get(i, f"missing-{n}") if i else f"missing-{n}" for n, i in enumerate(ids)],
         "group": [group.get(i, f"alone-{n}") if i else f"alone-{n}" for n, i in enumerate(ids)],
         "language": [language.get(i) if i else None for i in ids],
         "figures": figures,
@@ -213,7 +222,7 @@ def pairs(labels: Sequence[Hashable | None], idx: Sequence[int]) -> set[tuple[in
 def score(pages: list[dict[str, Any]], woven: dict[str, Any], idx: list[int]) -> dict[str, Any]:
     pred = [woven["story"][i] for i in idx]
     sp, sr, sf = bcubed(pred, [pages[i]["story"] for i in idx])
-    ep, er, ef = bcubed(pred, [pages[i]["event"] for i in idx])
+    ep, er, ef = bcubed([woven["event"][i] for i in idx], [pages[i]["event"] for i in idx])
     gold_pairs = pairs([p["copy_group"] for p in pages], idx)
     found_pairs = pairs(woven["group"], idx)
     hit = len(gold_pairs & found_pairs)
@@ -275,6 +284,7 @@ def show(pages: list[dict[str, Any]], woven: dict[str, Any]) -> None:
             print(
                 f"    {p['id']:<28} {woven['language'][i] or '?':<3} {p['story']:<20} {p['event']:<18}"
                 f" copy={p['copy_group'] or '-'} group={str(woven['group'][i])[:8]}"
+                f" event={woven['event'][i].rpartition('/')[2]}"
             )
 
 

@@ -2,8 +2,10 @@
 
 Gold stories are (topic, half): the two halves of a topic are different real events on the same
 subject, so the event level is the hard one. Prints B-cubed precision/recall/F1 and the adjusted
-Rand index at the event and at the topic level, for all topics and for the odd (tuning) and even
-(held-out) topics separately.
+Rand index of the woven stories at the event and at the topic level, and of the events inside
+them (weave/events.py, `events`) at the event level, for all topics and for the odd (tuning) and
+even (held-out) topics separately. Each woven story should be one ECB+ event, so `events` guards
+against events cut too finely: it should not fall below `event`.
 
     python benchmarks/stories.py [--topics 1,3,5] [--shuffle SEED] [--json]
 """
@@ -26,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import ecbplus
 from newsweave.pipeline import add_sources
 from newsweave.store import Store
+from newsweave.store.stories import get_story, story_events
 from newsweave.weave import Weaver
 
 
@@ -55,8 +58,9 @@ def ari(pred: Sequence[Hashable], gold: Sequence[Hashable]) -> float:
     return (both - expected) / (top - expected) if top != expected else 1.0
 
 
-def cluster(docs: list[ecbplus.Document], workdir: Path) -> tuple[list[str], float]:
-    """Story id per document, in `docs` order, and the seconds taken by add + weave."""
+def cluster(docs: list[ecbplus.Document], workdir: Path) -> tuple[list[str], list[str], float]:
+    """Story id and event (story id / index) per document, in `docs` order, and the seconds
+    taken by add + weave."""
     paths = ecbplus.write_texts(docs, workdir / "texts")
     started = time.perf_counter()
     with Store.open(workdir / "ecb.db") as store:
@@ -66,10 +70,23 @@ def cluster(docs: list[ecbplus.Document], workdir: Path) -> tuple[list[str], flo
         story = dict(
             store.conn.execute("SELECT article_id, story_id FROM story_members").fetchall()
         )
-    return [story[i] if i else f"missing-{n}" for n, i in enumerate(ids)], elapsed
+        event = {
+            a: f"{s}/{n}"
+            for s in set(story.values())
+            for n, e in enumerate(story_events(store, get_story(store, s)))
+            for a in e.articles
+        }
+    missing = [f"missing-{n}" for n in range(len(ids))]
+    return (
+        [story[i] if i else missing[n] for n, i in enumerate(ids)],
+        [event[i] if i else missing[n] for n, i in enumerate(ids)],
+        elapsed,
+    )
 
 
-def score(docs: list[ecbplus.Document], labels: list[str]) -> dict[str, dict[str, float]]:
+def score(
+    docs: list[ecbplus.Document], labels: list[str], events: list[str]
+) -> dict[str, dict[str, float]]:
     out: dict[str, dict[str, float]] = {}
     subsets = {
         "all": lambda d: True,
@@ -80,10 +97,11 @@ def score(docs: list[ecbplus.Document], labels: list[str]) -> dict[str, dict[str
         idx = [i for i, d in enumerate(docs) if keep(d)]
         if not idx:
             continue
-        pred = [labels[i] for i in idx]
-        for level, gold in (
-            ("event", [docs[i].event for i in idx]),
-            ("topic", [docs[i].topic for i in idx]),
+        stories = [labels[i] for i in idx]
+        for level, pred, gold in (
+            ("event", stories, [docs[i].event for i in idx]),
+            ("topic", stories, [docs[i].topic for i in idx]),
+            ("events", [events[i] for i in idx], [docs[i].event for i in idx]),
         ):
             p, r, f = bcubed(pred, gold)
             out[f"{name}/{level}"] = {
@@ -111,13 +129,14 @@ def main() -> None:
     if args.shuffle is not None:
         random.Random(args.shuffle).shuffle(docs)
     with tempfile.TemporaryDirectory() as tmp:
-        labels, elapsed = cluster(docs, Path(tmp))
-    result = score(docs, labels)
+        labels, events, elapsed = cluster(docs, Path(tmp))
+    result = score(docs, labels, events)
     if args.json:
         print(json.dumps(result, indent=2))
         return
     print(
-        f"{len(docs)} documents, {len(set(labels))} stories (gold: {len({d.event for d in docs})} events), "
+        f"{len(docs)} documents, {len(set(labels))} stories, {len(set(events))} events"
+        f" (gold: {len({d.event for d in docs})} events), "
         f"add + weave {elapsed:.1f} s"
     )
     print(f"{'subset/level':<14} {'B3 P':>6} {'B3 R':>6} {'B3 F1':>6} {'ARI':>6}")

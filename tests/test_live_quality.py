@@ -21,6 +21,8 @@ COPY_PRECISION_FLOOR = 0.99  # measured 1.00
 COPY_RECALL_FLOOR = 0.9
 STORY_PRECISION_FLOOR = 0.97  # measured 1.00 (0.844 before time counted across stories)
 STORY_F1_FLOOR = 0.94  # measured 0.957 (0.802 before same-week halves stayed whole)
+# measured 0.938 (0.888 when events were the stories); single-event folds 0 and 2 unchanged
+EVENT_F1_FLOOR = 0.92
 # of 47 hand-labelled key figures; measured 45 (36 before pages in other languages were read for
 # figures, 29 before the lead rules)
 FIGURES_FLOOR = 43
@@ -38,3 +40,4 @@ def test_live_dev_set_floors() -> None:
     assert result["story"]["P"] >= STORY_PRECISION_FLOOR, result["story"]
     assert result["story"]["F1"] >= STORY_F1_FLOOR, result["story"]
     assert result["figures"]["found"] >= FIGURES_FLOOR, result["figures"]
+    assert result["event"]["F1"] >= EVENT_F1_FLOOR, result["event"]

@@ -156,6 +156,17 @@ class Story:
 
 
 @dataclass(frozen=True)
+class StoryEvent:
+    """One event of a story: the articles reporting one happening (weave/events.py), in the
+    story's order, named after its most central article."""
+
+    title: str | None
+    articles: list[str]
+    first_seen: str | None
+    last_updated: str | None
+
+
+@dataclass(frozen=True)
 class Origin:
     """Where an article stands: its story, its origin group and what it copies, if anything."""
 

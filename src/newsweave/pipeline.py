@@ -356,9 +356,17 @@ def brief_story(
     """The brief of a stored story (an id, a prefix, or an article id in it): its articles and
     their cached analyses loaded here, the brief built by `newsweave.brief.build_brief`."""
     from newsweave.brief import build_brief
-    from newsweave.store.stories import get_story
+    from newsweave.store.stories import get_story, story_events
 
     story = get_story(store, story_id)
     articles = [store.get(i) for i in story.articles]
     analyses = analyses_for(store, story.articles, analyzer)
-    return build_brief(story.id, story.title, articles, analyses, since, cached_encoder(store))
+    return build_brief(
+        story.id,
+        story.title,
+        articles,
+        analyses,
+        since,
+        cached_encoder(store),
+        story_events(store, story),
+    )

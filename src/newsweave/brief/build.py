@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -14,7 +15,9 @@ from newsweave.brief.figures import key_figures
 from newsweave.brief.model import (
     Brief,
     Dispute,
+    EventEntry,
     FigureChange,
+    KeyFigure,
     QuoteEntry,
     SinceLastRead,
     SourceNote,
@@ -27,7 +30,7 @@ from newsweave.brief.model import (
 )
 from newsweave.brief.render import _figure_text
 from newsweave.brief.summary import _group, _sentences, _stands_alone, _summary
-from newsweave.models import Article
+from newsweave.models import Article, StoryEvent
 from newsweave.text import tokens
 
 SAME_QUOTE = 0.5  # cosine of content words for two quotations to be one, cut or reworded
@@ -40,10 +43,12 @@ def build_brief(
     analyses: dict[str, Analysis],
     since: str | None = None,
     encode: Encode | None = None,
+    events: Sequence[StoryEvent] = (),
 ) -> Brief:
     """The brief of one story from its articles (in the story's order) and each one's analysis.
     `encode` embeds short texts for the disputes (the pipeline passes one backed by the store's
-    cache); `since` defaults to the last read of any of the articles."""
+    cache); `since` defaults to the last read of any of the articles; `events` are the story's
+    (store/stories.py `story_events`), each listed with the key figures its articles state."""
     sentences = _sentences(articles, analyses)
     groups = _group(sentences)
     people = _people(articles, analyses)
@@ -64,6 +69,7 @@ def build_brief(
         people=people,
         places=places,
         organizations=organizations,
+        events=_events(events, figures),
         sources=_sources(articles, groups, disputes, quotes),
         since_last_read=_since(articles, since, disputes, quotes),
     )
@@ -229,3 +235,18 @@ def _unread(articles: list[Article]) -> list[str]:
 
 def source_text(article: Article) -> str:
     return analysis_text(article.title, article.body)
+
+
+def _events(events: Sequence[StoryEvent], figures: list[KeyFigure]) -> list[EventEntry]:
+    """The events with their key figures: each figure goes to the event holding most of the
+    articles stating it (the larger event on a tie, events being largest first)."""
+    out = [EventEntry(e.title, list(e.articles), e.first_seen, e.last_updated) for e in events]
+    if not out:
+        return out
+    members = [set(e.articles) for e in events]
+    for n, figure in enumerate(figures):
+        held = [len(members[i].intersection(figure.articles)) for i in range(len(out))]
+        best = max(range(len(out)), key=lambda i: (held[i], -i))
+        if held[best]:
+            out[best].figures.append(n)
+    return out

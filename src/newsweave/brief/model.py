@@ -98,6 +98,17 @@ class SinceLastRead:
 
 
 @dataclass
+class EventEntry:
+    """One event of the story (weave/events.py): its articles, and the key figures they state."""
+
+    title: str | None
+    articles: list[str]
+    first_seen: str | None
+    last_updated: str | None
+    figures: list[int] = field(default_factory=list)  # positions in `Brief.figures`
+
+
+@dataclass
 class Brief:
     story: str
     title: str | None
@@ -112,6 +123,8 @@ class Brief:
     organizations: list[Named]
     sources: list[SourceNote]
     since_last_read: SinceLastRead
+    # Largest first; empty when the caller gave none (a brief of articles, not of a stored story).
+    events: list[EventEntry] = field(default_factory=list)
 
 
 @dataclass

@@ -42,6 +42,7 @@ def brief_markdown(brief: Brief) -> str:
     ]
     lines += ["## Summary", ""]
     lines += [f"- {_md(c.text)} {cite(c.articles)}" for c in brief.summary]
+    lines += _md_events(brief, cite)
     lines += _md_figures(brief, cite)
     lines += _md_disputes(brief, cite)
     if brief.quotes:
@@ -73,6 +74,30 @@ def brief_markdown(brief: Brief) -> str:
 
 
 Cite = Callable[[list[str]], str]
+
+
+def _md_events(brief: Brief, cite: Cite) -> list[str]:
+    """The story's events and the key figures of each, when it holds more than one."""
+    if len(brief.events) < 2:
+        return []
+    lines = ["", "## Events", ""]
+    for event in brief.events:
+        days = sorted({d for d in (event.first_seen, event.last_updated) if d})
+        when = f" ({' – '.join(readable(d) for d in days)})" if days else ""
+        count = f"{len(event.articles)} article" + ("" if len(event.articles) == 1 else "s")
+        lines.append(
+            f"- **{_md(event.title) or '(untitled)'}**{when}, {count} {cite(event.articles)}"
+        )
+        figures = [brief.figures[i] for i in event.figures]
+        if figures:
+            lines.append(
+                "  - key figures: "
+                + "; ".join(
+                    f"{_md(_figure_text(f))}" + (f" {_md(f.subject)}" if f.subject else "")
+                    for f in figures
+                )
+            )
+    return lines
 
 
 def _md_figures(brief: Brief, cite: Cite) -> list[str]:

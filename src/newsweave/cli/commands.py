@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 
     from newsweave import models
     from newsweave.cluster import Cluster
-    from newsweave.models import AddResult, Article, ArticleSummary, Origin, Story
+    from newsweave.models import AddResult, Article, ArticleSummary, Origin, Story, StoryEvent
     from newsweave.pipeline import Advance
     from newsweave.store.transfer import CopyReport
     from newsweave.weave import WeaveReport
@@ -316,25 +316,30 @@ def story(
     ),
     format: Format = typer.Option(Format.text, "--format", "-f"),
 ) -> None:
-    """Show one story: its articles, sources, independent origins and why they belong together."""
-    from newsweave.store.stories import get_story, origin_of
+    """Show one story: its articles, sources, independent origins, why they belong together,
+    and the events it holds when there are several."""
+    from newsweave.store.stories import get_story, origin_of, story_events
 
     with _open_store() as store:
         found = get_story(store, story_id)
         members = [store.get(i) for i in found.articles]
         origins = {i: origin_of(store, i) for i in found.articles}
+        events = story_events(store, found)
     _output(
         format,
         found,
-        lambda found: _story_json(found, members, origins),
-        lambda found: render_story(found, members, origins),
+        lambda found: _story_json(found, members, origins, events),
+        lambda found: render_story(found, members, origins, events),
     )
 
 
-def _story_json(found: Story, members: list[Article], origins: dict[str, Origin]) -> Any:
+def _story_json(
+    found: Story, members: list[Article], origins: dict[str, Origin], events: list[StoryEvent]
+) -> Any:
     from newsweave.serialize import story_json
 
     data = story_json(found)
+    data["events"] = [asdict(e) for e in events]
     data["members"] = [
         {
             "id": a.id,
@@ -350,7 +355,12 @@ def _story_json(found: Story, members: list[Article], origins: dict[str, Origin]
     return data
 
 
-def render_story(found: Story, members: list[Article], origins: dict[str, Origin]) -> None:
+def render_story(
+    found: Story,
+    members: list[Article],
+    origins: dict[str, Origin],
+    events: list[StoryEvent] | None = None,
+) -> None:
     _out().rule(escape(found.title or "(untitled story)"))
     _out().print(
         f"[dim]{found.id} · {len(found.articles)} articles · {found.independent_origins} independent "
@@ -358,12 +368,25 @@ def render_story(found: Story, members: list[Article], origins: dict[str, Origin
         f"updated {found.last_updated[:16]}[/dim]"
     )
     _out().print(f"[bold]Why together[/bold]  {escape(found.why)}\n")
+    # Events are numbered only when there are several: a one-event story reads as before.
+    event_of: dict[str, str] = {}
+    if events and len(events) > 1:
+        _out().print(f"[bold]Events[/bold]  {len(events)}")
+        for n, event in enumerate(events, 1):
+            days = sorted({d for d in (event.first_seen, event.last_updated) if d})
+            _out().print(
+                f"  {n}. {escape(event.title or '(untitled)')} [dim]· {len(event.articles)}"
+                f" articles{' · ' + ' – '.join(days) if days else ''}[/dim]"
+            )
+            event_of.update(dict.fromkeys(event.articles, str(n)))
+        _out().print()
     from rich.table import Table
 
     table = Table(show_edge=False, pad_edge=False, box=None)
-    for column in ("id", "published", "source", "title"):
+    columns = ("id", *(["event"] if event_of else []), "published", "source", "title")
+    for column in columns:
         table.add_column(column, header_style="bold")
-    _fit_columns(table, short={"id", "published"}, clipped={"source"})
+    _fit_columns(table, short={"id", "event", "published"}, clipped={"source"})
     for article in members:
         origin = origins[article.id]
         note = ""
@@ -371,6 +394,7 @@ def render_story(found: Story, members: list[Article], origins: dict[str, Origin
             note = f"  [yellow]{origin.kind} of {origin.copy_of[:8]}[/yellow]"
         table.add_row(
             article.id[:8],
+            *([event_of.get(article.id, "")] if event_of else []),
             (article.published or "")[:10],
             escape(article.source or "(outlet not named)"),
             escape(article.title or article.title_from_text or "(untitled)") + note,

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from newsweave.errors import NotFoundError
-from newsweave.models import Article, Origin, SimilarArticle, Story
+from newsweave.models import Article, Origin, SimilarArticle, Story, StoryEvent
 from newsweave.provenance import MemberDate
 from newsweave.store.db import NO_LIMIT, write_provenance
 from newsweave.store.dialect import Connection
@@ -33,9 +33,10 @@ from newsweave.store.packing import (
 from newsweave.store.vectors import nearest, pg_vector_literal, vector_index
 from newsweave.weave.dedupe import sentence_keys
 from newsweave.weave.embed import MODELS, Vectors
+from newsweave.weave.events import events_of
 from newsweave.weave.profiles import StoryProfile
 from newsweave.weave.signals import Signals, language_of_keys
-from newsweave.weave.similarity import _days_between, calibrate
+from newsweave.weave.similarity import _days_between, _Idf, calibrate
 from newsweave.weave.storage import NeighbourIndex, StoryShape
 
 if TYPE_CHECKING:
@@ -682,6 +683,50 @@ def get_stories(store: Store, story_ids: Sequence[str]) -> list[Story]:
                 why=why.get("text", ""),
                 shared_names=why.get("names", []),
                 shared_terms=why.get("terms", []),
+            )
+        )
+    return out
+
+
+def story_events(store: Store, story: Story) -> list[StoryEvent]:
+    """The events of a story (weave/events.py), computed from its members' stored signals and
+    origin groups: largest first, one when nothing tells its articles apart."""
+    if not story.articles:
+        return []
+    repo = store.stories
+    rowids = repo.rowids_of(story.articles)
+    signals = sorted(repo.load_many_signals(list(rowids.values())).values(), key=lambda s: s.rowid)
+    model = store.conn.execute(
+        "SELECT model FROM article_signals WHERE article_id = ?", (story.articles[0],)
+    ).fetchone()
+    idf = _Idf(repo)
+    idf.floor = getattr(MODELS.get(model[0]) if model else None, "unrelated", 0.0)
+    groups = events_of(signals, repo.origin_groups(story.id), idf)
+    info = {
+        r[0]: (r[1], r[2])
+        for start in range(0, len(story.articles), 500)
+        for r in store.conn.execute(
+            "SELECT id, title, published FROM articles"
+            f" WHERE id IN ({_marks(story.articles[start : start + 500])})",
+            story.articles[start : start + 500],
+        )
+    }
+    place = {article_id: n for n, article_id in enumerate(story.articles)}
+    parts = [sorted(g.articles, key=place.__getitem__) for g in groups] or [[]]
+    # A member without signals (none, once woven) is counted with the largest event.
+    grouped = {a for part in parts for a in part}
+    parts[0] += [a for a in story.articles if a not in grouped]
+    parts[0].sort(key=place.__getitem__)
+    out = []
+    for n, part in enumerate(parts):
+        central = groups[n].central if n < len(groups) else part[0]
+        days = sorted(p[:10] for a in part if (p := info.get(a, (None, None))[1]))
+        out.append(
+            StoryEvent(
+                title=info.get(central, (None, None))[0],
+                articles=part,
+                first_seen=days[0] if days else None,
+                last_updated=days[-1] if days else None,
             )
         )
     return out

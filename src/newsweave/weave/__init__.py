@@ -3,6 +3,7 @@
   stories.py     the Weaver: scoring, joining, merging, splitting, describing a story
   signals.py     what weaving knows about one article (vector, words, names, day, sentences)
   similarity.py  how alike two articles or two stories are
+  events.py      the events inside one story, computed when the story is read
   dedupe.py      copies and rewrites: MinHash LSH and sentence alignment
   embed.py       article texts to vectors
   storage.py     what the Weaver needs from storage (the store implements it: store/stories.py)

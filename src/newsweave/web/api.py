@@ -74,7 +74,16 @@ class MemberOut(_Open):
     unread: bool
 
 
+class EventOut(_Open):
+    title: str | None
+    articles: list[str]
+    first_seen: str | None
+    last_updated: str | None
+    figures: list[int]
+
+
 class StoryDetail(StoryOut):
+    events: list[EventOut]
     members: list[MemberOut]
 
 

@@ -12,7 +12,7 @@ import re
 import tempfile
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -491,6 +491,7 @@ def article_view_json(view: ArticleView) -> dict[str, Any]:
 def story_view_json(view: StoryView) -> dict[str, Any]:
     data = story_json(view.story)
     data["unread"] = view.unread
+    data["events"] = [asdict(e) for e in view.brief.events]
     data["members"] = [
         {
             "id": m.article.id,

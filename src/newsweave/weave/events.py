@@ -1,0 +1,194 @@
+"""Events inside a story: which of its members report the same happening (read with the story).
+
+A story can hold several events. One quake is one story, but its death toll in one country and
+a tower it felled in another are two events: reported on the same days, in words far enough
+apart that weaving would have split them, had halves published within the same week not been
+kept whole (`Weaver._refine`). Events are computed from what weaving stored (each member's
+signals and origin group) when a story is read, so they need no migration and follow every
+merge and split; `events_of` is the entry point.
+
+  1. compare   members of one language with one another, by the similarity weaving joins by
+               (similarity.py: embedding, content words, names and figures, protagonists in
+               conflict); members of one origin group (copies, rewrites) are alike by definition.
+               Across languages the embedding model's cosines and the words say little, so
+               members are compared within their language only.
+  2. cut       each language's members are cut in two by average linkage (halves.py), and each
+               half again, while a cut is clear: the halves are less alike than an article must be
+               to join a story (stories.JOIN) and much less alike than each half is inside
+               (below stories.SPLIT_RATIO of the looser half's mean), and each half holds
+               EVENT_MIN_ORIGINS independent origins. `_refine` splits a story on either test
+               alone; an event needs both, since nothing but the words tells events apart here
+               and one event's reports differ in emphasis (ECB+ stories, each one event, stay
+               whole under both tests and not under either).
+  3. languages the events are those of the story's main language (most members). Every group a
+               cut found in another language joins the event whose pooled names, figures and
+               named days are clearly nearest (EVENT_LEAD times the next); without a clear
+               lead, the largest event, which most reports are about (on a tie, the one the
+               story's oldest member reports).
+
+A language with more than EVENT_SAMPLE members is cut on EVENT_SAMPLE of them spread evenly
+from its first to its latest; the rest join the part whose members they are most alike on
+average (profiles.py sums, so that costs one comparison per part).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from newsweave.weave.halves import average_linkage, two_clusters
+from newsweave.weave.profiles import StoryProfile
+from newsweave.weave.signals import Signals
+from newsweave.weave.similarity import CONFLICT, _Idf, _mean_within, comparable, pair_conflict
+
+# Kept equal to weave/stories.py's JOIN and SPLIT_RATIO (tests/test_events.py checks): an event
+# is a part the story would not have taken whole, had it come alone.
+EVENT_JOIN = 0.28
+EVENT_RATIO = 0.72
+EVENT_MIN_ORIGINS = 2  # independent origins each event must hold: one report is no event
+# How much nearer, by pooled keys, a group in another language must be to one event than to the
+# next to join it rather than the largest event.
+EVENT_LEAD = 1.5
+EVENT_SAMPLE = 60  # members of one language cut at most (all pairs are compared)
+
+
+@dataclass(frozen=True)
+class EventGroup:
+    """One event of a story: its members (article ids, in the order given) and the member
+    nearest their mean vector, whose title names the event."""
+
+    articles: list[str]
+    central: str
+
+
+def events_of(members: Sequence[Signals], groups: Mapping[str, str], idf: _Idf) -> list[EventGroup]:
+    """The events of a story from its members' signals (oldest first) and origin groups
+    (article id → group; a member not in it is its own). Largest event first; one event when
+    nothing clearly tells its members apart (module docstring)."""
+    if not members:
+        return []
+    # Every count the members' weights need, in one read rather than one per member.
+    idf.load([t for m in members for t in (*m.terms, *("@" + k for k in m.names))])
+    by_language: dict[str, list[Signals]] = defaultdict(list)
+    for m in members:
+        by_language[m.language or ""].append(m)
+    main = max(by_language, key=lambda lang: (len(by_language[lang]), lang))
+    found = _cut_language(by_language[main], groups, idf)
+    # Named after a member in the main language: the embedding model's cosines across
+    # languages do not say which member is central.
+    centrals = [_central(event) for event in found]
+    if len(found) > 1:
+        keys = [_pooled(event, idf) for event in found]
+        # On a tie, the event the story's oldest member reports: the story began with it.
+        largest = min(
+            range(len(found)), key=lambda i: (-len(found[i]), min(m.rowid for m in found[i]))
+        )
+        for language, part in by_language.items():
+            if language == main:
+                continue
+            for group in _cut_language(part, groups, idf):
+                found[_nearest(_pooled(group, idf), keys, largest)].extend(group)
+    else:
+        found = [list(members)]
+    order = {m.article_id: n for n, m in enumerate(members)}
+    events = [
+        (sorted(event, key=lambda m: order[m.article_id]), central)
+        for event, central in zip(found, centrals, strict=True)
+    ]
+    events.sort(key=lambda e: (-len(e[0]), order[e[0][0].article_id]))
+    return [EventGroup([m.article_id for m in e], central) for e, central in events]
+
+
+def _cut_language(
+    members: list[Signals], groups: Mapping[str, str], idf: _Idf
+) -> list[list[Signals]]:
+    """Step 2 for the members of one language; those past EVENT_SAMPLE join their nearest part."""
+    ordered = sorted(members, key=lambda m: m.rowid)
+    # Spread over the whole story, not its latest members: an event may have ended early.
+    picked = set(np.linspace(0, len(ordered) - 1, min(len(ordered), EVENT_SAMPLE)).astype(int))
+    sample = [m for n, m in enumerate(ordered) if n in picked]
+    rest = [m for n, m in enumerate(ordered) if n not in picked]
+    parts: list[list[Signals]] = []
+    _cut(sample, _similarities(sample, groups, idf), groups, parts)
+    if rest and len(parts) > 1:
+        dim = len(sample[0].vector)
+        sums = [StoryProfile.of([idf.profile(m) for m in p], dim, len(p), idf.n) for p in parts]
+        for m in rest:
+            profile = idf.profile(m)
+            best = max(range(len(parts)), key=lambda i: sums[i].similarity(profile))
+            parts[best].append(m)
+    elif rest:
+        parts[0].extend(rest)
+    return parts
+
+
+def _similarities(members: list[Signals], groups: Mapping[str, str], idf: _Idf) -> np.ndarray:
+    profiles = [idf.profile(m) for m in members]
+    n = len(members)
+    sim = np.ones((n, n))
+    for i in range(n):
+        group_i = groups.get(members[i].article_id, members[i].article_id)
+        for j in range(i + 1, n):
+            if group_i == groups.get(members[j].article_id, members[j].article_id):
+                continue
+            value = profiles[i].similarity(profiles[j]) * (
+                1.0 - CONFLICT * pair_conflict(members[i], members[j], idf)
+            )
+            sim[i, j] = sim[j, i] = value
+    return sim
+
+
+def _cut(
+    members: list[Signals], sim: np.ndarray, groups: Mapping[str, str], out: list[list[Signals]]
+) -> None:
+    """Cut in two while the cut is clear (step 2), appending the parts left to `out`."""
+    if len(members) < 2 * EVENT_MIN_ORIGINS:
+        out.append(members)
+        return
+    distance = np.clip(1.0 - sim, 0.0, None)
+    np.fill_diagonal(distance, 0.0)
+    labels = two_clusters(average_linkage(distance))
+    left = labels == labels[0]
+    right = ~left
+    halves = [[m for m, x in zip(members, side, strict=True) if x] for side in (left, right)]
+    if min(_origins(half, groups) for half in halves) < EVENT_MIN_ORIGINS:
+        out.append(members)
+        return
+    cross = float(sim[np.ix_(left, right)].mean())
+    within = min(_mean_within(sim, left), _mean_within(sim, right))
+    if cross >= EVENT_JOIN or cross >= EVENT_RATIO * within:
+        out.append(members)
+        return
+    for side, half in zip((left, right), halves, strict=True):
+        index = np.flatnonzero(side)
+        _cut(half, sim[np.ix_(index, index)], groups, out)
+
+
+def _origins(members: list[Signals], groups: Mapping[str, str]) -> int:
+    return len({groups.get(m.article_id, m.article_id) for m in members})
+
+
+def _pooled(members: list[Signals], idf: _Idf) -> dict[str, float]:
+    """Names, figures and named days over the members, TF-IDF weighted, unit length: what
+    crosses languages unchanged (as for bridging stories, stories.py `_pooled`)."""
+    counts: dict[str, int] = {}
+    for m in members:
+        for key in comparable(m.names):
+            counts[key] = counts.get(key, 0) + 1
+    idf.load(["@" + k for k in counts])
+    return idf.unit(counts, "@")
+
+
+def _nearest(keys: dict[str, float], events: list[dict[str, float]], largest: int) -> int:
+    scores = [sum(v * e.get(k, 0.0) for k, v in keys.items()) for e in events]
+    ranked = sorted(range(len(events)), key=lambda i: -scores[i])
+    best, second = ranked[0], ranked[1]
+    return best if scores[best] > EVENT_LEAD * scores[second] else largest
+
+
+def _central(members: list[Signals]) -> str:
+    centroid = np.sum([m.vector for m in members], axis=0)
+    return max(members, key=lambda m: float(m.vector @ centroid)).article_id
