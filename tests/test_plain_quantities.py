@@ -116,3 +116,16 @@ def test_two_figures_sharing_one_unit_are_left_out(analyzer: Analyzer) -> None:
     assert _figures(analyzer, "La inflación será de 2,3 y 2,5 por ciento.", "es") == []
     # Each with its own unit, both are read.
     assert _figures(analyzer, "Yüzde 3 ve yüzde 4 arasında.", "tr") == [(3, "%"), (4, "%")]
+
+
+def test_an_apostrophe_groups_thousands(analyzer: Analyzer) -> None:
+    # Swiss German, French and Italian write "780'000"; its last three digits are no figure.
+    text = (
+        "Le séisme a fait 12'400 morts et 3’050 blessés; la reprise coûte 1'200 millions d'euros."
+    )
+    assert _figures(analyzer, text, "fr") == [(12400, "dead"), (3050, "injured"), (1.2e9, "€")]
+    assert _figures(analyzer, "Bis Ende Jahr sind 125'000 Menschen betroffen.", "de") == [
+        (125000, "people")
+    ]
+    # Italian elision stays a word's: "all'1%" is one percent.
+    assert _figures(analyzer, "Il tasso resta all'1%.", "it") == [(1, "%")]

@@ -26,9 +26,11 @@ from newsweave.text import DECIMAL_COMMA
 
 # A decimal comma with points or spaces grouping thousands ("1.411", "1 411", "10,75"); a point
 # before one or two digits is a decimal point however the language writes ("magnitudo 6.8").
+# Swiss German, French and Italian group with an apostrophe ("780'000").
 _NUMBER_COMMA = (
-    r"(?<![\d.,])(?:\d{1,3}(?:[.\u00a0\u202f ]\d{3})+(?:,\d+)?|\d+(?:,\d+|\.\d{1,2})?)"
-    r"(?!\d|[.,]\d)"
+    r"(?<![\d.,])(?<!\d['’])"
+    r"(?:\d{1,3}(?:[.\u00a0\u202f '’]\d{3})+(?:,\d+)?|\d+(?:,\d+|\.\d{1,2})?)"
+    r"(?!\d|[.,'’]\d)"
 )
 _NUMBER_POINT = r"(?<![\d.,])(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?!\d|[.,]\d)"
 
