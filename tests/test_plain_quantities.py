@@ -170,3 +170,9 @@ def test_degrees_of_a_quake_are_its_magnitude(analyzer: Analyzer) -> None:
     text = "El terremoto, de 7 grados Mercalli, dejó a los vecinos a 3 grados bajo cero."
     assert _figures(analyzer, text, "es") == []
     assert _figures(analyzer, "Hoy hará 8 grados en Brenn.", "es") == []
+
+
+def test_no_parts_across_an_abbreviated_scale(analyzer: Analyzer) -> None:
+    # The point of "Mio." may end a sentence: 300 people, not two million and 300.
+    text = "Der Verein zahlte 2 Mio. 300 Menschen kamen zum Training."
+    assert _figures(analyzer, text, "de") == [(300, "people")]

@@ -170,7 +170,8 @@ def _compound(reader: _Reader, text: str, start: int, value: float) -> tuple[int
         return start, value
     while found := reader.before_scale.search(text[max(0, start - 40) : start]):
         scale = _scale_value(reader, found.group(2))
-        if scale <= value:
+        # "2 Mio. 300 Menschen": an abbreviation's point may end a sentence; no parts there.
+        if scale <= value or found.group(2).endswith("."):
             break
         head = parse_number(found.group(1), reader.lang) if found.group(1) else None
         if head is None:
