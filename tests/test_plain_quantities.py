@@ -116,3 +116,63 @@ def test_two_figures_sharing_one_unit_are_left_out(analyzer: Analyzer) -> None:
     assert _figures(analyzer, "La inflación será de 2,3 y 2,5 por ciento.", "es") == []
     # Each with its own unit, both are read.
     assert _figures(analyzer, "Yüzde 3 ve yüzde 4 arasında.", "tr") == [(3, "%"), (4, "%")]
+
+
+def test_an_apostrophe_groups_thousands(analyzer: Analyzer) -> None:
+    # Swiss German, French and Italian write "780'000"; its last three digits are no figure.
+    text = (
+        "Le séisme a fait 12'400 morts et 3’050 blessés; la reprise coûte 1'200 millions d'euros."
+    )
+    assert _figures(analyzer, text, "fr") == [(12400, "dead"), (3050, "injured"), (1.2e9, "€")]
+    assert _figures(analyzer, "Bis Ende Jahr sind 125'000 Menschen betroffen.", "de") == [
+        (125000, "people")
+    ]
+    # Italian elision stays a word's: "all'1%" is one percent.
+    assert _figures(analyzer, "Il tasso resta all'1%.", "it") == [(1, "%")]
+
+
+def test_a_figure_written_in_parts_by_scale(analyzer: Analyzer) -> None:
+    # "12 mil 53" is 12,053 and "20 bin 426" 20,426: the last part alone is no figure.
+    text = "El balance llegó a 12 mil 53 heridos y más de 3 mil 500 muertos."
+    read = _read(analyzer, text, "es")
+    assert [(q.value, q.unit, q.qualifier) for q in read] == [
+        (12053, "injured", None),
+        (3500, "dead", "more than"),
+    ]
+    text = "Depremde 20 bin 426 kişi yaralandı, 1 milyon 200 bin kişi etkilendi."
+    assert _figures(analyzer, text, "tr") == [(20426, "people"), (1.2e6, "people")]
+    assert _figures(analyzer, "Das Paket: 2 Milliarden 500 Millionen Euro.", "de") == [(2.5e9, "€")]
+    # A number word may stand before the scale ("dos mil 300"): nothing is read.
+    assert _figures(analyzer, "Hubo dos mil 300 heridos y mil 522 personas.", "es") == []
+
+
+def test_a_minus_sign_against_a_rate(analyzer: Analyzer) -> None:
+    text = "Der Einlagenzins fiel auf -0,1 Prozent (−0,25 Prozentpunkte), Ziel 2-3 Prozent."
+    assert _figures(analyzer, text, "de") == [(-0.1, "%"), (-0.25, "percentage points")]
+    # A dash between figures or words is no sign.
+    assert _figures(analyzer, "Stärke 6,1 - 200 Tote, die Rate - 4 Prozent.", "de")[-1] == (4, "%")
+
+
+def test_digits_after_a_comma_and_a_space_are_not_a_figure_alone(analyzer: Analyzer) -> None:
+    # "11, 5 Prozent" is eleven and a half written with a space, or a list: not 5 percent.
+    assert _figures(analyzer, "Die Partei kommt auf 11, 5 Prozent.", "de") == []
+    assert _figures(analyzer, "Im Jahr 2020, 5 Prozent mehr.", "de") == [(5, "%")]
+
+
+def test_degrees_of_a_quake_are_its_magnitude(analyzer: Analyzer) -> None:
+    text = "El sismo fue de 7,4 grados; otro, de 6.1 grados Richter, sacudió Brenn."
+    assert _figures(analyzer, text, "es") == [(7.4, "magnitude"), (6.1, "magnitude")]
+    assert _figures(analyzer, "O terremoto teve 5,9 graus e deixou 12 mortos.", "pt") == [
+        (5.9, "magnitude"),
+        (12, "dead"),
+    ]
+    # Intensity and temperature in degrees are no magnitude, nor degrees with no quake near.
+    text = "El terremoto, de 7 grados Mercalli, dejó a los vecinos a 3 grados bajo cero."
+    assert _figures(analyzer, text, "es") == []
+    assert _figures(analyzer, "Hoy hará 8 grados en Brenn.", "es") == []
+
+
+def test_no_parts_across_an_abbreviated_scale(analyzer: Analyzer) -> None:
+    # The point of "Mio." may end a sentence: 300 people, not two million and 300.
+    text = "Der Verein zahlte 2 Mio. 300 Menschen kamen zum Training."
+    assert _figures(analyzer, text, "de") == [(300, "people")]

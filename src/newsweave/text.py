@@ -302,8 +302,8 @@ DECIMAL_COMMA = frozenset(
 
 def english_figure(figure: str, language: str | None) -> str:
     """A figure as English writes it: in a decimal-comma language "3.000" → "3000" and
-    "7,5" → "7.5"; any other text comes back as it is."""
+    "7,5" → "7.5" (and Swiss "780'000" → "780000"); any other text comes back as it is."""
     if not language or language.split("-")[0].lower() not in DECIMAL_COMMA:
         return figure
-    grouped = re.sub(r"(?<=\d)[.\s\u00a0\u202f](?=\d{3}(?!\d))", "", figure)
+    grouped = re.sub(r"(?<=\d)[.\s\u00a0\u202f'’](?=\d{3}(?!\d))", "", figure)
     return re.sub(r"(?<=\d),(?=\d)", ".", grouped)

@@ -101,7 +101,11 @@ LEXICONS: dict[str, Lexicon] = {
         currencies={"euros?": "€", "dólar(?:es)?": "$", "libras? esterlinas?": "£"},
         # "un sismo de 6,8 (grados)": a quake "of" a figure is of that magnitude.
         magnitude_before=("magnitud(?:\\s+de)?", "(?:sismo|terremoto|temblor|se[ií]smo)\\s+de"),
-        magnitude_after=("(?:grados\\s+)?(?:en|de)\\s+la\\s+escala\\s+(?:de\\s+)?Richter",),
+        # "un sismo de 8,1 grados" (Latin America): degrees near a quake, unless of intensity.
+        magnitude_after=("(?:grados\\s+)?(?:en|de)\\s+la\\s+escala\\s+(?:de\\s+)?Richter",
+                         "grados(?!\\s+(?:Mercalli|de\\s+intensidad|cent[ií]grados|Celsius|bajo\\s+cero))"
+                         "(?:\\s+(?:(?:en|de)\\s+la\\s+escala\\s+(?:de\\s+)?)?Richter)?",
+                         "Richter"),
         quake=("terremoto", "sismo", "se[ií]smo", "temblor"),
         counted={"muertos": DEAD, "fallecidos": DEAD, "heridos": INJURED,
                  "desaparecidos": MISSING, "víctimas": VICTIMS, "personas": PEOPLE},
@@ -122,7 +126,10 @@ LEXICONS: dict[str, Lexicon] = {
                 "bilhão": 1e9, "bilhões": 1e9, "bilião": 1e12, "biliões": 1e12},
         currencies={"euros?": "€", "dólar(?:es)?": "$", "libras? esterlinas?": "£"},
         magnitude_before=("magnitude(?:\\s+de)?", "(?:sismo|terremoto|abalo)\\s+de"),
-        magnitude_after=("(?:graus\\s+)?na\\s+escala\\s+(?:de\\s+)?Richter",),
+        magnitude_after=("(?:graus\\s+)?na\\s+escala\\s+(?:de\\s+)?Richter",
+                         "graus(?!\\s+(?:Mercalli|de\\s+intensidade|cent[ií]grados|Celsius|abaixo\\s+de\\s+zero))"
+                         "(?:\\s+(?:na\\s+escala\\s+(?:de\\s+)?)?Richter)?",
+                         "Richter"),
         quake=("terremoto", "sismo", "abalo"),
         counted={"mortos": DEAD, "mortes": DEAD, "feridos": INJURED,
                  "desaparecidos": MISSING, "vítimas": VICTIMS, "pessoas": PEOPLE},

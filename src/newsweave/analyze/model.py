@@ -109,7 +109,7 @@ def analysis_json(analysis: Analysis) -> dict[str, Any]:
 
 
 # Bump when the analysis changes, so cached results are recomputed.
-ANALYSIS_VERSION = 29
+ANALYSIS_VERSION = 30
 
 
 def analysis_text(title: str | None, body: Sequence[str]) -> str:

@@ -26,9 +26,11 @@ from newsweave.text import DECIMAL_COMMA
 
 # A decimal comma with points or spaces grouping thousands ("1.411", "1 411", "10,75"); a point
 # before one or two digits is a decimal point however the language writes ("magnitudo 6.8").
+# Swiss German, French and Italian group with an apostrophe ("780'000").
 _NUMBER_COMMA = (
-    r"(?<![\d.,])(?:\d{1,3}(?:[.\u00a0\u202f ]\d{3})+(?:,\d+)?|\d+(?:,\d+|\.\d{1,2})?)"
-    r"(?!\d|[.,]\d)"
+    r"(?<![\d.,])(?<!\d['’])"
+    r"(?:\d{1,3}(?:[.\u00a0\u202f '’]\d{3})+(?:,\d+)?|\d+(?:,\d+|\.\d{1,2})?)"
+    r"(?!\d|[.,'’]\d)"
 )
 _NUMBER_POINT = r"(?<![\d.,])(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?!\d|[.,]\d)"
 
@@ -58,6 +60,9 @@ class _Reader:
     joined: re.Pattern[str]
     share: re.Pattern[str] | None
     shares: dict[str, float]
+    lang: str = ""
+    # A number and a scale word ending just before a number: "12 mil " of "12 mil 53".
+    before_scale: re.Pattern[str] | None = None
 
 
 def plain_quantities(text: str, language: str | None) -> list[Quantity]:
@@ -109,6 +114,8 @@ def _read(reader: _Reader, text: str, match: re.Match[str], lang: str) -> Quanti
     value = parse_number(match.group(0), lang)
     if value is None:
         return None
+    if _after_a_comma(text, match):
+        return None
     start, end = match.start(), match.end()
     before = text[max(0, start - 40) : start]
     scale = reader.scale.match(text, end) if reader.scale else None
@@ -142,9 +149,53 @@ def _read(reader: _Reader, text: str, match: re.Match[str], lang: str) -> Quanti
         unit, thing, end, value = found[0], found[1], found[2], found[3] * factor
     if unit is None:
         return None
+    if start == match.start():
+        compound = _compound(reader, text, start, value)
+        if compound is None:
+            return None
+        start, value = compound
+        if unit in ("%", PERCENTAGE_POINTS) and _negative(text, start):
+            start, value = start - 1, -value
     return Quantity(
         text[start:end], start, end, value, _qualifier(reader, text, start), unit, thing
     )
+
+
+def _compound(reader: _Reader, text: str, start: int, value: float) -> tuple[int, float] | None:
+    """ "12 mil 53 heridos", "20 bin 426 kişi", "1 milyon 200 bin": a figure written in parts
+    by scale; the number before the unit is only its last part. None when the first part is no
+    digit ("mil 522", "deux mille 300"): a number word may stand before the scale, and is not
+    read here."""
+    if reader.before_scale is None:
+        return start, value
+    while found := reader.before_scale.search(text[max(0, start - 40) : start]):
+        scale = _scale_value(reader, found.group(2))
+        # "2 Mio. 300 Menschen": an abbreviation's point may end a sentence; no parts there.
+        if scale <= value or found.group(2).endswith("."):
+            break
+        head = parse_number(found.group(1), reader.lang) if found.group(1) else None
+        if head is None:
+            return None
+        start, value = max(0, start - 40) + found.start(), head * scale + value
+    return start, value
+
+
+def _after_a_comma(text: str, match: re.Match[str]) -> bool:
+    """ "kommt auf 11, 5 Prozent": one or two digits after a short number and a comma are a
+    decimal written with a space, or the last of a list sharing the unit; either way the
+    number alone is not the figure."""
+    if not re.fullmatch(r"\d{1,2}", match.group(0)):
+        return False
+    return (
+        re.search(r"(?<![\d.,])\d{1,3},\s$", text[max(0, match.start() - 6) : match.start()])
+        is not None
+    )
+
+
+def _negative(text: str, start: int) -> bool:
+    """ "(-0,1 Prozent)", "−0,5 %": a minus sign against the number, not a dash between words or
+    figures ("2-3 %", "Stärke 8,3 - 200 000 Tote")."""
+    return start >= 1 and text[start - 1] in "-−" and (start == 1 or text[start - 2] in " \t\n([")
 
 
 def _after(
@@ -291,4 +342,17 @@ def _reader(lang: str) -> _Reader:
             else None
         ),
         shares=lexicon.point_shares,
+        lang=lang,
+        before_scale=(
+            re.compile(
+                r"(?<!\w)(?:("
+                + number
+                + r")\s+)?("
+                + _alternatives(list(lexicon.scales))
+                + r")\s+$",
+                re.I,
+            )
+            if lexicon.scales
+            else None
+        ),
     )
