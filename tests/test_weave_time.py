@@ -434,6 +434,22 @@ def test_a_german_and_an_english_report_of_one_quake_join_and_other_news_stays_a
     assert _story(store, ids["rates.txt"]) != _story(store, ids["quake.txt"])
 
 
+def test_a_report_the_model_places_far_off_finds_its_story_in_another_language_by_its_names(
+    any_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An English model's vector of a German text may have no English report of the same story
+    # among its nearest (a Dutch report of a rate decision had none among 20): with only the
+    # nearest one itself, the German story's rarest names, searched for in the full-text index
+    # among articles of the same days, still find the English report.
+    store = any_store  # both engines: the search is each one's full-text index
+    monkeypatch.setattr(stories, "NEIGHBOURS", 1)
+    monkeypatch.setattr(stories, "JOIN", 1.01)  # no article joins another's story by itself
+    ids = _add(store, tmp_path / "in", {"quake.txt": QUAKE, "rates.txt": JANUARY})
+    ids |= _add(store, tmp_path / "de", {"de.txt": QUAKE_DE})
+    assert _story(store, ids["de.txt"]) == _story(store, ids["quake.txt"])
+    assert _story(store, ids["rates.txt"]) != _story(store, ids["quake.txt"])
+
+
 QUAKE_DE_2 = """Zahl der Toten nach Beben in Karvala steigt
 
 4. Juni 2024

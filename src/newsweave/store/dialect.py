@@ -88,6 +88,20 @@ class Dialect:
         ).fetchall()
         return rows
 
+    def rowids_naming(
+        self, conn: Connection, names: list[str], first: str, last: str, limit: int
+    ) -> list[int]:
+        """Rowids of articles published from day `first` to day `last` whose text holds any of
+        `names` (each a phrase), best matches first."""
+        match = " OR ".join(f'"{n}"' for n in names)
+        rows = conn.execute(
+            "SELECT f.rowid FROM articles_fts f JOIN articles a ON a.rowid = f.rowid"
+            " WHERE articles_fts MATCH ? AND substr(a.published, 1, 10) BETWEEN ? AND ?"
+            " ORDER BY bm25(articles_fts, 2.0, 1.0) LIMIT ?",
+            (match, first, last, limit),
+        ).fetchall()
+        return [int(r[0]) for r in rows]
+
     def iso_date_prefix(self, column: str) -> str:
         """A condition: `column` starts with a YYYY-MM-DD date."""
         return f"{column} GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*'"
@@ -162,6 +176,18 @@ class PostgresDialect(Dialect):
             (*terms, exclude_rowid, limit),
         ).fetchall()
         return rows
+
+    def rowids_naming(
+        self, conn: Connection, names: list[str], first: str, last: str, limit: int
+    ) -> list[int]:
+        words = " || ".join("phraseto_tsquery('english', ?)" for _ in names)
+        rows = conn.execute(
+            f"WITH q AS (SELECT {words} AS q) SELECT a.rowid FROM articles a, q"
+            " WHERE a.fts @@ q.q AND substr(a.published, 1, 10) BETWEEN ? AND ?"
+            " ORDER BY ts_rank('{0.5, 0.5, 0.5, 1.0}', a.fts, q.q) DESC, a.rowid LIMIT ?",
+            (*names, first, last, limit),
+        ).fetchall()
+        return [int(r[0]) for r in rows]
 
     def iso_date_prefix(self, column: str) -> str:
         return f"{column} ~ '^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}'"

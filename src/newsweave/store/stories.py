@@ -387,6 +387,13 @@ class StoryRepository:
             last_updated=row["last_updated"],
         )
 
+    def rowids_naming(self, names: Sequence[str], first: str, last: str, limit: int) -> list[int]:
+        """Articles published from day `first` to `last` that name any of `names`, through the
+        full-text index (the best `limit` matches)."""
+        if not names:
+            return []
+        return self.store.dialect.rowids_naming(self.conn, list(names), first, last, limit)
+
     def stories_of_rowids(self, rowids: Sequence[int]) -> dict[int, str]:
         return dict(
             self.conn.execute(

@@ -42,6 +42,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
@@ -102,6 +103,10 @@ LANGUAGES_KEPT = 200_000  # articles whose language alone is kept in memory, at 
 # folds of benchmarks/live.py (each fold's best on the other two: 0.07, 0.07, 0.03).
 XLING_JOIN = 0.07
 XLING_PROBES = 5  # members whose neighbours give a story's candidates in other languages
+# For a story in a language the model was not trained on: its rarest names searched for in
+# articles of the same days (`_named_stories`), and the best matches read.
+XLING_NAMES = 8
+XLING_NAMED = 100
 
 
 @dataclass
@@ -394,7 +399,12 @@ class Weaver:
             # (English, Portuguese and German reports of one decision) is three stories to
             # bridge, and once two have merged their pooled keys are further from the third.
             close: list[str] = []
-            candidates = self._neighbour_stories(members, story_id, language)
+            candidates = list(
+                dict.fromkeys(
+                    self._neighbour_stories(members, story_id, language)
+                    + self._named_stories(members, story_id, language, idf)
+                )
+            )
             # Those candidates' members' languages are read (for all of them at once), whole
             # signals only for the stories told in another language.
             languages = self._main_languages(candidates)
@@ -429,6 +439,48 @@ class Weaver:
                 for k, _ in self.index.search(m.vector, NEIGHBOURS)
             )
         )
+        self._read_languages(rowids)
+        foreign = [r for r in rowids if self._language_of(r) not in (None, language)]
+        if not foreign:
+            return []
+        story_of = self.storage.stories_of_rowids(foreign)
+        return [
+            s for s in dict.fromkeys(story_of[r] for r in foreign if r in story_of) if s != story_id
+        ]
+
+    def _named_stories(
+        self, members: list[Signals], story_id: str, language: str, idf: _Idf
+    ) -> list[str]:
+        """Stories in another language whose articles, published within DAY_SLACK days of the
+        members, name the members' rarest names: for a story in a language the embedding model
+        was not trained on, whose vectors put the same story told in English far off (a Dutch
+        report of a rate decision had no English report among its 20 nearest, though they
+        share the bank, its president, its city and the rate). Names cross languages where
+        vectors do not; the full-text index finds them without reading any signals. English
+        stories never pay for it."""
+        if self.embedder.languages is None or language in self.embedder.languages:
+            return []
+        days = _published(members)
+        if not days:
+            return []
+        # Single words: a name of one word (a place, a surname, an acronym) is written alike in
+        # every language, a phrase seldom is ("Europäische Zentralbank"); the rarest say most
+        # about which story this is. One only these members write matches nothing elsewhere,
+        # so it costs the search nothing.
+        names = [
+            k
+            for m in members
+            for k in comparable(m.names)
+            if not k.startswith("#") and " " not in k and len(k) >= 3
+        ]
+        names = list(dict.fromkeys(names))
+        idf.load(["@" + k for k in names])
+        rarest = sorted(names, key=lambda k: (-idf.weight("@" + k), k))[:XLING_NAMES]
+        if not rarest:
+            return []
+        first = (date.fromisoformat(days[0]) - timedelta(days=DAY_SLACK)).isoformat()
+        last = (date.fromisoformat(days[-1]) + timedelta(days=DAY_SLACK)).isoformat()
+        rowids = self.storage.rowids_naming(rarest, first, last, XLING_NAMED)
         self._read_languages(rowids)
         foreign = [r for r in rowids if self._language_of(r) not in (None, language)]
         if not foreign:
