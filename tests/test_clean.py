@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from newsweave.clean import (
     ADVERT,
     CAPTION,
@@ -275,3 +277,24 @@ def test_clean_opening_summary_restated_below_keeps_the_copy_in_the_article() ->
     body, removed, _ = _clean([summary, *STORY[:2], restated, *STORY[2:]])
     assert body == [*STORY[:2], restated, *STORY[2:]]
     assert removed == [(REPEAT + " (near-exact)", summary)]
+
+
+def test_the_language_of_a_text_is_guessed_once_for_its_date_lines(monkeypatch: Any) -> None:
+    import py3langid
+
+    guessed: list[str] = []
+    real = py3langid.classify
+
+    def counted(text: str) -> Any:
+        guessed.append(text)
+        return real(text)
+
+    monkeypatch.setattr(py3langid, "classify", counted)
+    # No paragraph of the window is a date line: each is read with the one guess.
+    body, _removed, _title = _clean(["\n\n".join(STORY)])
+    assert body == STORY
+    assert len(guessed) == 1
+    # A text that declares its language is not guessed at.
+    guessed.clear()
+    clean(RawArticle(origin="t", kind="text", text="\n\n".join(STORY), language="en"))
+    assert guessed == []

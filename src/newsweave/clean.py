@@ -149,8 +149,14 @@ def clean(raw: RawArticle, opts: CleanOptions | None = None) -> CleanArticle:
             kept.append(para)
 
     published = None
+    # One guess of the language for the whole window, made on the first paragraph read: it is
+    # a guess from the whole text. Made once a paragraph (634 guesses for 200 texts instead of
+    # 200), it took a third of the CPU of ingesting and cleaning.
+    language, guessed = raw.language, bool(raw.language)
     for index, para in enumerate(kept[:_DATELINE_WINDOW]):
-        found = date_line(para, raw.language or _language_hint(raw.text))
+        if not guessed:
+            language, guessed = _language_hint(raw.text), True
+        found = date_line(para, language)
         if found:
             removed.append(Removal(found.line, DATELINE if found.day else DATELINE_NO_DAY))
             if found.rest:
