@@ -280,16 +280,16 @@ def test_clean_opening_summary_restated_below_keeps_the_copy_in_the_article() ->
 
 
 def test_the_language_of_a_text_is_guessed_once_for_its_date_lines(monkeypatch: Any) -> None:
-    import py3langid
+    from newsweave import language_model
 
     guessed: list[str] = []
-    real = py3langid.classify
+    real = language_model.classify
 
     def counted(text: str) -> Any:
         guessed.append(text)
         return real(text)
 
-    monkeypatch.setattr(py3langid, "classify", counted)
+    monkeypatch.setattr(language_model, "classify", counted)
     # No paragraph of the window is a date line: each is read with the one guess.
     body, _removed, _title = _clean(["\n\n".join(STORY)])
     assert body == STORY

@@ -288,10 +288,10 @@ def _language_hint(text: str) -> str | None:
     sample = text[:1000]
     if len(sample.split()) < 3:
         return None
-    import py3langid
+    from newsweave.language_model import classify
 
-    language, _score = py3langid.classify(sample)
-    return str(language)
+    language, _score = classify(sample)
+    return language
 
 
 def split_paragraphs(text: str) -> list[str]:
