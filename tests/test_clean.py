@@ -279,7 +279,9 @@ def test_clean_opening_summary_restated_below_keeps_the_copy_in_the_article() ->
     assert removed == [(REPEAT + " (near-exact)", summary)]
 
 
-def test_the_language_of_a_text_is_guessed_once_for_its_date_lines(monkeypatch: Any) -> None:
+def test_the_language_of_a_text_is_guessed_only_for_a_line_that_needs_it(
+    monkeypatch: Any,
+) -> None:
     from newsweave import language_model
 
     guessed: list[str] = []
@@ -290,11 +292,21 @@ def test_the_language_of_a_text_is_guessed_once_for_its_date_lines(monkeypatch: 
         return real(text)
 
     monkeypatch.setattr(language_model, "classify", counted)
-    # No paragraph of the window is a date line: each is read with the one guess.
+    # No line of the window could be a date in another language: no guess.
     body, _removed, _title = _clean(["\n\n".join(STORY)])
     assert body == STORY
+    assert guessed == []
+    # A line that could be: one guess, and the date read in that language.
+    german = [
+        "23. Oktober 2024",
+        "24. Oktober 2024",
+        "Der Stadtrat hat am Montag nach langer Debatte den Haushalt für den Hafen beschlossen.",
+        "Die Arbeiten an der alten Mole sollen im Frühjahr beginnen und zwei Jahre dauern.",
+    ]
+    result = clean(RawArticle(origin="t", kind="text", text="\n\n".join(german)))
     assert len(guessed) == 1
+    assert result.published == "2024-10-23"
     # A text that declares its language is not guessed at.
     guessed.clear()
-    clean(RawArticle(origin="t", kind="text", text="\n\n".join(STORY), language="en"))
+    clean(RawArticle(origin="t", kind="text", text="\n\n".join(german), language="de"))
     assert guessed == []
