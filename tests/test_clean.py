@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from newsweave.clean import (
     ADVERT,
     CAPTION,
@@ -275,3 +277,36 @@ def test_clean_opening_summary_restated_below_keeps_the_copy_in_the_article() ->
     body, removed, _ = _clean([summary, *STORY[:2], restated, *STORY[2:]])
     assert body == [*STORY[:2], restated, *STORY[2:]]
     assert removed == [(REPEAT + " (near-exact)", summary)]
+
+
+def test_the_language_of_a_text_is_guessed_only_for_a_line_that_needs_it(
+    monkeypatch: Any,
+) -> None:
+    from newsweave import language_model
+
+    guessed: list[str] = []
+    real = language_model.classify
+
+    def counted(text: str) -> Any:
+        guessed.append(text)
+        return real(text)
+
+    monkeypatch.setattr(language_model, "classify", counted)
+    # No line of the window could be a date in another language: no guess.
+    body, _removed, _title = _clean(["\n\n".join(STORY)])
+    assert body == STORY
+    assert guessed == []
+    # A line that could be: one guess, and the date read in that language.
+    german = [
+        "23. Oktober 2024",
+        "24. Oktober 2024",
+        "Der Stadtrat hat am Montag nach langer Debatte den Haushalt für den Hafen beschlossen.",
+        "Die Arbeiten an der alten Mole sollen im Frühjahr beginnen und zwei Jahre dauern.",
+    ]
+    result = clean(RawArticle(origin="t", kind="text", text="\n\n".join(german)))
+    assert len(guessed) == 1
+    assert result.published == "2024-10-23"
+    # A text that declares its language is not guessed at.
+    guessed.clear()
+    clean(RawArticle(origin="t", kind="text", text="\n\n".join(german), language="de"))
+    assert guessed == []

@@ -543,6 +543,33 @@ def test_a_file_lacking_many_vectors_takes_them_in_on_open_not_into_memory(
     assert len(weave.Weaver(store).index.index) == 4
 
 
+def test_the_file_is_asked_once_per_query_until_it_is_written_again(
+    file_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = file_store
+    _add(store, _write(tmp_path / "one", {"a.txt": QUAKE_A, "e.txt": ELECTION}))
+    asked: list[int] = []
+    real = vectors._hnsw_search
+
+    def counted(index: Any, vector: Any, count: int) -> list[tuple[int, float]]:
+        asked.append(count)
+        return real(index, vector, count)
+
+    monkeypatch.setattr(vectors, "_hnsw_search", counted)
+    index = weave.Weaver(store).index
+    query = np.ones(index.dim, dtype=np.float32)
+    first = index.search(query, 2)
+    # An article added since is found beside the file's remembered answer.
+    index.add(10_000, query)
+    assert index.search(query, 2) == [(10_000, pytest.approx(1.0)), *first[:1]]
+    assert index.search(query, 3)[1:] == first
+    assert asked == [2, 3]
+    index.rebuilt = True
+    index.save()  # the file changed: asked again
+    assert index.search(query, 2)[0][0] == 10_000
+    assert asked == [2, 3, 2]
+
+
 def _member_signals(store: Store, story_id: str) -> list[Any]:
     rowids = store.stories.recent_member_rowids(story_id, 100)
     return list(store.stories.load_many_signals(rowids).values())

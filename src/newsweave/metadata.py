@@ -11,9 +11,8 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-import py3langid
-
 from newsweave.bylines import _OUTLET_WORDS, _ROLE_WORDS
+from newsweave.language_model import classify
 from newsweave.models import CleanArticle
 
 # Display names of outlets whose domain does not spell their name.
@@ -202,5 +201,5 @@ def detect_language(article: CleanArticle) -> str | None:
     sample = " ".join(article.paragraphs)[:1000]
     if len(sample.split()) < 3:
         return None
-    language, _score = py3langid.classify(sample)
-    return str(language)
+    language, _score = classify(sample)
+    return language

@@ -226,13 +226,15 @@ _PARALLEL_MIN_UNITS = 16
 def _language_model_shared() -> Iterator[None]:
     """The language-id model every worker uses (cleaning reads date lines in the text's
     language; metadata stores it), loaded before the workers fork so that they share one copy:
-    each loading its own cost 0.6 s of CPU (py3langid decompresses its model), a third of what
-    ingesting 200 texts costs. Dropped from this process once the workers have it, so the
-    weaving that follows does not carry it (docs/performance.md, sixth round)."""
-    import py3langid
+    each loading its own cost 0.6 s of CPU (py3langid decompressed its model; now it is read
+    unpacked, language_model.py), a third of what ingesting 200 texts cost. Dropped from this
+    process once the workers have it, so the weaving that follows does not carry it
+    (docs/performance.md, sixth round)."""
     from py3langid import langid
 
-    py3langid.classify("a text to load the model with")
+    from newsweave import language_model
+
+    language_model.load()
     try:
         yield
     finally:

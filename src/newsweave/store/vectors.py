@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 REWRITE_MIN = 2000
 REWRITE_SHARE = 0.05
 _CHUNK = 500  # SQLite's limit on bound parameters, with room to spare
+ANSWERS_KEPT = 2000  # answers of the file kept in memory (`VectorIndex.search`), at most
 
 
 def vector_cache_path(store: Store) -> Path:
@@ -217,6 +218,10 @@ class VectorIndex:
         self._view = self.index is not None
         self.unsaved = _Exact(dim)
         self.rebuilt = False
+        # The file's answers by query (`search`): the file does not change between writes,
+        # and weaving asks again for the neighbours of articles it searched for already (the
+        # language bridge probes a story's recent members, mostly the batch's own articles).
+        self._answers: dict[tuple[bytes, int], list[tuple[int, float]]] = {}
         if self.index is None or self.index.ndim != dim:
             self.index = _new_index(dim)
             self._view = False
@@ -238,6 +243,7 @@ class VectorIndex:
 
     def _writable(self) -> None:
         """The file loaded whole (a memory-mapped view cannot be added to)."""
+        self._answers.clear()  # about to change
         if not self._view:
             return
         loaded = _restore(self.path, view=False)
@@ -275,11 +281,13 @@ class VectorIndex:
         self.unsaved.extend([old.keys[i] for i in kept], old.matrix()[kept])
 
     def search(self, vector: Vectors, count: int) -> list[tuple[int, float]]:
-        return _merge(
-            _hnsw_search(self.index, vector, count),
-            self.unsaved.search(vector, count),
-            count=count,
-        )
+        key = (np.asarray(vector, dtype=np.float32).tobytes(), count)
+        hits = self._answers.get(key)
+        if hits is None:
+            if len(self._answers) >= ANSWERS_KEPT:
+                self._answers.clear()
+            hits = self._answers[key] = _hnsw_search(self.index, vector, count)
+        return _merge(hits, self.unsaved.search(vector, count), count=count)
 
     def _outgrown(self, unsaved: int) -> bool:
         return unsaved >= max(REWRITE_MIN, REWRITE_SHARE * len(self.index))

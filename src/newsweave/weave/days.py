@@ -34,9 +34,14 @@ _MONTH = "|".join(sorted((re.escape(m) for m in MONTHS), key=len, reverse=True))
 _YEAR = r"(?:19|20)\d\d"
 # "September 10, 2010", "Sept. 10", "Feb 1st"; "10 September 2010", "28. März", "28 de março de
 # 2025"; "2025. március 28."; "2025-03-28".
+#
+# The first pattern takes any word before a day and `_resolve` keeps the month names: the same
+# days as the months' alternation in its place (a month is a whole word there, followed by a dot
+# or a space), but Python's regex tries the ~120 alternatives at every word of the text, which
+# made this pattern 90% of `mentioned_days` and a millisecond an article.
 _PATTERNS = [
     re.compile(
-        rf"\b(?P<month>{_MONTH})\.?\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)?\b(?:,?\s+(?P<year>{_YEAR})\b)?",
+        rf"\b(?P<month>[^\W\d_]+)\.?\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)?\b(?:,?\s+(?P<year>{_YEAR})\b)?",
         re.I,
     ),
     re.compile(
