@@ -57,3 +57,14 @@ def test_a_torn_copy_is_made_again(fresh: list[int], tmp_path: Path) -> None:
     langid.IDENTIFIER = None
     language_model.load()
     assert len(fresh) == 2
+
+
+def test_a_fast_path_that_fails_leaves_py3langid_to_load_its_own_model(
+    fresh: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def changed() -> Any:
+        raise AttributeError("module 'py3langid.modelio' has no attribute '_to_array'")
+
+    monkeypatch.setattr(language_model, "_identifier", changed)
+    assert language_model.classify(TEXTS[1])[0] == "de"
+    assert fresh  # py3langid's own load

@@ -45,7 +45,12 @@ def load() -> None:
     from py3langid import langid
 
     if langid.IDENTIFIER is None:
-        langid.IDENTIFIER = _identifier()
+        try:
+            langid.IDENTIFIER = _identifier()
+        except Exception:
+            # The fast path reads py3langid's inner layout; should a release change it,
+            # py3langid loads its own model on the first `classify`, as it always did.
+            langid.IDENTIFIER = None
 
 
 def _identifier() -> Any:
