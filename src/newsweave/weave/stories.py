@@ -286,12 +286,26 @@ class Weaver:
         self,
         tx: Transaction,
         article: Article,
-        copy: tuple[str, dedupe.Match],
+        copy: tuple[str, dedupe.Match, list[str]],
         report: WeaveReport,
     ) -> tuple[str, float, dict[str, float]]:
-        """A copy or rewrite joins the origin group and the story of what it copies."""
-        of_id, match = copy
-        group, story_id = self.storage.origin_and_story(of_id)
+        """A copy or rewrite joins the origin group and the story of what it copies best;
+        `copy` also names the other articles it copies."""
+        of_id, match, also = copy
+        if not also:
+            group, story_id = self.storage.origin_and_story(of_id)
+        else:
+            # It copies articles of more than one origin group (a cut version and a padded
+            # one, each stored before the full text and neither aligning with the other): they
+            # are one agency text, as they would have been had the full text come first. The
+            # earliest stored founder names the united group.
+            found = self.storage.origins_and_stories([of_id, *also])
+            group, story_id = found[of_id]
+            groups = sorted({g for g, _ in found.values()})
+            founders = self.storage.rowids_of(groups)
+            oldest = min(groups, key=lambda g: (founders.get(g, math.inf), g))
+            self.storage.unite_origin_groups(tx, [g for g in groups if g != oldest], oldest)
+            group = oldest
         self.storage.insert_origin(
             tx, article.id, group, of_id, match.kind, round(match.contained, 3)
         )
@@ -522,7 +536,9 @@ class Weaver:
 
     def _find_copy(
         self, signals: Signals, keys: list[tuple[int, int]], neighbours: list[tuple[int, float]]
-    ) -> tuple[str, dedupe.Match] | None:
+    ) -> tuple[str, dedupe.Match, list[str]] | None:
+        """The stored article this one copies best (most of the shorter side contained), the
+        verdict, and the other stored articles it also copies."""
         candidates = self.storage.buckets_members(keys)
         candidates += self.storage.sentence_members(
             dedupe.sentence_keys(signals.sentences), SENTENCE_CANDIDATES
@@ -537,7 +553,7 @@ class Weaver:
             close += [k for k, _ in neighbours[:NEAREST_ALIGNED]]
         if close:
             candidates += self.storage.ids_of_rowids(close)
-        best: tuple[str, dedupe.Match] | None = None
+        matches: list[tuple[str, dedupe.Match]] = []
         others = [i for i in dict.fromkeys(candidates) if i != signals.article_id]
         rowids = self.storage.rowids_of(others)
         self._preload(list(rowids.values()))
@@ -547,9 +563,14 @@ class Weaver:
             if other is None:
                 continue
             match = dedupe.align(signals.sentences, other.sentences)
-            if match and (best is None or match.contained > best[1].contained):
-                best = (other_id, match)
-        return best
+            if match:
+                matches.append((other_id, match))
+        if not matches:
+            return None
+        # The first of the best, as before: candidates come in a fixed order.
+        best = max(range(len(matches)), key=lambda n: (matches[n][1].contained, -n))
+        of_id, match = matches[best]
+        return of_id, match, [i for i, _ in matches if i != of_id]
 
     def _score_stories(
         self, profile: _Profile, neighbours: list[tuple[int, float]], idf: _Idf
