@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+import pytest
+
 from newsweave import weave
 from newsweave.pipeline import add_sources
 from newsweave.store import Store
 from newsweave.store import stories as story_store
+from newsweave.weave.signals import Signals
+from newsweave.weave.similarity import joining_figures_apart
 
 # An agency text of eight sentences; a site that kept its first half and one that kept its
 # second half share no sentence with each other, only with the whole.
@@ -57,3 +62,34 @@ def test_halves_of_a_wire_text_stored_before_it_join_its_origin_group(
     assert origins["wire.txt"].copy_of in {ids["first.txt"], ids["second.txt"]}
     # The earliest stored names the group, as when the whole text comes first.
     assert {o.origin_group for o in origins.values()} == {ids["first.txt"]}
+
+
+def _signals(article_id: str, names: dict[str, int], day: str) -> Signals:
+    return Signals(
+        article_id=article_id,
+        rowid=hash(article_id) % 1000,
+        vector=np.zeros(3, dtype=np.float32),
+        terms={},
+        names=names,
+        display={},
+        day=day,
+        sentences=[],
+        when="",
+    )
+
+
+def test_figures_tell_two_decisions_apart_whichever_was_stored_first() -> None:
+    # The later decision cuts to 3.25% "from 3.5%": its reports repeat the earlier rate, the
+    # earlier decision's reports never name the later one.
+    earlier = {"karvala bank": 1, "#3.5%": 1, "#0.25": 1}
+    later = {"karvala bank": 1, "#3.25%": 1, "#3.5%": 1, "#0.25": 1}
+    earlier_story = dict.fromkeys(earlier, 3)
+    later_story = dict.fromkeys(later, 3)
+    forward = joining_figures_apart(
+        _signals("later", later, "2025-10-17"), earlier_story, {"2025-09-12"}
+    )
+    backward = joining_figures_apart(
+        _signals("earlier", earlier, "2025-09-12"), later_story, {"2025-10-17"}
+    )
+    assert forward > 0
+    assert backward == pytest.approx(forward)

@@ -64,7 +64,7 @@ from newsweave.weave.similarity import (
     _Profile,
     calibrate,
     comparable,
-    figures_apart,
+    joining_figures_apart,
     pair_conflict,
     stories_figures_apart,
     time_factor,
@@ -598,7 +598,9 @@ class Weaver:
             apart = time_factor(profile.signals.days(), sorted(found.days))
             if apart < 1.0:
                 # Weeks from the story: only its own figures would show it is the same event.
-                apart *= 1.0 - FIGURES_APART * figures_apart(profile.signals, found.carried)
+                apart *= 1.0 - FIGURES_APART * joining_figures_apart(
+                    profile.signals, found.carried, found.days
+                )
             scores[story_id] = (
                 found.similarity(profile)
                 * apart
