@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -93,3 +95,62 @@ def test_figures_tell_two_decisions_apart_whichever_was_stored_first() -> None:
     )
     assert forward > 0
     assert backward == pytest.approx(forward)
+
+
+NIEUWS = """Zware aardbeving treft Karvala, twaalf doden
+
+Een aardbeving met een kracht van 6,4 heeft dinsdagochtend de regio Karvala getroffen. Daarbij kwamen zeker 12 mensen om het leven en raakten tientallen mensen gewond, zei gouverneur Anna Velt.
+
+De beving vond plaats op een diepte van tien kilometer, ten noorden van de stad Ostrel, meldde het nationale seismologische instituut.
+
+Volgens Velt zoeken reddingswerkers in Ostrel en twee nabijgelegen dorpen naar overlevenden onder het puin van ingestorte huizen.
+"""
+
+NEWS = """Strong earthquake hits Karvala, killing 12
+
+A magnitude 6.4 earthquake struck the Karvala region on Tuesday morning, killing at least 12 people and injuring dozens, governor Anna Velt said.
+
+The quake struck at a depth of ten kilometres north of the town of Ostrel, the national seismology institute said.
+
+Velt said rescue teams in Ostrel and two nearby villages were searching for survivors under the rubble of collapsed homes.
+"""
+
+
+class _Unplaced:
+    """An embedder trained on English that places texts at random (cosines near 0): as far
+    apart as the English model puts one story told in two languages."""
+
+    name, dim, unrelated, languages = "unplaced", 64, 0.0, frozenset({"en"})
+
+    def encode(self, texts: Any) -> np.ndarray:
+        rows = [
+            np.random.default_rng(len(t) * 7919 + sum(map(ord, t))).normal(size=64) for t in texts
+        ]
+        matrix = np.array(rows, dtype=np.float32).reshape(len(rows), 64)
+        return matrix / np.linalg.norm(matrix, axis=1, keepdims=True)
+
+
+def test_a_story_in_another_language_finds_its_english_reports_stored_after_it(
+    any_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The vectors never put the two side by side: only the names they share can.
+    monkeypatch.setattr(weave.Weaver, "_neighbour_stories", lambda self, *a: [])
+    feed = tmp_path / "feed.jsonl"
+    rows = [
+        {"text": NIEUWS, "url": "https://example.nl/karvala", "published": "2025-03-04"},
+        {"text": NEWS, "url": "https://example.com/karvala", "published": "2025-03-04"},
+    ]
+    feed.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    dutch, english = (r.id for r in add_sources(any_store, [str(feed)]))
+    weaver = weave.Weaver(any_store, _Unplaced())  # type: ignore[arg-type]
+    weaver.weave([dutch])
+    weaver.weave([english])
+    assert _story_of(any_store, dutch) == _story_of(any_store, english)
+
+
+def _story_of(store: Store, article_id: str) -> str:
+    return str(
+        store.conn.execute(
+            "SELECT story_id FROM story_members WHERE article_id = ?", (article_id,)
+        ).fetchone()[0]
+    )

@@ -107,6 +107,10 @@ XLING_PROBES = 5  # members whose neighbours give a story's candidates in other 
 # articles of the same days (`_named_stories`), and the best matches read.
 XLING_NAMES = 8
 XLING_NAMED = 100
+# A story in such a language that found no story in another language is looked for again in
+# the batches of this many articles after it was last examined: its reports in English may be
+# stored after it, and an English story searches by vectors alone, which put it far off.
+XLING_RETRY = 1000
 
 
 @dataclass
@@ -140,6 +144,11 @@ class Weaver:
         self._profiles: dict[str, StoryProfile] = {}
         self._changed: set[str] = set()
         self._dropped: set[str] = set()
+        # Stories in a language the model was not trained on that found no story in another
+        # language, with the count of articles woven when they were last examined
+        # (XLING_RETRY).
+        self._unbridged: dict[str, int] = {}
+        self._woven = 0
 
     # - public -
 
@@ -220,6 +229,7 @@ class Weaver:
                 idf.n += 1
             self._refine(tx, touched, idf, report)
             touched = self._bridge_languages(tx, touched, idf, report)
+            self._woven += len(batch)
             for story_id in touched:
                 if self.storage.story_exists(story_id):
                     self._describe(tx, story_id, idf)
@@ -399,13 +409,21 @@ class Weaver:
         the stories of the members' nearest neighbours in the vector index, as for joining.
         """
         out = set()
-        for story_id in sorted(story_ids):
+        retry = {
+            s
+            for s, woven in self._unbridged.items()
+            if s not in story_ids and self._woven - woven <= XLING_RETRY
+        }
+        self._unbridged = {s: w for s, w in self._unbridged.items() if s in retry}
+        for story_id in sorted(story_ids | retry):
             if not self.storage.story_exists(story_id):
+                self._unbridged.pop(story_id, None)
                 continue
             members = self._sample(story_id)
             language = _main_language(members)
             if not members or language is None:
-                out.add(story_id)
+                if story_id not in retry:
+                    out.add(story_id)
                 continue
             keys = _pooled(members, idf)
             days = self._days(members)
@@ -413,11 +431,13 @@ class Weaver:
             # (English, Portuguese and German reports of one decision) is three stories to
             # bridge, and once two have merged their pooled keys are further from the third.
             close: list[str] = []
+            # A story looked for again is unchanged: only the stories stored since that name
+            # its names are new (its neighbours' stories were examined before).
+            neighbours = (
+                [] if story_id in retry else self._neighbour_stories(members, story_id, language)
+            )
             candidates = list(
-                dict.fromkeys(
-                    self._neighbour_stories(members, story_id, language)
-                    + self._named_stories(members, story_id, language, idf)
-                )
+                dict.fromkeys(neighbours + self._named_stories(members, story_id, language, idf))
             )
             # Those candidates' members' languages are read (for all of them at once), whole
             # signals only for the stories told in another language.
@@ -433,6 +453,12 @@ class Weaver:
                 score = _cosine(keys, _pooled(others, idf))
                 if score >= XLING_JOIN:
                     close.append(other)
+            if story_id in retry and not close:
+                continue  # unchanged: nothing to describe again
+            if not close and self._searches_names(language):
+                self._unbridged.setdefault(story_id, self._woven)
+            else:
+                self._unbridged.pop(story_id, None)
             for other in close:
                 if self.storage.story_exists(other) and other != story_id:
                     story_id = self._merge(tx, story_id, other)
@@ -472,7 +498,7 @@ class Weaver:
         share the bank, its president, its city and the rate). Names cross languages where
         vectors do not; the full-text index finds them without reading any signals. English
         stories never pay for it."""
-        if self.embedder.languages is None or language in self.embedder.languages:
+        if not self._searches_names(language):
             return []
         days = _published(members)
         if not days:
@@ -503,6 +529,11 @@ class Weaver:
         return [
             s for s in dict.fromkeys(story_of[r] for r in foreign if r in story_of) if s != story_id
         ]
+
+    def _searches_names(self, language: str) -> bool:
+        """Whether a story in this language looks for its other languages by names
+        (`_named_stories`): the model was not trained on it."""
+        return self.embedder.languages is not None and language not in self.embedder.languages
 
     def _split(self, tx: Transaction, story_id: str, moved: list[Signals], idf: _Idf) -> None:
         # A story is named after its first article, unless that name is taken (by a story it
