@@ -30,7 +30,8 @@ Order: the pages are added in the labels file's order by default, which is group
 no feed is; incremental weaving depends on the order, so the file order alone overstates it.
 `--order reversed` adds them last to first, `--order shuffle:N` in a random order with seed N.
 `--orders K` weaves the file order, the reversed one and shuffles 1..K, prints the "all" row of
-each, then the mean and the minimum over them of story P/R/F1, event F1 and copy R.
+each on all pages and on each fold, then the mean and the minimum over the orders of story
+P/R/F1, event F1 and copy R.
 
     python benchmarks/live.py [--folds 3] [--json] [--show] [--show-figures]
         [--order file|reversed|shuffle:N] [--orders K]
@@ -320,35 +321,52 @@ _SUMMARY = {
 
 
 def summarise_orders(
-    pages: list[dict[str, Any]], texts: dict[str, str], shuffles: int, as_json: bool
+    pages: list[dict[str, Any]], texts: dict[str, str], shuffles: int, k: int, as_json: bool
 ) -> None:
-    """Weave the pages in the file order, reversed and `shuffles` seeded shuffles; the "all"
-    scores of each, and their mean and minimum."""
+    """Weave the pages in the file order, reversed and `shuffles` seeded shuffles; the scores
+    of each on all pages and on each of `k` folds, and their mean and minimum over the orders."""
     rows: dict[str, dict[str, Any]] = {}
+    fold = folds_of(pages, k)
     for order in ["file", "reversed", *(f"shuffle:{n}" for n in range(1, shuffles + 1))]:
         run = ordered(pages, order)
         with tempfile.TemporaryDirectory() as tmp:
             woven = weave(run, texts, Path(tmp))
-        rows[order] = score(run, woven, list(range(len(run))))
+        rows[order] = {"all": score(run, woven, list(range(len(run))))}
+        for f in range(k):
+            idx = [i for i, p in enumerate(run) if fold[p["story"]] == f]
+            rows[order][f"fold{f}"] = score(run, woven, idx)
         if not as_json:
             _print_order(order, rows[order])
     summary = {
-        stat: {name: f([rows[o][a][b] for o in rows]) for name, (a, b) in _SUMMARY.items()}
+        stat: {
+            subset: {
+                name: f([rows[o][subset][a][b] for o in rows]) for name, (a, b) in _SUMMARY.items()
+            }
+            for subset in rows["file"]
+        }
         for stat, f in (("mean", lambda v: sum(v) / len(v)), ("min", min))
     }
     if as_json:
         print(json.dumps({"orders": rows, **summary}, indent=2))
         return
-    for stat, values in summary.items():
-        print(f"{stat:<10} " + " ".join(f"{values[name]:>8.3f}" for name in _SUMMARY))
+    for stat, subsets in summary.items():
+        for subset, values in subsets.items():
+            print(
+                f"{stat:<10} {subset:<6} " + " ".join(f"{values[name]:>8.3f}" for name in _SUMMARY)
+            )
 
 
-def _print_order(order: str, s: dict[str, Any]) -> None:
+def _print_order(order: str, subsets: dict[str, dict[str, Any]]) -> None:
     if order == "file":
-        print(f"{'order':<10} " + " ".join(f"{name:>8}" for name in _SUMMARY) + "  foreign joined")
-    values = " ".join(f"{s[a][b]:>8.3f}" for a, b in _SUMMARY.values())
-    c, f = s["copy"], s["foreign"]
-    print(f"{order:<10} {values}  {f['joined']}/{f['joinable']}  (copy {c['found']}/{c['gold']})")
+        names = " ".join(f"{name:>8}" for name in _SUMMARY)
+        print(f"{'order':<10} {'subset':<6} {names}  foreign joined")
+    for subset, s in subsets.items():
+        values = " ".join(f"{s[a][b]:>8.3f}" for a, b in _SUMMARY.values())
+        c, f = s["copy"], s["foreign"]
+        print(
+            f"{order:<10} {subset:<6} {values}  {f['joined']}/{f['joinable']}"
+            f"  (copy {c['found']}/{c['gold']})"
+        )
 
 
 def main() -> None:
@@ -380,7 +398,7 @@ def main() -> None:
         )
         return
     if args.orders is not None:
-        summarise_orders(pages, texts, args.orders, args.json)
+        summarise_orders(pages, texts, args.orders, args.folds, args.json)
         return
     result = evaluate(pages, texts, args.folds)
     woven = result.pop("woven")
