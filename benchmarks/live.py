@@ -26,7 +26,15 @@ on the others):
                     its pages. "analysable": figures some English page states (pages in other
                     languages are read for figures with a unit only, plain_quantities.py)
 
+Order: the pages are added in the labels file's order by default, which is grouped by story, as
+no feed is; incremental weaving depends on the order, so the file order alone overstates it.
+`--order reversed` adds them last to first, `--order shuffle:N` in a random order with seed N.
+`--orders K` weaves the file order, the reversed one and shuffles 1..K, prints the "all" row of
+each on all pages and on each fold, then the mean and the minimum over the orders of story
+P/R/F1, event F1 and copy R.
+
     python benchmarks/live.py [--folds 3] [--json] [--show] [--show-figures]
+        [--order file|reversed|shuffle:N] [--orders K]
 """
 
 from __future__ import annotations
@@ -34,6 +42,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import re
 import sys
 import tempfile
@@ -81,6 +90,20 @@ def load_labels(path: Path = LABELS) -> list[dict[str, Any]]:
 def load_figures(path: Path = LABELS) -> list[dict[str, Any]]:
     figures: list[dict[str, Any]] = json.loads(path.read_text(encoding="utf-8")).get("figures", [])
     return figures
+
+
+def ordered(pages: list[dict[str, Any]], order: str) -> list[dict[str, Any]]:
+    """The pages in the order `order` names: file, reversed or shuffle:N (seed N)."""
+    if order == "file":
+        return list(pages)
+    if order == "reversed":
+        return pages[::-1]
+    kind, _, seed = order.partition(":")
+    if kind == "shuffle" and seed.lstrip("-").isdigit():
+        out = list(pages)
+        random.Random(int(seed)).shuffle(out)
+        return out
+    raise SystemExit(f"live: unknown order {order!r} (file, reversed or shuffle:N)")
 
 
 def folds_of(pages: list[dict[str, Any]], k: int) -> dict[str, int]:
@@ -288,6 +311,64 @@ def show(pages: list[dict[str, Any]], woven: dict[str, Any]) -> None:
             )
 
 
+_SUMMARY = {
+    "story P": ("story", "P"),
+    "story R": ("story", "R"),
+    "story F1": ("story", "F1"),
+    "event F1": ("event", "F1"),
+    "copy R": ("copy", "R"),
+}
+
+
+def summarise_orders(
+    pages: list[dict[str, Any]], texts: dict[str, str], shuffles: int, k: int, as_json: bool
+) -> None:
+    """Weave the pages in the file order, reversed and `shuffles` seeded shuffles; the scores
+    of each on all pages and on each of `k` folds, and their mean and minimum over the orders."""
+    rows: dict[str, dict[str, Any]] = {}
+    fold = folds_of(pages, k)
+    for order in ["file", "reversed", *(f"shuffle:{n}" for n in range(1, shuffles + 1))]:
+        run = ordered(pages, order)
+        with tempfile.TemporaryDirectory() as tmp:
+            woven = weave(run, texts, Path(tmp))
+        rows[order] = {"all": score(run, woven, list(range(len(run))))}
+        for f in range(k):
+            idx = [i for i, p in enumerate(run) if fold[p["story"]] == f]
+            rows[order][f"fold{f}"] = score(run, woven, idx)
+        if not as_json:
+            _print_order(order, rows[order])
+    summary = {
+        stat: {
+            subset: {
+                name: f([rows[o][subset][a][b] for o in rows]) for name, (a, b) in _SUMMARY.items()
+            }
+            for subset in rows["file"]
+        }
+        for stat, f in (("mean", lambda v: sum(v) / len(v)), ("min", min))
+    }
+    if as_json:
+        print(json.dumps({"orders": rows, **summary}, indent=2))
+        return
+    for stat, subsets in summary.items():
+        for subset, values in subsets.items():
+            print(
+                f"{stat:<10} {subset:<6} " + " ".join(f"{values[name]:>8.3f}" for name in _SUMMARY)
+            )
+
+
+def _print_order(order: str, subsets: dict[str, dict[str, Any]]) -> None:
+    if order == "file":
+        names = " ".join(f"{name:>8}" for name in _SUMMARY)
+        print(f"{'order':<10} {'subset':<6} {names}  foreign joined")
+    for subset, s in subsets.items():
+        values = " ".join(f"{s[a][b]:>8.3f}" for a, b in _SUMMARY.values())
+        c, f = s["copy"], s["foreign"]
+        print(
+            f"{order:<10} {subset:<6} {values}  {f['joined']}/{f['joinable']}"
+            f"  (copy {c['found']}/{c['gold']})"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folds", type=int, default=3)
@@ -296,8 +377,17 @@ def main() -> None:
     parser.add_argument(
         "--show-figures", action="store_true", help="print each labelled figure the brief misses"
     )
+    parser.add_argument(
+        "--order", default="file", help="file (default), reversed or shuffle:N (seed N)"
+    )
+    parser.add_argument(
+        "--orders",
+        type=int,
+        metavar="K",
+        help="weave file order, reversed and K shuffles; print each and their mean and min",
+    )
     args = parser.parse_args()
-    pages = load_labels()
+    pages = ordered(load_labels(), args.order)
     folder = cache_dir()
     texts = load_texts(folder) if folder.is_dir() else {}
     missing = [p["id"] for p in pages if p["id"] not in texts]
@@ -306,6 +396,9 @@ def main() -> None:
             f"live: skipped, {len(missing)} of {len(pages)} page texts are not in {folder} "
             f"(first: {missing[0]}); see benchmarks/live/README.md to build the cache"
         )
+        return
+    if args.orders is not None:
+        summarise_orders(pages, texts, args.orders, args.folds, args.json)
         return
     result = evaluate(pages, texts, args.folds)
     woven = result.pop("woven")

@@ -352,6 +352,25 @@ class StoryRepository:
             (article_id, group, copy_of, kind, score),
         )
 
+    def origins_and_stories(self, article_ids: Sequence[str]) -> dict[str, tuple[str, str]]:
+        """`origin_and_story` of each of these articles, in one read."""
+        if not article_ids:
+            return {}
+        rows = self.conn.execute(
+            "SELECT o.article_id, o.origin_group, m.story_id FROM origins o JOIN story_members m"
+            f" ON m.article_id = o.article_id WHERE o.article_id IN ({_marks(article_ids)})",
+            list(article_ids),
+        ).fetchall()
+        return {r[0]: (r[1], r[2]) for r in rows}
+
+    def unite_origin_groups(self, tx: Connection, groups: Sequence[str], into: str) -> None:
+        """Every member of these origin groups joins the group `into`."""
+        if groups:
+            tx.execute(
+                f"UPDATE origins SET origin_group = ? WHERE origin_group IN ({_marks(groups)})",
+                [into, *groups],
+            )
+
     # - stories -
 
     def story_exists(self, story_id: str) -> bool:

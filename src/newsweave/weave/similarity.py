@@ -166,6 +166,25 @@ def figures_apart(article: Signals, carried: Iterable[str]) -> float:
     return sum(k not in theirs for k in mine) / len(mine)
 
 
+def joining_figures_apart(
+    article: Signals, carried: dict[str, int], story_days: Iterable[str]
+) -> float:
+    """The figures that tell an article from a story weeks away, read from the later side,
+    so that which was stored first does not matter: a later report repeats the earlier
+    event's figures ("cut to 3.25% from 3.5%") but brings its own, which the earlier lacks.
+    For an article later than the story, the share of its figures no member carries
+    (`figures_apart`); for one earlier than every day of the story, the share of the story's
+    figure mentions the article, which states figures, does not carry."""
+    first = min(story_days, default=None)
+    if article.day is None or first is None or article.day >= first:
+        return figures_apart(article, carried)
+    if not any(_is_figure(k) for k in article.names):
+        return 0.0  # a report stating no figure cannot show it is of another event
+    figures = {k: c for k, c in carried.items() if _is_figure(k)}
+    total = sum(figures.values())
+    return sum(c for k, c in figures.items() if k not in article.names) / total if total else 0.0
+
+
 def stories_figures_apart(left: dict[str, int], right: dict[str, int]) -> float:
     """`figures_apart` between two stories (`carried`: each one's keys, with how many members
     carry each): the share of one story's figure mentions that no member of the other carries,

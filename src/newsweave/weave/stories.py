@@ -64,7 +64,7 @@ from newsweave.weave.similarity import (
     _Profile,
     calibrate,
     comparable,
-    figures_apart,
+    joining_figures_apart,
     pair_conflict,
     stories_figures_apart,
     time_factor,
@@ -107,6 +107,10 @@ XLING_PROBES = 5  # members whose neighbours give a story's candidates in other 
 # articles of the same days (`_named_stories`), and the best matches read.
 XLING_NAMES = 8
 XLING_NAMED = 100
+# A story in such a language that found no story in another language is looked for again in
+# the batches of this many articles after it was last examined: its reports in English may be
+# stored after it, and an English story searches by vectors alone, which put it far off.
+XLING_RETRY = 1000
 
 
 @dataclass
@@ -140,6 +144,11 @@ class Weaver:
         self._profiles: dict[str, StoryProfile] = {}
         self._changed: set[str] = set()
         self._dropped: set[str] = set()
+        # Stories in a language the model was not trained on that found no story in another
+        # language, with the count of articles woven when they were last examined
+        # (XLING_RETRY).
+        self._unbridged: dict[str, int] = {}
+        self._woven = 0
 
     # - public -
 
@@ -220,6 +229,7 @@ class Weaver:
                 idf.n += 1
             self._refine(tx, touched, idf, report)
             touched = self._bridge_languages(tx, touched, idf, report)
+            self._woven += len(batch)
             for story_id in touched:
                 if self.storage.story_exists(story_id):
                     self._describe(tx, story_id, idf)
@@ -286,12 +296,26 @@ class Weaver:
         self,
         tx: Transaction,
         article: Article,
-        copy: tuple[str, dedupe.Match],
+        copy: tuple[str, dedupe.Match, list[str]],
         report: WeaveReport,
     ) -> tuple[str, float, dict[str, float]]:
-        """A copy or rewrite joins the origin group and the story of what it copies."""
-        of_id, match = copy
-        group, story_id = self.storage.origin_and_story(of_id)
+        """A copy or rewrite joins the origin group and the story of what it copies best;
+        `copy` also names the other articles it copies."""
+        of_id, match, also = copy
+        if not also:
+            group, story_id = self.storage.origin_and_story(of_id)
+        else:
+            # It copies articles of more than one origin group (a cut version and a padded
+            # one, each stored before the full text and neither aligning with the other): they
+            # are one agency text, as they would have been had the full text come first. The
+            # earliest stored founder names the united group.
+            found = self.storage.origins_and_stories([of_id, *also])
+            group, story_id = found[of_id]
+            groups = sorted({g for g, _ in found.values()})
+            founders = self.storage.rowids_of(groups)
+            oldest = min(groups, key=lambda g: (founders.get(g, math.inf), g))
+            self.storage.unite_origin_groups(tx, [g for g in groups if g != oldest], oldest)
+            group = oldest
         self.storage.insert_origin(
             tx, article.id, group, of_id, match.kind, round(match.contained, 3)
         )
@@ -385,13 +409,21 @@ class Weaver:
         the stories of the members' nearest neighbours in the vector index, as for joining.
         """
         out = set()
-        for story_id in sorted(story_ids):
+        retry = {
+            s
+            for s, woven in self._unbridged.items()
+            if s not in story_ids and self._woven - woven <= XLING_RETRY
+        }
+        self._unbridged = {s: w for s, w in self._unbridged.items() if s in retry}
+        for story_id in sorted(story_ids | retry):
             if not self.storage.story_exists(story_id):
+                self._unbridged.pop(story_id, None)
                 continue
             members = self._sample(story_id)
             language = _main_language(members)
             if not members or language is None:
-                out.add(story_id)
+                if story_id not in retry:
+                    out.add(story_id)
                 continue
             keys = _pooled(members, idf)
             days = self._days(members)
@@ -399,11 +431,13 @@ class Weaver:
             # (English, Portuguese and German reports of one decision) is three stories to
             # bridge, and once two have merged their pooled keys are further from the third.
             close: list[str] = []
+            # A story looked for again is unchanged: only the stories stored since that name
+            # its names are new (its neighbours' stories were examined before).
+            neighbours = (
+                [] if story_id in retry else self._neighbour_stories(members, story_id, language)
+            )
             candidates = list(
-                dict.fromkeys(
-                    self._neighbour_stories(members, story_id, language)
-                    + self._named_stories(members, story_id, language, idf)
-                )
+                dict.fromkeys(neighbours + self._named_stories(members, story_id, language, idf))
             )
             # Those candidates' members' languages are read (for all of them at once), whole
             # signals only for the stories told in another language.
@@ -419,6 +453,12 @@ class Weaver:
                 score = _cosine(keys, _pooled(others, idf))
                 if score >= XLING_JOIN:
                     close.append(other)
+            if story_id in retry and not close:
+                continue  # unchanged: nothing to describe again
+            if not close and self._searches_names(language):
+                self._unbridged.setdefault(story_id, self._woven)
+            else:
+                self._unbridged.pop(story_id, None)
             for other in close:
                 if self.storage.story_exists(other) and other != story_id:
                     story_id = self._merge(tx, story_id, other)
@@ -458,7 +498,7 @@ class Weaver:
         share the bank, its president, its city and the rate). Names cross languages where
         vectors do not; the full-text index finds them without reading any signals. English
         stories never pay for it."""
-        if self.embedder.languages is None or language in self.embedder.languages:
+        if not self._searches_names(language):
             return []
         days = _published(members)
         if not days:
@@ -489,6 +529,11 @@ class Weaver:
         return [
             s for s in dict.fromkeys(story_of[r] for r in foreign if r in story_of) if s != story_id
         ]
+
+    def _searches_names(self, language: str) -> bool:
+        """Whether a story in this language looks for its other languages by names
+        (`_named_stories`): the model was not trained on it."""
+        return self.embedder.languages is not None and language not in self.embedder.languages
 
     def _split(self, tx: Transaction, story_id: str, moved: list[Signals], idf: _Idf) -> None:
         # A story is named after its first article, unless that name is taken (by a story it
@@ -522,7 +567,9 @@ class Weaver:
 
     def _find_copy(
         self, signals: Signals, keys: list[tuple[int, int]], neighbours: list[tuple[int, float]]
-    ) -> tuple[str, dedupe.Match] | None:
+    ) -> tuple[str, dedupe.Match, list[str]] | None:
+        """The stored article this one copies best (most of the shorter side contained), the
+        verdict, and the other stored articles it also copies."""
         candidates = self.storage.buckets_members(keys)
         candidates += self.storage.sentence_members(
             dedupe.sentence_keys(signals.sentences), SENTENCE_CANDIDATES
@@ -537,7 +584,7 @@ class Weaver:
             close += [k for k, _ in neighbours[:NEAREST_ALIGNED]]
         if close:
             candidates += self.storage.ids_of_rowids(close)
-        best: tuple[str, dedupe.Match] | None = None
+        matches: list[tuple[str, dedupe.Match]] = []
         others = [i for i in dict.fromkeys(candidates) if i != signals.article_id]
         rowids = self.storage.rowids_of(others)
         self._preload(list(rowids.values()))
@@ -547,9 +594,14 @@ class Weaver:
             if other is None:
                 continue
             match = dedupe.align(signals.sentences, other.sentences)
-            if match and (best is None or match.contained > best[1].contained):
-                best = (other_id, match)
-        return best
+            if match:
+                matches.append((other_id, match))
+        if not matches:
+            return None
+        # The first of the best, as before: candidates come in a fixed order.
+        best = max(range(len(matches)), key=lambda n: (matches[n][1].contained, -n))
+        of_id, match = matches[best]
+        return of_id, match, [i for i, _ in matches if i != of_id]
 
     def _score_stories(
         self, profile: _Profile, neighbours: list[tuple[int, float]], idf: _Idf
@@ -577,7 +629,9 @@ class Weaver:
             apart = time_factor(profile.signals.days(), sorted(found.days))
             if apart < 1.0:
                 # Weeks from the story: only its own figures would show it is the same event.
-                apart *= 1.0 - FIGURES_APART * figures_apart(profile.signals, found.carried)
+                apart *= 1.0 - FIGURES_APART * joining_figures_apart(
+                    profile.signals, found.carried, found.days
+                )
             scores[story_id] = (
                 found.similarity(profile)
                 * apart

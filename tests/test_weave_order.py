@@ -1,0 +1,156 @@
+"""Weaving whatever order the articles come in: the same copies and stories found."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from newsweave import weave
+from newsweave.pipeline import add_sources
+from newsweave.store import Store
+from newsweave.store import stories as story_store
+from newsweave.weave.signals import Signals
+from newsweave.weave.similarity import joining_figures_apart
+
+# An agency text of eight sentences; a site that kept its first half and one that kept its
+# second half share no sentence with each other, only with the whole.
+WIRE = [
+    "The river Talmen burst its banks near the town of Ostrel on Sunday night after three days of heavy rain.",
+    "Emergency services evacuated more than four hundred residents from low streets along the eastern bank.",
+    "Mayor Ilse Varga said the water had reached the first floor of houses in the old market quarter.",
+    "Two bridges linking Ostrel with the villages of Brenn and Solva were closed to all traffic overnight.",
+    "The regional weather office expects the rain to ease on Tuesday but warned of further flooding downstream.",
+    "Farmers in the Talmen valley said whole fields of winter wheat had been lost under the brown water.",
+    "The army sent two hundred soldiers with boats and sandbags to help protect the hospital in Ostrel.",
+    "Insurers estimate the damage in the valley at several million euros, the regional chamber said.",
+]
+
+
+def _text(title: str, sentences: list[str]) -> str:
+    return title + "\n\n" + "\n\n".join(sentences) + "\n"
+
+
+def _add(store: Store, folder: Path, files: dict[str, str]) -> dict[str, str]:
+    """Add the files in this order and weave them; the article id of each file name."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+        paths.append(str(folder / name))
+    ids = {Path(r.origin).name: r.id for r in add_sources(store, paths) if r.id}
+    weave.Weaver(store).weave()
+    return ids
+
+
+def test_halves_of_a_wire_text_stored_before_it_join_its_origin_group(
+    any_store: Store, tmp_path: Path
+) -> None:
+    ids = _add(
+        any_store,
+        tmp_path / "in",
+        {
+            "first.txt": _text("Floods in Ostrel", WIRE[:4]),
+            "second.txt": _text("Talmen valley flooding", WIRE[4:]),
+            "wire.txt": _text("River Talmen floods Ostrel", WIRE),
+        },
+    )
+    origins = {name: story_store.origin_of(any_store, i) for name, i in ids.items()}
+    # Neither half copies the other: only the whole text shows they are one.
+    assert origins["second.txt"].copy_of is None
+    assert origins["wire.txt"].copy_of in {ids["first.txt"], ids["second.txt"]}
+    # The earliest stored names the group, as when the whole text comes first.
+    assert {o.origin_group for o in origins.values()} == {ids["first.txt"]}
+
+
+def _signals(article_id: str, names: dict[str, int], day: str) -> Signals:
+    return Signals(
+        article_id=article_id,
+        rowid=hash(article_id) % 1000,
+        vector=np.zeros(3, dtype=np.float32),
+        terms={},
+        names=names,
+        display={},
+        day=day,
+        sentences=[],
+        when="",
+    )
+
+
+def test_figures_tell_two_decisions_apart_whichever_was_stored_first() -> None:
+    # The later decision cuts to 3.25% "from 3.5%": its reports repeat the earlier rate, the
+    # earlier decision's reports never name the later one.
+    earlier = {"karvala bank": 1, "#3.5%": 1, "#0.25": 1}
+    later = {"karvala bank": 1, "#3.25%": 1, "#3.5%": 1, "#0.25": 1}
+    earlier_story = dict.fromkeys(earlier, 3)
+    later_story = dict.fromkeys(later, 3)
+    forward = joining_figures_apart(
+        _signals("later", later, "2025-10-17"), earlier_story, {"2025-09-12"}
+    )
+    backward = joining_figures_apart(
+        _signals("earlier", earlier, "2025-09-12"), later_story, {"2025-10-17"}
+    )
+    assert forward > 0
+    assert backward == pytest.approx(forward)
+
+
+NIEUWS = """Zware aardbeving treft Karvala, twaalf doden
+
+Een aardbeving met een kracht van 6,4 heeft dinsdagochtend de regio Karvala getroffen. Daarbij kwamen zeker 12 mensen om het leven en raakten tientallen mensen gewond, zei gouverneur Anna Velt.
+
+De beving vond plaats op een diepte van tien kilometer, ten noorden van de stad Ostrel, meldde het nationale seismologische instituut.
+
+Volgens Velt zoeken reddingswerkers in Ostrel en twee nabijgelegen dorpen naar overlevenden onder het puin van ingestorte huizen.
+"""
+
+NEWS = """Strong earthquake hits Karvala, killing 12
+
+A magnitude 6.4 earthquake struck the Karvala region on Tuesday morning, killing at least 12 people and injuring dozens, governor Anna Velt said.
+
+The quake struck at a depth of ten kilometres north of the town of Ostrel, the national seismology institute said.
+
+Velt said rescue teams in Ostrel and two nearby villages were searching for survivors under the rubble of collapsed homes.
+"""
+
+
+class _Unplaced:
+    """An embedder trained on English that places texts at random (cosines near 0): as far
+    apart as the English model puts one story told in two languages."""
+
+    name, dim, unrelated, languages = "unplaced", 64, 0.0, frozenset({"en"})
+
+    def encode(self, texts: Any) -> np.ndarray:
+        rows = [
+            np.random.default_rng(len(t) * 7919 + sum(map(ord, t))).normal(size=64) for t in texts
+        ]
+        matrix = np.array(rows, dtype=np.float32).reshape(len(rows), 64)
+        return matrix / np.linalg.norm(matrix, axis=1, keepdims=True)
+
+
+def test_a_story_in_another_language_finds_its_english_reports_stored_after_it(
+    any_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The vectors never put the two side by side: only the names they share can.
+    monkeypatch.setattr(weave.Weaver, "_neighbour_stories", lambda self, *a: [])
+    feed = tmp_path / "feed.jsonl"
+    rows = [
+        {"text": NIEUWS, "url": "https://example.nl/karvala", "published": "2025-03-04"},
+        {"text": NEWS, "url": "https://example.com/karvala", "published": "2025-03-04"},
+    ]
+    feed.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    dutch, english = (r.id for r in add_sources(any_store, [str(feed)]))
+    weaver = weave.Weaver(any_store, _Unplaced())  # type: ignore[arg-type]
+    weaver.weave([dutch])
+    weaver.weave([english])
+    assert _story_of(any_store, dutch) == _story_of(any_store, english)
+
+
+def _story_of(store: Store, article_id: str) -> str:
+    return str(
+        store.conn.execute(
+            "SELECT story_id FROM story_members WHERE article_id = ?", (article_id,)
+        ).fetchone()[0]
+    )
