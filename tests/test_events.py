@@ -9,11 +9,11 @@ from typing import Any
 
 import httpx
 
-from newsweave import weave
-from newsweave.pipeline import add_sources, brief_story
+from newsweave.pipeline import brief_story
 from newsweave.store import Store
 from newsweave.store.stories import get_story, story_events
 from newsweave.weave import events, stories
+from weave_helpers import add_and_weave
 from web_helpers import running_server
 
 # One cyclone, two strands reported the same days: the flood toll in Tessaly and a bridge it
@@ -231,17 +231,6 @@ Brennick fire investigators have not yet named a cause.
 """
 
 
-def _add(store: Store, folder: Path, files: dict[str, str]) -> dict[str, str]:
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for name, text in files.items():
-        (folder / name).write_text(text, encoding="utf-8")
-        paths.append(str(folder / name))
-    ids = {Path(r.origin).name: r.id for r in add_sources(store, paths) if r.id}
-    weave.Weaver(store).weave()
-    return ids
-
-
 def test_a_story_of_two_happenings_the_same_days_shows_two_events(
     store: Store, tmp_path: Path
 ) -> None:
@@ -256,7 +245,7 @@ def test_a_story_of_two_happenings_the_same_days_shows_two_events(
         "flood4.txt": FLOOD_4,
         "bridge4.txt": BRIDGE_4,
     }
-    ids = _add(store, tmp_path / "in", files)
+    ids = add_and_weave(store, tmp_path / "in", files)
     story = get_story(store, ids["flood.txt"])
     assert set(story.articles) == set(ids.values())  # one story: same cyclone, same days
     found = story_events(store, story)
@@ -277,7 +266,7 @@ def test_members_past_the_sample_join_the_event_they_are_nearest(
     files |= {"flood2.txt": FLOOD_2, "bridge2.txt": BRIDGE_2}
     files |= {"flood3.txt": FLOOD_3, "bridge3.txt": BRIDGE_3}
     files |= {"flood4.txt": FLOOD_4, "bridge4.txt": BRIDGE_4}
-    ids = _add(store, tmp_path / "in", files)
+    ids = add_and_weave(store, tmp_path / "in", files)
     story = get_story(store, ids["flood.txt"])
     whole = sorted(sorted(e.articles) for e in story_events(store, story))
     monkeypatch.setattr(events, "EVENT_SAMPLE", 6)
@@ -313,7 +302,7 @@ def test_the_story_command_the_api_and_the_page_show_the_events(
 def test_one_happening_told_by_several_outlets_is_one_event(store: Store, tmp_path: Path) -> None:
     files = {"a.txt": FIRE, "b.txt": FIRE_2, "c.txt": FIRE_3, "d.txt": FIRE_4}
     files |= {"e.txt": FIRE_STAFF, "f.txt": FIRE_STAFF_2, "g.txt": FIRE_STAFF_3}
-    ids = _add(store, tmp_path / "in", files)
+    ids = add_and_weave(store, tmp_path / "in", files)
     story = get_story(store, ids["a.txt"])
     assert set(story.articles) == set(ids.values())
     [event] = story_events(store, story)

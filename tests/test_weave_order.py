@@ -15,6 +15,7 @@ from newsweave.store import Store
 from newsweave.store import stories as story_store
 from newsweave.weave.signals import Signals
 from newsweave.weave.similarity import joining_figures_apart
+from weave_helpers import add_and_weave, story_of
 
 # An agency text of eight sentences; a site that kept its first half and one that kept its
 # second half share no sentence with each other, only with the whole.
@@ -34,22 +35,10 @@ def _text(title: str, sentences: list[str]) -> str:
     return title + "\n\n" + "\n\n".join(sentences) + "\n"
 
 
-def _add(store: Store, folder: Path, files: dict[str, str]) -> dict[str, str]:
-    """Add the files in this order and weave them; the article id of each file name."""
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for name, text in files.items():
-        (folder / name).write_text(text, encoding="utf-8")
-        paths.append(str(folder / name))
-    ids = {Path(r.origin).name: r.id for r in add_sources(store, paths) if r.id}
-    weave.Weaver(store).weave()
-    return ids
-
-
 def test_halves_of_a_wire_text_stored_before_it_join_its_origin_group(
     any_store: Store, tmp_path: Path
 ) -> None:
-    ids = _add(
+    ids = add_and_weave(
         any_store,
         tmp_path / "in",
         {
@@ -145,12 +134,4 @@ def test_a_story_in_another_language_finds_its_english_reports_stored_after_it(
     weaver = weave.Weaver(any_store, _Unplaced())  # type: ignore[arg-type]
     weaver.weave([dutch])
     weaver.weave([english])
-    assert _story_of(any_store, dutch) == _story_of(any_store, english)
-
-
-def _story_of(store: Store, article_id: str) -> str:
-    return str(
-        store.conn.execute(
-            "SELECT story_id FROM story_members WHERE article_id = ?", (article_id,)
-        ).fetchone()[0]
-    )
+    assert story_of(any_store, dutch) == story_of(any_store, english)

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 
 from newsweave import weave
-from newsweave.pipeline import add_sources
 from newsweave.store import Store
 from newsweave.weave import stories
 from newsweave.weave.days import mentioned_days, past_days
 from newsweave.weave.signals import Signals
 from newsweave.weave.similarity import _Idf, comparable, time_factor
+from weave_helpers import add_and_weave, story_of
 
 JANUARY = """Valdran central bank cuts its key rate to 4.25 percent
 
@@ -99,24 +99,6 @@ Holm will be sentenced in January.
 """
 
 
-def _add(store: Store, folder: Path, files: dict[str, str]) -> dict[str, str]:
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for name, text in files.items():
-        (folder / name).write_text(text, encoding="utf-8")
-        paths.append(str(folder / name))
-    ids = {Path(r.origin).name: r.id for r in add_sources(store, paths) if r.id}
-    weave.Weaver(store).weave()
-    return ids
-
-
-def _story(store: Store, article_id: str) -> str:
-    row = store.conn.execute(
-        "SELECT story_id FROM story_members WHERE article_id = ?", (article_id,)
-    ).fetchone()
-    return str(row[0])
-
-
 def test_mentioned_days_are_read_in_several_languages_and_resolved_against_publication() -> None:
     texts = [
         "The shooting on October 21, 2011 in Brooklyn.",
@@ -161,10 +143,10 @@ def test_two_rate_decisions_months_apart_with_the_same_names_stay_apart(
     store: Store, tmp_path: Path
 ) -> None:
     files = {"jan.txt": JANUARY, "jan2.txt": JANUARY_2, "apr.txt": APRIL, "apr2.txt": APRIL_2}
-    ids = _add(store, tmp_path / "in", files)
-    assert _story(store, ids["jan.txt"]) == _story(store, ids["jan2.txt"])
-    assert _story(store, ids["apr.txt"]) == _story(store, ids["apr2.txt"])
-    assert _story(store, ids["jan.txt"]) != _story(store, ids["apr.txt"])
+    ids = add_and_weave(store, tmp_path / "in", files)
+    assert story_of(store, ids["jan.txt"]) == story_of(store, ids["jan2.txt"])
+    assert story_of(store, ids["apr.txt"]) == story_of(store, ids["apr2.txt"])
+    assert story_of(store, ids["jan.txt"]) != story_of(store, ids["apr.txt"])
     published = dict(store.conn.execute("SELECT id, published FROM articles"))
     assert published[ids["apr.txt"]][:10] == "2024-04-18"  # the date line was read
 
@@ -188,10 +170,10 @@ Castell told reporters the bank stood ready to act again in the spring.
 def test_a_decision_years_earlier_at_the_same_rate_is_not_joined_to_a_story(
     store: Store, tmp_path: Path
 ) -> None:
-    ids = _add(store, tmp_path / "in", {"jan.txt": JANUARY, "jan2.txt": JANUARY_2})
-    ids |= _add(store, tmp_path / "later", {"old.txt": JANUARY_2021})
-    assert _story(store, ids["jan.txt"]) == _story(store, ids["jan2.txt"])
-    assert _story(store, ids["old.txt"]) != _story(store, ids["jan.txt"])
+    ids = add_and_weave(store, tmp_path / "in", {"jan.txt": JANUARY, "jan2.txt": JANUARY_2})
+    ids |= add_and_weave(store, tmp_path / "later", {"old.txt": JANUARY_2021})
+    assert story_of(store, ids["jan.txt"]) == story_of(store, ids["jan2.txt"])
+    assert story_of(store, ids["old.txt"]) != story_of(store, ids["jan.txt"])
     # Past a year, time counts more than the weeks-long floor; a day named brings it back.
     assert time_factor(["2021-01-21"], ["2024-01-25"]) < time_factor(["2023-12-01"], ["2024-01-25"])
     assert time_factor(["2024-01-22", "2021-01-21"], ["2021-01-21"]) == 1.0
@@ -259,9 +241,9 @@ def test_two_stories_weeks_apart_each_with_its_own_figures_are_not_close_enough_
     # Time alone lowers their likeness too little; the figures neither story carries decide,
     # as they do for an article joining a story weeks away.
     files = {**_SEPTEMBERS, "late.txt": LATE_SEPTEMBER, "late2.txt": LATE_SEPTEMBER_2}
-    ids = _add(store, tmp_path / "in", files)
-    first, second = _story(store, ids["sep.txt"]), _story(store, ids["late.txt"])
-    assert first == _story(store, ids["sep2.txt"]) and second == _story(store, ids["late2.txt"])
+    ids = add_and_weave(store, tmp_path / "in", files)
+    first, second = story_of(store, ids["sep.txt"]), story_of(store, ids["late.txt"])
+    assert first == story_of(store, ids["sep2.txt"]) and second == story_of(store, ids["late2.txt"])
     assert first != second
     weaver = weave.Weaver(store)
     idf = _Idf(weaver.storage)
@@ -289,16 +271,16 @@ def test_a_later_decision_whose_report_names_the_earlier_ones_day_stays_its_own_
     # One October report names September's day: that brings its own story's days next to
     # September's, but the two stories were published five weeks apart.
     files = {**_SEPTEMBERS, "oct.txt": OCTOBER, "oct2.txt": OCTOBER_RECALLS_SEPTEMBER}
-    ids = _add(store, tmp_path / "in", files)
-    assert _story(store, ids["oct.txt"]) == _story(store, ids["oct2.txt"])
-    assert _story(store, ids["sep.txt"]) != _story(store, ids["oct.txt"])
+    ids = add_and_weave(store, tmp_path / "in", files)
+    assert story_of(store, ids["oct.txt"]) == story_of(store, ids["oct2.txt"])
+    assert story_of(store, ids["sep.txt"]) != story_of(store, ids["oct.txt"])
 
 
 def test_a_report_months_later_that_names_the_events_day_joins_its_story(
     store: Store, tmp_path: Path
 ) -> None:
-    ids = _add(store, tmp_path / "in", {"shooting.txt": SHOOTING, "trial.txt": TRIAL})
-    assert _story(store, ids["shooting.txt"]) == _story(store, ids["trial.txt"])
+    ids = add_and_weave(store, tmp_path / "in", {"shooting.txt": SHOOTING, "trial.txt": TRIAL})
+    assert story_of(store, ids["shooting.txt"]) == story_of(store, ids["trial.txt"])
 
 
 QUAKE = """Magnitude 7.2 quake kills hundreds in Karvala
@@ -331,8 +313,8 @@ Harrow said engineers would inspect every high-rise in Dalby.
 def test_a_quake_and_a_building_it_brought_down_abroad_are_one_story(
     store: Store, tmp_path: Path
 ) -> None:
-    ids = _add(store, tmp_path / "in", {"quake.txt": QUAKE, "tower.txt": TOWER})
-    assert _story(store, ids["quake.txt"]) == _story(store, ids["tower.txt"])
+    ids = add_and_weave(store, tmp_path / "in", {"quake.txt": QUAKE, "tower.txt": TOWER})
+    assert story_of(store, ids["quake.txt"]) == story_of(store, ids["tower.txt"])
 
 
 QUAKE_TOLL = """Karvala quake toll rises to 610 as rescuers search Ostrel
@@ -401,8 +383,8 @@ def test_a_quakes_toll_and_its_tower_abroad_reported_the_same_week_are_not_split
         "families.txt": TOWER_FAMILIES,
         "inquiry.txt": TOWER_INQUIRY,
     }
-    ids = _add(store, tmp_path / "in", files)
-    assert len({_story(store, i) for i in ids.values()}) == 1
+    ids = add_and_weave(store, tmp_path / "in", files)
+    assert len({story_of(store, i) for i in ids.values()}) == 1
 
 
 QUAKE_DE = """Schweres Erdbeben der Stärke 7,2 erschüttert Karvala
@@ -423,15 +405,15 @@ def test_a_german_and_an_english_report_of_one_quake_join_and_other_news_stays_a
     store: Store, tmp_path: Path
 ) -> None:
     # Names, figures keyed by value ("7,2" is 7.2) and the named day cross the language line.
-    ids = _add(
+    ids = add_and_weave(
         store,
         tmp_path / "in",
         {"quake.txt": QUAKE, "de.txt": QUAKE_DE, "rates.txt": JANUARY},
     )
     languages = dict(store.conn.execute("SELECT id, language FROM articles"))
     assert languages[ids["de.txt"]] == "de"
-    assert _story(store, ids["quake.txt"]) == _story(store, ids["de.txt"])
-    assert _story(store, ids["rates.txt"]) != _story(store, ids["quake.txt"])
+    assert story_of(store, ids["quake.txt"]) == story_of(store, ids["de.txt"])
+    assert story_of(store, ids["rates.txt"]) != story_of(store, ids["quake.txt"])
 
 
 def test_a_report_the_model_places_far_off_finds_its_story_in_another_language_by_its_names(
@@ -444,10 +426,10 @@ def test_a_report_the_model_places_far_off_finds_its_story_in_another_language_b
     store = any_store  # both engines: the search is each one's full-text index
     monkeypatch.setattr(stories, "NEIGHBOURS", 1)
     monkeypatch.setattr(stories, "JOIN", 1.01)  # no article joins another's story by itself
-    ids = _add(store, tmp_path / "in", {"quake.txt": QUAKE, "rates.txt": JANUARY})
-    ids |= _add(store, tmp_path / "de", {"de.txt": QUAKE_DE})
-    assert _story(store, ids["de.txt"]) == _story(store, ids["quake.txt"])
-    assert _story(store, ids["rates.txt"]) != _story(store, ids["quake.txt"])
+    ids = add_and_weave(store, tmp_path / "in", {"quake.txt": QUAKE, "rates.txt": JANUARY})
+    ids |= add_and_weave(store, tmp_path / "de", {"de.txt": QUAKE_DE})
+    assert story_of(store, ids["de.txt"]) == story_of(store, ids["quake.txt"])
+    assert story_of(store, ids["rates.txt"]) != story_of(store, ids["quake.txt"])
 
 
 QUAKE_DE_2 = """Zahl der Toten nach Beben in Karvala steigt
@@ -476,7 +458,7 @@ Die Wahlbeteiligung lag bei 61 Prozent.
 def test_stories_told_in_two_languages_merge_and_other_news_of_the_day_does_not(
     store: Store, tmp_path: Path
 ) -> None:
-    ids = _add(
+    ids = add_and_weave(
         store,
         tmp_path / "in",
         {
@@ -487,9 +469,9 @@ def test_stories_told_in_two_languages_merge_and_other_news_of_the_day_does_not(
             "election-de.txt": ELECTION_DE,
         },
     )
-    quake = _story(store, ids["quake.txt"])
-    assert {_story(store, ids[n]) for n in ("tower.txt", "de.txt", "de2.txt")} == {quake}
-    assert _story(store, ids["election-de.txt"]) != quake
+    quake = story_of(store, ids["quake.txt"])
+    assert {story_of(store, ids[n]) for n in ("tower.txt", "de.txt", "de2.txt")} == {quake}
+    assert story_of(store, ids["election-de.txt"]) != quake
 
 
 QUAKE_IT = """Paura nella Karvala dopo la scossa, famiglie in strada
@@ -521,17 +503,17 @@ def test_a_story_merges_with_every_close_story_in_another_language_not_only_the_
 
     monkeypatch.setattr(stories, "_pooled", pooled)
     monkeypatch.setattr(stories, "JOIN", 1.01)  # no article joins another's story by itself
-    ids = _add(store, tmp_path / "de", {"de.txt": QUAKE_DE})
-    ids |= _add(store, tmp_path / "it", {"it.txt": QUAKE_IT})
-    assert _story(store, ids["de.txt"]) != _story(store, ids["it.txt"])
-    ids |= _add(store, tmp_path / "en", {"quake.txt": QUAKE})
-    assert len({_story(store, i) for i in ids.values()}) == 1
+    ids = add_and_weave(store, tmp_path / "de", {"de.txt": QUAKE_DE})
+    ids |= add_and_weave(store, tmp_path / "it", {"it.txt": QUAKE_IT})
+    assert story_of(store, ids["de.txt"]) != story_of(store, ids["it.txt"])
+    ids |= add_and_weave(store, tmp_path / "en", {"quake.txt": QUAKE})
+    assert len({story_of(store, i) for i in ids.values()}) == 1
 
 
 def test_the_language_is_kept_with_the_signals_but_never_compared(
     store: Store, tmp_path: Path
 ) -> None:
-    ids = _add(store, tmp_path / "in", {"de.txt": QUAKE_DE, "en.txt": QUAKE})
+    ids = add_and_weave(store, tmp_path / "in", {"de.txt": QUAKE_DE, "en.txt": QUAKE})
     stored = {
         s.article_id: s
         for s in store.stories.load_many_signals(

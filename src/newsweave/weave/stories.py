@@ -479,14 +479,7 @@ class Weaver:
                 for k, _ in self.index.search(m.vector, NEIGHBOURS)
             )
         )
-        self._read_languages(rowids)
-        foreign = [r for r in rowids if self._language_of(r) not in (None, language)]
-        if not foreign:
-            return []
-        story_of = self.storage.stories_of_rowids(foreign)
-        return [
-            s for s in dict.fromkeys(story_of[r] for r in foreign if r in story_of) if s != story_id
-        ]
+        return self._stories_in_other_languages(rowids, story_id, language)
 
     def _named_stories(
         self, members: list[Signals], story_id: str, language: str, idf: _Idf
@@ -521,6 +514,12 @@ class Weaver:
         first = (date.fromisoformat(days[0]) - timedelta(days=DAY_SLACK)).isoformat()
         last = (date.fromisoformat(days[-1]) + timedelta(days=DAY_SLACK)).isoformat()
         rowids = self.storage.rowids_naming(rarest, first, last, XLING_NAMED)
+        return self._stories_in_other_languages(rowids, story_id, language)
+
+    def _stories_in_other_languages(
+        self, rowids: list[int], story_id: str, language: str
+    ) -> list[str]:
+        """The stories, other than this one, of those articles not written in `language`."""
         self._read_languages(rowids)
         foreign = [r for r in rowids if self._language_of(r) not in (None, language)]
         if not foreign:
