@@ -257,6 +257,14 @@ def _scale_value(reader: _Reader, word: str) -> float:
     )
 
 
+def _either(before: str, words: tuple[str, ...], after: str) -> re.Pattern[str] | None:
+    """Any of the words between `before` and `after`, case aside; None for a language that has
+    none of them."""
+    if not words:
+        return None
+    return re.compile(before + "(?:" + _alternatives(words) + ")" + after, re.I)
+
+
 def _alternatives(patterns: list[str] | tuple[str, ...]) -> str:
     # Longest first, so "mil millones" is tried before "mil" and "Prozentpunkte" before "Prozent".
     return "|".join(f"(?:{p})" for p in sorted(patterns, key=len, reverse=True))
@@ -301,26 +309,10 @@ def _reader(lang: str) -> _Reader:
             for pattern, unit in sorted(lexicon.counted.items(), key=lambda kv: -len(kv[0]))
         ],
         currency_before=re.compile(r"(?<![\w$])(" + symbols + r")\s?$"),
-        percent_before=(
-            re.compile(r"(?<!\w)(?:" + _alternatives(lexicon.percent_before) + r")\s?$", re.I)
-            if lexicon.percent_before
-            else None
-        ),
-        points_after_percent=(
-            re.compile(r"\s+(?:" + _alternatives(lexicon.points_after_percent) + r")(?!\w)", re.I)
-            if lexicon.points_after_percent
-            else None
-        ),
-        magnitude_before=(
-            re.compile(r"(?<!\w)(?:" + _alternatives(lexicon.magnitude_before) + r")\s+$", re.I)
-            if lexicon.magnitude_before
-            else None
-        ),
-        magnitude_after=(
-            re.compile(r"\s*(?:" + _alternatives(lexicon.magnitude_after) + r")(?!\w)", re.I)
-            if lexicon.magnitude_after
-            else None
-        ),
+        percent_before=_either(r"(?<!\w)", lexicon.percent_before, r"\s?$"),
+        points_after_percent=_either(r"\s+", lexicon.points_after_percent, r"(?!\w)"),
+        magnitude_before=_either(r"(?<!\w)", lexicon.magnitude_before, r"\s+$"),
+        magnitude_after=_either(r"\s*", lexicon.magnitude_after, r"(?!\w)"),
         quake=re.compile(_alternatives(lexicon.quake), re.I) if lexicon.quake else None,
         qualifier=(
             re.compile(r"(?<!\w)(" + _alternatives(list(lexicon.qualifiers)) + r")\s+$", re.I)
