@@ -135,3 +135,20 @@ def test_a_story_in_another_language_finds_its_english_reports_stored_after_it(
     weaver.weave([dutch])
     weaver.weave([english])
     assert story_of(any_store, dutch) == story_of(any_store, english)
+
+
+def test_a_story_of_pages_without_headlines_is_titled_from_their_text(
+    store: Store, tmp_path: Path
+) -> None:
+    # Pages saved as plain text often carry no headline; the story is titled as their article
+    # lists title them (from the first sentence), not left "(untitled)".
+    text = (
+        "The harbour board of Lindqvist voted on Tuesday to close the old ferry pier after"
+        " engineers found cracks in three of its pylons.\n\n"
+        "Ferries will dock at the northern quay until repairs are finished next spring, the"
+        " board said.\n"
+    )
+    ids = add_and_weave(store, tmp_path / "in", {"pier.txt": text})
+    story = story_of(store, ids["pier.txt"])
+    title = store.conn.execute("SELECT title FROM stories WHERE id = ?", (story,)).fetchone()[0]
+    assert title and title.startswith("The harbour board of Lindqvist voted")

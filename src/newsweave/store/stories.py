@@ -148,6 +148,10 @@ class StoryRepository:
         row = self.conn.execute("SELECT title FROM articles WHERE id = ?", (article_id,)).fetchone()
         return row[0] if row else None
 
+    def derived_title_of(self, article_id: str) -> str | None:
+        """The title taken from the article's text, when it came with none of its own."""
+        return self.store.derived_titles([article_id]).get(article_id)
+
     def count_signals(self) -> int:
         return int(self.conn.execute("SELECT count(*) FROM article_signals").fetchone()[0])
 

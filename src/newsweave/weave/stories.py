@@ -860,8 +860,18 @@ class Weaver:
         """Title (the member nearest the centroid) and why the members belong together."""
         members = self._sample(story_id)
         centroid = self.storage.story_shape(story_id).centroid
-        central = max(members, key=lambda m: float(m.vector @ centroid)) if members else None
-        title = self.storage.title_of(central.article_id) if central is not None else None
+        # The most central member that has a title, in the story's main language first: the
+        # one nearest the centroid may be a page without a headline, or a foreign-language
+        # report (the English model's vectors of it sit near every centroid alike).
+        language = _main_language(members)
+        ranked = sorted(
+            members, key=lambda m: (m.language != language, -float(m.vector @ centroid))
+        )
+        title = next(
+            (t for t in (self.storage.title_of(m.article_id) for m in ranked) if t), None
+        ) or next(
+            (t for t in (self.storage.derived_title_of(m.article_id) for m in ranked) if t), None
+        )
         why = explain(members, idf)
         self.storage.describe_story(tx, story_id, title, why)
 
