@@ -387,6 +387,40 @@ def test_a_quakes_toll_and_its_tower_abroad_reported_the_same_week_are_not_split
     assert len({story_of(store, i) for i in ids.values()}) == 1
 
 
+TRAM = """Dalby council approves new tram line to the airport
+
+June 4, 2024
+
+The Dalby city council voted 31-14 on Tuesday to build a 12 km tram line from the Miren capital's central station to its airport, mayor Piet Harrow said.
+
+The line, to cost 420 million crowns, is due to open in 2028 with nine stops.
+
+Harrow said the vote had been postponed by a day after Monday's events.
+"""
+
+
+def test_a_quakes_strands_woven_one_after_the_other_become_one_story_and_other_news_does_not(
+    store: Store, tmp_path: Path
+) -> None:
+    # The tower's reports first, then the toll's: each strand forms a story of its own before
+    # the other's reports arrive, too far apart in words to merge as stories of different
+    # weeks would have to be. Published the same days, they are kept one when they meet in
+    # one story (the test above), so they become one when they meet as two.
+    files = {
+        "tower.txt": TOWER,
+        "families.txt": TOWER_FAMILIES,
+        "inquiry.txt": TOWER_INQUIRY,
+        "toll.txt": QUAKE_TOLL,
+        "homeless.txt": QUAKE_HOMELESS,
+        "quake.txt": QUAKE,
+        "tram.txt": TRAM,
+    }
+    ids = add_and_weave(store, tmp_path / "in", files)
+    quake = story_of(store, ids["quake.txt"])
+    assert {story_of(store, ids[n]) for n in files if n != "tram.txt"} == {quake}
+    assert story_of(store, ids["tram.txt"]) != quake
+
+
 QUAKE_DE = """Schweres Erdbeben der Stärke 7,2 erschüttert Karvala
 
 3. Juni 2024
