@@ -535,7 +535,7 @@ def test_a_story_merges_with_every_close_story_in_another_language_not_only_the_
         keys = {k for m in members for k in shares.get(m.language or "", set())}
         return {k: 1 / len(keys) ** 0.5 for k in keys}
 
-    monkeypatch.setattr(stories, "_pooled", pooled)
+    monkeypatch.setattr(stories, "pooled_keys", pooled)
     monkeypatch.setattr(stories, "JOIN", 1.01)  # no article joins another's story by itself
     ids = add_and_weave(store, tmp_path / "de", {"de.txt": QUAKE_DE})
     ids |= add_and_weave(store, tmp_path / "it", {"it.txt": QUAKE_IT})

@@ -42,7 +42,7 @@ import numpy as np
 from newsweave.weave.halves import average_linkage, two_clusters
 from newsweave.weave.profiles import StoryProfile
 from newsweave.weave.signals import Signals
-from newsweave.weave.similarity import CONFLICT, _Idf, _mean_within, comparable, pair_conflict
+from newsweave.weave.similarity import _Idf, _mean_within, member_similarities, pooled_keys
 
 # Kept equal to weave/stories.py's JOIN and SPLIT_RATIO (tests/test_events.py checks): an event
 # is a part the story would not have taken whole, had it come alone.
@@ -81,7 +81,7 @@ def events_of(members: Sequence[Signals], groups: Mapping[str, str], idf: _Idf) 
     # languages do not say which member is central.
     centrals = [_central(event) for event in found]
     if len(found) > 1:
-        keys = [_pooled(event, idf) for event in found]
+        keys = [pooled_keys(event, idf) for event in found]
         # On a tie, the event the story's oldest member reports: the story began with it.
         largest = min(
             range(len(found)), key=lambda i: (-len(found[i]), min(m.rowid for m in found[i]))
@@ -90,7 +90,7 @@ def events_of(members: Sequence[Signals], groups: Mapping[str, str], idf: _Idf) 
             if language == main:
                 continue
             for group in _cut_language(part, groups, idf):
-                found[_nearest(_pooled(group, idf), keys, largest)].extend(group)
+                found[_nearest(pooled_keys(group, idf), keys, largest)].extend(group)
     else:
         found = [list(members)]
     order = {m.article_id: n for n, m in enumerate(members)}
@@ -112,7 +112,7 @@ def _cut_language(
     sample = [m for n, m in enumerate(ordered) if n in picked]
     rest = [m for n, m in enumerate(ordered) if n not in picked]
     parts: list[list[Signals]] = []
-    _cut(sample, _similarities(sample, groups, idf), groups, parts)
+    _cut(sample, member_similarities(sample, groups, idf), groups, parts)
     if rest and len(parts) > 1:
         dim = len(sample[0].vector)
         sums = [StoryProfile.of([idf.profile(m) for m in p], dim, len(p), idf.n) for p in parts]
@@ -123,22 +123,6 @@ def _cut_language(
     elif rest:
         parts[0].extend(rest)
     return parts
-
-
-def _similarities(members: list[Signals], groups: Mapping[str, str], idf: _Idf) -> np.ndarray:
-    profiles = [idf.profile(m) for m in members]
-    n = len(members)
-    sim = np.ones((n, n))
-    for i in range(n):
-        group_i = groups.get(members[i].article_id, members[i].article_id)
-        for j in range(i + 1, n):
-            if group_i == groups.get(members[j].article_id, members[j].article_id):
-                continue
-            value = profiles[i].similarity(profiles[j]) * (
-                1.0 - CONFLICT * pair_conflict(members[i], members[j], idf)
-            )
-            sim[i, j] = sim[j, i] = value
-    return sim
 
 
 def _cut(
@@ -169,17 +153,6 @@ def _cut(
 
 def _origins(members: list[Signals], groups: Mapping[str, str]) -> int:
     return len({groups.get(m.article_id, m.article_id) for m in members})
-
-
-def _pooled(members: list[Signals], idf: _Idf) -> dict[str, float]:
-    """Names, figures and named days over the members, TF-IDF weighted, unit length: what
-    crosses languages unchanged (as for bridging stories, stories.py `_pooled`)."""
-    counts: dict[str, int] = {}
-    for m in members:
-        for key in comparable(m.names):
-            counts[key] = counts.get(key, 0) + 1
-    idf.load(["@" + k for k in counts])
-    return idf.unit(counts, "@")
 
 
 def _nearest(keys: dict[str, float], events: list[dict[str, float]], largest: int) -> int:

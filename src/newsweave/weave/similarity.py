@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -266,6 +266,35 @@ def conflict(article: Signals, members: list[Signals], idf: _Idf) -> float:
         sum(idf.weight("@" + k) * f for k, f in core.items() if k not in article.names) / core_total
     )
     return min(new, missing)
+
+
+def member_similarities(
+    members: Sequence[Signals], groups: Mapping[str, str], idf: _Idf
+) -> np.ndarray:
+    """Each pair of members' joining similarity, lowered for naming different protagonists;
+    1 for two copies of one origin group (`groups`: article id → its group; a member missing
+    from it is a group of its own). What splitting a story and cutting it into events compare."""
+    profiles = [idf.profile(m) for m in members]
+    own = [groups.get(m.article_id, m.article_id) for m in members]
+    n = len(members)
+    sim = np.ones((n, n))
+    for i in range(n):
+        for j in range(i + 1, n):
+            if own[i] != own[j]:
+                sim[i, j] = sim[j, i] = profiles[i].similarity(profiles[j]) * (
+                    1.0 - CONFLICT * pair_conflict(members[i], members[j], idf)
+                )
+    return sim
+
+
+def pooled_keys(members: Sequence[Signals], idf: _Idf) -> dict[str, float]:
+    """The members' names, figures and named days, TF-IDF weighted over how many members carry
+    each, unit length: what crosses languages unchanged."""
+    counts: Counter[str] = Counter()
+    for m in members:
+        counts.update(comparable(m.names).keys())
+    idf.load(["@" + k for k in counts])
+    return idf.unit(dict(counts), "@")
 
 
 def _mean_within(sim: np.ndarray, part: np.ndarray) -> float:

@@ -67,7 +67,8 @@ from newsweave.weave.similarity import (
     calibrate,
     comparable,
     joining_figures_apart,
-    pair_conflict,
+    member_similarities,
+    pooled_keys,
     stories_figures_apart,
     time_factor,
 )
@@ -370,19 +371,7 @@ class Weaver:
             if size is None or not (REFINE_MIN <= size <= SAMPLE):
                 continue
             members = self._sample(story_id)
-            groups = self.storage.origin_groups(story_id)
-            profiles = [idf.profile(m) for m in members]
-            n = len(members)
-            sim = np.ones((n, n))
-            for i in range(n):
-                for j in range(i + 1, n):
-                    if groups.get(members[i].article_id) == groups.get(members[j].article_id):
-                        value = 1.0
-                    else:
-                        value = profiles[i].similarity(profiles[j]) * (
-                            1.0 - CONFLICT * pair_conflict(members[i], members[j], idf)
-                        )
-                    sim[i, j] = sim[j, i] = value
+            sim = member_similarities(members, self.storage.origin_groups(story_id), idf)
             distance = np.clip(1.0 - sim, 0.0, None)
             np.fill_diagonal(distance, 0.0)
             labels = two_clusters(average_linkage(distance))
@@ -433,7 +422,7 @@ class Weaver:
                 if story_id not in retry:
                     out.add(story_id)
                 continue
-            keys = _pooled(members, idf)
+            keys = pooled_keys(members, idf)
             days = self._days(members)
             # Every close story, not only the closest: a story told in three languages
             # (English, Portuguese and German reports of one decision) is three stories to
@@ -458,7 +447,7 @@ class Weaver:
                     continue
                 if time_factor(_published(members), _published(others)) < 1.0:
                     continue  # as in `_stories_close`
-                score = _cosine(keys, _pooled(others, idf))
+                score = _cosine(keys, pooled_keys(others, idf))
                 if score >= XLING_JOIN:
                     close.append(other)
             if story_id in retry and not close:
@@ -929,15 +918,6 @@ def _main_language(members: list[Signals]) -> str | None:
 def _most_common_language(languages: Iterable[str | None]) -> str | None:
     found = Counter(language for language in languages if language)
     return found.most_common(1)[0][0] if found else None
-
-
-def _pooled(members: list[Signals], idf: _Idf) -> dict[str, float]:
-    """A story's names, figures and days over its members: TF-IDF weighted, unit length."""
-    counts: Counter[str] = Counter()
-    for m in members:
-        counts.update(comparable(m.names).keys())
-    idf.load(["@" + k for k in counts])
-    return idf.unit(dict(counts), "@")
 
 
 def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
