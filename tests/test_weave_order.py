@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +14,9 @@ from newsweave import weave
 from newsweave.pipeline import add_sources
 from newsweave.store import Store
 from newsweave.store import stories as story_store
-from newsweave.weave.signals import Signals
-from newsweave.weave.similarity import joining_figures_apart
+from newsweave.weave.halves import halves_past_strays
+from newsweave.weave.signals import DAY_KEY, Signals
+from newsweave.weave.similarity import _pair_time, joining_figures_apart
 from weave_helpers import add_and_weave, story_of
 
 # An agency text of eight sentences; a site that kept its first half and one that kept its
@@ -152,3 +154,33 @@ def test_a_story_of_pages_without_headlines_is_titled_from_their_text(
     story = story_of(store, ids["pier.txt"])
     title = store.conn.execute("SELECT title FROM stories WHERE id = ?", (story,)).fetchone()[0]
     assert title and title.startswith("The harbour board of Lindqvist voted")
+
+
+def test_a_stray_member_does_not_hide_two_events_from_the_split() -> None:
+    # Two tight events of three members each, and one member alike to nothing: average
+    # linkage's top cut parts the stray from the rest, and a cut that leaves one member alone
+    # was never tested, so the two events stayed one story.
+    sim = np.full((7, 7), 0.1)
+    sim[:3, :3] = sim[3:6, 3:6] = 0.6
+    sim[6, :] = sim[:, 6] = 0.02
+    sim[6, 4] = sim[4, 6] = 0.08  # the stray is a little more like the second event
+    np.fill_diagonal(sim, 1.0)
+    two = halves_past_strays(sim, anchor=1, enough=lambda side: int(side.sum()) >= 2, least=4)
+    assert two is not None
+    assert two.first.tolist() == [True] * 3 + [False] * 4
+    assert two.second.tolist() == [False] * 3 + [True] * 4
+    assert two.core.tolist() == [True] * 6 + [False]
+    # Too few members left once the strays are set aside: no cut.
+    assert halves_past_strays(sim, 1, lambda side: int(side.sum()) >= 4, least=4) is None
+
+
+def test_members_published_weeks_apart_are_less_alike_than_the_same_week() -> None:
+    # What splitting compares: two reports five weeks apart, one naming the other's day, are
+    # weeks apart all the same (a recalled day is not a report of it).
+    september = _signals("sep", {"karvala bank": 1}, "2025-09-12")
+    october = _signals("oct", {"karvala bank": 1, DAY_KEY + "2025-09-12": 1}, "2025-10-17")
+    same_week = _signals("sep2", {"karvala bank": 1}, "2025-09-15")
+    undated = replace(_signals("undated", {"karvala bank": 1}, "2025-10-17"), day=None)
+    assert _pair_time(september, same_week) == 1.0
+    assert _pair_time(september, october) < 0.8
+    assert _pair_time(september, undated) == 1.0

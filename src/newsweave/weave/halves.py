@@ -16,6 +16,8 @@ tests/test_weave.py compares the labels with scipy's on random matrices full of 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
@@ -191,3 +193,64 @@ def _labels(
             leader = -1
         stack.pop()
     return labels
+
+
+@dataclass
+class Halves:
+    """A cut of a story's members in two: `first` holds the anchor member; `core` marks the
+    members the cut itself placed, whose similarities the split tests judge."""
+
+    first: NDArray[np.bool_]
+    second: NDArray[np.bool_]
+    core: NDArray[np.bool_]
+
+
+def halves_past_strays(
+    sim: NDArray[np.float64],
+    anchor: int,
+    enough: Callable[[NDArray[np.bool_]], bool],
+    least: int,
+) -> Halves | None:
+    """Average linkage's two halves of the members (`sim`: their pairwise similarities), each
+    `enough` (a mask → whether that side could stand alone).
+
+    The top cut of average linkage first parts the one member least like all the others (a
+    stray report, a page in another language) from the rest, so a story of two events that
+    also held one stray was never cut. A side not `enough` is set aside and the rest cut
+    again, while at least `least` members are left; then each member set aside joins the half
+    it is more like on average. None when no cut leaves two sides that are enough."""
+    n = len(sim)
+    active = np.ones(n, dtype=bool)
+    while int(active.sum()) >= max(least, 2):
+        index = np.flatnonzero(active)
+        distance = np.clip(1.0 - sim[np.ix_(index, index)], 0.0, None)
+        np.fill_diagonal(distance, 0.0)
+        labels = two_clusters(average_linkage(distance))
+        sides = []
+        for label in np.unique(labels)[:2]:
+            side = np.zeros(n, dtype=bool)
+            side[index[labels == label]] = True
+            sides.append(side)
+        if len(sides) < 2:
+            return None
+        short = [side for side in sides if not enough(side)]
+        if not short:
+            break
+        for side in short:
+            active &= ~side
+    else:
+        return None
+    first, second = sides
+    # The anchor's half comes first; an anchor set aside belongs where it is more like.
+    if not first[anchor] and (
+        active[anchor] or sim[anchor, second].mean() > sim[anchor, first].mean()
+    ):
+        first, second = second, first
+    core = active.copy()
+    first, second = first.copy(), second.copy()
+    for stray in np.flatnonzero(~core):
+        if sim[stray, second].mean() > sim[stray, first].mean():
+            second[stray] = True
+        else:
+            first[stray] = True
+    return Halves(first, second, core)

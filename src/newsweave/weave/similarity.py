@@ -271,8 +271,8 @@ def conflict(article: Signals, members: list[Signals], idf: _Idf) -> float:
 def member_similarities(
     members: Sequence[Signals], groups: Mapping[str, str], idf: _Idf
 ) -> np.ndarray:
-    """Each pair of members' joining similarity, lowered for naming different protagonists;
-    1 for two copies of one origin group (`groups`: article id → its group; a member missing
+    """Each pair of members' joining similarity, lowered for naming different protagonists
+    and for being published weeks apart (`_pair_time`); 1 for two copies of one origin group (`groups`: article id → its group; a member missing
     from it is a group of its own). What splitting a story and cutting it into events compare."""
     profiles = [idf.profile(m) for m in members]
     own = [groups.get(m.article_id, m.article_id) for m in members]
@@ -281,8 +281,10 @@ def member_similarities(
     for i in range(n):
         for j in range(i + 1, n):
             if own[i] != own[j]:
-                sim[i, j] = sim[j, i] = profiles[i].similarity(profiles[j]) * (
-                    1.0 - CONFLICT * pair_conflict(members[i], members[j], idf)
+                sim[i, j] = sim[j, i] = (
+                    profiles[i].similarity(profiles[j])
+                    * (1.0 - CONFLICT * pair_conflict(members[i], members[j], idf))
+                    * _pair_time(members[i], members[j])
                 )
     return sim
 
@@ -295,6 +297,16 @@ def pooled_keys(members: Sequence[Signals], idf: _Idf) -> dict[str, float]:
         counts.update(comparable(m.names).keys())
     idf.load(["@" + k for k in counts])
     return idf.unit(dict(counts), "@")
+
+
+def _pair_time(a: Signals, b: Signals) -> float:
+    """`time_factor` between two members by their published days alone: a story's members
+    weeks apart (two rate decisions, each with a report that named the other's day) are less
+    alike as members than their words say, so splitting and events see the weeks; the days a
+    text names are left out, as a recalled day is not a report of it."""
+    if not a.day or not b.day:
+        return 1.0
+    return _decay(_days_between(a.day, b.day))
 
 
 def _mean_within(sim: np.ndarray, part: np.ndarray) -> float:

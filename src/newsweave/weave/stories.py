@@ -53,7 +53,7 @@ from newsweave.models import Article
 from newsweave.provenance import dates_from_story
 from newsweave.weave import dedupe
 from newsweave.weave.embed import Embedder, Vectors, article_text, get_embedder
-from newsweave.weave.halves import average_linkage, two_clusters
+from newsweave.weave.halves import halves_past_strays
 from newsweave.weave.profiles import StoryProfile
 from newsweave.weave.signals import Signals, signals_of
 from newsweave.weave.similarity import (
@@ -372,13 +372,16 @@ class Weaver:
                 continue
             members = self._sample(story_id)
             sim = member_similarities(members, self.storage.origin_groups(story_id), idf)
-            distance = np.clip(1.0 - sim, 0.0, None)
-            np.fill_diagonal(distance, 0.0)
-            labels = two_clusters(average_linkage(distance))
-            left = labels == labels[int(np.argmin([m.rowid for m in members]))]
-            right = ~left
-            if right.sum() < 2 or left.sum() < 2:
+            cut = halves_past_strays(
+                sim,
+                anchor=int(np.argmin([m.rowid for m in members])),
+                enough=lambda side: int(side.sum()) >= 2,
+                least=REFINE_MIN,
+            )
+            if cut is None:
                 continue
+            # The tests judge the halves the cut made; members it set aside follow.
+            left, right = cut.first & cut.core, cut.second & cut.core
             if _same_days(
                 [m for m, x in zip(members, left, strict=True) if x],
                 [m for m, x in zip(members, right, strict=True) if x],
@@ -388,7 +391,7 @@ class Weaver:
             within = min(_mean_within(sim, left), _mean_within(sim, right))
             if cross >= JOIN - SPLIT_MARGIN and cross >= SPLIT_RATIO * within:
                 continue
-            moved = [m for m, r in zip(members, right, strict=True) if r]
+            moved = [m for m, r in zip(members, cut.second, strict=True) if r]
             self._split(tx, story_id, moved, idf)
             report.new_stories += 1
 
