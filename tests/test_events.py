@@ -8,11 +8,14 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import numpy as np
 
 from newsweave.pipeline import brief_story
 from newsweave.store import Store
 from newsweave.store.stories import get_story, story_events
 from newsweave.weave import events, stories
+from newsweave.weave.signals import LANGUAGE_KEY, Signals
+from newsweave.weave.similarity import _Idf
 from weave_helpers import add_and_weave
 from web_helpers import running_server
 
@@ -313,3 +316,39 @@ def test_events_cut_by_the_tests_the_weaver_splits_by() -> None:
     # An event is a part the story would not have taken whole had it come alone.
     assert events.EVENT_JOIN == stories.JOIN
     assert events.EVENT_RATIO == stories.SPLIT_RATIO
+
+
+def _member(n: int, vector: list[float], names: dict[str, int], language: str) -> Signals:
+    unit = np.array(vector, dtype=np.float32)
+    return Signals(
+        article_id=f"m{n}",
+        rowid=n,
+        vector=unit / np.linalg.norm(unit),
+        terms={f"w{n}": 1},
+        names={**names, LANGUAGE_KEY + language: 1},
+        display={},
+        day="2025-10-07",
+        sentences=[],
+        when="2025-10-07",
+    )
+
+
+def test_a_page_in_another_language_that_names_neither_event_joins_the_one_most_pages_report(
+    store: Store,
+) -> None:
+    # In English, more pages tell of the bridge abroad than of the flood toll; the German pages
+    # clearly report the toll; a Dutch page names nothing either event carries more than the
+    # other. Counted in every language the toll has the most reports, so the Dutch page joins it.
+    toll = {"tessaly": 1, "varnel": 1, "#214": 1}
+    bridge = {"corvin": 1, "halden": 1, "#640": 1}
+    english = [_member(n, [1, 0, 0, 0], bridge, "en") for n in range(3)]
+    english += [_member(n, [0, 1, 0, 0], toll, "en") for n in range(3, 5)]
+    german = [
+        _member(n, [0, 0, 1, 0], {"tessaly": 1, "varnel": 1, "#214": 1}, "de") for n in (5, 6, 7)
+    ]
+    dutch = [_member(8, [0, 0, 0, 1], {"imra": 1}, "nl")]
+    found = events.events_of([*english, *german, *dutch], {}, _Idf(store.stories))
+    assert [sorted(e.articles) for e in found] == [
+        ["m3", "m4", "m5", "m6", "m7", "m8"],
+        ["m0", "m1", "m2"],
+    ]

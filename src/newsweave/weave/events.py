@@ -23,8 +23,8 @@ merge and split; `events_of` is the entry point.
   3. languages the events are those of the story's main language (most members). Every group a
                cut found in another language joins the event whose pooled names, figures and
                named days are clearly nearest (EVENT_LEAD times the next); without a clear
-               lead, the largest event, which most reports are about (on a tie, the one the
-               story's oldest member reports).
+               lead, the largest event once the clear groups have joined it, which most
+               reports are about (on a tie, the one the story's oldest member reports).
 
 A language with more than EVENT_SAMPLE members is cut on EVENT_SAMPLE of them spread evenly
 from its first to its latest; the rest join the part whose members they are most alike on
@@ -82,15 +82,25 @@ def events_of(members: Sequence[Signals], groups: Mapping[str, str], idf: _Idf) 
     centrals = [_central(event) for event in found]
     if len(found) > 1:
         keys = [pooled_keys(event, idf) for event in found]
-        # On a tie, the event the story's oldest member reports: the story began with it.
-        largest = min(
-            range(len(found)), key=lambda i: (-len(found[i]), min(m.rowid for m in found[i]))
-        )
+        unclear = []
         for language, part in by_language.items():
             if language == main:
                 continue
             for group in _cut_language(part, groups, idf):
-                found[_nearest(pooled_keys(group, idf), keys, largest)].extend(group)
+                nearest = _nearest(pooled_keys(group, idf), keys)
+                if nearest is None:
+                    unclear.append(group)
+                else:
+                    found[nearest].extend(group)
+        # Counted once the clear ones have joined, in every language: the main language's
+        # reports alone may lean to a side event (more English pages on a tower abroad than
+        # on the quake's toll) while the reports in other languages are of the toll. On a tie,
+        # the event the story's oldest member reports: the story began with it.
+        largest = min(
+            range(len(found)), key=lambda i: (-len(found[i]), min(m.rowid for m in found[i]))
+        )
+        for group in unclear:
+            found[largest].extend(group)
     else:
         found = [list(members)]
     order = {m.article_id: n for n, m in enumerate(members)}
@@ -155,11 +165,12 @@ def _origins(members: list[Signals], groups: Mapping[str, str]) -> int:
     return len({groups.get(m.article_id, m.article_id) for m in members})
 
 
-def _nearest(keys: dict[str, float], events: list[dict[str, float]], largest: int) -> int:
+def _nearest(keys: dict[str, float], events: list[dict[str, float]]) -> int | None:
+    """The event whose pooled keys are clearly nearest (EVENT_LEAD times the next), else None."""
     scores = [sum(v * e.get(k, 0.0) for k, v in keys.items()) for e in events]
     ranked = sorted(range(len(events)), key=lambda i: -scores[i])
     best, second = ranked[0], ranked[1]
-    return best if scores[best] > EVENT_LEAD * scores[second] else largest
+    return best if scores[best] > EVENT_LEAD * scores[second] else None
 
 
 def _central(members: list[Signals]) -> str:
