@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,12 +29,18 @@ EVENT_F1_FLOOR = 0.92
 FIGURES_FLOOR = 44
 
 
-def test_live_dev_set_floors() -> None:
+def _cached() -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """The labelled pages and their texts; skips when the cache lacks any."""
     pages = live.load_labels()
     folder = live.cache_dir()
     texts = live.load_texts(folder) if folder.is_dir() else {}
     if any(p["id"] not in texts for p in pages):
         pytest.skip(f"the live page cache is not in {folder}")
+    return pages, texts
+
+
+def test_live_dev_set_floors() -> None:
+    pages, texts = _cached()
     result = live.evaluate(pages, texts, 3)["all"]
     assert result["copy"]["P"] >= COPY_PRECISION_FLOOR, result["copy"]
     assert result["copy"]["R"] >= COPY_RECALL_FLOOR, result["copy"]
@@ -52,11 +59,7 @@ REVERSED_EVENT_F1_FLOOR = 0.93
 
 
 def test_live_dev_set_floors_in_reversed_order() -> None:
-    pages = live.load_labels()
-    folder = live.cache_dir()
-    texts = live.load_texts(folder) if folder.is_dir() else {}
-    if any(p["id"] not in texts for p in pages):
-        pytest.skip(f"the live page cache is not in {folder}")
+    pages, texts = _cached()
     result = live.evaluate(live.ordered(pages, "reversed"), texts, 3)["all"]
     assert result["story"]["P"] >= STORY_PRECISION_FLOOR, result["story"]
     assert result["story"]["F1"] >= REVERSED_STORY_F1_FLOOR, result["story"]
