@@ -272,8 +272,9 @@ def member_similarities(
     members: Sequence[Signals], groups: Mapping[str, str], idf: _Idf
 ) -> np.ndarray:
     """Each pair of members' joining similarity, lowered for naming different protagonists
-    and for being published weeks apart (`_pair_time`); 1 for two copies of one origin group (`groups`: article id → its group; a member missing
-    from it is a group of its own). What splitting a story and cutting it into events compare."""
+    and for being published weeks apart (`_pair_time`); 1 for two copies of one origin group
+    (`groups`: article id → its group; a member missing from it is a group of its own). What
+    splitting a story and cutting it into events compare."""
     profiles = [idf.profile(m) for m in members]
     own = [groups.get(m.article_id, m.article_id) for m in members]
     n = len(members)
@@ -304,9 +305,7 @@ def _pair_time(a: Signals, b: Signals) -> float:
     weeks apart (two rate decisions, each with a report that named the other's day) are less
     alike as members than their words say, so splitting and events see the weeks; the days a
     text names are left out, as a recalled day is not a report of it."""
-    if not a.day or not b.day:
-        return 1.0
-    return _decay(_days_between(a.day, b.day))
+    return time_factor([a.day], [b.day]) if a.day and b.day else 1.0
 
 
 def _mean_within(sim: np.ndarray, part: np.ndarray) -> float:

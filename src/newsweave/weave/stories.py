@@ -362,11 +362,12 @@ class Weaver:
         After each batch, every story it touched (if small enough to judge whole) is cut in two by
         average linkage on its members' similarities, which count the weeks between their
         published days; a member the cut leaves alone is set aside and the rest cut again
-        (`halves_past_strays`). When the halves are less alike than an article must be to join a story,
-        the half without the oldest article becomes a story of its own. Halves published within
-        the same week (`_same_days`) stay one story: near-miss events of one kind come weeks or
-        years apart, while one happening's strands (a quake's toll, a tower it felled abroad)
-        are reported on the same days in words far enough apart to look like two.
+        (`halves_past_strays`). When the halves are less alike than an article must be to join
+        a story, the half without the oldest article becomes a story of its own. Halves
+        published within the same week (`_same_days`) stay one story: near-miss events of one
+        kind come weeks or years apart, while one happening's strands (a quake's toll, a tower
+        it felled abroad) are reported on the same days in words far enough apart to look like
+        two.
         """
         for story_id in sorted(story_ids):
             size = self.storage.story_size(story_id)
