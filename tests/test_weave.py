@@ -570,6 +570,32 @@ def test_the_file_is_asked_once_per_query_until_it_is_written_again(
     assert asked == [2, 3, 2]
 
 
+def test_similar_maps_the_file_once_and_again_once_it_is_written_anew(
+    file_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = file_store
+    ids = _add(store, _write(tmp_path / "one", {"a.txt": QUAKE_A, "e.txt": ELECTION}))
+    opened: list[bool] = []
+    real = vectors._restore
+
+    def counted(path: Path, view: bool) -> Any:
+        opened.append(view)
+        return real(path, view)
+
+    monkeypatch.setattr(vectors, "_restore", counted)
+    story_store.similar(store, ids["a.txt"])
+    story_store.similar(store, ids["e.txt"])
+    assert opened == [True]  # one map for both calls
+    later = _add(store, _write(tmp_path / "two", {"a2.txt": QUAKE_A_REPORT, "b.txt": QUAKE_B}))
+    index = weave.Weaver(store).index
+    index.rebuilt = True
+    index.save()  # the new vectors now live only in the file: none are listed as unsaved
+    assert store.conn.execute("SELECT count(*) FROM vectors_unsaved").fetchone()[0] == 0
+    opened.clear()
+    assert later["a2.txt"] in [s.id for s in story_store.similar(store, ids["a.txt"])]
+    assert opened == [True]  # the rewritten file, mapped anew
+
+
 def _member_signals(store: Store, story_id: str) -> list[Any]:
     rowids = store.stories.recent_member_rowids(story_id, 100)
     return list(store.stories.load_many_signals(rowids).values())
