@@ -11,8 +11,11 @@ clones of them written straight into SQLite: the body cut to its first three par
 serial number appended, the vector the original's plus Gaussian noise (cosine ≈ 0.9 to it),
 the words, names, language and sentences copied, random LSH and sentence keys (so clones are not copies
 of each other), and five clones of one original to a story, whose stored profile
-(weave/profiles.py) is written as weaving would have left it. The vector index is built once per size before timing (as a
-long-lived store has it on disk).
+(weave/profiles.py) is written as weaving would have left it. The vector index is built once per size, in
+this process before the measuring one starts (as a long-lived store has it on disk, so the peak
+RSS is a normal add's, not a rebuild's). `--stores DIR` keeps each padded store, index included,
+in DIR and reuses it on the next run (padding 1M articles takes about 35 minutes); a copy is
+measured, so the kept store stays as padded.
 
 The floor: the embedding-only throughput of the same model on the same 200 texts, measured in
 the same process just before the add, the rate no pipeline can beat on this machine at that
@@ -25,6 +28,7 @@ p50/p95 in process, each query asked once, cold, then 10 of each as `newsweave` 
 (`--plot`, default docs/performance.png).
 
     python benchmarks/weave_scale.py [--sizes 1000,10000,100000] [--test 200] [--plot PATH]
+                                     [--stores DIR]
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ import json
 import os
 import random
 import resource
+import shutil
 import sqlite3
 import statistics
 import subprocess
@@ -231,7 +236,9 @@ def measure(db: Path, texts_dir: Path) -> dict[str, float]:
     paths = sorted(str(p) for p in texts_dir.glob("*.txt"))
     with Store.open(db) as store:
         started = time.perf_counter()
-        Weaver(store, embedder).index.save()  # build the vector index once, as on disk
+        # The file is there already (`main` built it); a store measured without one gets it
+        # here, and its time is reported.
+        Weaver(store, embedder).index.save()
         index_seconds = time.perf_counter() - started
         texts = []
         for path in paths:
@@ -352,6 +359,9 @@ def main() -> None:
         default=Path(__file__).resolve().parents[1] / "docs" / "performance.png",
     )
     parser.add_argument("--cli-runs", type=int, default=10)
+    parser.add_argument(
+        "--stores", type=Path, help="keep padded stores here and reuse those already there"
+    )
     parser.add_argument("--measure", nargs=2, metavar=("DB", "TEXTS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
@@ -366,7 +376,7 @@ def main() -> None:
     rows: list[dict[str, float]] = []
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        base = build_base(base_docs, root)
+        base: Path | None = None
         test_dir = root / "test-texts"
         ecbplus.write_texts(test_docs, test_dir)
         help_p50, help_p95 = percentiles(cli_times(["--help"], args.cli_runs))
@@ -383,7 +393,21 @@ def main() -> None:
         print(header)
         for size in (int(s) for s in args.sizes.split(",")):
             db = root / f"pad-{size}.db"
-            pad_seconds = pad(base, db, size, rng)
+            kept = args.stores / db.name if args.stores else None
+            pad_seconds = index_seconds = 0.0
+            if kept is None or not kept.exists():
+                base = base or build_base(base_docs, root)
+                pad_seconds = pad(base, db, size, rng)
+                started = time.perf_counter()
+                with Store.open(db) as store:
+                    Weaver(store).index.save()
+                index_seconds = time.perf_counter() - started
+                if kept is not None:
+                    kept.parent.mkdir(parents=True, exist_ok=True)
+                    _copy_store(db, kept)
+            else:
+                print(f"{size}: reusing {kept}", flush=True)
+                _copy_store(kept, db)
             # One OpenBLAS thread, as `newsweave` sets for itself (cli/__init__.py) before
             # numpy loads; this process imported numpy already, so the child is told.
             done = subprocess.run(
@@ -408,6 +432,7 @@ def main() -> None:
                     ["--db", str(db), "similar", ids[n % len(ids)]], 1, similar_cpu
                 )
             row["size"] = size
+            row["index_s"] += index_seconds
             row["cli_search_p50"], row["cli_search_p95"] = percentiles(search_cli)
             row["cli_similar_p50"], row["cli_similar_p95"] = percentiles(similar_cli)
             row["cli_search_cpu"] = statistics.median(search_cpu) * 1000
@@ -431,6 +456,13 @@ def main() -> None:
     if args.plot:
         plot(rows, args.plot)
         print(f"plot saved to {args.plot}")
+
+
+def _copy_store(source: Path, target: Path) -> None:
+    """A closed store and its vector file (named by its store id) copied beside `target`."""
+    shutil.copyfile(source, target)
+    for vectors in source.parent.glob(f"{source.name}.*.vectors"):
+        shutil.copyfile(vectors, target.parent / (target.name + vectors.name[len(source.name) :]))
 
 
 def cli_times_floor() -> float:
