@@ -15,7 +15,8 @@ of each other), and five clones of one original to a story, whose stored profile
 this process before the measuring one starts (as a long-lived store has it on disk, so the peak
 RSS is a normal add's, not a rebuild's). `--stores DIR` keeps each padded store, index included,
 in DIR and reuses it on the next run (padding 1M articles takes about 35 minutes); a copy is
-measured, so the kept store stays as padded.
+measured, so the kept store stays as padded. `--repeat N` (odd) measures each size N times, each on
+a fresh copy, and shows the run of median wall ratio with the range of the ratios.
 
 The floor: the embedding-only throughput of the same model on the same 200 texts, measured in
 the same process just before the add, the rate no pipeline can beat on this machine at that
@@ -28,7 +29,7 @@ p50/p95 in process, each query asked once, cold, then 10 of each as `newsweave` 
 (`--plot`, default docs/performance.png).
 
     python benchmarks/weave_scale.py [--sizes 1000,10000,100000] [--test 200] [--plot PATH]
-                                     [--stores DIR]
+                                     [--stores DIR] [--repeat N]
 """
 
 from __future__ import annotations
@@ -181,7 +182,9 @@ def write_profiles(
             else:
                 terms, names = json.loads(o["terms"]), json.loads(o["names"])
                 names = {k: v[0] for k, v in names.items()}
-            signals = Signals(o["id"], 0, np.zeros(1), terms, names, {}, o["day"], [], "")
+            signals = Signals(
+                o["id"], 0, np.zeros(1, dtype=np.float32), terms, names, {}, o["day"], [], ""
+            )
             idf.load([*terms, *("@" + k for k in names)])
             profile = _Profile.__new__(_Profile)  # the weights alone, without a rowid to cache by
             base.append(profile)
@@ -360,6 +363,9 @@ def main() -> None:
     )
     parser.add_argument("--cli-runs", type=int, default=10)
     parser.add_argument(
+        "--repeat", type=int, default=1, help="add + weave runs per size (odd); the median is shown"
+    )
+    parser.add_argument(
         "--stores", type=Path, help="keep padded stores here and reuse those already there"
     )
     parser.add_argument("--measure", nargs=2, metavar=("DB", "TEXTS"), help=argparse.SUPPRESS)
@@ -408,16 +414,35 @@ def main() -> None:
             else:
                 print(f"{size}: reusing {kept}", flush=True)
                 _copy_store(kept, db)
-            # One OpenBLAS thread, as `newsweave` sets for itself (cli/__init__.py) before
-            # numpy loads; this process imported numpy already, so the child is told.
-            done = subprocess.run(
-                [sys.executable, __file__, "--measure", str(db), str(test_dir)],
-                check=True,
-                capture_output=True,
-                text=True,
-                env={"OPENBLAS_NUM_THREADS": "1", **os.environ},
-            )
-            row: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+            runs: list[dict[str, float]] = []
+            measured = root / f"run-{size}.db"
+            for _ in range(args.repeat):
+                for old in root.glob(f"{measured.name}*"):
+                    old.unlink()
+                _copy_store(db, measured)  # each run adds to the store as padded
+                # One OpenBLAS thread, as `newsweave` sets for itself (cli/__init__.py) before
+                # numpy loads; this process imported numpy already, so the child is told.
+                done = subprocess.run(
+                    [sys.executable, __file__, "--measure", str(measured), str(test_dir)],
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                    env={"OPENBLAS_NUM_THREADS": "1", **os.environ},
+                )
+                runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
+            # The run of median wall ratio, its figures together: the machine's speed moves
+            # the ratio by ±0.15 between runs of the same code (docs/performance.md).
+            runs.sort(key=lambda r: r["floor"] / r["rate"])
+            row: dict[str, float] = runs[len(runs) // 2]
+            if len(runs) > 1:
+                walls = [r["floor"] / r["rate"] for r in runs]
+                cpus = sorted(r["cpu_s"] / r["floor_cpu_s"] for r in runs)
+                print(
+                    f"{size:>8}: {len(runs)} runs, wall × floor {min(walls):.2f}–{max(walls):.2f},"
+                    f" CPU × {cpus[0]:.2f}–{cpus[-1]:.2f}; the median run:",
+                    flush=True,
+                )
+            db = measured
             queries: list[str] = row.pop("queries")  # type: ignore[assignment]
             ids: list[str] = row.pop("ids")  # type: ignore[assignment]
             search_cli: list[float] = []
