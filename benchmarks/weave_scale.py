@@ -491,10 +491,18 @@ def main() -> None:
 
 
 def _copy_store(source: Path, target: Path) -> None:
-    """A closed store and its vector file (named by its store id) copied beside `target`."""
-    shutil.copyfile(source, target)
-    for vectors in source.parent.glob(f"{source.name}.*.vectors"):
-        shutil.copyfile(vectors, target.parent / (target.name + vectors.name[len(source.name) :]))
+    """A closed store and its vector file (named by its store id) copied beside `target`, and
+    on disk: a copy left in the page cache unwritten is written out by the first `fsync` of
+    the file, which is SQLite's first checkpoint in the measured add (0.25 s of waiting per 200
+    articles into the 100k store, which a store at rest never pays)."""
+    copies = [(source, target)] + [
+        (vectors, target.parent / (target.name + vectors.name[len(source.name) :]))
+        for vectors in source.parent.glob(f"{source.name}.*.vectors")
+    ]
+    for origin, copy in copies:
+        shutil.copyfile(origin, copy)
+        with copy.open("rb+") as handle:
+            os.fsync(handle.fileno())
 
 
 def cli_times_floor() -> float:

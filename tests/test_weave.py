@@ -337,6 +337,26 @@ def test_no_network_is_needed_to_embed(monkeypatch: pytest.MonkeyPatch) -> None:
     assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]
 
 
+def test_a_vector_is_the_same_whatever_it_is_embedded_with(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The weaver embeds 32 articles at a time, a rebuild or a Ray actor other counts, and the
+    model runs them in inferences of a few texts on two runners: none of that may move a
+    vector, or the same article would land differently depending on what came with it."""
+    from newsweave.weave import embed
+
+    texts = [
+        f"Report {n}: " + " ".join(["the council met again on the budget"] * (1 + n % 7))
+        for n in range(19)
+    ]
+    together = get_embedder("minilm-onnx").encode(texts)
+    alone = np.vstack([get_embedder("minilm-onnx").encode([t]) for t in texts])
+    monkeypatch.setenv("NEWSWEAVE_ONNX_THREADS", "1")
+    one_thread = embed.OnnxMiniLM().encode(texts[::-1])[::-1]
+    assert np.array_equal(together, alone)
+    assert np.array_equal(together, one_thread)
+
+
 def test_cli_stories_story_similar(cli: Callable[..., Any], tmp_path: Path, db_path: Path) -> None:
     paths = _write(
         tmp_path / "in",

@@ -35,6 +35,11 @@ DEFAULT_MODEL = "minilm-onnx"
 # clustered ECB+ slightly better than the model's 256 and embeds twice as fast.
 MAX_TOKENS = 128
 BATCH_SIZE = 32
+# The ONNX graph runs 8 texts at a time: embedding 200 ECB+ texts took 4.3 s of CPU against
+# 5.2 s in runs of 32 (median of six, alternated; docs/performance.md, tenth round), most
+# likely because smaller activations use the caches better. The vectors are the same bit for bit whatever
+# the run's size or thread count, so the size is a matter of speed alone.
+ONNX_BATCH = 8
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -92,7 +97,7 @@ def _minilm_dir() -> Path:
 
 
 def onnx_threads() -> int:
-    """Threads for one ONNX inference: ``$NEWSWEAVE_ONNX_THREADS``, else one per core."""
+    """Threads the ONNX model computes on: ``$NEWSWEAVE_ONNX_THREADS``, else one per core."""
     value = os.environ.get("NEWSWEAVE_ONNX_THREADS", "")
     if value.isdigit() and int(value) > 0:
         return int(value)
@@ -118,11 +123,17 @@ class OnnxMiniLM(_Backend):
         self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
         options = ort.SessionOptions()
         options.log_severity_level = 3
-        # The model embeds the next batch in a thread while the weaver's Python works on this
-        # one (weave/stories.py). On two cores, two ONNX threads beat one even so (measured
-        # with benchmarks/weave_scale.py, see docs/performance.md); threads that spin while
+        # Runs of ONNX_BATCH texts go to `_runners` threads at once, each inference on its
+        # share of the cores: on two cores, two one-thread inferences side by side embedded
+        # 200 texts in 2.1 s against 2.4 s for one inference on two threads, which wait for
+        # each other at every operator. The model embeds the next batch while the weaver's
+        # Python works on this one (weave/stories.py), and the three threads share the two
+        # cores as the kernel schedules them: letting only one runner go on while the weaver
+        # computed was slower (docs/performance.md, tenth round). Threads that spin while
         # waiting for work would only steal the weaver's time, so they sleep.
-        options.intra_op_num_threads = onnx_threads()
+        threads = onnx_threads()
+        self._runners = min(2, threads)
+        options.intra_op_num_threads = max(1, threads // self._runners)
         options.inter_op_num_threads = 1
         options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
@@ -137,24 +148,37 @@ class OnnxMiniLM(_Backend):
         self._inputs = {i.name for i in self._session.get_inputs()}
 
     def _encode(self, texts: Sequence[str]) -> Vectors:
-        out: list[Vectors] = []
-        # Sorting by length keeps padding, and so wasted work, small inside each batch.
+        # Sorting by length keeps padding, and so wasted work, small inside each run.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        for start in range(0, len(order), BATCH_SIZE):
-            chunk = [texts[i] for i in order[start : start + BATCH_SIZE]]
-            encodings = self._tokenizer.encode_batch(chunk)
-            ids = np.array([e.ids for e in encodings], dtype=np.int64)
-            mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
-            feeds = {"input_ids": ids, "attention_mask": mask}
-            if "token_type_ids" in self._inputs:
-                feeds["token_type_ids"] = np.zeros_like(ids)
-            hidden = self._session.run(None, feeds)[0]
-            weights = mask[:, :, None].astype(np.float32)
-            pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
-            out.append(_normalise(pooled))
+        runs = [
+            [texts[i] for i in order[start : start + ONNX_BATCH]]
+            for start in range(0, len(order), ONNX_BATCH)
+        ]
+        if self._runners > 1 and len(runs) > 1:
+            # Imported here: concurrent.futures loads logging, which `similar` does without.
+            from concurrent.futures import ThreadPoolExecutor
+
+            # Threads that end with the call: the ingest forks worker processes later, and a
+            # fork copies no thread but can copy a lock an idle one holds.
+            with ThreadPoolExecutor(self._runners) as pool:
+                pooled = list(pool.map(self._run, runs))
+        else:
+            pooled = [self._run(run) for run in runs]
         result = np.empty((len(texts), self.dim), dtype=np.float32)
-        result[order] = np.vstack(out)
+        result[order] = np.vstack(pooled)
         return result
+
+    def _run(self, chunk: list[str]) -> Vectors:
+        encodings = self._tokenizer.encode_batch(chunk)
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        feeds = {"input_ids": ids, "attention_mask": mask}
+        if "token_type_ids" in self._inputs:
+            feeds["token_type_ids"] = np.zeros_like(ids)
+        hidden = self._session.run(None, feeds)[0]
+        weights = mask[:, :, None].astype(np.float32)
+        pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+        return _normalise(pooled)
 
 
 @dataclass
