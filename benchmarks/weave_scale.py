@@ -341,11 +341,13 @@ def plot(rows: list[dict[str, float]], path: Path) -> None:
     left.set_xscale("log")
     left.set_xlabel("articles already in the store")
     left.set_ylabel("articles/s")
-    left.set_ylim(bottom=0)
+    # Headroom above the highest point, so that no line runs along the frame.
+    left.set_ylim(0, 1.15 * max(max(r["rate"], r["floor"]) for r in rows))
     right = left.twinx()
-    right.plot(sizes, [r["floor"] / r["rate"] for r in rows], "^:", color="grey", label="× floor")
+    ratios = [r["floor"] / r["rate"] for r in rows]
+    right.plot(sizes, ratios, "^:", color="grey", label="× floor")
     right.set_ylabel("× floor (lower is better)")
-    right.set_ylim(bottom=0)
+    right.set_ylim(0, 1.15 * max(ratios))
     lines = left.get_legend_handles_labels()
     more = right.get_legend_handles_labels()
     left.legend(lines[0] + more[0], lines[1] + more[1], loc="lower left", fontsize=8)
