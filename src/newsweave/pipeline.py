@@ -120,7 +120,7 @@ def add_sources(
                 yield _store(store, outcome)
     elif workers > 1 and len(units) >= _PARALLEL_MIN_UNITS:
         context = multiprocessing.get_context("fork")
-        with _language_model_shared(), context.Pool(workers) as pool:
+        with _loaded_before_fork(), context.Pool(workers) as pool:
             batches = pool.imap(partial(process_unit, opts=opts), units, chunksize=4)
             for outcomes in batches:
                 for outcome in outcomes:
@@ -223,13 +223,18 @@ _PARALLEL_MIN_UNITS = 16
 
 
 @contextmanager
-def _language_model_shared() -> Iterator[None]:
-    """The language-id model every worker uses (cleaning reads date lines in the text's
-    language; metadata stores it), loaded before the workers fork so that they share one copy:
-    each loading its own cost 0.6 s of CPU (py3langid decompressed its model; now it is read
-    unpacked, language_model.py), a third of what ingesting 200 texts cost. Dropped from this
-    process once the workers have it, so the weaving that follows does not carry it
-    (docs/performance.md, sixth round)."""
+def _loaded_before_fork() -> Iterator[None]:
+    """What every worker uses, loaded before the workers fork so that they share one copy.
+
+    - The language-id model (cleaning reads date lines in the text's language; metadata stores
+      it): each worker loading its own cost 0.6 s of CPU (py3langid decompressed its model; now
+      it is read unpacked, language_model.py), a third of what ingesting 200 texts cost. Dropped
+      from this process once the workers have it, so the weaving that follows does not carry it
+      (docs/performance.md, sixth round).
+    - ftfy, which text.py imports for the first text that is not ASCII: 44 ms in each worker
+      otherwise (`python -X importtime -c "import ftfy"`).
+    """
+    import ftfy  # noqa: F401
     from py3langid import langid
 
     from newsweave import language_model
