@@ -143,11 +143,10 @@ def minhash(paragraphs: Sequence[str]) -> Sketch:
     """The MinHash of the text's word 5-shingles: per permutation, the least permuted hash."""
     words = tokens(" ".join(paragraphs))
     shingles = {" ".join(words[i : i + SHINGLE]) for i in range(max(1, len(words) - SHINGLE + 1))}
-    hashes = np.fromiter(
-        (struct.unpack("<I", hashlib.sha1(s.encode("utf-8")).digest()[:4])[0] for s in shingles),
-        dtype=np.uint32,
-        count=len(shingles),
-    )
+    # Each shingle's hash is the first four bytes of its SHA-1, little-endian, read in one go.
+    sha1 = hashlib.sha1
+    digests = b"".join([sha1(s.encode("utf-8")).digest()[:4] for s in shingles])
+    hashes = np.frombuffer(digests, dtype="<u4").astype(np.uint32)
     a, b = _permutations()
     permuted: Sketch = _fmix32(hashes.reshape(-1, 1)) * a + b  # wraps: mod 2^32
     least: Sketch = permuted.min(axis=0)

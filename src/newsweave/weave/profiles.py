@@ -77,6 +77,9 @@ class StoryProfile:
     # The days its members report on (`Signals.days`), for `similarity.time_factor`.
     days: set[str] = field(default_factory=set)
     built_at: int = 0  # articles with signals in the store when last rebuilt
+    # `core()` as of the last change: it is asked for every candidate story of every article,
+    # and a story's sums change only when a member is added.
+    _core: dict[str, float] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def empty(cls, dim: int, built_at: int) -> StoryProfile:
@@ -107,6 +110,7 @@ class StoryProfile:
         self.count += 1
         self.size += 1
         self.days.update(signals.days())
+        self._core = None
 
     def merged(self, other: StoryProfile) -> StoryProfile:
         """The profile of the two stories as one: sums add."""
@@ -176,11 +180,13 @@ class StoryProfile:
         """Names most members carry (numbers aside), by the share carrying them."""
         if not self.count:
             return {}
-        return {
-            k: c / self.count
-            for k, c in self.carried.items()
-            if not k.startswith("#") and c / self.count >= SALIENT
-        }
+        if self._core is None:
+            self._core = {
+                k: c / self.count
+                for k, c in self.carried.items()
+                if not k.startswith("#") and c / self.count >= SALIENT
+            }
+        return self._core
 
     def conflict(self, article: Signals, idf: _Idf) -> float:
         """`similarity.conflict` of an article with the members summed."""
