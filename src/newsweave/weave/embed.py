@@ -37,8 +37,9 @@ MAX_TOKENS = 128
 BATCH_SIZE = 32
 # The ONNX graph runs 8 texts at a time: embedding 200 ECB+ texts took 4.3 s of CPU against
 # 5.2 s in runs of 32 (median of six, alternated; docs/performance.md, tenth round), most
-# likely because smaller activations use the caches better. The vectors are the same bit for bit whatever
-# the run's size or thread count, so the size is a matter of speed alone.
+# likely because smaller activations use the caches better. The vectors are the same bit for
+# bit whatever the run's size or thread count (tests/test_weave.py), so the size is a matter
+# of speed alone.
 ONNX_BATCH = 8
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
