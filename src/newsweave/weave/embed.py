@@ -35,12 +35,13 @@ DEFAULT_MODEL = "minilm-onnx"
 # clustered ECB+ slightly better than the model's 256 and embeds twice as fast.
 MAX_TOKENS = 128
 BATCH_SIZE = 32
-# The ONNX graph runs 8 texts at a time: embedding 200 ECB+ texts took 4.3 s of CPU against
-# 5.2 s in runs of 32 (median of six, alternated; docs/performance.md, tenth round), most
-# likely because smaller activations use the caches better. The vectors are the same bit for
+# The ONNX graph runs 4 texts at a time: embedding 200 ECB+ texts took 4.3 s of CPU in runs
+# of 8 against 5.2 s in runs of 32, and runs of 4 took 5% less than runs of 8 (medians of
+# alternated runs; docs/performance.md, tenth round), most likely because smaller activations
+# use the caches better; runs of 2 or 1 cost more again. The vectors are the same bit for
 # bit whatever the run's size or thread count (tests/test_weave.py), so the size is a matter
 # of speed alone.
-ONNX_BATCH = 8
+ONNX_BATCH = 4
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -125,7 +126,7 @@ class OnnxMiniLM(_Backend):
         options = ort.SessionOptions()
         options.log_severity_level = 3
         # Runs of ONNX_BATCH texts go to `_runners` threads at once, each inference on its
-        # share of the cores: on two cores, two one-thread inferences side by side embedded
+        # share of the cores: on two cores, two one-thread inferences of 8 side by side embedded
         # 200 texts in 2.1 s against 2.4 s for one inference on two threads, which wait for
         # each other at every operator. The model embeds the next batch while the weaver's
         # Python works on this one (weave/stories.py), and the three threads share the two
