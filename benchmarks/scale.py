@@ -34,7 +34,6 @@ import argparse
 import json
 import os
 import random
-import resource
 import shutil
 import sqlite3
 import subprocess
@@ -48,7 +47,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import ecbplus
-from weave_scale import build_base, pad, percentiles, queries_of
+from weave_scale import build_base, pad, peak_rss_mb, percentiles, queries_of
 
 ROOT = Path(__file__).resolve().parents[1]
 NEW, COPY, REWRITE = "new", "copy", "rewrite"
@@ -273,7 +272,7 @@ def measure(db: str, texts: Path, ray: int, queries: bool) -> dict[str, Any]:
                 similar(store, article_id)
                 times.append(time.perf_counter() - started)
             out["similar_p50"], out["similar_p95"] = percentiles(times)
-    out["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out["rss_mb"] = peak_rss_mb()
     return out
 
 
