@@ -340,9 +340,9 @@ def test_no_network_is_needed_to_embed(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_a_vector_is_the_same_whatever_it_is_embedded_with(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The weaver embeds 32 articles at a time, a rebuild or a Ray actor other counts, and the
-    model runs them in inferences of a few texts on two runners: none of that may move a
-    vector, or the same article would land differently depending on what came with it."""
+    """The weaver embeds 32 articles at a time, the benchmarks and Ray actors other counts, and
+    the model splits them into small inferences on several threads: none of that may move a
+    vector, or an article would land differently depending on what came with it."""
     from newsweave.weave import embed
 
     texts = [

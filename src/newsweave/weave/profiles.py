@@ -79,7 +79,7 @@ class StoryProfile:
     built_at: int = 0  # articles with signals in the store when last rebuilt
     # `core()` as of the last change: it is asked for every candidate story of every article,
     # and a story's sums change only when a member is added.
-    _core: dict[str, float] | None = field(default=None, repr=False, compare=False)
+    _core: dict[str, float] | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def empty(cls, dim: int, built_at: int) -> StoryProfile:
